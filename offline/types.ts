@@ -22,4 +22,6 @@ export interface RecordedResource {
     propertyDependencies: Record<string, string[]>;
     /** Dotted paths (within inputs) whose values were Pulumi secrets. */
     secretInputPaths: string[];
+    /** Output properties the resource's SDK marks secret (additionalSecretOutputs). */
+    secretOutputNames?: string[];
 }

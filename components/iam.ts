@@ -1,0 +1,32 @@
+/**
+ * Small builders for IAM policy documents, so every policy in the program is plain JSON the
+ * tests and the policy pack can read (no data-source call to render them).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Statement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Action: string | string[];
+    Resource?: string | string[];
+    Principal?: Record<string, string | string[]>;
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function policyDocument(statements: pulumi.Input<Statement>[]): pulumi.Output<string> {
+    return pulumi.output(statements).apply((s) => JSON.stringify({ Version: "2012-10-17", Statement: s }));
+}
+
+/** Trust policy for a service, limited to this account so no other account's resources can use the role. */
+export function serviceTrustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+    return policyDocument([
+        pulumi.output(accountId).apply((account): Statement => ({
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            ...(service === "ec2.amazonaws.com" ? {} : { Condition: { StringEquals: { "aws:SourceAccount": account } } }),
+        })),
+    ]);
+}
+
+export const SSM_MANAGED_INSTANCE_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";

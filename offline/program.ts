@@ -1,0 +1,142 @@
+/**
+ * Runs the Pulumi program (index.ts) under the mocks with one stack's own config file, and
+ * returns everything it registered and exported. Used by the offline preview and the tests.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { installMocks } from "./mocks";
+import { RecordedResource } from "./types";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** Bad usage or an unreadable stack file: the CLI exits 2 with the message alone. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+export interface StackOutput {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface ProgramRun {
+    project: string;
+    stack: string;
+    region: string;
+    resources: RecordedResource[];
+    outputs: Record<string, StackOutput>;
+    invokes: string[];
+}
+
+export interface RunOptions {
+    stack: string;
+    /** A stack config file to use instead of Pulumi.<stack>.yaml. */
+    configFile?: string;
+    /** Values merged over the file's, keyed like the file (`webfleet:web`); objects merge one level deep. */
+    overrides?: Record<string, unknown>;
+}
+
+export function projectName(): string {
+    const doc = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+    return doc.name;
+}
+
+/** The stack file's `config:` map, as the Pulumi CLI would hand it to the program. */
+export function readStackConfig(stack: string, configFile?: string): Record<string, unknown> {
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+        throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, _, . and - only)`);
+    }
+    const file = configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+        throw new UsageError(`no stack config ${path.relative(process.cwd(), file) || file}; known stacks: ${known.join(", ")}. Create it with \`pulumi stack init ${stack}\` and \`pulumi config set\`.`);
+    }
+    let doc: any;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new UsageError(`${file} is not valid YAML: ${(e as Error).message}`);
+    }
+    return (doc && typeof doc === "object" && doc.config) || {};
+}
+
+/** The raw config the program would read from these stack-file values (for tests of the validator). */
+export function rawConfigFrom(project: string, stack: string, config: Record<string, unknown>) {
+    const prefix = `${project}:`;
+    const values = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const region = config["aws:region"];
+    return { project, stack, region: typeof region === "string" ? region : undefined, values };
+}
+
+function mergeOverrides(config: Record<string, unknown>, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const merged = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        const base = merged[key];
+        const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+        merged[key] = isObject(base) && isObject(value) ? { ...(base as object), ...(value as object) } : value;
+    }
+    return merged;
+}
+
+/** Pulumi passes every config value as text: objects and lists as JSON. */
+function toConfigText(config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            // Encrypted values can't be decrypted offline; the program sees a placeholder.
+            values[key] = "[secret]";
+            secretKeys.push(key);
+        } else {
+            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { values, secretKeys };
+}
+
+/** Forget the program's own modules so the next run builds a fresh resource graph. */
+function forgetProgramModules(): void {
+    for (const id of Object.keys(require.cache)) {
+        const rel = path.relative(REPO_ROOT, id);
+        if (!rel.startsWith("..") && !rel.split(path.sep).includes("node_modules") && !rel.startsWith(`offline${path.sep}`)) {
+            delete require.cache[id];
+        }
+    }
+}
+
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+    const project = projectName();
+    const config = mergeOverrides(readStackConfig(opts.stack, opts.configFile), opts.overrides);
+    const region = typeof config["aws:region"] === "string" ? (config["aws:region"] as string) : "us-east-1";
+    const recorder = await installMocks(project, opts.stack, { region });
+    const { values, secretKeys } = toConfigText(config);
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    forgetProgramModules();
+    // Validate through config.ts first, exactly as the program will: an invalid stack file
+    // then fails here with every problem listed, before any resource is registered.
+    require(path.join(REPO_ROOT, "config")).loadConfig();
+
+    let exported: Record<string, unknown> = {};
+    const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
+    await runInPulumiStack(async () => {
+        exported = require(path.join(REPO_ROOT, "index"));
+        return exported;
+    });
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+
+    const outputs: Record<string, StackOutput> = {};
+    for (const [key, value] of Object.entries(exported)) {
+        if (pulumi.Output.isInstance(value)) {
+            const o = value as any;
+            outputs[key] = { value: await o.promise(), secret: await o.isSecret };
+        } else if (value !== undefined && typeof value !== "function") {
+            outputs[key] = { value, secret: false };
+        }
+    }
+    return { project, stack: opts.stack, region, resources: recorder.resources, outputs, invokes: recorder.invokes };
+}
