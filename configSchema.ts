@@ -160,6 +160,9 @@ const FIELDS: Record<string, FieldDoc> = {
     "tags[]": { expected: "a string of at most 256 characters", example: "platform" },
 };
 
+/** Every documented key path (README.md's config table must list exactly these). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(FIELDS).filter((k) => !k.endsWith("[]"));
+
 const cidr = z.string().refine((s) => {
     const c = parseIpv4Cidr(s);
     return c !== undefined && isCanonical(c);
