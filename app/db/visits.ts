@@ -1,0 +1,172 @@
+import type { Identity } from "../identity";
+import { errorFields, Logger, silentLogger } from "../log";
+import { DatabaseUnavailableError, DbAvailability } from "./availability";
+
+export interface VisitRow {
+    instanceId: string;
+    availabilityZone: string;
+    count: number;
+    lastSeen: Date;
+}
+
+/** What the home page shows: every recently seen instance's count, as of `dataAsOf`. */
+export interface VisitView {
+    rows: VisitRow[];
+    /** When the counts of the other instances were read from the database. */
+    dataAsOf: Date;
+}
+
+/** Records a visit for this instance and returns the counts to show; throws when the DB is down. */
+export interface VisitStore {
+    visit(): Promise<VisitView>;
+    /** Writes any buffered visits now (shutdown). */
+    close(): Promise<void>;
+}
+
+export type QueryFn = (text: string, values: unknown[]) => Promise<{ rows: RawVisitRow[] }>;
+
+export interface RawVisitRow {
+    instance_id: string;
+    availability_zone: string;
+    count: string | number;
+    last_seen: Date;
+}
+
+export interface BatchedVisitsOptions {
+    query: QueryFn;
+    availability: DbAvailability;
+    identity: Identity;
+    /** How long one read of the counts serves the page (default 1000 ms; 0 reads per request). */
+    cacheMs?: number;
+    /** How often buffered visits are written when no request triggers a read (default 1000 ms). */
+    flushIntervalMs?: number;
+    /** The page lists at most this many instances, most recently seen first (default 50). */
+    listLimit?: number;
+    log?: Logger;
+}
+
+/**
+ * One statement, one round trip: add this instance's buffered visits and read the counts.
+ * The CTE's RETURNING gives this instance's row after the update; the other rows come from
+ * the statement's snapshot, which is what a separate SELECT would have seen.
+ */
+export const refreshSql = `
+WITH bump AS (
+    INSERT INTO visits AS v (instance_id, availability_zone, count) VALUES ($1, $2, $3)
+    ON CONFLICT (instance_id) DO UPDATE
+        SET count = v.count + EXCLUDED.count, availability_zone = EXCLUDED.availability_zone, last_seen = now()
+    RETURNING instance_id, availability_zone, count, last_seen
+)
+SELECT instance_id, availability_zone, count, last_seen FROM bump
+UNION ALL
+(SELECT instance_id, availability_zone, count, last_seen FROM visits
+  WHERE instance_id <> $1 ORDER BY last_seen DESC LIMIT $4)`;
+
+interface Snapshot {
+    others: VisitRow[];
+    own: VisitRow;
+    fetchedAt: number;
+}
+
+/**
+ * Bounds the database work per request: visits are counted in memory and written in batches,
+ * and one read of the counts serves every request for `cacheMs`. Concurrent requests that
+ * find the cache expired share a single refresh. This instance's own count on the page is
+ * exact (database + not yet written); the other instances' counts are at most `cacheMs` old.
+ */
+export class BatchedVisits implements VisitStore {
+    private snapshot: Snapshot | undefined;
+    private inflight: Promise<Snapshot> | undefined;
+    private pending = 0;
+    private readonly cacheMs: number;
+    private readonly listLimit: number;
+    private readonly log: Logger;
+    private readonly flushTimer: NodeJS.Timeout;
+
+    constructor(private readonly options: BatchedVisitsOptions) {
+        this.cacheMs = options.cacheMs ?? 1000;
+        this.listLimit = options.listLimit ?? 50;
+        this.log = options.log ?? silentLogger;
+        // Without this, the last visits before a quiet spell would wait for the next request.
+        this.flushTimer = setInterval(() => this.backgroundFlush(), options.flushIntervalMs ?? 1000);
+        this.flushTimer.unref();
+    }
+
+    async visit(): Promise<VisitView> {
+        const snap = await this.fresh();
+        // Counted only once the page can be shown: a 503 is not a visit.
+        this.pending += 1;
+        const own: VisitRow = { ...snap.own, count: snap.own.count + this.pending };
+        const rows = [own, ...snap.others].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+        return { rows, dataAsOf: new Date(snap.fetchedAt) };
+    }
+
+    async close(): Promise<void> {
+        clearInterval(this.flushTimer);
+        if (this.pending > 0 && this.options.availability.isUp) {
+            await this.refresh().catch((err) => this.log.warn("could not write buffered visits at shutdown", { ...errorFields(err), lost: this.pending }));
+        }
+    }
+
+    private fresh(): Promise<Snapshot> {
+        // While the breaker is open the page is a 503, even if a cached read is still young:
+        // an outage shows at once instead of after the cache expires.
+        if (!this.options.availability.isUp) {
+            return Promise.reject(new DatabaseUnavailableError("database unavailable; reconnecting in the background"));
+        }
+        const snap = this.snapshot;
+        if (snap && Date.now() - snap.fetchedAt < this.cacheMs) {
+            return Promise.resolve(snap);
+        }
+        return this.refresh();
+    }
+
+    private refresh(): Promise<Snapshot> {
+        if (!this.inflight) {
+            this.inflight = this.load().finally(() => {
+                this.inflight = undefined;
+            });
+        }
+        return this.inflight;
+    }
+
+    private async load(): Promise<Snapshot> {
+        const { identity, query, availability } = this.options;
+        const batch = this.pending;
+        this.pending = 0;
+        const startedAt = Date.now();
+        try {
+            const { rows } = await availability.run(() =>
+                query(refreshSql, [identity.instanceId, identity.availabilityZone, batch, this.listLimit]),
+            );
+            const parsed = rows.map(toVisitRow);
+            const own = parsed.find((r) => r.instanceId === identity.instanceId);
+            if (!own) {
+                throw new Error("visits refresh returned no row for this instance");
+            }
+            const snap: Snapshot = { own, others: parsed.filter((r) => r !== own), fetchedAt: startedAt };
+            this.snapshot = snap;
+            return snap;
+        } catch (err) {
+            // Keep the unwritten visits for the next attempt, and stop serving the old read.
+            this.pending += batch;
+            this.snapshot = undefined;
+            throw err;
+        }
+    }
+
+    private backgroundFlush(): void {
+        if (this.pending > 0 && !this.inflight && this.options.availability.isUp) {
+            this.refresh().catch((err) => this.log.warn("background visit flush failed", errorFields(err)));
+        }
+    }
+}
+
+function toVisitRow(r: RawVisitRow): VisitRow {
+    return {
+        instanceId: r.instance_id,
+        availabilityZone: r.availability_zone,
+        count: Number(r.count),
+        lastSeen: r.last_seen instanceof Date ? r.last_seen : new Date(r.last_seen),
+    };
+}

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isUnavailableError } from "../db/availability";
+import type { VisitStore } from "../db/visits";
+import type { Identity } from "../identity";
+import { errorFields, Logger } from "../log";
+import { prefersJson } from "./negotiate";
+import { renderHomeHtml, renderHomeJson } from "./render";
+import { Headers, send, sendError } from "./respond";
+
+/** Longer request targets are refused with 414: no route here needs more. */
+export const maxUrlLength = 2048;
+/** Requests are never read; a declared body over this size is refused with 413. */
+export const maxBodyBytes = 64 * 1024;
+
+export interface HandlerContext {
+    identity: Identity;
+    visits: VisitStore;
+    /** Resolves when the database answers a round trip; rejects otherwise. */
+    checkReady: () => Promise<void>;
+    maxStalenessMs: number;
+    log: Logger;
+    /** Set at shutdown: responses then close their connection so draining finishes. */
+    isShuttingDown: () => boolean;
+}
+
+/** The request target's path, without the query (which is neither routed on nor logged). */
+export function pathOf(url: string | undefined): string {
+    const target = url ?? "";
+    const q = target.indexOf("?");
+    return q === -1 ? target : target.slice(0, q);
+}
+
+export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+        const started = process.hrtime.bigint();
+        const path = pathOf(req.url);
+        res.once("close", () => {
+            const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+            ctx.log.info("request", {
+                method: req.method,
+                // Bounded, and JSON.stringify escapes control characters, so a path cannot forge log lines.
+                path: path.length > 200 ? `${path.slice(0, 200)}…` : path,
+                status: res.statusCode,
+                durationMs: Math.round(durationMs * 100) / 100,
+                aborted: res.writableFinished ? undefined : true,
+            });
+        });
+        route(ctx, req, res, path).catch((err: unknown) => {
+            const unavailable = isUnavailableError(err);
+            if (!unavailable) {
+                ctx.log.error("request failed", { path, ...errorFields(err) });
+            }
+            sendError(req, res, unavailable ? 503 : 500, unavailable ? { "Retry-After": "5" } : {});
+        });
+    };
+}
+
+async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const extra: Headers = {};
+    const declaredBody = Number(req.headers["content-length"] ?? 0);
+    if (ctx.isShuttingDown() || declaredBody > 0 || req.headers["transfer-encoding"] !== undefined) {
+        // Bodies are never read: closing after the response means node never has to drain one.
+        extra.Connection = "close";
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+        return sendError(req, res, 405, { ...extra, Allow: "GET, HEAD" });
+    }
+    if ((req.url ?? "").length > maxUrlLength) {
+        return sendError(req, res, 414, extra);
+    }
+    if (!path.startsWith("/")) {
+        // Absolute-form or asterisk targets: a proxy's business, not ours.
+        return sendError(req, res, 400, extra);
+    }
+    if (declaredBody > maxBodyBytes) {
+        return sendError(req, res, 413, extra);
+    }
+    switch (path) {
+        case "/":
+            return home(ctx, req, res, extra);
+        case "/healthz":
+            // Liveness only: never touches the database, so an outage there cannot make the
+            // load balancer replace servers that are fine.
+            return send(res, 200, "text/plain; charset=utf-8", "ok\n", extra);
+        case "/readyz":
+            await ctx.checkReady();
+            return send(res, 200, "text/plain; charset=utf-8", "ready\n", extra);
+        default:
+            return sendError(req, res, 404, extra);
+    }
+}
+
+async function home(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> {
+    const view = await ctx.visits.visit();
+    const model = { identity: ctx.identity, view, maxStalenessMs: ctx.maxStalenessMs, now: new Date() };
+    const headers = { ...extra, Vary: "Accept" };
+    if (prefersJson(req.headers.accept)) {
+        send(res, 200, "application/json; charset=utf-8", renderHomeJson(model), headers);
+    } else {
+        send(res, 200, "text/html; charset=utf-8", renderHomeHtml(model), headers);
+    }
+}
