@@ -49,10 +49,13 @@ export function migrationChecksum(m: Migration): string {
     return sha256(m.sql);
 }
 
-/** A stable hash of every migration, for a deploy trigger: it changes exactly when they do. */
-export const migrationsSha256: string = sha256(
-    JSON.stringify(migrations.map((m) => ({ version: m.version, name: m.name, sql: m.sql }))),
-);
+/** sha256 over versions, names and SQL, in order: changes exactly when a migration does. */
+export function hashMigrations(list: readonly Migration[]): string {
+    return sha256(JSON.stringify(list.map((m) => ({ version: m.version, name: m.name, sql: m.sql }))));
+}
+
+/** The deploy trigger for the migration function: rerun when (and only when) this changes. */
+export const migrationsSha256: string = hashMigrations(migrations);
 
 /** Checks the list itself: a mistake here must fail tests, not a deploy. */
 export function validateMigrations(list: readonly Migration[]): void {
