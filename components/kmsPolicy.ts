@@ -1,0 +1,89 @@
+/**
+ * The stack key's policy and the identity-policy statements that let one role use it. Pure, so
+ * they are tested without mocks.
+ *
+ * Why the key policy names no workload role: a key policy that lists role ARNs must be written
+ * after the roles, and the roles' policies name the key, so a policy per role would be a cycle
+ * (and a key policy rewrite every time a role is added). Instead the account root statement
+ * delegates to IAM, as AWS recommends, and each role gets an identity-based statement for
+ * exactly this key (`keyUseStatement`). The key policy itself only names principals that cannot
+ * be given IAM policies: the CloudWatch Logs service (for this account's log groups) and the
+ * Auto Scaling service-linked role (which launches instances with volumes under this key).
+ * Nothing is granted to "*".
+ */
+import { Statement } from "./iam";
+
+export interface KeyPolicyContext {
+    accountId: string;
+    region: string;
+}
+
+/** The role Auto Scaling uses to launch instances; it exists once an account has used Auto Scaling. */
+export function autoScalingServiceLinkedRoleArn(accountId: string): string {
+    return `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+}
+
+export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Version: "2012-10-17"; Statement: Statement[] } {
+    const autoScaling = autoScalingServiceLinkedRoleArn(accountId);
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                // The account administers the key, and IAM policies decide who else may use it.
+                Sid: "AccountAdministersKeyAndDelegatesToIam",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                // Log groups of this account and region only (the flow logs, RDS exports, the
+                // migration function's logs), as CloudWatch Logs documents it.
+                Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                Effect: "Allow",
+                Principal: { Service: `logs.${region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+            },
+            {
+                // Auto Scaling launches the bastion and web servers with root volumes under this key.
+                Sid: "AutoScalingUsesKeyForEbsVolumes",
+                Effect: "Allow",
+                Principal: { AWS: autoScaling },
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                Resource: "*",
+            },
+            {
+                Sid: "AutoScalingAttachesEncryptedVolumes",
+                Effect: "Allow",
+                Principal: { AWS: autoScaling },
+                Action: "kms:CreateGrant",
+                Resource: "*",
+                Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+            },
+        ],
+    };
+}
+
+/**
+ * An identity-policy statement that lets one role decrypt with the key, optionally only
+ * through one service (e.g. "secretsmanager" to read secrets, and nothing else).
+ */
+export function keyUseStatement(keyArn: string, opts: { via?: { service: string; region: string }; actions?: string[] } = {}): Statement {
+    return {
+        Sid: opts.via ? `DecryptVia${opts.via.service.replace(/[^A-Za-z0-9]/g, "")}` : "UseStackKey",
+        Effect: "Allow",
+        Action: opts.actions ?? ["kms:Decrypt"],
+        Resource: keyArn,
+        ...(opts.via ? { Condition: { StringEquals: { "kms:ViaService": `${opts.via.service}.${opts.via.region}.amazonaws.com` } } } : {}),
+    };
+}
+
+/** Statements that let one role read exactly one secret (and decrypt it, through Secrets Manager only). */
+export function secretReadStatements(secretArn: string, keyArn: string, region: string): Statement[] {
+    return [
+        { Sid: "ReadOneSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
+        keyUseStatement(keyArn, { via: { service: "secretsmanager", region } }),
+    ];
+}

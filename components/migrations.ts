@@ -1,0 +1,197 @@
+/**
+ * Migrations on deploy: a small Lambda function in the private subnets (app/lambda/migrate.ts,
+ * bundled by esbuild when the program runs) that applies the versioned migrations and the
+ * app's role, invoked by `aws.lambda.Invocation` whenever the migrations, the function's code
+ * or the database instance change. The web tier's rollout depends on the invocation, so new
+ * servers only start once the schema they expect is there; a failed migration fails the
+ * deploy before any server is replaced.
+ */
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { buildSync } from "esbuild";
+import { migrationsSha256 } from "../app/db/migrations";
+import { LAMBDA_CA_BUNDLE, MigrationResult } from "../app/lambda/constants";
+import { Database } from "./database";
+import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
+import { childName } from "./naming";
+import { Secrets } from "./secrets";
+import { roleTags } from "./tags";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+export const MIGRATION_ENTRY = path.join(REPO_ROOT, "app", "lambda", "migrate.ts");
+export const MIGRATION_RUNTIME = "nodejs22.x";
+
+export interface MigrationBundle {
+    /** index.js: the handler and everything it imports (pg, the Secrets Manager client). */
+    code: string;
+    sha256: string;
+}
+
+/**
+ * Bundles the handler into one CommonJS file. Deterministic: paths are relative to the
+ * repository, no source map, no timestamps, so unchanged source gives an unchanged archive and
+ * `pulumi up` shows no diff. The AWS SDK is bundled rather than taken from the runtime, so
+ * the function runs the versions package-lock.json pins.
+ */
+export function bundleMigrationFunction(): MigrationBundle {
+    const result = buildSync({
+        entryPoints: [MIGRATION_ENTRY],
+        absWorkingDir: REPO_ROOT,
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        write: false,
+        outfile: "index.js",
+        minify: true,
+        keepNames: true,
+        sourcemap: false,
+        legalComments: "eof",
+        logLevel: "silent",
+        // pg loads pg-native only when asked to (never here).
+        external: ["pg-native"],
+        banner: { js: "// webfleet migration function, built by components/migrations.ts from app/lambda/migrate.ts" },
+    });
+    if (result.errors.length > 0 || result.outputFiles.length !== 1) {
+        throw new Error(`esbuild failed for the migration function: ${result.errors.map((e) => e.text).join("; ")}`);
+    }
+    const code = result.outputFiles[0].text;
+    return { code, sha256: createHash("sha256").update(code).digest("hex") };
+}
+
+export interface MigrationsArgs {
+    vpcId: pulumi.Input<string>;
+    privateSubnetIds: pulumi.Input<string[]>;
+    database: Database;
+    secrets: Secrets;
+    /** Retention of the function's log group. */
+    logRetentionDays: number;
+}
+
+export class Migrations extends pulumi.ComponentResource {
+    public readonly functionName: pulumi.Output<string>;
+    public readonly functionArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** Depend on this to run after the migrations (the web tier's rollout does). */
+    public readonly invocation: aws.lambda.Invocation;
+    /** What the deploy's invocation applied. */
+    public readonly result: pulumi.Output<MigrationResult>;
+    public readonly migrationsHash: string;
+
+    constructor(name: string, args: MigrationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webfleet:database:Migrations", name, {}, opts);
+        const { database, secrets } = args;
+        const bundle = bundleMigrationFunction();
+        this.migrationsHash = migrationsSha256;
+
+        const sg = new aws.ec2.SecurityGroup(
+            childName(name, "sg"),
+            { vpcId: args.vpcId, description: "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager", tags: roleTags("migrations", childName(name, "sg")) },
+            { parent: this },
+        );
+        // Secrets Manager through the private subnets' NAT gateways, which every stack has (the
+        // config requires them). An interface endpoint would keep this inside the VPC, but it
+        // costs per AZ-hour and changes DNS for the whole VPC, so it belongs to the network.
+        new aws.vpc.SecurityGroupEgressRule(
+            childName(name, "https-out"),
+            { securityGroupId: sg.id, description: "HTTPS to Secrets Manager (through NAT)", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+            { parent: this },
+        );
+        const dbRules = database.allowClient("migrations", sg.id);
+        this.securityGroupId = sg.id;
+
+        const logGroup = new aws.cloudwatch.LogGroup(childName(name, "logs"), { retentionInDays: args.logRetentionDays, kmsKeyId: secrets.kmsKeyArn }, { parent: this });
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const role = new aws.iam.Role(
+            childName(name, "role"),
+            { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", account), description: "webfleet migration function: read the database master secret, nothing else" },
+            { parent: this },
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+            childName(name, "role"),
+            {
+                role: role.id,
+                policy: secrets.secretReadStatements(database.masterSecretArn).apply((readSecret) =>
+                    policyDocument([
+                        logGroup.arn.apply((arn): Statement => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:*` })),
+                        // What AWSLambdaVPCAccessExecutionRole grants, minus its logs actions on
+                        // every group: Lambda manages the function's network interfaces with
+                        // these, and EC2 does not support narrowing them to resources.
+                        {
+                            Sid: "ManageVpcNetworkInterfaces",
+                            Effect: "Allow",
+                            Action: [
+                                "ec2:CreateNetworkInterface",
+                                "ec2:DescribeNetworkInterfaces",
+                                "ec2:DescribeSubnets",
+                                "ec2:DeleteNetworkInterface",
+                                "ec2:AssignPrivateIpAddresses",
+                                "ec2:UnassignPrivateIpAddresses",
+                            ],
+                            Resource: "*",
+                        },
+                        // The master secret, and the key only as Secrets Manager uses it for that.
+                        ...readSecret,
+                    ]),
+                ),
+            },
+            { parent: this },
+        );
+
+        const fn = new aws.lambda.Function(
+            childName(name, "fn"),
+            {
+                description: `webfleet migrations (${migrationsSha256.slice(0, 12)}): schema and app role for ${database.appUser}`,
+                runtime: MIGRATION_RUNTIME,
+                architectures: ["arm64"],
+                handler: "index.handler",
+                code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
+                role: role.arn,
+                memorySize: 256,
+                timeout: 300,
+                vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [sg.id] },
+                // Nothing secret here: the function reads the password from Secrets Manager.
+                environment: {
+                    variables: {
+                        DB_HOST: database.address,
+                        DB_PORT: database.port.apply(String),
+                        DB_NAME: database.dbName,
+                        DB_APP_USER: database.appUser,
+                        DB_MASTER_SECRET_ARN: database.masterSecretArn,
+                        DB_CA_BUNDLE: LAMBDA_CA_BUNDLE,
+                    },
+                },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                tags: roleTags("migrations", childName(name, "fn")),
+            },
+            // Lambda checks the network-interface permissions when it creates the function.
+            { parent: this, dependsOn: [rolePolicy] },
+        );
+        this.functionName = fn.name;
+        this.functionArn = fn.arn;
+
+        this.invocation = new aws.lambda.Invocation(
+            childName(name, "run"),
+            {
+                functionName: fn.name,
+                input: JSON.stringify({ migrationsHash: migrationsSha256, appUser: database.appUser }),
+                lifecycleScope: "CREATE_ONLY",
+                // A change to any of these replaces the invocation, which invokes the function:
+                // new migrations, new function code (grants), or a new database instance.
+                triggers: {
+                    migrationsSha256,
+                    functionSha256: bundle.sha256,
+                    dbResourceId: database.resourceId,
+                    appUser: database.appUser,
+                },
+            },
+            // The function must be able to reach the database before it runs.
+            { parent: this, dependsOn: [fn, dbRules.ingress, dbRules.egress] },
+        );
+        this.result = this.invocation.result.apply((text) => JSON.parse(text) as MigrationResult);
+
+        this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, securityGroupId: this.securityGroupId, result: this.result });
+    }
+}
