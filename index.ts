@@ -5,7 +5,10 @@
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
 import { Bastion } from "./components/bastion";
+import { Database } from "./components/database";
+import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
+import { Secrets } from "./components/secrets";
 import { stackTags } from "./components/tags";
 
 const config = loadConfig();
@@ -17,7 +20,10 @@ const provider = new aws.Provider("aws", {
 });
 const opts = { providers: { aws: provider } };
 
-const network = new Network("network", config.network, opts);
+// One customer-managed key per stack for everything encrypted at rest.
+const secrets = new Secrets("secrets", { aliasName: `${config.project}-${config.stack}` }, opts);
+
+const network = new Network("network", { ...config.network, logKmsKeyArn: secrets.kmsKeyArn }, opts);
 
 const bastion = config.bastion.enabled
     ? new Bastion(
@@ -29,10 +35,35 @@ const bastion = config.bastion.enabled
               instanceType: config.bastion.instanceType,
               allowedCidrs: config.bastion.allowedCidrs,
               sshPublicKey: config.bastion.sshPublicKey,
+              ebsKmsKeyArn: secrets.kmsKeyArn,
           },
           opts,
       )
     : undefined;
+
+const database = new Database(
+    "database",
+    {
+        ...config.database,
+        vpcId: network.vpcId,
+        isolatedSubnetIds: network.isolatedSubnetIds,
+        kmsKeyArn: secrets.kmsKeyArn,
+        identifierBase: `${config.project}-${config.stack}`,
+        // Prod keeps a final snapshot and applies changes in the maintenance window.
+        finalSnapshot: config.environment === "prod",
+        applyImmediately: config.environment !== "prod",
+        // The same retention as the VPC's flow logs: one audit-log horizon per stack.
+        logRetentionDays: config.network.flowLogRetentionDays,
+    },
+    opts,
+);
+
+// Runs the migrations (and converges the app's role) on every deploy whose migrations changed.
+const migrations = new Migrations(
+    "migrations",
+    { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, database, secrets, logRetentionDays: config.network.flowLogRetentionDays },
+    opts,
+);
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
@@ -41,3 +72,10 @@ export const isolatedSubnetIds = network.isolatedSubnetIds;
 export const availabilityZones = network.availabilityZones;
 export const bastionSecurityGroupId = bastion?.securityGroupId;
 export const bastionPublicIp = bastion?.publicIp;
+export const dbEndpoint = database.address;
+export const dbPort = database.port;
+export const dbName = database.dbName;
+export const dbResourceId = database.resourceId;
+export const dbMasterSecretArn = database.masterSecretArn;
+export const dbMigrationFunctionName = migrations.functionName;
+export const kmsKeyArn = secrets.kmsKeyArn;

@@ -157,8 +157,33 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
         }
         case "aws:secretsmanager/secret:Secret":
             return { id: arn(`secret:${name}-AbCdEf`, "secretsmanager"), state: { ...inputs, arn: arn(`secret:${name}-AbCdEf`, "secretsmanager") } };
-        case "aws:lambda/function:Function":
-            return { id: inputs.name ?? name, state: { ...inputs, arn: arn(`function:${inputs.name ?? name}`, "lambda"), invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn(`function:${name}`, "lambda")}/invocations`, version: "$LATEST" } };
+        case "aws:lambda/function:Function": {
+            // Pulumi autonames functions (logical name plus a random suffix).
+            const fnName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            const fnArn = arn(`function:${fnName}`, "lambda");
+            return { id: fnName, state: { ...inputs, name: fnName, arn: fnArn, qualifiedArn: `${fnArn}:$LATEST`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${fnArn}/invocations`, version: "$LATEST" } };
+        }
+        case "aws:lambda/invocation:Invocation": {
+            // What the migration function (app/lambda/migrate.ts) answers for a database that is
+            // already up to date: the hash and role it was invoked with, nothing applied.
+            let payload: Record<string, unknown> = {};
+            try {
+                payload = JSON.parse(inputs.input ?? "{}");
+            } catch {
+                payload = {};
+            }
+            const result = { applied: [], version: 1, role: payload.appUser ?? "webfleet_app", roleCreated: false, iamAuth: true, migrationsHash: payload.migrationsHash ?? "" };
+            return { id: `${inputs.functionName}_${inputs.qualifier ?? "$LATEST"}_${h}`, state: { ...inputs, qualifier: inputs.qualifier ?? "$LATEST", result: JSON.stringify(result) } };
+        }
+        case "aws:kms/alias:Alias":
+            return { id: inputs.name, state: { ...inputs, arn: arn(inputs.name ?? `alias/${name}`, "kms"), targetKeyArn: arn(`key/${inputs.targetKeyId}`, "kms") } };
+        case "aws:rds/subnetGroup:SubnetGroup":
+        case "aws:rds/parameterGroup:ParameterGroup": {
+            // Autonamed like the provider does: lower case, logical name plus a suffix.
+            const groupName = inputs.name ?? `${name}-${h.slice(0, 7)}`.toLowerCase();
+            const kind = type === "aws:rds/subnetGroup:SubnetGroup" ? "subgrp" : "pg";
+            return { id: groupName, state: { ...inputs, name: groupName, arn: arn(`${kind}:${groupName}`, "rds") } };
+        }
         case "aws:sns/topic:Topic":
             return { id: arn(name, "sns"), state: { ...inputs, arn: arn(name, "sns") } };
         case "tls:index/privateKey:PrivateKey":
