@@ -10,13 +10,16 @@ import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets } from "./components/secrets";
 import { stackTags } from "./components/tags";
+import { WebTier } from "./components/webTier";
+import { buildAppBundle } from "./app/build";
 
 const config = loadConfig();
 
 // Every resource gets the stack's tags through the provider, so none can be forgotten.
+const tags = stackTags(config.project, config.stack, config.environment, config.tags);
 const provider = new aws.Provider("aws", {
     region: config.region as aws.Region,
-    defaultTags: { tags: stackTags(config.project, config.stack, config.environment, config.tags) },
+    defaultTags: { tags },
 });
 const opts = { providers: { aws: provider } };
 
@@ -65,6 +68,25 @@ const migrations = new Migrations(
     opts,
 );
 
+// The ALB, the app bundle in S3 and the Auto Scaling group of web servers (docs/web-tier.md).
+const web = new WebTier(
+    "web",
+    {
+        ...config.web,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        availabilityZoneCount: config.network.azCount,
+        region: config.region,
+        appBundle: buildAppBundle(),
+        kmsKeyArn: secrets.kmsKeyArn,
+        bastion,
+        // The provider's default tags do not reach instances launched by Auto Scaling.
+        instanceTags: tags,
+    },
+    opts,
+);
+
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
@@ -79,3 +101,9 @@ export const dbResourceId = database.resourceId;
 export const dbMasterSecretArn = database.masterSecretArn;
 export const dbMigrationFunctionName = migrations.functionName;
 export const kmsKeyArn = secrets.kmsKeyArn;
+export const url = web.url;
+export const albDnsName = web.albDnsName;
+export const albZoneId = web.albZoneId;
+export const albSecurityGroupId = web.albSecurityGroupId;
+export const webSecurityGroupId = web.webSecurityGroupId;
+export const artifactBucketName = web.artifactBucketName;

@@ -139,6 +139,21 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
                 },
             };
         }
+        case "aws:acm/certificateValidation:CertificateValidation":
+            // The provider's ID is the certificate's issue time.
+            return { id: "2026-01-01 00:00:00 +0000 UTC", state: { ...inputs } };
+        case "aws:route53/record:Record": {
+            const fqdn = String(inputs.name ?? name).replace(/\.$/, "").toLowerCase();
+            return { id: `${inputs.zoneId}_${fqdn}_${inputs.type}`, state: { ...inputs, fqdn } };
+        }
+        case "aws:s3/bucketObjectv2:BucketObjectv2": {
+            const etag = inputs.serverSideEncryption === "aws:kms" ? hex(`etag/${inputs.key}`, 32) : crypto.createHash("md5").update(inputs.content ?? "").digest("hex");
+            return { id: inputs.key, state: { ...inputs, arn: `arn:aws:s3:::${inputs.bucket}/${inputs.key}`, etag, versionId: `v${h}`, storageClass: inputs.storageClass ?? "STANDARD" } };
+        }
+        case "aws:autoscaling/policy:Policy": {
+            const policyName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            return { id: policyName, state: { ...inputs, name: policyName, arn: arn(`scalingPolicy:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}:autoScalingGroupName/${inputs.autoscalingGroupName}:policyName/${policyName}`) } };
+        }
         case "aws:kms/key:Key": {
             const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
             return { id: keyId, state: { ...inputs, keyId, arn: arn(`key/${keyId}`) } };

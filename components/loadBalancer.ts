@@ -1,0 +1,205 @@
+/**
+ * The internet-facing Application Load Balancer: its security group, an HTTP listener that only
+ * redirects to HTTPS, an HTTPS listener with a TLS 1.3 policy and the stack's certificate, the
+ * target group the web servers register in, and (with a domain) the alias record.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Certificate, CertificateMode } from "./certificate";
+import { childName } from "./naming";
+import { roleTags } from "./tags";
+
+export const HTTP_PORT = 80;
+export const HTTPS_PORT = 443;
+export const HEALTH_CHECK_PATH = "/healthz";
+
+/**
+ * Health check timing. /healthz answers 200 without touching the database, so it fails only
+ * when the process is stuck or gone:
+ * - every 10 s with a 5 s timeout: a dead server is out of rotation within 30 s;
+ * - 2 successes to enter: a new server takes traffic ~20 s after it first answers;
+ * - 3 failures to leave: one slow answer (a GC pause) does not flap a healthy server;
+ * - exactly 200: a redirect or a 404 (wrong port or path) is a failure, not a pass.
+ */
+export const HEALTH_CHECK = { interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" } as const;
+
+/**
+ * Seconds the ALB keeps sending in-flight requests to a deregistering server. Shorter than the
+ * app's 20 s SIGTERM drain, so whatever is still running when the ASG terminates the instance
+ * is finished by the app itself, never cut off.
+ */
+export const DEREGISTRATION_DELAY_SECONDS = 15;
+
+/** The app's HTTP keep-alive timeout (app/http/server.ts): the ALB's idle timeout must stay below it. */
+export const APP_KEEP_ALIVE_SECONDS = 65;
+
+export interface LoadBalancerArgs {
+    vpcId: pulumi.Input<string>;
+    publicSubnetIds: pulumi.Input<string[]>;
+    appPort: number;
+    tlsPolicy: string;
+    idleTimeoutSeconds: number;
+    deletionProtection: boolean;
+    domain?: string;
+    hostedZoneId?: string;
+    /** The web servers' security group: the only place the ALB may send traffic. */
+    targetSecurityGroupId: pulumi.Input<string>;
+    /** S3 bucket for access logs (observability issue); undefined leaves them off. */
+    accessLogsBucket?: pulumi.Input<string>;
+}
+
+export class LoadBalancer extends pulumi.ComponentResource {
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
+    public readonly arnSuffix: pulumi.Output<string>;
+    public readonly dnsName: pulumi.Output<string>;
+    public readonly zoneId: pulumi.Output<string>;
+    public readonly targetGroupArn: pulumi.Output<string>;
+    public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    public readonly httpsListenerArn: pulumi.Output<string>;
+    public readonly certificateArn: pulumi.Output<string>;
+    public readonly certificateMode: CertificateMode;
+    /** https://<domain> with a domain, https://<ALB DNS name> otherwise. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webfleet:web:LoadBalancer", name, {}, opts);
+        if (args.idleTimeoutSeconds >= APP_KEEP_ALIVE_SECONDS) {
+            throw new pulumi.ResourceError(
+                `web.idleTimeoutSeconds: ${args.idleTimeoutSeconds} is not below the app's keep-alive timeout (${APP_KEEP_ALIVE_SECONDS} s), so the ALB would reuse connections the app has closed and answer 502; set it to 60 or less`,
+                this,
+            );
+        }
+
+        const sg = new aws.ec2.SecurityGroup(
+            childName(name, "sg"),
+            { vpcId: args.vpcId, description: "webfleet load balancer: HTTP and HTTPS from the internet, out to the web servers only", tags: roleTags("alb", childName(name, "sg")) },
+            { parent: this },
+        );
+        // One rule per port: HTTP only ever answers with a redirect, HTTPS is the service.
+        for (const [port, what] of [
+            [HTTP_PORT, "HTTP from the internet (redirected to HTTPS)"],
+            [HTTPS_PORT, "HTTPS from the internet"],
+        ] as const) {
+            new aws.vpc.SecurityGroupIngressRule(
+                childName(name, `${port === HTTP_PORT ? "http" : "https"}-in`),
+                { securityGroupId: sg.id, description: what, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0" },
+                { parent: this },
+            );
+        }
+        new aws.vpc.SecurityGroupEgressRule(
+            childName(name, "app-out"),
+            { securityGroupId: sg.id, description: "Requests and health checks to the web servers on the app port", ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: args.targetSecurityGroupId },
+            { parent: this },
+        );
+
+        const alb = new aws.lb.LoadBalancer(
+            childName(name, "alb"),
+            {
+                loadBalancerType: "application",
+                internal: false,
+                ipAddressType: "ipv4",
+                subnets: args.publicSubnetIds,
+                securityGroups: [sg.id],
+                // Malformed headers are dropped and ambiguous requests refused, so no request
+                // smuggling reaches the app.
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "strictest",
+                enableHttp2: true,
+                idleTimeout: args.idleTimeoutSeconds,
+                enableDeletionProtection: args.deletionProtection,
+                // Lets an operator (or ARC zonal autoshift) move traffic off an impaired AZ.
+                enableZonalShift: true,
+                accessLogs: args.accessLogsBucket ? { bucket: args.accessLogsBucket, enabled: true, prefix: "alb" } : undefined,
+                tags: roleTags("alb", childName(name, "alb")),
+            },
+            { parent: this },
+        );
+
+        const targetGroup = new aws.lb.TargetGroup(
+            childName(name, "tg"),
+            {
+                vpcId: args.vpcId,
+                targetType: "instance",
+                protocol: "HTTP",
+                protocolVersion: "HTTP1",
+                port: args.appPort,
+                deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+                healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: HEALTH_CHECK_PATH, ...HEALTH_CHECK },
+                // Any server can answer any request (state lives in the database), so requests
+                // spread evenly and a drained server holds no sessions.
+                stickiness: { type: "lb_cookie", enabled: false },
+                tags: roleTags("alb", childName(name, "tg")),
+            },
+            { parent: this },
+        );
+
+        const certificate = new Certificate(childName(name, "cert"), { domain: args.domain, hostedZoneId: args.hostedZoneId, albDnsName: alb.dnsName }, { parent: this });
+
+        // HTTP's single action: a permanent redirect to HTTPS keeping host, path and query.
+        new aws.lb.Listener(
+            childName(name, "http"),
+            {
+                loadBalancerArn: alb.arn,
+                port: HTTP_PORT,
+                protocol: "HTTP",
+                defaultActions: [
+                    { type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), host: "#{host}", path: "/#{path}", query: "#{query}", statusCode: "HTTP_301" } },
+                ],
+                tags: roleTags("alb", childName(name, "http")),
+            },
+            { parent: this },
+        );
+        const https = new aws.lb.Listener(
+            childName(name, "https"),
+            {
+                loadBalancerArn: alb.arn,
+                port: HTTPS_PORT,
+                protocol: "HTTPS",
+                sslPolicy: args.tlsPolicy,
+                certificateArn: certificate.certificateArn,
+                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                tags: roleTags("alb", childName(name, "https")),
+            },
+            { parent: this },
+        );
+
+        if (certificate.mode === "dns-validated") {
+            new aws.route53.Record(
+                childName(name, "alias"),
+                {
+                    zoneId: args.hostedZoneId!,
+                    name: args.domain!,
+                    type: "A",
+                    aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+                },
+                { parent: this },
+            );
+        }
+
+        this.securityGroupId = sg.id;
+        this.arn = alb.arn;
+        this.arnSuffix = alb.arnSuffix;
+        this.dnsName = alb.dnsName;
+        this.zoneId = alb.zoneId;
+        this.targetGroupArn = targetGroup.arn;
+        this.targetGroupArnSuffix = targetGroup.arnSuffix;
+        this.httpsListenerArn = https.arn;
+        this.certificateArn = certificate.certificateArn;
+        this.certificateMode = certificate.mode;
+        this.url = args.domain && args.hostedZoneId ? pulumi.output(`https://${args.domain}`) : pulumi.interpolate`https://${alb.dnsName}`;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            arn: this.arn,
+            arnSuffix: this.arnSuffix,
+            dnsName: this.dnsName,
+            zoneId: this.zoneId,
+            targetGroupArn: this.targetGroupArn,
+            targetGroupArnSuffix: this.targetGroupArnSuffix,
+            httpsListenerArn: this.httpsListenerArn,
+            certificateArn: this.certificateArn,
+            certificateMode: this.certificateMode,
+            url: this.url,
+        });
+    }
+}
