@@ -1,0 +1,126 @@
+/**
+ * Reading resource properties the way the engine hands them over: wrapped in
+ * `unknownCheckingProxy`, where touching a value that is unknown during preview throws
+ * `UnknownValueError`. Rules that must decide what an unknown value means (a reference to a
+ * key counts as "set"; an unknown port cannot be trusted) read through `peek`, which turns the
+ * throw into data instead of letting it abort the rule.
+ */
+import * as zlib from "zlib";
+import { UnknownValueError } from "@pulumi/policy";
+
+export type Peeked<T = unknown> = { known: true; value: T } | { known: false; path: string };
+
+export function isUnknownValueError(e: unknown): e is { props: (string | symbol)[]; message: string } {
+    return e instanceof UnknownValueError;
+}
+
+/** The dotted path of an UnknownValueError (e.g. "metadataOptions.httpTokens"). */
+export function unknownPath(e: { props: (string | symbol)[] }): string {
+    return e.props.map(String).join(".");
+}
+
+/** Reads `obj.path[0].path[1]…`; an unknown anywhere on the way is reported, not thrown. */
+export function peek<T = any>(obj: unknown, ...path: (string | number)[]): Peeked<T | undefined> {
+    let cur: any = obj;
+    try {
+        for (const key of path) {
+            if (cur === undefined || cur === null) {
+                return { known: true, value: undefined };
+            }
+            cur = cur[key];
+        }
+        // Touch nothing more: a known object may still hold unknowns further down.
+        return { known: true, value: cur as T };
+    } catch (e) {
+        if (isUnknownValueError(e)) {
+            return { known: false, path: unknownPath(e) };
+        }
+        throw e;
+    }
+}
+
+/** Runs `read`; an unknown value met on the way becomes `{ known: false }`. */
+export function attempt<T>(read: () => T): Peeked<T> {
+    try {
+        return { known: true, value: read() };
+    } catch (e) {
+        if (isUnknownValueError(e)) {
+            return { known: false, path: unknownPath(e) };
+        }
+        throw e;
+    }
+}
+
+/** A single value or a list, as IAM documents write them, as a list. */
+export function asList<T>(value: T | T[] | undefined | null): T[] {
+    if (value === undefined || value === null) {
+        return [];
+    }
+    return Array.isArray(value) ? [...value] : [value];
+}
+
+/**
+ * Launch templates and launch configurations take several boolean-like settings as the
+ * strings "true"/"false" (@pulumi/aws 7), Instances as booleans; programs pass either.
+ */
+export function isTrue(value: unknown): boolean {
+    return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
+}
+
+export function isFalse(value: unknown): boolean {
+    return value === false || (typeof value === "string" && value.trim().toLowerCase() === "false");
+}
+
+export const ROLE_TAG = "webfleet:role";
+
+/** The `webfleet:role` tag (from `tags`, or `tagsAll` when the provider merged default tags). */
+export function roleOf(props: unknown): string | undefined {
+    for (const key of ["tags", "tagsAll"]) {
+        const role = peek<string>(props, key, ROLE_TAG);
+        if (role.known && typeof role.value === "string") {
+            return role.value;
+        }
+    }
+    return undefined;
+}
+
+/** User data as text: base64 decoded when it is base64, gunzipped when compressed. */
+export function decodeUserData(raw: string, base64: boolean): string {
+    let bytes: Buffer = Buffer.from(raw, "utf8");
+    if (base64 || looksBase64(raw)) {
+        const decoded = Buffer.from(raw.replace(/\s+/g, ""), "base64");
+        if (base64 || isMostlyText(decoded) || isGzip(decoded)) {
+            bytes = decoded;
+        }
+    }
+    if (isGzip(bytes)) {
+        try {
+            bytes = zlib.gunzipSync(bytes);
+        } catch {
+            // Not really gzip: scan the bytes as they are.
+        }
+    }
+    return bytes.toString("utf8");
+}
+
+function looksBase64(s: string): boolean {
+    const compact = s.replace(/\s+/g, "");
+    return compact.length >= 8 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact);
+}
+
+function isGzip(b: Buffer): boolean {
+    return b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+function isMostlyText(b: Buffer): boolean {
+    if (b.length === 0) {
+        return false;
+    }
+    let printable = 0;
+    for (const byte of b) {
+        if (byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127)) {
+            printable++;
+        }
+    }
+    return printable / b.length > 0.95;
+}
