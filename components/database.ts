@@ -256,6 +256,21 @@ export class Database extends pulumi.ComponentResource {
     }
 
     /**
+     * What the app's systemd unit needs to connect with IAM tokens (app/db/poolConfig.ts): where
+     * the database is, as whom, and the region to sign tokens for. Nothing secret; the web tier
+     * adds DB_CA_BUNDLE itself.
+     */
+    appEnvironment(): pulumi.Output<Record<string, string>> {
+        return pulumi.all([this.address, this.port, this.dbName, this.region]).apply(([host, port, dbName, region]): Record<string, string> => ({
+            DB_HOST: host,
+            DB_PORT: String(port),
+            DB_NAME: dbName,
+            DB_USER: this.appUser,
+            AWS_REGION: region,
+        }));
+    }
+
+    /**
      * The one way to reach the database: 5432 ingress on its security group from the client's
      * security group, and the matching 5432 egress on the client's, to this group only. Both
      * rules are children of the database.
