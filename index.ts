@@ -81,11 +81,17 @@ const web = new WebTier(
         appBundle: buildAppBundle(),
         kmsKeyArn: secrets.kmsKeyArn,
         bastion,
+        // IAM-token access to the database as the app's role, and where to find it (nothing secret).
+        instancePolicyStatements: [database.connectStatement()],
+        appEnvironment: database.appEnvironment(),
+        // New servers start only after the schema they expect is in place.
+        rolloutDependsOn: [migrations.invocation],
         // The provider's default tags do not reach instances launched by Auto Scaling.
         instanceTags: tags,
     },
     opts,
 );
+database.allowClient("web", web.webSecurityGroupId);
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
