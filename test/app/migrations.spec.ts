@@ -23,6 +23,8 @@ async function inFreshSchema(count: number, work: (clients: Client[], schema: st
         await Promise.all(clients.map((c) => c.query(`SET search_path TO ${schema}`)));
         await work(clients, schema);
     } finally {
+        // PGlite serves every connection from one session, so a SET would outlive this test.
+        await Promise.all(clients.map((c) => c.query("RESET search_path").catch(() => undefined)));
         await clients[0].query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
         await Promise.all(clients.map((c) => c.end()));
     }
