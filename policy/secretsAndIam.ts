@@ -230,6 +230,11 @@ const DEFAULT_IGNORED_ACTIONS = [
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "sts:GetCallerIdentity",
+    // A Lambda function in a VPC manages its ENIs; AWSLambdaVPCAccessExecutionRole grants these on "*".
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
 ];
 
 const iamResourceWildcard = resourceRule({
@@ -258,7 +263,7 @@ const iamResourceWildcard = resourceRule({
             const flagged = s.actions.filter((a) => !ignored.some((re) => re.test(a)));
             if (flagged.length > 0 || s.notActions.length > 0) {
                 const actions = flagged.length > 0 ? flagged.join(", ") : "NotAction";
-                report(`${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${actions} on every resource ("*"); policies should name the resources they touch (set Resource to the ARNs, e.g. the bucket's objects)`);
+                report(`${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${actions} on every resource ("*"); policies should name the resources they touch (set Resource to the ARNs the actions need, or add the actions to ignoredActions if they accept no resource)`);
             }
         });
     }),

@@ -1,0 +1,337 @@
+/**
+ * Runs the webfleet-guard policy pack over the resources the offline preview recorded, through
+ * the same entry points the Pulumi engine calls (see @pulumi/policy's server.js):
+ *
+ * - every resource policy's `validateResource` functions, once per resource, with the args the
+ *   analyzer builds (inputs behind `unknownCheckingProxy`, `isType`/`asType`, `getConfig`,
+ *   `notApplicable`, `stackTags`, options), and the engine's fast type filter;
+ * - every stack policy's `validateStack` once, with a PolicyResource per recorded resource
+ *   (outputs as props, `parent`, `dependencies` and `propertyDependencies` resolved to
+ *   PolicyResource objects from the recorded graph).
+ *
+ * Enforcement levels and per-policy properties come from the stack's policy config file
+ * (policy/config/<stack>.json when it exists), resolved and validated as the engine does.
+ * Exempted violations (see policy/lib/rule.ts) are returned separately, never dropped.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+    UnknownValueError,
+    unknownCheckingProxy,
+} from "@pulumi/policy";
+import { ResolvedConfig, loadPolicyPackConfigFile, resolvePolicyConfig } from "../policy/lib/packConfig";
+import { EXEMPTION_MARKER, ExemptedReport } from "../policy/lib/rule";
+import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies as packPolicies } from "../policy/policies";
+import { RecordedResource } from "./types";
+
+export { PolicyConfigError } from "../policy/lib/packConfig";
+
+export interface Violation {
+    policy: string;
+    enforcementLevel: "advisory" | "mandatory";
+    urn?: string;
+    message: string;
+}
+
+export interface ExemptedViolation extends Violation {
+    /** The written reason from the config's exemption. */
+    reason: string;
+    /** The exemption's resource name pattern. */
+    resourcePattern: string;
+}
+
+export interface PolicyReport {
+    violations: Violation[];
+    /** Violations an exemption covers: reported, never silent. */
+    exempted: ExemptedViolation[];
+    /** The policy config file applied, if any. */
+    configFile?: string;
+}
+
+export interface RunPolicyPackArgs {
+    project: string;
+    stack: string;
+    resources: RecordedResource[];
+    /** Defaults to policy/config/<stack>.json when that file exists. */
+    configFile?: string;
+    /** Stack tags as the engine sends them; defaults to the tags the CLI sets for a project. */
+    stackTags?: Record<string, string>;
+    /** The rules to run; the whole pack unless a test narrows it. */
+    policies?: Policy[];
+}
+
+const POLICY_DIR = path.resolve(__dirname, "..", "policy");
+
+/** The config file the offline preview applies for `stack`, if the repository has one. */
+export function defaultConfigFile(stack: string): string | undefined {
+    const file = path.join(POLICY_DIR, "config", `${stack}.json`);
+    return fs.existsSync(file) ? file : undefined;
+}
+
+function packVersion(): string {
+    try {
+        return JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")).version ?? "0.0.0";
+    } catch {
+        return "0.0.0";
+    }
+}
+
+class NotApplicableError extends Error {
+    constructor(readonly reason?: string) {
+        super(reason ?? "Policy does not apply");
+    }
+}
+
+function throwNotApplicable(reason?: string): never {
+    throw new NotApplicableError(reason);
+}
+
+function pulumiTypeOf(x: unknown): string | undefined {
+    const t = (x as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+    return typeof t === "string" ? t : undefined;
+}
+
+/** server.js isTypeOf: the class's Pulumi type, else its isInstance. */
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const pulumiType = pulumiTypeOf(resourceClass);
+    if (pulumiType) {
+        return type === pulumiType;
+    }
+    const isInstance = (resourceClass as { isInstance?: unknown }).isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+function isResourcePolicy(p: Policy): p is ResourceValidationPolicy {
+    return typeof (p as ResourceValidationPolicy).validateResource === "function" || Array.isArray((p as ResourceValidationPolicy).validateResource);
+}
+
+function isStackPolicy(p: Policy): p is StackValidationPolicy {
+    return typeof (p as StackValidationPolicy).validateStack === "function";
+}
+
+/** A read-only Map, like server.js's freezeMap. */
+function frozenMap(entries: Record<string, string>): ReadonlyMap<string, string> {
+    const map = new Map(Object.entries(entries));
+    return Object.freeze({
+        entries: map.entries.bind(map),
+        forEach: map.forEach.bind(map),
+        get: map.get.bind(map),
+        has: map.has.bind(map),
+        keys: map.keys.bind(map),
+        size: map.size,
+        values: map.values.bind(map),
+        [Symbol.iterator]: map[Symbol.iterator].bind(map),
+    }) as ReadonlyMap<string, string>;
+}
+
+/** Properties as the analyzer deserializes them: plain data, undefined top-level values dropped. */
+function deserialize(props: Record<string, unknown> | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(props ?? {})) {
+        if (v !== undefined) {
+            out[k] = JSON.parse(JSON.stringify(v));
+        }
+    }
+    return out;
+}
+
+function optionsOf(r: RecordedResource): PolicyResourceOptions {
+    const opts: PolicyResourceOptions = {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: r.secretOutputNames ?? [],
+    };
+    if (r.parent) {
+        opts.parent = r.parent;
+    }
+    return opts;
+}
+
+type Level = "advisory" | "mandatory";
+
+interface Collector {
+    violations: Violation[];
+    exempted: ExemptedViolation[];
+}
+
+/**
+ * server.js makeReportViolationFun: a string message at the policy's level, or an object that
+ * may set its own level; plus the exemption marker the pack's rules attach.
+ */
+function reporter(policy: Policy, level: Level, out: Collector, fixedUrn?: string) {
+    return (message: unknown, urn?: string) => {
+        if (message !== null && typeof message === "object") {
+            const info = message as Partial<ExemptedReport> & { name?: string; description?: string; enforcementLevel?: EnforcementLevel };
+            const reportedLevel: Level = info.enforcementLevel === "advisory" ? "advisory" : info.enforcementLevel === undefined ? level : "mandatory";
+            const exemption = info[EXEMPTION_MARKER];
+            const where = fixedUrn ?? info.urn;
+            if (exemption) {
+                out.exempted.push({
+                    policy: info.name || policy.name,
+                    enforcementLevel: level,
+                    ...(where ? { urn: where } : {}),
+                    message: exemption.message,
+                    reason: exemption.reason,
+                    resourcePattern: exemption.resource,
+                });
+                return;
+            }
+            out.violations.push({
+                policy: info.name || policy.name,
+                enforcementLevel: reportedLevel,
+                ...(where ? { urn: where } : {}),
+                message: info.message || info.description || policy.description,
+            });
+            return;
+        }
+        const where = fixedUrn ?? urn;
+        out.violations.push({
+            policy: policy.name,
+            enforcementLevel: level,
+            ...(where ? { urn: where } : {}),
+            message: typeof message === "string" && message !== "" ? message : policy.description,
+        });
+    };
+}
+
+function levelFor(config: ResolvedConfig, p: Policy): EnforcementLevel {
+    return config[p.name]?.enforcementLevel ?? p.enforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
+}
+
+function propertiesFor(config: ResolvedConfig, p: Policy) {
+    return <T extends object>(): T => JSON.parse(JSON.stringify(config[p.name]?.properties ?? {})) as T;
+}
+
+/** What the engine does with an error thrown by a validation. */
+function handleError(e: unknown, p: Policy, out: Collector, where: string, urn?: string): void {
+    const policyFrom = `policy '${p.name}' from policy pack '${PACK_NAME}@v${packVersion()}'`;
+    if (e instanceof UnknownValueError) {
+        out.violations.push({ policy: p.name, enforcementLevel: "advisory", ...(urn ? { urn } : {}), message: `can't run ${policyFrom} during preview: ${(e as Error).message}` });
+        return;
+    }
+    if (e instanceof NotApplicableError) {
+        return;
+    }
+    const err = new Error(`Error validating ${where} with ${policyFrom}: ${(e as Error)?.stack ?? e}`);
+    throw err;
+}
+
+export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyReport> {
+    const policies = args.policies ?? packPolicies;
+    const configFile = args.configFile ?? defaultConfigFile(args.stack);
+    const config = resolvePolicyConfig(policies, configFile ? loadPolicyPackConfigFile(configFile) : undefined, PACK_ENFORCEMENT_LEVEL, configFile);
+    const stackTags = frozenMap(args.stackTags ?? { "pulumi:project": args.project, "pulumi:runtime": "nodejs" });
+    const out: Collector = { violations: [], exempted: [] };
+
+    // Resource policies: the engine's Analyze call, once per registered resource.
+    for (const r of args.resources) {
+        for (const p of policies) {
+            let level = levelFor(config, p);
+            if (level === "disabled" || !isResourcePolicy(p) || !p.validateResource) {
+                continue;
+            }
+            if (level === "remediate") {
+                level = "mandatory";
+            }
+            if (!Array.isArray(p.validateResource)) {
+                const only = pulumiTypeOf(p.validateResource);
+                if (only && only !== r.type) {
+                    continue;
+                }
+            }
+            const report = reporter(p, level as Level, out, r.urn);
+            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+            for (const validation of validations) {
+                try {
+                    const props = unknownCheckingProxy(deserialize(r.inputs));
+                    const vargs: ResourceValidationArgs = {
+                        type: r.type,
+                        props,
+                        urn: r.urn,
+                        name: r.name,
+                        opts: optionsOf(r),
+                        stackTags,
+                        isType: (cls) => isTypeOf(r.type, cls),
+                        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+                        getConfig: propertiesFor(config, p),
+                        notApplicable: throwNotApplicable,
+                    };
+                    await Promise.resolve(validation(vargs, report as ReportViolation));
+                } catch (e) {
+                    handleError(e, p, out, `resource ${r.urn}`, r.urn);
+                }
+            }
+        }
+    }
+
+    // Stack policies: the engine's AnalyzeStack call, once, over every resource's outputs.
+    const stackPolicies = policies.filter(isStackPolicy).filter((p) => levelFor(config, p) !== "disabled");
+    for (const p of stackPolicies) {
+        let level = levelFor(config, p);
+        if (level === "remediate") {
+            level = "mandatory";
+        }
+        const only = pulumiTypeOf(p.validateStack);
+        if (only && !args.resources.some((r) => r.type === only)) {
+            continue;
+        }
+        const report = reporter(p, level as Level, out);
+        try {
+            const sargs: StackValidationArgs = {
+                resources: policyResources(args.resources),
+                getConfig: propertiesFor(config, p),
+                stackTags,
+                notApplicable: throwNotApplicable,
+            };
+            await Promise.resolve(p.validateStack(sargs, report as ReportViolation));
+        } catch (e) {
+            handleError(e, p, out, "the stack");
+        }
+    }
+
+    return { violations: out.violations, exempted: out.exempted, ...(configFile ? { configFile } : {}) };
+}
+
+/** PolicyResource objects for the recorded graph, linked like server.js's analyzeStack. */
+export function policyResources(recorded: RecordedResource[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const list = recorded.map((r) => {
+        const props = unknownCheckingProxy(deserialize(r.outputs));
+        const resource: PolicyResource = {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: optionsOf(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls) => isTypeOf(r.type, cls),
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+        };
+        byUrn.set(r.urn, resource);
+        return resource;
+    });
+    recorded.forEach((r, i) => {
+        const resource = list[i];
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        if (parent) {
+            resource.parent = parent;
+        }
+        resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+            resource.propertyDependencies[k] = urns.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        }
+    });
+    return list;
+}
