@@ -92,6 +92,8 @@ export interface TestCertificates {
     otherCaFile: string;
     key: string;
     cert: string;
+    /** Signed by the same CA, but for another host name: verify-full must refuse it. */
+    otherName: { key: string; cert: string };
 }
 
 /** A CA and a server certificate for `localhost`, made with openssl (skipped locally without it). */
@@ -104,10 +106,13 @@ export function makeCertificates(ctx: Mocha.Context): TestCertificates {
     for (const ca of ["ca", "other-ca"]) {
         openssl("req", "-x509", ...ec, "-keyout", f(`${ca}.key`), "-out", f(`${ca}.pem`), "-days", "2", "-subj", `/CN=webfleet test ${ca}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
     }
-    openssl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=localhost");
-    fs.writeFileSync(f("server.ext"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
-    openssl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "2", "-extfile", f("server.ext"));
-    return { dir, caFile: f("ca.pem"), otherCaFile: f("other-ca.pem"), key: fs.readFileSync(f("server.key"), "utf8"), cert: fs.readFileSync(f("server.pem"), "utf8") };
+    const server = (file: string, dnsName: string) => {
+        openssl("req", ...ec, "-keyout", f(`${file}.key`), "-out", f(`${file}.csr`), "-subj", `/CN=${dnsName}`);
+        fs.writeFileSync(f(`${file}.ext`), `subjectAltName=DNS:${dnsName}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+        openssl("x509", "-req", "-in", f(`${file}.csr`), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f(`${file}.pem`), "-days", "2", "-extfile", f(`${file}.ext`));
+        return { key: fs.readFileSync(f(`${file}.key`), "utf8"), cert: fs.readFileSync(f(`${file}.pem`), "utf8") };
+    };
+    return { dir, caFile: f("ca.pem"), otherCaFile: f("other-ca.pem"), ...server("server", "localhost"), otherName: server("other-name", "db.elsewhere.example") };
 }
 
 /** PostgreSQL's SSLRequest: length 8, code 80877103. */
