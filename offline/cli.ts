@@ -1,11 +1,17 @@
 /**
- * `npm run plan -- --stack <name> [--json] [--config FILE]`: the offline preview. Runs the
- * program under the mocks with the stack's own config, runs the policy pack over what it
- * registered, prints the tree, outputs and violations (or one JSON document), and exits
+ * `npm run plan -- --stack <name> [--json] [--config FILE] [--diagram FILE.svg]`: the offline
+ * preview. Runs the program under the mocks with the stack's own config, runs the policy pack
+ * over what it registered, prints the tree, outputs, violations and a cost estimate (or one JSON
+ * document, the estimate as `costEstimate`), optionally writes the architecture diagram as SVG
+ * (saying where on stderr), and exits
  * 0 (no mandatory violation), 1 (mandatory violations), 2 (bad usage or invalid stack config),
  * 3 (the program itself failed: a bug, printed with its stack trace).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { isStackConfigError } from "../configSchema";
+import { estimateMonthlyCost, renderCost } from "./cost";
+import { renderSvg, toDot } from "./diagram";
 import { runPolicyPack } from "./policyRunner";
 import { ProgramRun, UsageError, runProgram } from "./program";
 import { PolicyOutcome, jsonDocument, renderOutputs, renderPolicy, renderTree } from "./render";
@@ -14,14 +20,17 @@ export interface CliOptions {
     stack: string;
     json: boolean;
     configFile?: string;
+    /** Where to write the architecture diagram (SVG). */
+    diagram?: string;
 }
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--config <stack file>]";
+const USAGE = "usage: npm run plan -- --stack <name> [--json] [--config <stack file>] [--diagram <file.svg>]";
 
 export function parseArgs(argv: string[]): CliOptions {
     let stack: string | undefined;
     let json = false;
     let configFile: string | undefined;
+    let diagram: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -39,6 +48,8 @@ export function parseArgs(argv: string[]): CliOptions {
             json = true;
         } else if (arg === "--config") {
             configFile = value();
+        } else if (arg === "--diagram") {
+            diagram = value();
         } else if (arg === "--help" || arg === "-h") {
             throw new UsageError(USAGE);
         } else {
@@ -48,7 +59,7 @@ export function parseArgs(argv: string[]): CliOptions {
     if (!stack) {
         throw new UsageError(`--stack is required (dev or prod)\n${USAGE}`);
     }
-    return { stack, json, configFile };
+    return { stack, json, configFile, diagram };
 }
 
 export interface PlanResult {
@@ -78,7 +89,25 @@ export function renderText({ run, policy }: PlanResult): string {
         `Resources:\n    + ${run.resources.length} to create`,
         "",
         renderPolicy(policy, byUrn),
+        "",
+        renderCost(estimateMonthlyCost(run.resources, { region: run.region })),
     ].join("\n");
+}
+
+/** The JSON document of DESIGN.md plus `costEstimate` (an extra key: consumers ignore what they don't read). */
+export function jsonOutput({ run, policy }: PlanResult) {
+    return { ...jsonDocument(run, policy), costEstimate: estimateMonthlyCost(run.resources, { region: run.region }) };
+}
+
+/** Renders the architecture diagram to `file`; a path that can't be written is bad usage (exit 2). */
+export async function writeDiagram(run: ProgramRun, file: string): Promise<void> {
+    const svg = await renderSvg(toDot(run.resources));
+    try {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        fs.writeFileSync(file, svg);
+    } catch (e) {
+        throw new UsageError(`--diagram ${file}: cannot write it (${(e as Error).message})`);
+    }
 }
 
 async function main(): Promise<number> {
@@ -86,7 +115,12 @@ async function main(): Promise<number> {
     try {
         opts = parseArgs(process.argv.slice(2));
         const result = await plan(opts);
-        process.stdout.write(opts.json ? JSON.stringify(jsonDocument(result.run, result.policy), null, 2) + "\n" : renderText(result) + "\n");
+        if (opts.diagram) {
+            // Before stdout, so a diagram that can't be written leaves no half-reported plan.
+            await writeDiagram(result.run, opts.diagram);
+            process.stderr.write(`Wrote the architecture diagram to ${opts.diagram}\n`);
+        }
+        process.stdout.write(opts.json ? JSON.stringify(jsonOutput(result), null, 2) + "\n" : renderText(result) + "\n");
         return exitCodeFor(result.policy);
     } catch (e) {
         if (e instanceof UsageError || isStackConfigError(e)) {

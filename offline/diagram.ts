@@ -326,8 +326,9 @@ export function toDot(resources: RecordedResource[]): string {
     const a = architecture(resources);
     const lines = [
         "digraph architecture {",
-        `  graph [label=${quote(`${a.title}: components and security-group reachability (arrow = may connect, label = ports)`)}, labelloc=t, fontname="Helvetica", fontsize=12, rankdir=TB, nodesep=0.4, ranksep=0.6];`,
-        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+        // Padding and margins leave room for fonts wider than the Helvetica metrics Graphviz lays out with.
+        `  graph [label=${quote(`${a.title}\nboxes: components; arrows: security-group ingress (may connect), labelled with ports`)}, labelloc=t, fontname="Helvetica", fontsize=12, rankdir=TB, nodesep=0.5, ranksep=0.6, pad=0.4];`,
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, margin="0.2,0.08"];',
         '  edge [fontname="Helvetica", fontsize=9, color="#444444"];',
     ];
     const nodeLine = (n: DiagramNode, indent: string) => `${indent}${quote(n.id)} [label=${quote(n.label)}, ${STYLES[n.kind]}];`;
@@ -339,7 +340,7 @@ export function toDot(resources: RecordedResource[]): string {
             .filter((c) => c.parent === cluster)
             .forEach((c) => {
                 lines.push(`${indent}subgraph ${quote(`cluster_${a.clusters.indexOf(c)}`)} {`);
-                lines.push(`${indent}  label=${quote(c.label)}; style="rounded"; color="#888888"; fontname="Helvetica"; fontsize=10;`);
+                lines.push(`${indent}  label=${quote(c.label)}; style="rounded"; color="#888888"; fontname="Helvetica"; fontsize=10; margin=14;`);
                 emit(c.urn, indent + "  ");
                 lines.push(`${indent}}`);
             });
