@@ -11,9 +11,24 @@ export interface VisitRow {
 
 /** What the home page shows: every recently seen instance's count, as of `dataAsOf`. */
 export interface VisitView {
-    rows: VisitRow[];
+    /** This instance, with the visits not yet written included: exact. */
+    own: VisitRow;
+    /**
+     * The other instances, sorted by ID. The same array object is returned for as long as one
+     * database read serves, so a renderer can cache everything but `own.count` per read.
+     */
+    others: readonly VisitRow[];
     /** When the counts of the other instances were read from the database. */
     dataAsOf: Date;
+}
+
+/** All rows of a view, this instance's among them, sorted by instance ID. */
+export function allRows(view: VisitView): VisitRow[] {
+    return [view.own, ...view.others].sort(byInstanceId);
+}
+
+function byInstanceId(a: VisitRow, b: VisitRow): number {
+    return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
 }
 
 /** Records a visit for this instance and returns the counts to show; throws when the DB is down. */
@@ -63,9 +78,10 @@ UNION ALL
   WHERE instance_id <> $1 ORDER BY last_seen DESC LIMIT $4)`;
 
 interface Snapshot {
-    others: VisitRow[];
+    others: readonly VisitRow[];
     own: VisitRow;
     fetchedAt: number;
+    dataAsOf: Date;
 }
 
 /**
@@ -96,9 +112,7 @@ export class BatchedVisits implements VisitStore {
         const snap = await this.fresh();
         // Counted only once the page can be shown: a 503 is not a visit.
         this.pending += 1;
-        const own: VisitRow = { ...snap.own, count: snap.own.count + this.pending };
-        const rows = [own, ...snap.others].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-        return { rows, dataAsOf: new Date(snap.fetchedAt) };
+        return { own: { ...snap.own, count: snap.own.count + this.pending }, others: snap.others, dataAsOf: snap.dataAsOf };
     }
 
     async close(): Promise<void> {
@@ -144,7 +158,8 @@ export class BatchedVisits implements VisitStore {
             if (!own) {
                 throw new Error("visits refresh returned no row for this instance");
             }
-            const snap: Snapshot = { own, others: parsed.filter((r) => r !== own), fetchedAt: startedAt };
+            const others = Object.freeze(parsed.filter((r) => r !== own).sort(byInstanceId));
+            const snap: Snapshot = { own, others, fetchedAt: startedAt, dataAsOf: new Date(startedAt) };
             this.snapshot = snap;
             return snap;
         } catch (err) {

@@ -4,7 +4,7 @@ import type { VisitStore } from "../db/visits";
 import type { Identity } from "../identity";
 import { errorFields, Logger } from "../log";
 import { prefersJson } from "./negotiate";
-import { renderHomeHtml, renderHomeJson } from "./render";
+import { createHomeHtmlRenderer, renderHomeJson, type HomeModel } from "./render";
 import { Headers, send, sendError } from "./respond";
 
 /** Longer request targets are refused with 414: no route here needs more. */
@@ -31,6 +31,7 @@ export function pathOf(url: string | undefined): string {
 }
 
 export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+    const renderHtml = createHomeHtmlRenderer();
     return (req, res) => {
         const started = process.hrtime.bigint();
         const path = pathOf(req.url);
@@ -45,7 +46,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
                 aborted: res.writableFinished ? undefined : true,
             });
         });
-        route(ctx, req, res, path).catch((err: unknown) => {
+        route(ctx, renderHtml, req, res, path).catch((err: unknown) => {
             const unavailable = isUnavailableError(err);
             if (!unavailable) {
                 ctx.log.error("request failed", { path, ...errorFields(err) });
@@ -55,7 +56,9 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
     };
 }
 
-async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+type HtmlRenderer = (m: HomeModel) => string;
+
+async function route(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const extra: Headers = {};
     const declaredBody = Number(req.headers["content-length"] ?? 0);
     if (ctx.isShuttingDown() || declaredBody > 0 || req.headers["transfer-encoding"] !== undefined) {
@@ -77,7 +80,7 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     }
     switch (path) {
         case "/":
-            return home(ctx, req, res, extra);
+            return home(ctx, renderHtml, req, res, extra);
         case "/healthz":
             // Liveness only: never touches the database, so an outage there cannot make the
             // load balancer replace servers that are fine.
@@ -90,13 +93,13 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     }
 }
 
-async function home(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> {
+async function home(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> {
     const view = await ctx.visits.visit();
     const model = { identity: ctx.identity, view, maxStalenessMs: ctx.maxStalenessMs, now: new Date() };
     const headers = { ...extra, Vary: "Accept" };
     if (prefersJson(req.headers.accept)) {
         send(res, 200, "application/json; charset=utf-8", renderHomeJson(model), headers);
     } else {
-        send(res, 200, "text/html; charset=utf-8", renderHomeHtml(model), headers);
+        send(res, 200, "text/html; charset=utf-8", renderHtml(model), headers);
     }
 }

@@ -1,5 +1,5 @@
 import type { Identity } from "../identity";
-import type { VisitView } from "../db/visits";
+import { allRows, type VisitView } from "../db/visits";
 
 /** The home page's stylesheet; its hash goes into the CSP (app/http/headers.ts), so no 'unsafe-inline'. */
 export const homeCss =
@@ -13,11 +13,12 @@ export const homeCss =
     "@media (prefers-color-scheme:dark){body{background:#15181e;color:#e6e8ec}code{background:#262b35}" +
     "dt,p.note{color:#8b93a3}th,td{border-color:#2e3440}tr.me td{background:#1f2d45}}";
 
-const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+// NUL never reaches the page (it is the renderer's placeholder and means nothing in HTML).
+const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\u0000": "\ufffd" };
 
 /** Everything that reaches HTML goes through here, even values we believe are safe. */
 export function escapeHtml(text: string): string {
-    return text.replace(/[&<>"']/g, (c) => escapes[c]);
+    return text.replace(/[&<>"'\u0000]/g, (c) => escapes[c]);
 }
 
 export interface HomeModel {
@@ -29,18 +30,43 @@ export interface HomeModel {
 }
 
 export function renderHomeHtml(m: HomeModel): string {
+    const [head, tail] = renderAroundOwnCount(m);
+    return head + String(m.view.own.count) + tail;
+}
+
+/**
+ * Renders the page once per database read: only this instance's count changes between
+ * requests served from the same read, so the page is cached as the text before and after it.
+ * (Most of the cost of serving / is otherwise this template.)
+ */
+export function createHomeHtmlRenderer(): (m: HomeModel) => string {
+    let cachedFor: HomeModel["view"]["others"] | undefined;
+    let parts: [string, string] = ["", ""];
+    return (m) => {
+        if (m.view.others !== cachedFor) {
+            parts = renderAroundOwnCount(m);
+            cachedFor = m.view.others;
+        }
+        return parts[0] + String(m.view.own.count) + parts[1];
+    };
+}
+
+const countMark = "\u0000count\u0000";
+
+function renderAroundOwnCount(m: HomeModel): [string, string] {
     const { identity, view } = m;
-    const rows = view.rows
+    const rows = allRows(view)
         .map((r) => {
-            const me = r.instanceId === identity.instanceId;
+            const me = r === view.own;
+            const count = me ? countMark : String(r.count);
             return (
                 `<tr${me ? ' class="me"' : ""}><td><code>${escapeHtml(r.instanceId)}</code>${me ? " (this server)" : ""}</td>` +
-                `<td>${escapeHtml(r.availabilityZone)}</td><td class="n">${r.count}</td></tr>`
+                `<td>${escapeHtml(r.availabilityZone)}</td><td class="n">${count}</td></tr>`
             );
         })
         .join("\n");
     const local = identity.source === "local" ? " (not on EC2: instance metadata was unreachable)" : "";
-    return `<!doctype html>
+    const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -67,6 +93,8 @@ ${rows}
 </body>
 </html>
 `;
+    const at = html.indexOf(countMark);
+    return [html.slice(0, at), html.slice(at + countMark.length)];
 }
 
 export function renderHomeJson(m: HomeModel): string {
@@ -76,7 +104,7 @@ export function renderHomeJson(m: HomeModel): string {
             availabilityZone: m.identity.availabilityZone,
             source: m.identity.source,
         },
-        visits: m.view.rows.map((r) => ({
+        visits: allRows(m.view).map((r) => ({
             instanceId: r.instanceId,
             availabilityZone: r.availabilityZone,
             count: r.count,
