@@ -23,6 +23,7 @@ import {
     securityGroups,
     standaloneGrants,
 } from "./lib/securityGroups";
+import { reportAdvisory } from "./lib/report";
 import { T, subject } from "./lib/types";
 import { peek } from "./lib/values";
 
@@ -120,7 +121,7 @@ const sgNoPublicIngress = stackRule({
             }
             const ports = publicPorts.join(" and ");
             if (g.owner.kind === "unresolved") {
-                report(`${where(g)} allows ${describePorts(g)} from ${g.source.value}, and its security group is unknown during preview, so it cannot be shown to be the load balancer's; only the load balancer's security group may accept internet traffic, on ports ${ports} (make securityGroupId traceable to the load balancer's group, or use a private CIDR)`, g.declaredBy.urn);
+                report(`${where(g)} allows ${describePorts(g)} from ${g.source.value}, but its security group cannot be shown to be the load balancer's; only the load balancer's security group may accept internet traffic, on ports ${ports} (make securityGroupId traceable to the load balancer's group, or use a private CIDR)`, g.declaredBy.urn);
             } else if (onAlb) {
                 report(`${where(g)} allows ${describePorts(g)} from ${g.source.value}; the load balancer's security group may accept internet traffic only on tcp ports ${ports}, one port per rule (narrow the rule to those ports)`, g.declaredBy.urn);
             } else {
@@ -156,8 +157,12 @@ const sshOnlyFromBastion = stackRule({
             if (!reachesTcpPort(g, SSH_PORT)) {
                 continue;
             }
-            const exact = isExactlyTcpPort(g, SSH_PORT);
-            const what = exact ? "SSH (tcp port 22)" : `${describePorts(g)}, which includes SSH port 22,`;
+            const portsKnown = g.protocol.known && g.fromPort.known && g.toPort.known;
+            const what = isExactlyTcpPort(g, SSH_PORT)
+                ? "SSH (tcp port 22)"
+                : portsKnown
+                  ? `${describePorts(g)}, which includes SSH port 22,`
+                  : "ports unknown during preview, possibly SSH port 22,";
             const src = describeSource(g);
             if (bastion.length > 0 && ownedBy(g, bastion)) {
                 if (g.sourceKind === "cidr" && g.source.known && isWorldCidr(String(g.source.value))) {
@@ -262,12 +267,17 @@ const sgNoMixedRuleStyles = stackRule({
     checks: "No group declares inline ingress/egress (an explicit [] included) while standalone rules target it",
     equivalents: [],
     unknown: "advisory",
-    unknownNote: "A standalone rule whose group cannot be resolved is not counted; a wholly unknown inline list at preview is the provider's computed list and counts as not declared.",
+    unknownNote: "A standalone rule whose group cannot be traced gets an advisory note; a wholly unknown inline list at preview is the provider's computed list and counts as not declared.",
     validate: (args, report: ReportViolation) => {
         const resources = args.resources;
         const groups = securityGroups(resources);
         const standaloneRules = ofType(resources, ...STANDALONE_RULE_TYPES);
         const standalone = { ingress: standaloneGrants(resources, "ingress"), egress: standaloneGrants(resources, "egress") };
+        for (const r of standaloneRules) {
+            if (ownerOf(r, groups).kind === "unresolved") {
+                reportAdvisory(report, `${subject(r.type, r.name)} has a securityGroupId unknown during preview that cannot be traced to a group of the stack, so its group cannot be checked for inline rules; a group's rules must be all standalone (make securityGroupId traceable, e.g. securityGroupId: group.id)`, r.urn);
+            }
+        }
         for (const sg of groups) {
             const attached = standaloneRules.filter((r) => {
                 const owner = ownerOf(r, groups);
@@ -331,8 +341,8 @@ const defaultSgClosed = stackRule({
     resources: [T.vpc, T.awsxVpc, T.defaultSecurityGroup, T.securityGroupRule, T.ingressRule, T.egressRule],
     checks: "Each VPC (aws.ec2.Vpc or awsx:ec2:Vpc) has an aws.ec2.DefaultSecurityGroup with no inline or standalone rules",
     equivalents: ["CKV2_AWS_12", "NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
-    unknown: "advisory",
-    unknownNote: "A default group's wholly unknown rule list at preview counts as empty (adoption removes every rule AWS had).",
+    unknown: "violation",
+    unknownNote: "A default group whose vpcId cannot be traced covers no VPC (the VPC is reported); its wholly unknown rule list at preview counts as empty (adoption removes every rule AWS had).",
     validate: (args, report: ReportViolation) => {
         const resources = args.resources;
         const defaults = ofType(resources, T.defaultSecurityGroup);
@@ -350,9 +360,11 @@ const defaultSgClosed = stackRule({
                 report(`${subject(rule.type, rule.name)} adds a rule to the default security group '${owner.targets[0].name}'; the default security group must stay closed (attach the rule to a purpose-made security group)`, rule.urn);
             }
         }
+        const untraced = defaults.filter((d) => resolveRef(d, "vpcId", []).kind === "unresolved");
+        const note = untraced.length > 0 ? ` (default security group(s) ${untraced.map((d) => `'${d.name}'`).join(", ")} could not be traced to a VPC during preview)` : "";
         for (const vpc of vpcGroups(resources)) {
             if (!defaults.some((d) => covers(d, vpc))) {
-                report(`${subject(vpc.head.type, vpc.head.name)} has no aws.ec2.DefaultSecurityGroup in the stack, so its default security group keeps AWS's allow-all rules; adopt it with no rules (new aws.ec2.DefaultSecurityGroup with vpcId set to this VPC, ingress: [] and egress: [])`, vpc.head.urn);
+                report(`${subject(vpc.head.type, vpc.head.name)} has no aws.ec2.DefaultSecurityGroup in the stack${note}, so its default security group keeps AWS's allow-all rules; adopt it with no rules (new aws.ec2.DefaultSecurityGroup with vpcId set to this VPC, ingress: [] and egress: [])`, vpc.head.urn);
             }
         }
     },

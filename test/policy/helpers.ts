@@ -1,0 +1,249 @@
+/**
+ * Runs single rules the way the engine does, in the style of pulumi-policy-aws's
+ * src/tests/util.ts: ResourceValidationArgs with props behind the real `unknownCheckingProxy`,
+ * `notApplicable` (validateResourceOfType calls it for other types), `stackTags` and
+ * `getConfig`; stack rules get PolicyResource objects built by the offline runner's
+ * `policyResources` (the same code the offline preview uses).
+ *
+ * A rule's cases are data (`RuleCases`): compliant cases, one case per way to violate it with
+ * the exact messages, and the unknown-value case. `describeRule` turns them into tests, and
+ * the pack spec checks every rule of the pack has them.
+ */
+import { expect } from "chai";
+import * as policyProxy from "@pulumi/policy/proxy";
+import { ResourceValidationArgs, StackValidationArgs, UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
+import { WebfleetPolicy, WebfleetResourcePolicy, WebfleetStackPolicy, isStackRule } from "../../policy/lib/rule";
+import { policies } from "../../policy/policies";
+import { policyResources } from "../../offline/policyRunner";
+import { RecordedResource } from "../../offline/types";
+
+/** The engine's sentinels for values unknown during preview (internal to @pulumi/policy). */
+const sentinels = policyProxy as unknown as { unknownStringValue: string; unknownBooleanValue: string; unknownNumberValue: string; unknownArrayValue: string; unknownObjectValue: string };
+export const UNKNOWN = sentinels.unknownStringValue;
+export const UNKNOWN_BOOL = sentinels.unknownBooleanValue;
+export const UNKNOWN_NUMBER = sentinels.unknownNumberValue;
+export const UNKNOWN_ARRAY = sentinels.unknownArrayValue;
+export const UNKNOWN_OBJECT = sentinels.unknownObjectValue;
+
+export const STACK = "dev";
+export const PROJECT = "webfleet";
+
+export function urnOf(type: string, name: string, parentType?: string): string {
+    const qualified = parentType ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${STACK}::${PROJECT}::${qualified}::${name}`;
+}
+
+export interface Finding {
+    message: string;
+    urn?: string;
+    /** Set when the rule reported at advisory level itself (object form). */
+    advisory?: true;
+    /** The exemption's reason, when the violation was exempted. */
+    exempted?: string;
+    /** The validation threw UnknownValueError (the engine turns it into an advisory note). */
+    unknown?: true;
+}
+
+class NotApplicable extends Error {}
+
+const stackTags: ReadonlyMap<string, string> = new Map([
+    ["pulumi:project", PROJECT],
+    ["pulumi:runtime", "nodejs"],
+]);
+
+function collector(findings: Finding[], fixedUrn?: string) {
+    return (message: unknown, urn?: string) => {
+        if (message !== null && typeof message === "object") {
+            const m = message as { message: string; urn?: string; enforcementLevel?: string; webfleetExemption?: { reason: string; message: string } };
+            if (m.webfleetExemption) {
+                findings.push({ message: m.webfleetExemption.message, urn: fixedUrn ?? m.urn, exempted: m.webfleetExemption.reason });
+            } else {
+                findings.push({ message: m.message, urn: fixedUrn ?? m.urn, ...(m.enforcementLevel === "advisory" ? { advisory: true as const } : {}) });
+            }
+            return;
+        }
+        findings.push({ message: String(message), urn: fixedUrn ?? urn });
+    };
+}
+
+export interface ResourceCase {
+    type: string;
+    name?: string;
+    props: Record<string, unknown>;
+    config?: Record<string, unknown>;
+}
+
+export async function runResourceRule(policy: WebfleetResourcePolicy, c: ResourceCase): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    const name = c.name ?? "subject";
+    const urn = urnOf(c.type, name);
+    for (const validation of policy.validateResource) {
+        const props = unknownCheckingProxy(JSON.parse(JSON.stringify(c.props)));
+        const args: ResourceValidationArgs = {
+            type: c.type,
+            props,
+            urn,
+            name,
+            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            stackTags,
+            isType: (cls) => (cls as unknown as { __pulumiType?: string }).__pulumiType === c.type,
+            asType: ((cls: unknown) => ((cls as { __pulumiType?: string }).__pulumiType === c.type ? props : undefined)) as ResourceValidationArgs["asType"],
+            getConfig: <T extends object>() => (c.config ?? {}) as T,
+            notApplicable: (reason?: string): never => {
+                throw new NotApplicable(reason);
+            },
+        };
+        try {
+            await validation(args, collector(findings, urn) as (m: string, u?: string) => void);
+        } catch (e) {
+            if (e instanceof NotApplicable) {
+                continue;
+            }
+            if (e instanceof UnknownValueError) {
+                findings.push({ message: (e as Error).message, urn, unknown: true });
+                continue;
+            }
+            throw e;
+        }
+    }
+    return findings;
+}
+
+/** A resource of a stack case: recorded like the offline preview records it. */
+export interface StackResource {
+    type: string;
+    name: string;
+    /** Outputs (what stack policies see); inputs are the same unless given. */
+    props: Record<string, unknown>;
+    parent?: string;
+    /** Property name → names of resources of the same case it came from. */
+    deps?: Record<string, string[]>;
+}
+
+export interface StackCase {
+    resources: StackResource[];
+    config?: Record<string, unknown>;
+}
+
+export function recorded(resources: StackResource[]): RecordedResource[] {
+    const urns = new Map<string, string>();
+    for (const r of resources) {
+        urns.set(r.name, urnOf(r.type, r.name));
+    }
+    const toUrn = (name: string) => {
+        const u = urns.get(name);
+        if (!u) {
+            throw new Error(`test case: no resource named ${name}`);
+        }
+        return u;
+    };
+    return resources.map((r) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [k, names] of Object.entries(r.deps ?? {})) {
+            propertyDependencies[k] = names.map(toUrn);
+        }
+        return {
+            urn: toUrn(r.name),
+            type: r.type,
+            name: r.name,
+            parent: r.parent ? toUrn(r.parent) : null,
+            custom: !r.type.startsWith("awsx:") && !r.type.startsWith("webfleet:"),
+            inputs: r.props,
+            outputs: r.props,
+            dependencies: [...new Set(Object.values(propertyDependencies).flat())],
+            propertyDependencies,
+            secretInputPaths: [],
+        };
+    });
+}
+
+export async function runStackRule(policy: WebfleetStackPolicy, c: StackCase): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    const args: StackValidationArgs = {
+        resources: policyResources(recorded(c.resources)),
+        getConfig: <T extends object>() => (c.config ?? {}) as T,
+        stackTags,
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason);
+        },
+    };
+    try {
+        await policy.validateStack(args, collector(findings) as (m: string, u?: string) => void);
+    } catch (e) {
+        if (e instanceof NotApplicable) {
+            return findings;
+        }
+        if (e instanceof UnknownValueError) {
+            findings.push({ message: (e as Error).message, unknown: true });
+            return findings;
+        }
+        throw e;
+    }
+    return findings;
+}
+
+export function rule<P extends WebfleetPolicy = WebfleetPolicy>(name: string): P {
+    const p = policies.find((x) => x.name === name);
+    if (!p) {
+        throw new Error(`no rule ${name} in the pack`);
+    }
+    return p as P;
+}
+
+type AnyCase = ResourceCase | StackCase;
+
+export interface ViolationCase<C extends AnyCase> {
+    title: string;
+    case: C;
+    /** Exact messages, in order. */
+    messages: string[];
+}
+
+export interface RuleCases<C extends AnyCase> {
+    compliant: { title: string; case: C }[];
+    violations: ViolationCase<C>[];
+    /**
+     * The unknown-value case: exact violation messages (the rule reports it), or `advisory`:
+     * the validation throws UnknownValueError (the engine's advisory note) or reports an
+     * advisory-level finding itself.
+     */
+    unknown: { title: string; case: C; messages?: string[]; advisory?: true };
+}
+
+/** Rules whose cases were declared, for the pack spec's completeness check. */
+export const declaredCases = new Map<string, RuleCases<AnyCase>>();
+
+export async function run(policy: WebfleetPolicy, c: AnyCase): Promise<Finding[]> {
+    return isStackRule(policy) ? runStackRule(policy, c as StackCase) : runResourceRule(policy, c as ResourceCase);
+}
+
+export function describeRule<C extends AnyCase>(name: string, cases: RuleCases<C>, extra?: () => void): void {
+    declaredCases.set(name, cases as RuleCases<AnyCase>);
+    describe(name, () => {
+        const policy = rule(name);
+        for (const c of cases.compliant) {
+            it(`passes: ${c.title}`, async () => {
+                expect(await run(policy, c.case)).to.deep.equal([]);
+            });
+        }
+        for (const v of cases.violations) {
+            it(`reports: ${v.title}`, async () => {
+                const found = await run(policy, v.case);
+                expect(found.map((f) => f.message)).to.deep.equal(v.messages);
+                expect(found.every((f) => !f.advisory && !f.unknown && !f.exempted), "reported at the rule's level").to.equal(true);
+            });
+        }
+        const u = cases.unknown;
+        it(`unknown at preview: ${u.title}`, async () => {
+            const found = await run(policy, u.case);
+            if (u.advisory) {
+                expect(found.length, "something is reported").to.be.greaterThan(0);
+                expect(found.every((f) => f.unknown || f.advisory), JSON.stringify(found)).to.equal(true);
+            } else {
+                expect(found.map((f) => f.message)).to.deep.equal(u.messages);
+                expect(found.every((f) => !f.unknown && !f.advisory)).to.equal(true);
+            }
+        });
+        extra?.();
+    });
+}
