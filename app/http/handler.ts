@@ -86,11 +86,23 @@ async function route(ctx: HandlerContext, renderHtml: HtmlRenderer, req: Incomin
             // load balancer replace servers that are fine.
             return send(res, 200, "text/plain; charset=utf-8", "ok\n", extra);
         case "/readyz":
-            await ctx.checkReady();
-            return send(res, 200, "text/plain; charset=utf-8", "ready\n", extra);
+            return ready(ctx, req, res, extra);
         default:
             return sendError(req, res, 404, extra);
     }
+}
+
+/** Readiness: any failure to answer a round trip is "not ready" (503), whatever its cause. */
+async function ready(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> {
+    try {
+        await ctx.checkReady();
+    } catch (err) {
+        if (!isUnavailableError(err)) {
+            ctx.log.error("readiness check failed", errorFields(err));
+        }
+        return sendError(req, res, 503, { ...extra, "Retry-After": "5" });
+    }
+    send(res, 200, "text/plain; charset=utf-8", "ready\n", extra);
 }
 
 async function home(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> {

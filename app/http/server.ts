@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Pool } from "pg";
 import { DbAvailability } from "../db/availability";
+import { createQuery } from "../db/query";
 import { BatchedVisits, type RawVisitRow, type VisitStore } from "../db/visits";
 import type { Identity } from "../identity";
 import { Logger, silentLogger } from "../log";
@@ -47,9 +48,10 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
     const log = options.log ?? silentLogger;
     const { pool, identity } = options;
+    const query = createQuery(pool);
     const availability = new DbAvailability({
         probe: async () => {
-            await pool.query("SELECT 1");
+            await query("SELECT 1");
         },
         log,
         initialBackoffMs: options.dbRetry?.initialMs,
@@ -64,7 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const visits =
         options.visits ??
         new BatchedVisits({
-            query: (text, values) => pool.query<RawVisitRow>(text, values),
+            query: (text, values) => query<RawVisitRow>(text, values),
             availability,
             identity,
             cacheMs,
@@ -76,7 +78,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const handler = createHandler({
         identity,
         visits,
-        checkReady: () => availability.run(async () => void (await pool.query("SELECT 1"))),
+        checkReady: () => availability.run(async () => void (await query("SELECT 1"))),
         // Another instance's count lags by its unwritten visits (one flush interval) plus our read's age.
         maxStalenessMs: cacheMs + flushMs,
         log,

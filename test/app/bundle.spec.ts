@@ -97,6 +97,33 @@ describe("app bundle (esbuild, one file, plain node)", () => {
         }
     });
 
+    it("on AWS settings (DB_HOST, IAM, verified TLS) it starts without migrating, and a DB it cannot use is a 503", async () => {
+        const ca = join(dir, "rds-ca.pem");
+        writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nMIIBnotacert\n-----END CERTIFICATE-----\n");
+        // The test PostgreSQL has no TLS, so the verified-TLS connection must fail, never fall back.
+        const app = run({
+            DB_HOST: db.host,
+            DB_PORT: String(db.port),
+            DB_NAME: db.database,
+            DB_USER: "webfleet_app",
+            DB_CA_BUNDLE: ca,
+            AWS_REGION: "eu-west-1",
+            AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE",
+            AWS_SECRET_ACCESS_KEY: "not-a-real-secret",
+            AWS_EC2_METADATA_DISABLED: "true",
+        });
+        const url = await app.listening();
+        expect(app.logs.find((l) => l.msg === "listening")).to.include({ database: "iam" });
+        expect(app.logs.some((l) => l.msg === "migrations")).to.equal(false);
+        expect((await httpRequest(`${url}/healthz`)).status).to.equal(200);
+        const ready = await httpRequest(`${url}/readyz`);
+        expect([ready.status, ready.body]).to.deep.equal([503, errorPages[503]]);
+        expect((await httpRequest(`${url}/`)).status).to.equal(503);
+        const logged = JSON.stringify(app.logs);
+        expect(logged).to.include("cannot connect to the database");
+        expect(logged).not.to.match(/not-a-real-secret|X-Amz-Signature/);
+    });
+
     it("on SIGTERM stops accepting, finishes the in-flight request, and exits 0", async () => {
         const proxy = await TcpProxy.start({ host: db.host, port: db.port });
         cleanups.push(() => proxy.close());

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { ConfigError } from "../../app/envVars";
+import { rdsIamTokenProvider } from "../../app/db/iamToken";
 import { databaseMode, poolConfigFromEnv, type IamAuthTarget } from "../../app/db/poolConfig";
 import { requireRealPostgres, testDatabase } from "./support/db";
 
@@ -97,6 +98,18 @@ describe("app database settings", () => {
         expect(databaseMode({ DATABASE_URL: "postgres://h/db", DB_HOST: "x" })).to.equal("url");
         // A lone DB_* variable is a half-done AWS setup, reported rather than run embedded.
         expect(databaseMode({ DB_USER: "app" })).to.equal("iam");
+    });
+
+    it("the RDS provider signs an IAM auth token locally for the exact target", async () => {
+        const provider = rdsIamTokenProvider({ credentials: { accessKeyId: "AKIAEXAMPLEEXAMPLE", secretAccessKey: "not-a-real-secret" } });
+        const token = await provider({ hostname: awsEnv.DB_HOST, port: 5432, username: "webfleet_app", region: "eu-west-1" });
+        expect(token.startsWith(`${awsEnv.DB_HOST}:5432/?`)).to.equal(true);
+        const params = new URLSearchParams(token.slice(token.indexOf("?") + 1));
+        expect(params.get("Action")).to.equal("connect");
+        expect(params.get("DBUser")).to.equal("webfleet_app");
+        expect(params.get("X-Amz-Credential")).to.match(/^AKIAEXAMPLEEXAMPLE\/\d{8}\/eu-west-1\/rds-db\/aws4_request$/);
+        expect(params.get("X-Amz-Expires")).to.equal("900");
+        expect(params.get("X-Amz-Signature")).to.match(/^[0-9a-f]{64}$/);
     });
 
     it("connects with the injected token provider (a role with a password stands in for IAM)", async function () {
