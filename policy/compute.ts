@@ -39,7 +39,7 @@ function checkHopLimit(md: MetadataOptions, max: number, args: ResourceValidatio
     }
     const limit = md?.httpPutResponseHopLimit;
     if (limit === undefined || limit === null || limit > max) {
-        const state = limit === undefined || limit === null ? "metadataOptions.httpPutResponseHopLimit is not set, so the AMI's default applies (2 on Amazon Linux 2023)" : `metadataOptions.httpPutResponseHopLimit is ${limit}`;
+        const state = limit === undefined || limit === null ? "metadataOptions.httpPutResponseHopLimit is not set, so the AMI's default applies, which is 2 on Amazon Linux 2023" : `metadataOptions.httpPutResponseHopLimit is ${limit}`;
         report(`${who(args)} lets IMDS tokens travel more than ${max} network hop(s) (${state}); a token must not reach containers or forwarded traffic (set metadataOptions.httpPutResponseHopLimit: ${max})`);
     }
 }
@@ -220,7 +220,7 @@ const instanceProfileAttached = resourceRule({
     enforcementLevel: "mandatory",
     checks: "iamInstanceProfile (arn or name) is set on launch templates, instances and launch configurations",
     equivalents: ["NIST.800.53.R5-EC2InstanceProfileAttached", "CKV2_AWS_41"],
-    unknown: "advisory",
+    unknown: "reference",
     unknownNote: "An instance profile that is an unknown reference at preview counts as set.",
     requirement: PROFILE_FIX,
     validate: [
@@ -287,11 +287,12 @@ const asgLaunchTemplate = resourceRule({
     checks: "launchTemplate or mixedInstancesPolicy is set and launchConfiguration is not",
     equivalents: ["CKV_AWS_315"],
     unknown: "violation",
+    unknownNote: "A launch configuration that is an unknown reference at preview is still a launch configuration.",
     requirement: "Auto Scaling groups launch from a launch template (set launchTemplate: { id, version })",
     validate: [
         validateResourceOfType(aws.autoscaling.Group, (asg, args, report) => {
             if (present(peek(asg, "launchConfiguration"))) {
-                report(`${who(args)} uses a launch configuration; launch configurations are deprecated and cannot require IMDSv2 tokens per template version (set launchTemplate: { id, version } and remove launchConfiguration)`);
+                report(`${who(args)} uses a launch configuration; launch configurations are deprecated by AWS and get no new EC2 features (set launchTemplate: { id, version } and remove launchConfiguration)`);
             } else if (!present(peek(asg, "launchTemplate")) && !present(peek(asg, "mixedInstancesPolicy"))) {
                 report(`${who(args)} has no launch template; Auto Scaling groups launch from a launch template (set launchTemplate: { id, version })`);
             }

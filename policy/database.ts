@@ -298,7 +298,7 @@ const rdsForceSsl = stackRule({
                     continue;
                 }
                 const [, parameter, onValues] = family ?? TLS_PARAMETERS[0];
-                const fix = `set ${parameter} = ${onValues[0]} in a parameter group of the stack and use it (${prop})`;
+                const fix = `set ${parameter} = ${onValues[0]} in a parameter group of the stack and name it in ${prop}`;
                 const who = subject(db.type, db.name);
                 const target = resolveRef(db, prop, groups, (value, g) => {
                     const name = peek<string>(g.props, "name");

@@ -87,8 +87,8 @@ const secretsManagerCmk = resourceRule({
     enforcementLevel: "mandatory",
     checks: "aws.secretsmanager.Secret kmsKeyId, and RDS masterUserSecretKmsKeyId when manageMasterUserPassword is on, name a customer key (not alias/aws/secretsmanager)",
     equivalents: ["CKV_AWS_149", "NIST.800.53.R5-SecretsManagerUsingKMSKey"],
-    unknown: "violation",
-    unknownNote: "An unknown key reference counts as the stack's customer key.",
+    unknown: "reference",
+    unknownNote: "An unknown key reference counts as the stack's customer key; an unknown manageMasterUserPassword is a violation.",
     requirement: `${SECRET_FIX} (set kmsKeyId: key.arn)`,
     validate: [
         validateResourceOfType(aws.secretsmanager.Secret, (secret, args, report) => {

@@ -27,9 +27,12 @@ import { isUnknownValueError, unknownPath } from "./values";
  * - "advisory": the engine's own behaviour, an advisory "can't run during preview" note. Used
  *   where the value is normally a reference computed at deploy time (user data, policy
  *   documents, subnet lists); `pulumi up` runs the rule again on the real values before it
- *   creates the resource, and a mandatory violation stops it there.
+ *   creates the resource, and a mandatory violation stops it there;
+ * - "reference": the rule only needs to know a value is set (a key, an instance profile), and
+ *   a value unknown at preview is a reference to a resource of the stack, so it counts as set.
+ *   Anything else the rule reads is handled as "violation".
  */
-export type UnknownHandling = "violation" | "advisory";
+export type UnknownHandling = "violation" | "advisory" | "reference";
 
 export interface RuleMetadata {
     /** Type tokens the rule inspects. */
@@ -176,7 +179,7 @@ export function resourceRule(def: ResourceRuleDef): WebfleetResourcePolicy {
             try {
                 await validation(args, reportOrExempt);
             } catch (e) {
-                if (isUnknownValueError(e) && def.unknown === "violation") {
+                if (isUnknownValueError(e) && def.unknown !== "advisory") {
                     reportOrExempt(`${subject(args.type, args.name)} has a value unknown during preview at ${unknownPath(e)}, so it cannot be verified; ${def.requirement}`);
                     return;
                 }
@@ -214,7 +217,7 @@ export function stackRule(def: StackRuleDef): WebfleetStackPolicy {
         try {
             await def.validate(args, reportOrExempt);
         } catch (e) {
-            if (isUnknownValueError(e) && def.unknown === "violation") {
+            if (isUnknownValueError(e) && def.unknown !== "advisory") {
                 reportOrExempt(`The stack has a value unknown during preview at ${unknownPath(e)}, so ${def.name} cannot be verified; make the value known at preview or check it after deploy`);
                 return;
             }

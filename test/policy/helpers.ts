@@ -205,9 +205,10 @@ export interface RuleCases<C extends AnyCase> {
     /**
      * The unknown-value case: exact violation messages (the rule reports it), or `advisory`:
      * the validation throws UnknownValueError (the engine's advisory note) or reports an
-     * advisory-level finding itself.
+     * advisory-level finding itself; or `passes`: the value is a reference that counts as set
+     * (rules with unknown "reference").
      */
-    unknown: { title: string; case: C; messages?: string[]; advisory?: true };
+    unknown: { title: string; case: C; messages?: string[]; advisory?: true; passes?: true };
 }
 
 /** Rules whose cases were declared, for the pack spec's completeness check. */
@@ -236,7 +237,9 @@ export function describeRule<C extends AnyCase>(name: string, cases: RuleCases<C
         const u = cases.unknown;
         it(`unknown at preview: ${u.title}`, async () => {
             const found = await run(policy, u.case);
-            if (u.advisory) {
+            if (u.passes) {
+                expect(found).to.deep.equal([]);
+            } else if (u.advisory) {
                 expect(found.length, "something is reported").to.be.greaterThan(0);
                 expect(found.every((f) => f.unknown || f.advisory), JSON.stringify(found)).to.equal(true);
             } else {
