@@ -138,7 +138,8 @@ export class AppArtifact extends pulumi.ComponentResource {
             {
                 bucket: bucket.id,
                 key: content.key,
-                content: content.text,
+                // An asset, so state and the offline preview keep its digest, not half a megabyte of text.
+                source: content.text.apply((text) => new pulumi.asset.StringAsset(text)),
                 contentType: "application/javascript",
                 serverSideEncryption: args.kmsKeyArn ? "aws:kms" : "AES256",
                 kmsKeyId: args.kmsKeyArn,
