@@ -5,10 +5,10 @@
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
 import { Bastion } from "./components/bastion";
-import { Database } from "./components/database";
+import { Database, identifierBaseFor } from "./components/database";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
-import { Secrets } from "./components/secrets";
+import { Secrets, aliasNameFor } from "./components/secrets";
 import { stackTags } from "./components/tags";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
@@ -24,7 +24,7 @@ const provider = new aws.Provider("aws", {
 const opts = { providers: { aws: provider } };
 
 // One customer-managed key per stack for everything encrypted at rest.
-const secrets = new Secrets("secrets", { aliasName: `${config.project}-${config.stack}` }, opts);
+const secrets = new Secrets("secrets", { aliasName: aliasNameFor(config.project, config.stack) }, opts);
 
 const network = new Network("network", { ...config.network, logKmsKeyArn: secrets.kmsKeyArn }, opts);
 
@@ -51,7 +51,7 @@ const database = new Database(
         vpcId: network.vpcId,
         isolatedSubnetIds: network.isolatedSubnetIds,
         kmsKeyArn: secrets.kmsKeyArn,
-        identifierBase: `${config.project}-${config.stack}`,
+        identifierBase: identifierBaseFor(config.project, config.stack),
         // Prod keeps a final snapshot and applies changes in the maintenance window.
         finalSnapshot: config.environment === "prod",
         applyImmediately: config.environment !== "prod",

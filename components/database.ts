@@ -57,6 +57,15 @@ export interface DatabaseArgs {
     logRetentionDays: number;
 }
 
+/**
+ * The readable start of the RDS identifier from the project and stack names: RDS allows only
+ * letters, digits and single hyphens (stack names may also hold _ and .).
+ */
+export function identifierBaseFor(project: string, stack: string): string {
+    const base = `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
+    return /^[a-z]/.test(base) ? base : `db-${base}`.slice(0, 50).replace(/-+$/, "");
+}
+
 /** "17" or "17.4" → 17; the parameter group family follows the major version. */
 export function majorVersion(engineVersion: string): number {
     const m = /^(\d+)(\.\d+)?$/.exec(engineVersion);

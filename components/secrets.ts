@@ -35,6 +35,11 @@ export interface GeneratedSecret {
 
 const ALIAS_NAME = /^[a-zA-Z0-9/_-]{1,200}$/;
 
+/** The key's alias from the project and stack names (a stack name may hold "." , which aliases may not). */
+export function aliasNameFor(project: string, stack: string): string {
+    return `${project}-${stack}`.replace(/[^a-zA-Z0-9/_-]/g, "-");
+}
+
 export class Secrets extends pulumi.ComponentResource {
     public readonly kmsKeyArn: pulumi.Output<string>;
     public readonly kmsKeyId: pulumi.Output<string>;

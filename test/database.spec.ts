@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { databaseParameters, majorVersion, rdsDbUserArn } from "../components/database";
+import { databaseParameters, identifierBaseFor, majorVersion, rdsDbUserArn } from "../components/database";
 import { ProgramRun } from "../offline/program";
 import { RecordedResource } from "../offline/types";
 import { named, ofType, parentOf, runStack } from "./support/program";
@@ -40,7 +40,7 @@ describe("database (mocked program)", function () {
             const subnets = named(run, "aws:rds/subnetGroup:SubnetGroup", "database-subnets");
             expect(inputs.dbSubnetGroupName).to.equal(subnets.outputs.name);
             expect(subnets.inputs.subnetIds).to.deep.equal(run.outputs.isolatedSubnetIds.value);
-            expect(subnets.inputs.subnetIds).to.not.have.members(run.outputs.privateSubnetIds.value);
+            expect(subnets.inputs.subnetIds).to.not.include.any.members(run.outputs.privateSubnetIds.value as string[]);
             expect(inputs.vpcSecurityGroupIds).to.deep.equal([named(run, SG, "database-sg").outputs.id]);
         }
     });
@@ -214,6 +214,13 @@ describe("database (mocked program)", function () {
         expect(parentName(named(dev, INGRESS, "database-from-web"))).to.equal("database");
         expect(parentName(named(dev, "aws:lambda/function:Function", "migrations-fn"))).to.equal("migrations");
         expect(parentOf(dev, named(dev, "aws:kms/key:Key", "secrets-key"))?.type).to.equal("webfleet:secrets:Secrets");
+    });
+
+    it("derives an identifier RDS accepts from any stack name", () => {
+        expect(identifierBaseFor("webfleet", "prod")).to.equal("webfleet-prod");
+        expect(identifierBaseFor("webfleet", "Team_A.eu--1")).to.equal("webfleet-team-a-eu-1");
+        expect(identifierBaseFor("9lives", "dev")).to.equal("db-9lives-dev");
+        expect(identifierBaseFor("webfleet", "x".repeat(80))).to.have.length(50);
     });
 
     it("follows database.engineVersion, with the parameter group family of its major version", async () => {

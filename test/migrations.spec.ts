@@ -128,9 +128,9 @@ describe("migration function (mocked program)", function () {
         expect(a.code).to.equal(b.code);
         expect(a.code).to.not.include(path.resolve(__dirname, ".."));
         expect(a.code).to.include("webfleet migration function");
-        // The archive holds exactly the bundle, as index.js (the handler is index.handler).
-        expect(Object.keys(fn.inputs.code.assets)).to.deep.equal(["index.js"]);
-        expect(fn.inputs.code.assets["index.js"].text).to.equal(a.code);
+        // The archive holds exactly the bundle, as index.js (the handler is index.handler); the
+        // recorder keeps assets as digest and size.
+        expect(fn.inputs.code).to.deep.equal({ archive: { "index.js": { asset: { sha256: a.sha256, bytes: Buffer.byteLength(a.code) } } } });
         expect(fn.inputs.description).to.equal(`webfleet migrations (${migrationsSha256.slice(0, 12)}): schema and app role for webfleet_app`);
     });
 });

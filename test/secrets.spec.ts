@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { autoScalingServiceLinkedRoleArn, keyUseStatement, secretReadStatements, stackKeyPolicy } from "../components/kmsPolicy";
-import { Secrets } from "../components/secrets";
+import { Secrets, aliasNameFor } from "../components/secrets";
 import { installMocks } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";
 import { RecordedResource } from "../offline/types";
@@ -44,6 +44,11 @@ describe("secrets: the stack key (mocked program)", function () {
             const alias = named(run, "aws:kms/alias:Alias", "secrets-alias");
             expect(alias.inputs).to.deep.equal({ name: `alias/webfleet-${stack}`, targetKeyId: named(run, KEY, "secrets-key").outputs.keyId });
         }
+    });
+
+    it("derives an alias KMS accepts from any stack name", () => {
+        expect(aliasNameFor("webfleet", "prod")).to.equal("webfleet-prod");
+        expect(aliasNameFor("webfleet", "team.eu_1")).to.equal("webfleet-team-eu_1");
     });
 
     it("has a key policy that delegates to IAM and names no '*' principal", () => {
