@@ -142,7 +142,7 @@ const FIELDS: Record<string, FieldDoc> = {
     "web.tlsPolicy": { expected: `one of ${ALLOWED_TLS_POLICIES.join(", ")}`, example: ALLOWED_TLS_POLICIES[0] },
     "web.targetRequestsPerInstance": { expected: "a whole number of requests per minute per instance, from 10 to 100000", example: "1000" },
     "web.healthCheckGracePeriodSeconds": { expected: "seconds from 60 to 1800", example: "300" },
-    "web.idleTimeoutSeconds": { expected: "seconds from 1 to 4000", example: "60" },
+    "web.idleTimeoutSeconds": { expected: "seconds from 1 to 64 (below the app's 65 s keep-alive, or the ALB answers 502 on reused connections)", example: "60" },
     "web.deletionProtection": { expected: "true or false", example: "true" },
     "web.detailedMonitoring": { expected: "true or false", example: "true" },
     "database.engineVersion": { expected: "a PostgreSQL major version like 17 (or major.minor like 17.4)", example: "17" },
@@ -209,7 +209,7 @@ const schema = z.strictObject({
             tlsPolicy: z.enum(ALLOWED_TLS_POLICIES).optional(),
             targetRequestsPerInstance: int(10, 100000).optional(),
             healthCheckGracePeriodSeconds: int(60, 1800).optional(),
-            idleTimeoutSeconds: int(1, 4000).optional(),
+            idleTimeoutSeconds: int(1, 64).optional(),
             deletionProtection: boolean.optional(),
             detailedMonitoring: boolean.optional(),
         })

@@ -31,7 +31,17 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
 const SIG_OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const SIG_ASSET = "c44067f5952c0a294b673a41bacd8c17";
+const SIG_ARCHIVE = "0def7320c3a5731c473e5ecbe6d01bc7";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Assets and archives are recorded by their digest and size, not their (possibly megabytes of) text. */
+function summarizeAsset(obj: Record<string, unknown>): Record<string, unknown> {
+    if (typeof obj.text === "string") {
+        return { asset: { sha256: crypto.createHash("sha256").update(obj.text).digest("hex"), bytes: Buffer.byteLength(obj.text) } };
+    }
+    return { asset: { path: obj.path, uri: obj.uri } };
+}
 
 /** Unwraps wire values: secrets become plain values (their paths noted), resource references their IDs. */
 function unwrap(value: unknown, path: string, secretPaths: string[]): any {
@@ -56,6 +66,13 @@ function unwrap(value: unknown, path: string, secretPaths: string[]): any {
             return unwrap(obj.value, path, secretPaths);
         case SIG_RESOURCE:
             return obj.id ?? obj.urn;
+        case SIG_ASSET:
+            return summarizeAsset(obj);
+        case SIG_ARCHIVE:
+            if (obj.assets && typeof obj.assets === "object") {
+                return { archive: Object.fromEntries(Object.entries(obj.assets as Record<string, unknown>).map(([k, v]) => [k, unwrap(v, `${path}.${k}`, secretPaths)])) };
+            }
+            return { archive: { path: obj.path, uri: obj.uri } };
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) {

@@ -2,6 +2,7 @@
  * How the offline preview shows a program run: a resource tree like `pulumi preview`, the
  * stack outputs, the policy report, and the JSON document of DESIGN.md. Secrets never print.
  */
+import * as crypto from "node:crypto";
 import { ProgramRun } from "./program";
 import { RecordedResource } from "./types";
 
@@ -40,7 +41,23 @@ export function maskPaths(value: Record<string, any>, paths: string[]): Record<s
     return copy;
 }
 
-/** A resource as it may be shown: secret inputs and secret outputs masked. */
+/** Strings past this size (bundled code uploaded as an object) show as their digest and length. */
+export const MAX_SHOWN_STRING = 16 * 1024;
+
+function abbreviateLongStrings(value: any): any {
+    if (typeof value === "string" && value.length > MAX_SHOWN_STRING) {
+        return `[${Buffer.byteLength(value)} bytes, sha256:${crypto.createHash("sha256").update(value).digest("hex")}]`;
+    }
+    if (Array.isArray(value)) {
+        return value.map(abbreviateLongStrings);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, abbreviateLongStrings(v)]));
+    }
+    return value;
+}
+
+/** A resource as it may be shown: secret inputs and secret outputs masked, long strings abbreviated. */
 export function publicView(r: RecordedResource) {
     const secretOutputs = [...r.secretInputPaths, ...(r.secretOutputNames ?? [])];
     return {
@@ -48,8 +65,8 @@ export function publicView(r: RecordedResource) {
         type: r.type,
         name: r.name,
         parent: r.parent,
-        inputs: maskPaths(r.inputs, r.secretInputPaths),
-        outputs: maskPaths(r.outputs, secretOutputs),
+        inputs: abbreviateLongStrings(maskPaths(r.inputs, r.secretInputPaths)),
+        outputs: abbreviateLongStrings(maskPaths(r.outputs, secretOutputs)),
     };
 }
 
