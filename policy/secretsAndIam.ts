@@ -196,7 +196,7 @@ const iamNoAdminAccess = resourceRule({
     enforcementLevel: "mandatory",
     checks: "Policy attachments and Role managedPolicyArns do not use arn:aws:iam::aws:policy/AdministratorAccess (config: forbiddenPolicies)",
     equivalents: ["CKV_AWS_274", "AwsSolutions-IAM4"],
-    unknown: "advisory",
+    unknown: "reference",
     unknownNote: "AWS managed policy ARNs are literals; an ARN unknown at preview is a policy created by the stack, which iam-no-wildcard-action checks.",
     requirement: "no identity may hold administrator access",
     config: {

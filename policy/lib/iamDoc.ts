@@ -62,8 +62,8 @@ export function parsePolicy(doc: unknown): Parsed {
     if (typeof value === "string") {
         try {
             value = JSON.parse(value);
-        } catch (e) {
-            return { ok: false, error: `not valid JSON (${(e as Error).message})` };
+        } catch {
+            return { ok: false, error: "not valid JSON" };
         }
     }
     if (value === undefined || value === null || value === "") {
