@@ -169,8 +169,12 @@ export function runMain(embedded?: EmbeddedFactory): void {
         log.info("shutting down", { signal });
         if (app) {
             exitAfterStop(app, shutdownTimeoutMs);
+            return;
         }
-        // Still starting: nothing is in flight yet; the start callback below stops it.
+        // Still starting (perhaps waiting for a database to migrate): nothing is in flight,
+        // so there is nothing to drain.
+        log.info("stopped before start completed");
+        process.exit(0);
     };
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
@@ -187,9 +191,6 @@ export function runMain(embedded?: EmbeddedFactory): void {
         (started) => {
             app = started;
             shutdownTimeoutMs = started.settings.shutdownTimeoutMs;
-            if (stopping) {
-                exitAfterStop(started, shutdownTimeoutMs);
-            }
         },
         (err: unknown) => {
             if (err instanceof ConfigError) {

@@ -27,6 +27,8 @@ export interface StartServerOptions {
     dbRetry?: { initialMs?: number; maxMs?: number };
     /** How long `close()` waits for in-flight requests before cutting connections (default 20 s). */
     shutdownTimeoutMs?: number;
+    /** A client must send its request headers within this time, or gets 408 (default 10 s). */
+    headersTimeoutMs?: number;
     /** Replaces the database-backed visit store (tests use it to provoke failures). */
     visits?: VisitStore;
 }
@@ -85,13 +87,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         isShuttingDown: () => shuttingDown,
     });
 
+    const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
     const server = createServer(
         {
             // Oversized headers get 431 (via clientError) instead of being buffered.
             maxHeaderSize: 16 * 1024,
             // Slow clients (slowloris) are cut: headers within 10 s, a whole request within 30 s.
-            headersTimeout: 10_000,
-            requestTimeout: 30_000,
+            headersTimeout: headersTimeoutMs,
+            requestTimeout: Math.max(30_000, headersTimeoutMs),
+            // Node checks those timeouts only this often (default 30 s, which would triple them).
+            connectionsCheckingInterval: Math.min(2000, Math.max(100, headersTimeoutMs / 4)),
             noDelay: true,
         },
         handler,

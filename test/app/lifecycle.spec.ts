@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createServer, type AddressInfo } from "node:net";
 import { childEnv, startSourceApp, type AppProcess } from "./support/child";
 import { httpRequest } from "./support/http";
 import { fakeInstanceId, startFakeImds } from "./support/imds";
@@ -27,6 +28,21 @@ describe("app process (npm run app)", () => {
         } finally {
             await imds.close();
         }
+    });
+
+    it("waits for a database that is not up yet, and still stops at once on SIGTERM", async () => {
+        const port = await new Promise<number>((resolve) => {
+            const probe = createServer().listen(0, "127.0.0.1", () => {
+                const p = (probe.address() as AddressInfo).port;
+                probe.close(() => resolve(p));
+            });
+        });
+        app = startSourceApp(childEnv({ DATABASE_URL: `postgres://u:hunter2@127.0.0.1:${port}/db`, AWS_EC2_METADATA_DISABLED: "true" }));
+        const retry = await app.waitForLog((l) => l.msg === "database not reachable for migrations; retrying");
+        expect(retry).to.include({ level: "warn" });
+        app.child.kill("SIGTERM");
+        expect(await app.exited).to.deep.equal({ code: 0, signal: null });
+        expect(JSON.stringify(app.logs)).not.to.include("hunter2");
     });
 
     it("exits 2 on bad settings, naming every variable and its fix", async () => {

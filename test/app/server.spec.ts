@@ -227,6 +227,20 @@ describe("app server (in-process, real HTTP, real database)", () => {
             expect(reply.headers.connection).to.equal("close");
         });
 
+        it("a client too slow to send its headers (slowloris): 408 with the custom page", async () => {
+            const slow = await startServer({ port: 0, host: "127.0.0.1", pool, identity: identityA, headersTimeoutMs: 300 });
+            try {
+                const started = Date.now();
+                // Headers never finish; rawRequest keeps the socket open until the server closes it.
+                const reply = parseRaw(await rawRequest(slow.port, "GET / HTTP/1.1\r\nHost: x\r\n", 5000, false));
+                expect(reply.status).to.equal(408);
+                expect(reply.body).to.equal(errorPages[400]);
+                expect(Date.now() - started).to.be.lessThan(2000);
+            } finally {
+                await slow.close();
+            }
+        });
+
         it("an absolute-form request target: 400", async () => {
             const reply = parseRaw(await rawRequest(a.port, "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
             expect(reply.status).to.equal(400);

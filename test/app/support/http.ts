@@ -27,8 +27,11 @@ export function httpRequest(
     });
 }
 
-/** Sends raw bytes and returns everything the server sends back until it closes. */
-export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000): Promise<string> {
+/**
+ * Sends raw bytes and returns everything the server sends back until it closes. `endInput`
+ * false keeps our side open, as a slow client would.
+ */
+export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000, endInput = true): Promise<string> {
     return new Promise((resolve, reject) => {
         const socket = connect(port, "127.0.0.1");
         const chunks: Buffer[] = [];
@@ -43,7 +46,11 @@ export function rawRequest(port: number, data: string | Buffer, timeoutMs = 5000
             }
         });
         socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        socket.end(data);
+        if (endInput) {
+            socket.end(data);
+        } else {
+            socket.write(data);
+        }
     });
 }
 
