@@ -12,7 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
 import { migrationsSha256 } from "../app/db/migrations";
-import { LAMBDA_CA_BUNDLE, MigrationResult } from "../app/lambda/constants";
+import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import { Database } from "./database";
 import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
 import { childName } from "./naming";
@@ -91,12 +91,13 @@ export class Migrations extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager", tags: roleTags("migrations", childName(name, "sg")) },
             { parent: this },
         );
-        // Secrets Manager through the private subnets' NAT gateways, which every stack has (the
-        // config requires them). An interface endpoint would keep this inside the VPC, but it
-        // costs per AZ-hour and changes DNS for the whole VPC, so it belongs to the network.
+        // Secrets Manager and the RDS trust store, through the private subnets' NAT gateways,
+        // which every stack has (the config requires them). An interface endpoint would keep the
+        // secret's traffic inside the VPC, but it costs per AZ-hour and changes DNS for the whole
+        // VPC, so it belongs to the network; the trust store is public and needs NAT anyway.
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "https-out"),
-            { securityGroupId: sg.id, description: "HTTPS to Secrets Manager (through NAT)", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+            { securityGroupId: sg.id, description: "HTTPS to Secrets Manager and the RDS trust store (through NAT)", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
             { parent: this },
         );
         const dbRules = database.allowClient("migrations", sg.id);
@@ -104,6 +105,7 @@ export class Migrations extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(childName(name, "logs"), { retentionInDays: args.logRetentionDays, kmsKeyId: secrets.kmsKeyArn }, { parent: this });
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
         const role = new aws.iam.Role(
             childName(name, "role"),
             { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", account), description: "webfleet migration function: read the database master secret, nothing else" },
@@ -160,7 +162,7 @@ export class Migrations extends pulumi.ComponentResource {
                         DB_NAME: database.dbName,
                         DB_APP_USER: database.appUser,
                         DB_MASTER_SECRET_ARN: database.masterSecretArn,
-                        DB_CA_BUNDLE: LAMBDA_CA_BUNDLE,
+                        DB_CA_BUNDLE_URL: region.apply(rdsCaBundleUrl),
                     },
                 },
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },

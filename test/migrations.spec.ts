@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { migrations, migrationId, migrationsSha256 } from "../app/db/migrations";
-import { LAMBDA_CA_BUNDLE, MigrationResult } from "../app/lambda/constants";
+import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import type { createHandler as CreateHandler } from "../app/lambda/migrate";
 import { masterClientConfig, parseMasterSecret, settingsFromEnv } from "../app/lambda/migrate";
 import { bundleMigrationFunction, MIGRATION_RUNTIME } from "../components/migrations";
@@ -52,7 +52,7 @@ describe("migration function (mocked program)", function () {
             DB_NAME: "webfleet",
             DB_APP_USER: "webfleet_app",
             DB_MASTER_SECRET_ARN: db.outputs.masterUserSecrets[0].secretArn,
-            DB_CA_BUNDLE: LAMBDA_CA_BUNDLE,
+            DB_CA_BUNDLE_URL: "https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem",
         });
         expect(fn.secretInputPaths).to.deep.equal([]);
     });
@@ -136,15 +136,25 @@ describe("migration function (mocked program)", function () {
 });
 
 describe("migration handler settings", () => {
-    const env = { DB_HOST: "db.example.internal", DB_PORT: "5432", DB_NAME: "webfleet", DB_APP_USER: "webfleet_app", DB_MASTER_SECRET_ARN: SECRET_ARN };
+    const CA_URL = "https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem";
+    const env = { DB_HOST: "db.example.internal", DB_PORT: "5432", DB_NAME: "webfleet", DB_APP_USER: "webfleet_app", DB_MASTER_SECRET_ARN: SECRET_ARN, DB_CA_BUNDLE_URL: CA_URL };
 
-    it("reads its settings from the environment, the Lambda CA bundle by default", () => {
-        expect(settingsFromEnv(env)).to.deep.equal({ host: "db.example.internal", port: 5432, database: "webfleet", appUser: "webfleet_app", masterSecretArn: SECRET_ARN, caBundlePath: "/var/runtime/ca-cert.pem" });
+    it("reads its settings from the environment, the CAs from the regional RDS trust store", () => {
+        expect(settingsFromEnv(env)).to.deep.equal({ host: "db.example.internal", port: 5432, database: "webfleet", appUser: "webfleet_app", masterSecretArn: SECRET_ARN, caBundle: { url: CA_URL } });
+        expect(settingsFromEnv({ ...env, DB_CA_BUNDLE: "/etc/ca.pem" }).caBundle).to.deep.equal({ path: "/etc/ca.pem" });
+        expect(rdsCaBundleUrl("eu-west-1")).to.equal(CA_URL);
+        expect(() => rdsCaBundleUrl("eu-west-1/../x")).to.throw("is not an AWS region name");
+    });
+
+    it("takes its CAs only over https", () => {
+        expect(() => settingsFromEnv({ ...env, DB_CA_BUNDLE_URL: "http://truststore.pki.rds.amazonaws.com/x.pem" })).to.throw(
+            'DB_CA_BUNDLE_URL: "http://truststore.pki.rds.amazonaws.com/x.pem" is not an https:// URL',
+        );
     });
 
     it("names every missing or malformed setting at once", () => {
         expect(() => settingsFromEnv({ DB_PORT: "70000", DB_MASTER_SECRET_ARN: "not-an-arn" })).to.throw(
-            "migration function misconfigured:\n  - DB_HOST is not set; set it to the RDS endpoint address\n  - DB_PORT: \"70000\" is not a TCP port\n  - DB_NAME is not set; set it to the database name\n  - DB_APP_USER is not set; set it to the app's login role\n  - DB_MASTER_SECRET_ARN: \"not-an-arn\" is not a Secrets Manager secret ARN",
+            "migration function misconfigured:\n  - DB_HOST is not set; set it to the RDS endpoint address\n  - DB_PORT: \"70000\" is not a TCP port\n  - DB_NAME is not set; set it to the database name\n  - DB_APP_USER is not set; set it to the app's login role\n  - DB_MASTER_SECRET_ARN: \"not-an-arn\" is not a Secrets Manager secret ARN\n  - DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file",
         );
     });
 
@@ -174,6 +184,8 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
     let proxy: PgTlsProxy | undefined;
     let createHandler: typeof CreateHandler;
     let logs: string[];
+    const fetched: string[] = [];
+    const TRUST_STORE = "https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem";
 
     before(async function () {
         adminUrl = requirePostgres(this);
@@ -195,7 +207,15 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
         logs = [];
         const secret = JSON.stringify({ username: db!.superuser, password: db!.superuserPassword, engine: "postgres", port: db!.port });
         return createHandler({
-            env: { DB_HOST: "localhost", DB_PORT: String(proxy!.port), DB_NAME: db!.name, DB_APP_USER: appUser, DB_MASTER_SECRET_ARN: SECRET_ARN, DB_CA_BUNDLE: certs.caFile, ...env },
+            env: { DB_HOST: "localhost", DB_PORT: String(proxy!.port), DB_NAME: db!.name, DB_APP_USER: appUser, DB_MASTER_SECRET_ARN: SECRET_ARN, DB_CA_BUNDLE_URL: TRUST_STORE, ...env },
+            // The trust store serves the test CA (the one that signed the proxy's certificate).
+            fetchText: async (url) => {
+                fetched.push(url);
+                if (url !== TRUST_STORE) {
+                    throw new Error("HTTP 404");
+                }
+                return fs.readFileSync(certs.caFile, "utf8");
+            },
             getSecretString: async (arn) => {
                 expect(arn).to.equal(SECRET_ARN);
                 return secret;
@@ -217,6 +237,8 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
         const second: MigrationResult = await handler()({});
         expect(second).to.deep.equal({ applied: [], version: migrations.length, role: appUser, roleCreated: false, iamAuth: false, migrationsHash: migrationsSha256 });
         expect(proxy!.tlsSessions.length).to.equal(sessions + 1);
+        // The bundle is downloaded once per execution environment.
+        expect(fetched).to.deep.equal([TRUST_STORE]);
 
         await withClient(db!.url, async (c) => {
             const { rows } = await c.query("SELECT version, name FROM schema_migrations ORDER BY version");
@@ -231,6 +253,14 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
         expect(logs.map((l) => JSON.parse(l).msg)).to.deep.equal(["migrating", "migrated"]);
         expect(logs.join("\n")).to.not.include(db!.superuserPassword);
         expect(JSON.parse(logs[1])).to.include({ applied: "none", role: appUser, roleCreated: false });
+    });
+
+    it("stops before connecting when the CA bundle cannot be downloaded", async () => {
+        const sessions = proxy!.tlsSessions.length;
+        const url = "https://truststore.pki.rds.amazonaws.com/xx-nowhere-1/xx-nowhere-1-bundle.pem";
+        const error = await rejection(handler({ DB_CA_BUNDLE_URL: url })({}));
+        expect(error.message).to.equal(`cannot load the RDS CA bundle from ${url} (HTTP 404); TLS to the database is always verified, so the migration stops here`);
+        expect(proxy!.tlsSessions.length).to.equal(sessions);
     });
 
     it("refuses a CA that did not sign the database's certificate", async () => {

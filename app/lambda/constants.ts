@@ -4,12 +4,18 @@
  */
 
 /**
- * Node.js 20+ Lambda runtimes no longer load Amazon's CA certificates into Node by default,
- * but ship them, the RDS CAs included, in this file (AWS Lambda developer guide, "Building
- * Lambda functions with Node.js", CA certificate loading). The handler reads it explicitly:
- * cold starts stay fast and the database connection trusts only Amazon's CAs.
+ * Where the function gets the CAs it verifies the database with: the regional RDS trust store,
+ * the same file the web servers download, fetched over HTTPS (checked against Node's public
+ * roots). Not the Lambda runtime's /var/runtime/ca-cert.pem: Node.js 20+ runtimes do not load it
+ * by default, and it has been reported to lack the rds-ca-rsa2048-g1 family this stack's instance
+ * uses (aws/aws-lambda-base-images#123, open), so relying on it could fail the first deploy.
  */
-export const LAMBDA_CA_BUNDLE = "/var/runtime/ca-cert.pem";
+export function rdsCaBundleUrl(region: string): string {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+        throw new Error(`rdsCaBundleUrl: "${region}" is not an AWS region name`);
+    }
+    return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+}
 
 /** The invocation payload. Both fields are optional; when given they must match the function. */
 export interface MigrationEvent {

@@ -15,9 +15,9 @@ import { Client, type ClientConfig } from "pg";
 import { createLogger, errorFields, type Logger } from "../log";
 import { migrate, migrationsSha256 } from "../db/migrations";
 import { ensureAppRole } from "../db/roles";
-import { LAMBDA_CA_BUNDLE, type MigrationEvent, type MigrationResult } from "./constants";
+import { type MigrationEvent, type MigrationResult } from "./constants";
 
-export { LAMBDA_CA_BUNDLE, type MigrationEvent, type MigrationResult };
+export { type MigrationEvent, type MigrationResult };
 
 /** What the function reads from its environment (set by components/migrations.ts; none secret). */
 export interface MigrationSettings {
@@ -27,7 +27,8 @@ export interface MigrationSettings {
     appUser: string;
     /** ARN of the RDS-managed master user secret (JSON with username and password). */
     masterSecretArn: string;
-    caBundlePath: string;
+    /** The RDS CA bundle: downloaded from `url` (deployed), or read from `path` (tests). */
+    caBundle: { url: string } | { path: string };
 }
 
 export interface HandlerDeps {
@@ -35,6 +36,8 @@ export interface HandlerDeps {
     /** Returns the secret's SecretString. */
     getSecretString: (arn: string) => Promise<string>;
     readFile: (path: string) => string;
+    /** GETs a URL over verified HTTPS and returns the body. */
+    fetchText: (url: string) => Promise<string>;
     /** Opens a connection; the default is a pg Client with the config as given. */
     connect: (config: ClientConfig) => Promise<Client>;
     log: Logger;
@@ -61,10 +64,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): MigrationSettings {
     if (masterSecretArn && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(masterSecretArn)) {
         problems.push(`DB_MASTER_SECRET_ARN: "${masterSecretArn}" is not a Secrets Manager secret ARN`);
     }
+    const caPath = env.DB_CA_BUNDLE?.trim();
+    const caUrl = env.DB_CA_BUNDLE_URL?.trim();
+    if (!caPath && !caUrl) {
+        problems.push("DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file");
+    } else if (!caPath && caUrl && !caUrl.startsWith("https://")) {
+        problems.push(`DB_CA_BUNDLE_URL: "${caUrl}" is not an https:// URL; the CAs that verify the database must come over verified TLS`);
+    }
     if (problems.length > 0) {
         throw new Error(`migration function misconfigured:\n  - ${problems.join("\n  - ")}`);
     }
-    return { host, port, database, appUser, masterSecretArn, caBundlePath: env.DB_CA_BUNDLE?.trim() || LAMBDA_CA_BUNDLE };
+    return { host, port, database, appUser, masterSecretArn, caBundle: caPath ? { path: caPath } : { url: caUrl! } };
 }
 
 /**
@@ -115,6 +125,13 @@ function defaultDeps(): HandlerDeps {
             return out.SecretString;
         },
         readFile: (path) => readFileSync(path, "utf8"),
+        fetchText: async (url) => {
+            const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+            if (!response.ok) {
+                throw new Error(`HTTP ${response.status}`);
+            }
+            return response.text();
+        },
         connect: async (config) => {
             const client = new Client(config);
             await client.connect();
@@ -122,6 +139,33 @@ function defaultDeps(): HandlerDeps {
         },
         log: createLogger(),
     };
+}
+
+/** Downloaded bundles, kept for the life of a warm execution environment. */
+const caCache = new Map<string, Promise<string>>();
+
+async function loadCaBundle(source: MigrationSettings["caBundle"], deps: Pick<HandlerDeps, "readFile" | "fetchText">): Promise<string> {
+    const where = "url" in source ? source.url : source.path;
+    let ca: string;
+    try {
+        if ("url" in source) {
+            let pending = caCache.get(source.url);
+            if (!pending) {
+                pending = deps.fetchText(source.url);
+                caCache.set(source.url, pending);
+                pending.catch(() => caCache.delete(source.url));
+            }
+            ca = await pending;
+        } else {
+            ca = deps.readFile(source.path);
+        }
+    } catch (err) {
+        throw new Error(`cannot load the RDS CA bundle from ${where} (${(err as Error).message}); TLS to the database is always verified, so the migration stops here`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new Error(`the CA bundle from ${where} holds no PEM certificate`);
+    }
+    return ca;
 }
 
 export function createHandler(overrides: Partial<HandlerDeps> = {}): (event?: MigrationEvent | null) => Promise<MigrationResult> {
@@ -137,15 +181,7 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}): (event?: Mi
         if (event?.appUser !== undefined && event.appUser !== settings.appUser) {
             throw new Error(`the deploy expects app role "${event.appUser}" but the function is configured for "${settings.appUser}"`);
         }
-        let ca: string;
-        try {
-            ca = deps.readFile(settings.caBundlePath);
-        } catch (err) {
-            throw new Error(`cannot read the CA bundle ${settings.caBundlePath} (${(err as Error).message}); TLS to the database is always verified`);
-        }
-        if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
-            throw new Error(`the CA bundle ${settings.caBundlePath} holds no PEM certificate`);
-        }
+        const ca = await loadCaBundle(settings.caBundle, deps);
         const credentials = parseMasterSecret(await deps.getSecretString(settings.masterSecretArn));
         const target = { host: settings.host, port: settings.port, database: settings.database };
         deps.log.info("migrating", { ...target, migrationsHash: migrationsSha256 });
