@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { ConfigError } from "./envVars";
-import { errorFields, Logger, silentLogger } from "./log";
+import { errorFields, type Logger, silentLogger } from "./log";
 
 /** Which server answered: shown on every page so a user can see the load balancer at work. */
 export interface Identity {

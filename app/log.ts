@@ -16,13 +16,18 @@ export interface Logger {
 /** Takes one JSON line; `urgent` (errors) asks for it to be written before returning. */
 export type LineWriter = (line: string, urgent?: boolean) => void;
 
+/** Each line written before returning: right for short-lived processes (a Lambda function). */
+export const stdoutWriter: LineWriter = (line) => {
+    process.stdout.write(line + "\n");
+};
+
 /**
- * Lines are gathered and written once per event-loop turn: under load that is one write(2)
- * for many request lines instead of one each (stdout to a file or pipe is a synchronous
- * write in Node). Errors flush at once, and whatever is left is flushed on exit, so a crash
- * loses nothing.
+ * For the server: lines are gathered and written once per event-loop turn, so under load one
+ * write(2) carries many request lines instead of one each (stdout to a file or pipe is a
+ * synchronous write in Node). Errors flush at once and the rest is flushed on exit, so a
+ * crash loses nothing.
  */
-function bufferedStdout(): LineWriter {
+export function bufferedStdoutWriter(): LineWriter {
     let pending: string[] = [];
     let scheduled = false;
     const flush = (): void => {
@@ -45,8 +50,6 @@ function bufferedStdout(): LineWriter {
     };
 }
 
-let stdoutWriter: LineWriter | undefined;
-
 // One request log line per request: formatting the time once per millisecond, not per line,
 // is a measurable share of a request at tens of thousands per second.
 let lastMs = 0;
@@ -60,8 +63,7 @@ function isoNow(): string {
     return lastIso;
 }
 
-export function createLogger(write?: LineWriter): Logger {
-    const out = write ?? (stdoutWriter ??= bufferedStdout());
+export function createLogger(out: LineWriter = stdoutWriter): Logger {
     const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
         out(JSON.stringify({ time: isoNow(), level, msg, ...fields }), level === "error");
     };

@@ -8,7 +8,7 @@ import { databaseMode, poolConfigFromEnv, poolTuning } from "./db/poolConfig";
 import { ConfigError } from "./envVars";
 import { startServer, type RunningServer } from "./http/server";
 import { resolveIdentity } from "./identity";
-import { createLogger, errorFields, Logger } from "./log";
+import { bufferedStdoutWriter, createLogger, errorFields, type Logger } from "./log";
 import { loadSettings, type AppSettings } from "./settings";
 
 /** Starts the embedded database; only `npm run app` passes one (the bundle has none). */
@@ -137,7 +137,7 @@ async function migrateWithRetry(pool: Pool, log: Logger): Promise<void> {
  * ASG scale-in) or SIGINT a graceful stop and exit 0.
  */
 export function runMain(embedded?: EmbeddedFactory): void {
-    const log = createLogger();
+    const log = createLogger(bufferedStdoutWriter());
     let app: StartedApp | undefined;
     let stopping = false;
 

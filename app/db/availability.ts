@@ -1,4 +1,4 @@
-import { errorFields, Logger, silentLogger } from "../log";
+import { errorFields, type Logger, silentLogger } from "../log";
 
 /** The database cannot be used right now; the server answers 503 and retries in the background. */
 export class DatabaseUnavailableError extends Error {

@@ -1,5 +1,5 @@
 import { Pool, type PoolConfig } from "pg";
-import { errorFields, Logger } from "../log";
+import { errorFields, type Logger } from "../log";
 
 /**
  * A pg pool that cannot crash the process: pg emits 'error' on the pool when an idle

@@ -1,5 +1,5 @@
 import type { Identity } from "../identity";
-import { errorFields, Logger, silentLogger } from "../log";
+import { errorFields, type Logger, silentLogger } from "../log";
 import { DatabaseUnavailableError, DbAvailability } from "./availability";
 
 export interface VisitRow {

@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isUnavailableError } from "../db/availability";
 import type { VisitStore } from "../db/visits";
 import type { Identity } from "../identity";
-import { errorFields, Logger } from "../log";
+import { errorFields, type Logger } from "../log";
 import { prefersJson } from "./negotiate";
 import { createHomeHtmlRenderer, renderHomeJson, type HomeModel } from "./render";
-import { Headers, send, sendError } from "./respond";
+import { type Headers, send, sendError } from "./respond";
 
 /** Longer request targets are refused with 414: no route here needs more. */
 export const maxUrlLength = 2048;

@@ -6,7 +6,7 @@ import { DbAvailability } from "../db/availability";
 import { createQuery } from "../db/query";
 import { BatchedVisits, type RawVisitRow, type VisitStore } from "../db/visits";
 import type { Identity } from "../identity";
-import { Logger, silentLogger } from "../log";
+import { type Logger, silentLogger } from "../log";
 import { createHandler } from "./handler";
 import { rawErrorResponse } from "./respond";
 
