@@ -9,7 +9,7 @@ import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from 
 import { ofType, resolveRef } from "./lib/graph";
 import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { peek } from "./lib/values";
+import { attempt, peek } from "./lib/values";
 
 export const DEFAULT_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -240,9 +240,13 @@ const albHttpRulesRedirectOnly = stackRule({
             }
             const list = actions.value ?? [];
             for (let i = 0; i < list.length; i++) {
-                const problem = notAnHttpsRedirect(list[i]);
-                if (problem) {
-                    report(`${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has ${problem}; ${HTTP_FIX}`, rule.urn);
+                const problem = attempt(() => notAnHttpsRedirect(list[i]));
+                if (!problem.known) {
+                    report(`${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has an action unknown during preview at ${problem.path}; ${HTTP_FIX}`, rule.urn);
+                    break;
+                }
+                if (problem.value) {
+                    report(`${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has ${problem.value}; ${HTTP_FIX}`, rule.urn);
                     break;
                 }
             }

@@ -16,6 +16,7 @@ import {
     grants,
     groupsWithRole,
     inlineGrants,
+    internetScope,
     isExactlyTcpPort,
     isWorldCidr,
     ownerOf,
@@ -88,11 +89,11 @@ function unique(list: PolicyResource[]): PolicyResource[] {
 
 const sgNoPublicIngress = stackRule({
     name: "sg-no-public-ingress",
-    description: "Security groups accept no ingress from 0.0.0.0/0 or ::/0, except the load balancer's security group on the public ports (80 and 443).",
+    description: "Security groups accept no ingress from 0.0.0.0/0 or ::/0 (or any range wide enough to be most of the internet), except the load balancer's security group on the public ports (80 and 443).",
     severity: "critical",
     enforcementLevel: "mandatory",
     resources: [T.securityGroup, T.defaultSecurityGroup, T.securityGroupRule, T.ingressRule],
-    checks: "No ingress from 0.0.0.0/0 or ::/0 (inline, legacy or standalone rules) except the ALB's group on tcp 80/443",
+    checks: "No ingress from 0.0.0.0/0, ::/0 or prefixes shorter than /8 (IPv4) or /16 (IPv6), inline, legacy or standalone, except the ALB's group on tcp 80/443",
     equivalents: ["AwsSolutions-EC23", "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "NIST.800.53.R5-EC2RestrictedCommonPorts"],
     unknown: "violation",
     unknownNote: "An unknown CIDR, port or owning group is a violation; a group's wholly unknown `ingress` list at preview is the provider's computed list of a group without inline rules and is skipped.",
@@ -125,7 +126,7 @@ const sgNoPublicIngress = stackRule({
             } else if (onAlb) {
                 report(`${where(g)} allows ${describePorts(g)} from ${g.source.value}; the load balancer's security group may accept internet traffic only on tcp ports ${ports}, one port per rule (narrow the rule to those ports)`, g.declaredBy.urn);
             } else {
-                report(`${where(g)} allows ${describePorts(g)} from ${g.source.value}, the whole internet; only the load balancer's security group may accept internet traffic, on ports ${ports} (reference a security group or a private CIDR instead)`, g.declaredBy.urn);
+                report(`${where(g)} allows ${describePorts(g)} from ${g.source.value}, ${internetScope(String(g.source.value))}; only the load balancer's security group may accept internet traffic, on ports ${ports} (reference a security group or a private CIDR instead)`, g.declaredBy.urn);
             }
         }
     },
@@ -166,7 +167,7 @@ const sshOnlyFromBastion = stackRule({
             const src = describeSource(g);
             if (bastion.length > 0 && ownedBy(g, bastion)) {
                 if (g.sourceKind === "cidr" && g.source.known && isWorldCidr(String(g.source.value))) {
-                    report(`${where(g)} allows ${what} to the bastion from ${src}, the whole internet; the bastion accepts SSH only from the configured CIDRs (list your office or VPN ranges, or none and use SSM Session Manager)`, g.declaredBy.urn);
+                    report(`${where(g)} allows ${what} to the bastion from ${src}, ${internetScope(String(g.source.value))}; the bastion accepts SSH only from the configured CIDRs (list your office or VPN ranges, or none and use SSM Session Manager)`, g.declaredBy.urn);
                 } else if (!g.source.known) {
                     report(`${where(g)} allows ${what} to the bastion from a source unknown during preview, so it cannot be verified; the bastion accepts SSH only from the configured CIDRs (set the CIDR as a literal value)`, g.declaredBy.urn);
                 } else if (g.sourceKind === "securityGroup" || g.sourceKind === "self") {

@@ -44,8 +44,26 @@ export function ownerOf(rule: PolicyResource, groups: PolicyResource[]): Resolut
     return resolveRef(rule, "securityGroupId", groups);
 }
 
+/**
+ * How much of the internet a CIDR opens to: "/0" is all of it, and a prefix shorter than /8
+ * (IPv4) or /16 (IPv6) can only be a large part of it (every private range is narrower), so
+ * splitting 0.0.0.0/0 into 0.0.0.0/1 and 128.0.0.0/1 does not get around the rules.
+ */
+export function internetScope(cidr: string): "the whole internet" | "a large part of the internet" | undefined {
+    const m = /\/(\d+)$/.exec(cidr.trim());
+    if (!m) {
+        return undefined;
+    }
+    const prefix = Number(m[1]);
+    if (prefix === 0) {
+        return "the whole internet";
+    }
+    const v6 = cidr.includes(":");
+    return prefix < (v6 ? 16 : 8) ? "a large part of the internet" : undefined;
+}
+
 export function isWorldCidr(cidr: string): boolean {
-    return /\/0$/.test(cidr.trim());
+    return internetScope(cidr) !== undefined;
 }
 
 export function normalizeProtocol(p: string | undefined): string | undefined {

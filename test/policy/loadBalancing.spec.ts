@@ -73,6 +73,11 @@ describe("policy: load balancing", () => {
                 case: { resources: [listener("http", UNKNOWN, "HTTP", T.albListener), listenerRule("admin", UNKNOWN, [{ type: "authenticate-oidc" }, { type: "forward" }], ["http"], T.albListenerRule)] },
                 messages: [`Listener rule 'admin' on HTTP listener 'http' has a "authenticate-oidc" action; ${HTTP_FIX}`],
             },
+            {
+                title: "a redirect protocol unknown at preview on the HTTP listener",
+                case: { resources: [listener("http", "arn:l-http", "HTTP"), listenerRule("legacy", "arn:l-http", [{ type: "redirect", redirect: { protocol: UNKNOWN, port: "443", statusCode: "HTTP_301" } }])] },
+                messages: [`Listener rule 'legacy' on HTTP listener 'http' has an action unknown during preview at actions.0.redirect.protocol; ${HTTP_FIX}`],
+            },
         ],
         unknown: {
             title: "a rule whose listener cannot be traced, in a stack with an HTTP listener",

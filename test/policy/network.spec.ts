@@ -33,7 +33,10 @@ describe("policy: network", () => {
                 title: "real preview: IDs unknown, the rule traced to the ALB's group through property dependencies",
                 case: { resources: [...groups(), ingressRule("alb-https", [ALB[0], UNKNOWN], 443, { cidrIpv4: "0.0.0.0/0" })] },
             },
-            { title: "private CIDRs", case: { resources: [...groups(), ingressRule("web-from-vpc", WEB, 8080, { cidrIpv4: "10.0.0.0/16" })] } },
+            {
+                title: "private and narrow public CIDRs",
+                case: { resources: [...groups(), ingressRule("web-from-vpc", WEB, 8080, { cidrIpv4: "10.0.0.0/8" }), ingressRule("web-from-partner", WEB, 8443, { cidrIpv4: "198.51.100.0/24" }), ingressRule("web-v6", WEB, 8080, { cidrIpv6: "2001:db8::/32" })] },
+            },
             { title: "a group's computed ingress list at preview", case: { resources: [sg("web-sg", UNKNOWN, "web", { ingress: UNKNOWN_ARRAY })] } },
         ],
         violations: [
@@ -72,6 +75,21 @@ describe("policy: network", () => {
                 case: { resources: [...groups(), ingressRule("untraced", ["none", UNKNOWN], 443, { cidrIpv4: "0.0.0.0/0" }, { ownerDep: false })] },
                 messages: [
                     "Security group ingress rule 'untraced' on a security group unknown during preview allows tcp port 443 from 0.0.0.0/0, but its security group cannot be shown to be the load balancer's; only the load balancer's security group may accept internet traffic, on ports 80 and 443 (make securityGroupId traceable to the load balancer's group, or use a private CIDR)",
+                ],
+            },
+            {
+                title: "0.0.0.0/0 split into halves",
+                case: { resources: [...groups(), ingressRule("half-1", WEB, 8080, { cidrIpv4: "0.0.0.0/1" }), ingressRule("half-2", WEB, 8080, { cidrIpv4: "128.0.0.0/1" })] },
+                messages: [
+                    "Security group ingress rule 'half-1' on security group 'web-sg' allows tcp port 8080 from 0.0.0.0/1, a large part of the internet; only the load balancer's security group may accept internet traffic, on ports 80 and 443 (reference a security group or a private CIDR instead)",
+                    "Security group ingress rule 'half-2' on security group 'web-sg' allows tcp port 8080 from 128.0.0.0/1, a large part of the internet; only the load balancer's security group may accept internet traffic, on ports 80 and 443 (reference a security group or a private CIDR instead)",
+                ],
+            },
+            {
+                title: "all global IPv6 unicast (2000::/3)",
+                case: { resources: [...groups(), ingressRule("v6-wide", WEB, 8080, { cidrIpv6: "2000::/3" })] },
+                messages: [
+                    "Security group ingress rule 'v6-wide' on security group 'web-sg' allows tcp port 8080 from 2000::/3, a large part of the internet; only the load balancer's security group may accept internet traffic, on ports 80 and 443 (reference a security group or a private CIDR instead)",
                 ],
             },
             {
