@@ -88,7 +88,7 @@ export class Migrations extends pulumi.ComponentResource {
 
         const sg = new aws.ec2.SecurityGroup(
             childName(name, "sg"),
-            { vpcId: args.vpcId, description: "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager", tags: roleTags("migrations", childName(name, "sg")) },
+            { vpcId: args.vpcId, description: "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager and the RDS trust store", tags: roleTags("migrations", childName(name, "sg")) },
             { parent: this },
         );
         // Secrets Manager and the RDS trust store, through the private subnets' NAT gateways,
@@ -119,8 +119,9 @@ export class Migrations extends pulumi.ComponentResource {
                     policyDocument([
                         logGroup.arn.apply((arn): Statement => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:*` })),
                         // What AWSLambdaVPCAccessExecutionRole grants, minus its logs actions on
-                        // every group: Lambda manages the function's network interfaces with
-                        // these, and EC2 does not support narrowing them to resources.
+                        // every group. Lambda itself makes these calls to manage the function's
+                        // network interfaces and checks for them on "*" when it creates the
+                        // function; the Describe actions have no resource level at all.
                         {
                             Sid: "ManageVpcNetworkInterfaces",
                             Effect: "Allow",

@@ -160,7 +160,8 @@ async function loadCaBundle(source: MigrationSettings["caBundle"], deps: Pick<Ha
             ca = deps.readFile(source.path);
         }
     } catch (err) {
-        throw new Error(`cannot load the RDS CA bundle from ${where} (${(err as Error).message}); TLS to the database is always verified, so the migration stops here`);
+        // errorFields keeps fetch's cause ("fetch failed: getaddrinfo ENOTFOUND …").
+        throw new Error(`cannot load the RDS CA bundle from ${where} (${errorFields(err).error}); TLS to the database is always verified, so the migration stops here`);
     }
     if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
         throw new Error(`the CA bundle from ${where} holds no PEM certificate`);
