@@ -30,6 +30,10 @@ describe("policy: network", () => {
                 },
             },
             {
+                title: "real preview: a source group unknown at preview is a reference, not an internet source",
+                case: { resources: [...groups(), ingressRule("web-from-alb", [WEB[0], UNKNOWN], 8080, { referencedSecurityGroupId: UNKNOWN }, { sourceDep: ALB[0] })] },
+            },
+            {
                 title: "real preview: IDs unknown, the rule traced to the ALB's group through property dependencies",
                 case: { resources: [...groups(), ingressRule("alb-https", [ALB[0], UNKNOWN], 443, { cidrIpv4: "0.0.0.0/0" })] },
             },
