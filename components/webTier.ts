@@ -8,7 +8,7 @@
  * afterwards; ELB health checks replace a server that stops answering /healthz. When an AZ
  * fails, its servers fail their health checks, the ALB stops routing to them, and the group
  * launches replacements in the AZs that still work; when the AZ returns, rebalancing moves
- * capacity back (launching before terminating). docs/web-tier.md has the whole story.
+ * capacity back (launching before terminating). README.md, "Web tier", has the whole story.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -5,7 +5,7 @@
  * may call it on `workerPort`, and it is configured with the database endpoint.
  *
  * It changes nothing in webfleet's stack. Two things only the platform team can grant, in
- * webfleet's own program (see webfleet's docs/operations.md, "Building on webfleet"):
+ * webfleet's own program (see webfleet's README.md, "Building on webfleet"):
  *   - database access: `database.allowClient("<team>-worker", <workerSecurityGroupId>)` opens
  *     PostgreSQL on the database's security group from this group (and the matching egress on
  *     it), and the worker needs its own IAM-authenticated database role; until then its
