@@ -4,7 +4,8 @@
  * over what it registered, prints the tree, outputs, violations and a cost estimate (or one JSON
  * document, the estimate as `costEstimate`), optionally writes the architecture diagram as SVG
  * (saying where on stderr), and exits
- * 0 (no mandatory violation), 1 (mandatory violations), 2 (bad usage or invalid stack config),
+ * 0 (no mandatory violation), 1 (mandatory violations), 2 (bad usage, invalid stack config or
+ * invalid policy config),
  * 3 (the program itself failed: a bug, printed with its stack trace).
  */
 import * as fs from "node:fs";
@@ -12,7 +13,7 @@ import * as path from "node:path";
 import { isStackConfigError } from "../configSchema";
 import { estimateMonthlyCost, renderCost } from "./cost";
 import { renderSvg, toDot } from "./diagram";
-import { runPolicyPack } from "./policyRunner";
+import { PolicyConfigError, runPolicyPack } from "./policyRunner";
 import { ProgramRun, UsageError, runProgram } from "./program";
 import { PolicyOutcome, jsonDocument, renderOutputs, renderPolicy, renderTree } from "./render";
 
@@ -123,7 +124,7 @@ async function main(): Promise<number> {
         process.stdout.write(opts.json ? JSON.stringify(jsonOutput(result), null, 2) + "\n" : renderText(result) + "\n");
         return exitCodeFor(result.policy);
     } catch (e) {
-        if (e instanceof UsageError || isStackConfigError(e)) {
+        if (e instanceof UsageError || e instanceof PolicyConfigError || isStackConfigError(e)) {
             process.stderr.write(`error: ${e.message}\n`);
             return 2;
         }
