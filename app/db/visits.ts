@@ -31,9 +31,12 @@ function byInstanceId(a: VisitRow, b: VisitRow): number {
     return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
 }
 
-/** Records a visit for this instance and returns the counts to show; throws when the DB is down. */
+/**
+ * Records a visit for this instance and returns the counts to show; rejects when the DB is
+ * down. Answers synchronously when a cached read serves (the common case, kept cheap).
+ */
 export interface VisitStore {
-    visit(): Promise<VisitView>;
+    visit(): VisitView | Promise<VisitView>;
     /** Writes any buffered visits now (shutdown). */
     close(): Promise<void>;
 }
@@ -108,9 +111,21 @@ export class BatchedVisits implements VisitStore {
         this.flushTimer.unref();
     }
 
-    async visit(): Promise<VisitView> {
-        const snap = await this.fresh();
-        // Counted only once the page can be shown: a 503 is not a visit.
+    visit(): VisitView | Promise<VisitView> {
+        // While the breaker is open the page is a 503, even if a cached read is still young:
+        // an outage shows at once instead of after the cache expires.
+        if (!this.options.availability.isUp) {
+            return Promise.reject(new DatabaseUnavailableError("database unavailable; reconnecting in the background"));
+        }
+        const snap = this.snapshot;
+        if (snap && Date.now() - snap.fetchedAt < this.cacheMs) {
+            return this.count(snap);
+        }
+        return this.refresh().then((fresh) => this.count(fresh));
+    }
+
+    /** Counted only once the page can be shown: a 503 is not a visit. */
+    private count(snap: Snapshot): VisitView {
         this.pending += 1;
         return { own: { ...snap.own, count: snap.own.count + this.pending }, others: snap.others, dataAsOf: snap.dataAsOf };
     }
@@ -120,19 +135,6 @@ export class BatchedVisits implements VisitStore {
         if (this.pending > 0 && this.options.availability.isUp) {
             await this.refresh().catch((err) => this.log.warn("could not write buffered visits at shutdown", { ...errorFields(err), lost: this.pending }));
         }
-    }
-
-    private fresh(): Promise<Snapshot> {
-        // While the breaker is open the page is a 503, even if a cached read is still young:
-        // an outage shows at once instead of after the cache expires.
-        if (!this.options.availability.isUp) {
-            return Promise.reject(new DatabaseUnavailableError("database unavailable; reconnecting in the background"));
-        }
-        const snap = this.snapshot;
-        if (snap && Date.now() - snap.fetchedAt < this.cacheMs) {
-            return Promise.resolve(snap);
-        }
-        return this.refresh();
     }
 
     private refresh(): Promise<Snapshot> {

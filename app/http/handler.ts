@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isUnavailableError } from "../db/availability";
-import type { VisitStore } from "../db/visits";
+import type { VisitStore, VisitView } from "../db/visits";
 import type { Identity } from "../identity";
 import { errorFields, type Logger } from "../log";
 import { prefersJson } from "./negotiate";
@@ -46,19 +46,26 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
                 aborted: res.writableFinished ? undefined : true,
             });
         });
-        route(ctx, renderHtml, req, res, path).catch((err: unknown) => {
+        const fail = (err: unknown): void => {
             const unavailable = isUnavailableError(err);
             if (!unavailable) {
                 ctx.log.error("request failed", { path, ...errorFields(err) });
             }
             sendError(req, res, unavailable ? 503 : 500, unavailable ? { "Retry-After": "5" } : {});
-        });
+        };
+        // Routes answer synchronously when they can (a cached page) and return a promise when
+        // they wait for the database; both kinds of failure end in `fail`.
+        try {
+            route(ctx, renderHtml, req, res, path)?.catch(fail);
+        } catch (err) {
+            fail(err);
+        }
     };
 }
 
 type HtmlRenderer = (m: HomeModel) => string;
 
-async function route(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+function route(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> | void {
     const extra: Headers = {};
     const declaredBody = Number(req.headers["content-length"] ?? 0);
     if (ctx.isShuttingDown() || declaredBody > 0 || req.headers["transfer-encoding"] !== undefined) {
@@ -105,8 +112,15 @@ async function ready(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     send(res, 200, "text/plain; charset=utf-8", "ready\n", extra);
 }
 
-async function home(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> {
-    const view = await ctx.visits.visit();
+function home(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> | void {
+    const view = ctx.visits.visit();
+    if (view instanceof Promise) {
+        return view.then((v) => showHome(ctx, renderHtml, req, res, extra, v));
+    }
+    showHome(ctx, renderHtml, req, res, extra, view);
+}
+
+function showHome(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers, view: VisitView): void {
     const model = { identity: ctx.identity, view, maxStalenessMs: ctx.maxStalenessMs, now: new Date() };
     const headers = { ...extra, Vary: "Accept" };
     if (prefersJson(req.headers.accept)) {

@@ -5,16 +5,23 @@ import { prefersJson } from "./negotiate";
 
 export type Headers = Record<string, string>;
 
+/**
+ * The headers of every response but Content-Type, Content-Length and the per-response ones,
+ * as the flat [name, value, ...] list writeHead takes; built once, not per response.
+ */
+const commonHeaders: readonly string[] = Object.entries({
+    ...securityHeaders,
+    // Every page shows live data or a transient error; nothing here may be cached.
+    "Cache-Control": "no-store",
+}).flat();
+
 /** Writes a complete response; every response leaves through here or `rawErrorResponse`. */
 export function send(res: ServerResponse, status: number, contentType: string, body: string, extra: Headers = {}): void {
-    res.writeHead(status, {
-        ...securityHeaders,
-        "Content-Type": contentType,
-        "Content-Length": String(Buffer.byteLength(body)),
-        // Every page shows live data or a transient error; nothing here may be cached.
-        "Cache-Control": "no-store",
-        ...extra,
-    });
+    const headers = [...commonHeaders, "Content-Type", contentType, "Content-Length", String(Buffer.byteLength(body))];
+    for (const name in extra) {
+        headers.push(name, extra[name]);
+    }
+    res.writeHead(status, headers);
     // For HEAD, node sends the headers (with the GET's length) and drops the body.
     res.end(body);
 }
