@@ -7,7 +7,7 @@
  * connections. Exits 1 when the target is missed or no PostgreSQL is available.
  *
  * Database: TEST_DATABASE_URL if set, otherwise a throwaway cluster started like .ci/run does.
- * Load: wrk (Debian) if installed, otherwise autocannon (npm).
+ * Load: wrk (Debian) if installed, otherwise (or with BENCH_LOADER=autocannon) autocannon (npm).
  * Knobs: BENCH_ROUNDS (default 3), BENCH_DURATION (s per server per round, default 5),
  * BENCH_CONNECTIONS (default 64). The machine should be otherwise idle: the load generator,
  * both servers and PostgreSQL share its cores.
@@ -35,7 +35,28 @@ interface Result {
     p99Ms: number;
     requests: number;
     errors: number;
+    /** Server CPU time per request (Linux /proc): steadier than req/s on a shared machine. */
+    cpuUsPerRequest?: number;
 }
+
+/** User + system CPU time of a process in microseconds, or undefined off Linux. */
+function cpuTimeUs(pid: number | undefined): number | undefined {
+    try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+        return (ticks * 1e6) / clockTicks;
+    } catch {
+        return undefined;
+    }
+}
+
+const clockTicks = (() => {
+    try {
+        return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+        return 100;
+    }
+})();
 
 const cleanups: Array<() => void> = [];
 function cleanup(): void {
@@ -153,8 +174,10 @@ function parseWrk(name: string, out: string): Result {
     return { name, rps, p99Ms: Number(p99[1]) * scale, requests, errors };
 }
 
+const useWrk = process.env.BENCH_LOADER !== "autocannon" && hasCommand("wrk");
+
 async function load(name: string, url: string, seconds: number): Promise<Result> {
-    if (hasCommand("wrk")) {
+    if (useWrk) {
         const threads = 2;
         const out = execFileSync("wrk", [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url], { encoding: "utf8" });
         return parseWrk(name, out);
@@ -169,9 +192,15 @@ async function load(name: string, url: string, seconds: number): Promise<Result>
     };
 }
 
-async function measure(name: string, url: string): Promise<Result> {
+async function measure(name: string, url: string, pid: number | undefined): Promise<Result> {
     await load(name, url, warmupS);
-    return load(name, url, durationS);
+    const before = cpuTimeUs(pid);
+    const result = await load(name, url, durationS);
+    const after = cpuTimeUs(pid);
+    if (before !== undefined && after !== undefined && result.requests > 0) {
+        result.cpuUsPerRequest = (after - before) / result.requests;
+    }
+    return result;
 }
 
 async function main(): Promise<void> {
@@ -216,19 +245,19 @@ async function main(): Promise<void> {
     bareChild.stdout?.on("data", (d: Buffer) => (barePort = Number(d.toString().trim())));
     const bare = await startProcess(["(bare hello-world)"], {}, () => barePort, bareChild);
 
-    const loader = hasCommand("wrk") ? "wrk" : "autocannon";
+    const loader = useWrk ? "wrk" : "autocannon";
     console.log(`bench:app: ${connections} connections, ${rounds} rounds of ${warmupS} s warm-up + ${durationS} s per server, load by ${loader}`);
     console.log(`database: PostgreSQL at ${dbUrl.host}; app: bundle ${bundle.sha256.slice(0, 12)} (${bundle.bytes} bytes) under node ${process.version}, request logs on`);
     // Rounds alternate the two servers so a noisy neighbour hits both alike; the medians are reported.
     const bareRuns: Result[] = [];
     const appRuns: Result[] = [];
-    console.log(`\n${"round".padEnd(6)} ${"server".padEnd(30)} ${"req/s".padStart(10)} ${"p99 ms".padStart(9)} ${"errors".padStart(7)}`);
+    console.log(`\n${"round".padEnd(6)} ${"server".padEnd(30)} ${"req/s".padStart(10)} ${"p99 ms".padStart(9)} ${"errors".padStart(7)} ${"CPU µs/req".padStart(11)}`);
     const row = (round: string, r: Result): string =>
-        `${round.padEnd(6)} ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${r.p99Ms.toFixed(2).padStart(9)} ${String(r.errors).padStart(7)}`;
+        `${round.padEnd(6)} ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${r.p99Ms.toFixed(2).padStart(9)} ${String(r.errors).padStart(7)} ${(r.cpuUsPerRequest?.toFixed(1) ?? "n/a").padStart(11)}`;
     for (let i = 1; i <= rounds; i++) {
-        bareRuns.push(await measure("bare node:http hello-world", `http://127.0.0.1:${bare.port}/`));
+        bareRuns.push(await measure("bare node:http hello-world", `http://127.0.0.1:${bare.port}/`, bare.child.pid));
         console.log(row(String(i), bareRuns[bareRuns.length - 1]));
-        appRuns.push(await measure("app GET / (HTML, DB-backed)", `http://127.0.0.1:${app.port}/`));
+        appRuns.push(await measure("app GET / (HTML, DB-backed)", `http://127.0.0.1:${app.port}/`, app.child.pid));
         console.log(row(String(i), appRuns[appRuns.length - 1]));
     }
 
@@ -244,9 +273,13 @@ async function main(): Promise<void> {
     const appP99 = median(appRuns.map((r) => r.p99Ms));
     const bareP99 = median(bareRuns.map((r) => r.p99Ms));
     const errors = appRuns.reduce((sum, r) => sum + r.errors, 0);
-    console.log(`\nmedian: bare ${bareRps.toFixed(0)} req/s (p99 ${bareP99.toFixed(2)} ms), app ${appRps.toFixed(0)} req/s (p99 ${appP99.toFixed(2)} ms)`);
+    const cpu = (runs: Result[]): string => {
+        const values = runs.flatMap((r) => (r.cpuUsPerRequest === undefined ? [] : [r.cpuUsPerRequest]));
+        return values.length > 0 ? `, ${median(values).toFixed(1)} µs CPU/request` : "";
+    };
+    console.log(`\nmedian: bare ${bareRps.toFixed(0)} req/s (p99 ${bareP99.toFixed(2)} ms${cpu(bareRuns)}), app ${appRps.toFixed(0)} req/s (p99 ${appP99.toFixed(2)} ms${cpu(appRuns)})`);
     console.log(`app / bare requests/s: ${(ratio * 100).toFixed(1)}% (target >= ${targetRatio * 100}%); app p99 ${appP99.toFixed(2)} ms (target <= ${targetP99Ms} ms); app errors ${errors}`);
-    console.log(`visits recorded in PostgreSQL: ${visits}; request log lines: ${logLines} (wrk counts only completed requests, so these can be a little higher)`);
+    console.log(`visits recorded in PostgreSQL: ${visits}; request log lines: ${logLines} (the load generator counts only completed requests, so these can be a little higher)`);
 
     const ok = ratio >= targetRatio && appP99 <= targetP99Ms && errors === 0;
     console.log(ok ? "PASS" : "FAIL: target missed");
