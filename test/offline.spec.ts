@@ -8,7 +8,7 @@ import { REPO_ROOT } from "../offline/program";
 import { publicView } from "../offline/render";
 
 function plan(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["-r", "./offline/register.js", "offline/cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
