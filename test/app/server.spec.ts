@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
+import { connect } from "node:net";
 import type { Pool } from "pg";
 import { migrate } from "../../app/db/migrations";
 import { createPool } from "../../app/db/pool";
@@ -238,6 +239,25 @@ describe("app server (in-process, real HTTP, real database)", () => {
                 expect(Date.now() - started).to.be.lessThan(2000);
             } finally {
                 await slow.close();
+            }
+        });
+
+        it("an idle keep-alive connection is not cut by the headers timeout (the ALB reuses them)", async () => {
+            const quick = await startServer({ port: 0, host: "127.0.0.1", pool, identity: identityA, headersTimeoutMs: 300 });
+            const socket = connect(quick.port, "127.0.0.1");
+            try {
+                let received = "";
+                let closed = false;
+                socket.on("data", (d: Buffer) => (received += d.toString()));
+                socket.on("close", () => (closed = true));
+                socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                await new Promise((resolve) => setTimeout(resolve, 1000));
+                expect(closed).to.equal(false);
+                socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                await eventually(async () => expect(received.match(/HTTP\/1\.1 200 OK/g)).to.have.length(2), 2000);
+            } finally {
+                socket.destroy();
+                await quick.close();
             }
         });
 
