@@ -61,6 +61,8 @@ describe("app bundle (esbuild, one file, plain node)", () => {
             expect(code, path).not.to.include(path);
         }
         expect(code).not.to.match(/pglite\.wasm|@electric-sql/);
+        // ASCII (esbuild escapes the rest), so it uploads to S3 as text byte for byte.
+        expect(/^[\x00-\x7f]*$/.test(code)).to.equal(true);
         // Inlined, not read from disk beside the file (the 404 test below serves one).
         expect(code).to.include("<title>503 Service unavailable</title>");
     });
