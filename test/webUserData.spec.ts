@@ -88,6 +88,7 @@ describe("web user data", () => {
             `EnvironmentFile=${ENV_FILE}`,
             `ExecStart=${NODE_BIN} ${APP_FILE}`,
             "Restart=on-failure",
+            "RestartPreventExitStatus=2",
             "NoNewPrivileges=true",
             "ProtectSystem=strict",
             "ProtectHome=true",

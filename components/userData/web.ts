@@ -104,6 +104,9 @@ EnvironmentFile=${ENV_FILE}
 ExecStart=${NODE_BIN} ${APP_FILE}
 Restart=on-failure
 RestartSec=5
+# Exit 2 is the app refusing its settings: restarting cannot fix that, so the unit stays failed
+# (visible in systemctl status and the journal) instead of looping every 5 s.
+RestartPreventExitStatus=2
 KillSignal=SIGTERM
 TimeoutStopSec=${STOP_TIMEOUT_SECONDS}
 NoNewPrivileges=true
