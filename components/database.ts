@@ -13,6 +13,7 @@ import * as random from "@pulumi/random";
 import { Statement, policyDocument } from "./iam";
 import { childName } from "./naming";
 import { roleTags } from "./tags";
+import type { StackConfig } from "../configSchema";
 
 export const POSTGRES_PORT = 5432;
 
@@ -28,31 +29,20 @@ export const ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-r
 export const BACKUP_WINDOW = "03:00-04:00";
 export const MAINTENANCE_WINDOW = "sun:04:30-sun:05:30";
 
-export interface DatabaseArgs {
+/** The `database` section of the stack config, plus what the program derives or composes. */
+type DatabaseConfig = StackConfig["database"];
+
+export interface DatabaseArgs extends DatabaseConfig {
     vpcId: pulumi.Input<string>;
     isolatedSubnetIds: pulumi.Input<string[]>;
     /** The stack key: storage, the master secret, Performance Insights and the log groups. */
     kmsKeyArn: pulumi.Input<string>;
     /** Readable start of the RDS identifier (e.g. "webfleet-prod"); a random suffix keeps it unique. */
     identifierBase: string;
-    engineVersion: string;
-    instanceClass: string;
-    allocatedStorageGb: number;
-    maxAllocatedStorageGb: number;
-    /** The database the app uses. */
-    name: string;
-    /** The app's login role (created by the migration function); used for the rds-db:connect ARN. */
-    appUser: string;
-    multiAz: boolean;
-    backupRetentionDays: number;
-    deletionProtection: boolean;
     /** Take a final snapshot when the instance is deleted (and keep the automated backups). */
     finalSnapshot: boolean;
     /** Apply modifications now rather than in the maintenance window. */
     applyImmediately: boolean;
-    performanceInsights: boolean;
-    /** 0 turns enhanced monitoring off. */
-    monitoringIntervalSeconds: number;
     /** Retention of the exported PostgreSQL logs. */
     logRetentionDays: number;
 }

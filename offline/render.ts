@@ -3,26 +3,14 @@
  * stack outputs, the policy report, and the JSON document of DESIGN.md. Secrets never print.
  */
 import * as crypto from "node:crypto";
+import type { PolicyReport } from "./policyRunner";
 import { ProgramRun } from "./program";
 import { RecordedResource } from "./types";
 
 export const SECRET = "[secret]";
 
-export interface Violation {
-    policy: string;
-    enforcementLevel: "advisory" | "mandatory";
-    urn?: string;
-    message: string;
-}
-
-export interface ExemptedViolation extends Violation {
-    reason: string;
-}
-
-export interface PolicyOutcome {
-    violations: Violation[];
-    exempted: ExemptedViolation[];
-}
+/** What the policy runner reports (offline/policyRunner.ts owns the shapes). */
+export type PolicyOutcome = Pick<PolicyReport, "violations" | "exempted">;
 
 /** A copy of `value` with every listed path (a.b[0].c) replaced by "[secret]". */
 export function maskPaths(value: Record<string, any>, paths: string[]): Record<string, any> {
