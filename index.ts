@@ -4,8 +4,11 @@
  */
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
+import { AccessLogBucket } from "./components/accessLogs";
 import { Bastion } from "./components/bastion";
 import { Database, identifierBaseFor } from "./components/database";
+import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
+import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
@@ -68,6 +71,17 @@ const migrations = new Migrations(
     opts,
 );
 
+// Where the ALB's access logs and the servers' app and system logs go, kept for the stack's
+// one audit-log horizon (the flow logs' retention). SSE-S3 for the ALB's bucket: the only
+// encryption ALB log delivery can write into (components/accessLogs.ts).
+const auditLogDays = config.network.flowLogRetentionDays;
+const accessLogs = new AccessLogBucket(
+    "access-logs",
+    { region: config.region, prefix: ACCESS_LOGS_PREFIX, retentionDays: auditLogDays, forceDestroy: config.environment !== "prod" },
+    opts,
+);
+const instanceLogs = new InstanceLogs("instance-logs", { prefix: logGroupPrefixFor(config.project, config.stack), retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn }, opts);
+
 // The ALB, the app bundle in S3 and the Auto Scaling group of web servers (docs/web-tier.md).
 const web = new WebTier(
     "web",
@@ -81,13 +95,16 @@ const web = new WebTier(
         appBundle: buildAppBundle(),
         kmsKeyArn: secrets.kmsKeyArn,
         bastion,
-        // IAM-token access to the database as the app's role, and where to find it (nothing secret).
-        instancePolicyStatements: [database.connectStatement()],
+        // IAM-token access to the database as the app's role, and where to find it (nothing
+        // secret); writing to the instance log groups and nothing else in CloudWatch Logs.
+        instancePolicyStatements: [database.connectStatement(), instanceLogs.writeStatement()],
         appEnvironment: database.appEnvironment(),
         // New servers start only after the schema they expect is in place.
         rolloutDependsOn: [migrations.invocation],
         // The provider's default tags do not reach instances launched by Auto Scaling.
         instanceTags: tags,
+        accessLogsBucket: accessLogs.bucketName,
+        logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
     },
     opts,
 );
@@ -113,3 +130,6 @@ export const albZoneId = web.albZoneId;
 export const albSecurityGroupId = web.albSecurityGroupId;
 export const webSecurityGroupId = web.webSecurityGroupId;
 export const artifactBucketName = web.artifactBucketName;
+export const accessLogsBucketName = accessLogs.bucketName;
+export const appLogGroupName = instanceLogs.appLogGroupName;
+export const systemLogGroupName = instanceLogs.systemLogGroupName;

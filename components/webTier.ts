@@ -44,8 +44,14 @@ export interface WebTierArgs extends WebSettings {
     kmsKeyArn?: pulumi.Input<string>;
     /** When given: SSH from the bastion's security group, and its key pair on the servers. */
     bastion?: Bastion;
-    /** S3 bucket for ALB access logs (observability issue). */
+    /** S3 bucket for ALB access logs (components/accessLogs.ts); undefined leaves them off. */
     accessLogsBucket?: pulumi.Input<string>;
+    /**
+     * CloudWatch Logs groups the servers ship their logs to with the CloudWatch agent
+     * (components/instanceLogs.ts); the role's write permission comes in through
+     * instancePolicyStatements. Undefined: no agent, the app logs to the journal.
+     */
+    logGroups?: { app: pulumi.Input<string>; system: pulumi.Input<string> };
     /** Tags for the instances and their volumes (the provider's default tags do not reach them). */
     instanceTags?: Record<string, string>;
 }
@@ -126,12 +132,13 @@ export class WebTier extends pulumi.ComponentResource {
         const profile = new aws.iam.InstanceProfile(childName(name, "profile"), { role: role.name }, { parent: this });
 
         const userData = pulumi
-            .all([artifact.bucketName, artifact.key, artifact.sha256, pulumi.output(args.appEnvironment ?? {}), isSecretOutput(args.appEnvironment)])
-            .apply(([bucket, key, sha256, environment, secret]) => {
+            .all([artifact.bucketName, artifact.key, artifact.sha256, pulumi.output(args.appEnvironment ?? {}), isSecretOutput(args.appEnvironment), pulumi.output(args.logGroups)])
+            .apply(([bucket, key, sha256, environment, secret, logGroups]) => {
                 if (secret) {
                     throw new pulumi.ResourceError("appEnvironment is a Pulumi secret, and user data is readable through the EC2 API and IMDS; pass only non-secret values (secrets are read at run time from Secrets Manager)", this);
                 }
-                return Buffer.from(renderWebUserData({ region: args.region, bucket, key, sha256, appPort: args.appPort, environment })).toString("base64");
+                const logs = logGroups ? { appLogGroup: logGroups.app, systemLogGroup: logGroups.system } : undefined;
+                return Buffer.from(renderWebUserData({ region: args.region, bucket, key, sha256, appPort: args.appPort, environment, logs })).toString("base64");
             });
 
         const instanceTags = { ...args.instanceTags, ...roleTags("web", childName(name, "instance")) };
