@@ -9,6 +9,7 @@ import { Bastion } from "./components/bastion";
 import { Database, identifierBaseFor } from "./components/database";
 import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
 import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
+import { Monitoring, alarmPrefixFor } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
@@ -82,6 +83,11 @@ const accessLogs = new AccessLogBucket(
 );
 const instanceLogs = new InstanceLogs("instance-logs", { prefix: logGroupPrefixFor(config.project, config.stack), retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn }, opts);
 
+// Alarms notify one topic encrypted with the stack key; built around the web tier, whose
+// instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
+const { alarmEmail, ...thresholds } = config.monitoring;
+const monitoring = new Monitoring("monitoring", { prefix: alarmPrefixFor(config.project, config.stack), thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
+
 // The ALB, the app bundle in S3 and the Auto Scaling group of web servers (docs/web-tier.md).
 const web = new WebTier(
     "web",
@@ -105,10 +111,22 @@ const web = new WebTier(
         instanceTags: tags,
         accessLogsBucket: accessLogs.bucketName,
         logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
+        // A rollout whose servers answer 5xx stops where it stands.
+        rolloutAlarms: (lb) => [monitoring.errorRateAlarm(lb)],
     },
     opts,
 );
 database.allowClient("web", web.webSecurityGroupId);
+monitoring.watch({
+    region: config.region,
+    loadBalancer: { arnSuffix: web.albArnSuffix, targetGroupArnSuffix: web.targetGroupArnSuffix },
+    availabilityZones: network.availabilityZones,
+    availabilityZoneCount: config.network.azCount,
+    autoScalingGroupName: web.autoScalingGroupName,
+    minInService: config.web.minSize,
+    // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
+    database: { identifier: database.identifier },
+});
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
@@ -133,3 +151,5 @@ export const artifactBucketName = web.artifactBucketName;
 export const accessLogsBucketName = accessLogs.bucketName;
 export const appLogGroupName = instanceLogs.appLogGroupName;
 export const systemLogGroupName = instanceLogs.systemLogGroupName;
+export const alarmTopicArn = monitoring.topicArn;
+export const dashboardName = monitoring.dashboardName;

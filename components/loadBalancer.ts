@@ -35,6 +35,12 @@ export const DEREGISTRATION_DELAY_SECONDS = 15;
 /** The app's HTTP keep-alive timeout (app/http/server.ts): the ALB's idle timeout must stay below it. */
 export const APP_KEEP_ALIVE_SECONDS = 65;
 
+/** What CloudWatch names an ALB and its target group by (the LoadBalancer and TargetGroup dimensions). */
+export interface LoadBalancerDimensions {
+    arnSuffix: pulumi.Output<string>;
+    targetGroupArnSuffix: pulumi.Output<string>;
+}
+
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;

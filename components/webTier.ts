@@ -17,7 +17,7 @@ import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
 import { al2023ImageId } from "./instanceTypes";
-import { LoadBalancer } from "./loadBalancer";
+import { LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "./naming";
 import { roleTags } from "./tags";
 import { environmentProblems, renderWebUserData } from "./userData/web";
@@ -54,6 +54,12 @@ export interface WebTierArgs extends WebSettings {
     logGroups?: { app: pulumi.Input<string>; system: pulumi.Input<string> };
     /** Tags for the instances and their volumes (the provider's default tags do not reach them). */
     instanceTags?: Record<string, string>;
+    /**
+     * Alarms that fail a running instance refresh when they go to ALARM (e.g. the ALB 5xx rate,
+     * components/monitoring.ts). Called once the load balancer exists, since they watch it, and
+     * before the group, which names them.
+     */
+    rolloutAlarms?: (lb: LoadBalancerDimensions) => aws.cloudwatch.MetricAlarm[];
 }
 
 /** A server boots (dnf, download, start) in about a minute; its metrics count after 2. */
@@ -141,6 +147,7 @@ export class WebTier extends pulumi.ComponentResource {
                 return Buffer.from(renderWebUserData({ region: args.region, bucket, key, sha256, appPort: args.appPort, environment, logs })).toString("base64");
             });
 
+        const rolloutAlarms = args.rolloutAlarms?.({ arnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix }) ?? [];
         const instanceTags = { ...args.instanceTags, ...roleTags("web", childName(name, "instance")) };
         const rollout = args.rolloutDependsOn ?? [];
         const template = new aws.ec2.LaunchTemplate(
@@ -195,6 +202,10 @@ export class WebTier extends pulumi.ComponentResource {
                         instanceWarmup: String(INSTANCE_WARMUP_SECONDS),
                         checkpointPercentages: [50, 100],
                         checkpointDelay: "300",
+                        // Servers that pass /healthz but answer 5xx fail the refresh where it
+                        // stands (the rest of the fleet keeps the old version); without auto
+                        // rollback, rolling back is a new deploy of the previous version.
+                        alarmSpecification: rolloutAlarms.length > 0 ? { alarms: rolloutAlarms.map((a) => a.name) } : undefined,
                     },
                 },
                 // Nothing suspended: AZRebalance keeps the servers spread across the AZs.
@@ -209,7 +220,7 @@ export class WebTier extends pulumi.ComponentResource {
             },
             // After creation the scaling policy owns desired capacity; re-applying the configured
             // value on every `pulumi up` would undo a scale-out in the middle of a traffic peak.
-            { parent: this, dependsOn: rollout, ignoreChanges: ["desiredCapacity"] },
+            { parent: this, dependsOn: [...rollout, ...rolloutAlarms], ignoreChanges: ["desiredCapacity"] },
         );
 
         new aws.autoscaling.Policy(

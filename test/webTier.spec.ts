@@ -225,7 +225,15 @@ describe("web tier (mocked program)", function () {
             expect(lt.inputs.updateDefaultVersion).to.equal(true);
             expect(asg.inputs.instanceRefresh).to.deep.equal({
                 strategy: "Rolling",
-                preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 150, instanceWarmup: "120", checkpointPercentages: [50, 100], checkpointDelay: "300" },
+                preferences: {
+                    minHealthyPercentage: 100,
+                    maxHealthyPercentage: 150,
+                    instanceWarmup: "120",
+                    checkpointPercentages: [50, 100],
+                    checkpointDelay: "300",
+                    // A rollout whose servers answer 5xx fails (test/monitoring.spec.ts).
+                    alarmSpecification: { alarms: ["webfleet-dev-alb-5xx-rate"] },
+                },
             });
             expect(asg.inputs.instanceMaintenancePolicy).to.deep.equal({ minHealthyPercentage: 100, maxHealthyPercentage: 150 });
             expect(asg.inputs.defaultInstanceWarmup).to.equal(120);
