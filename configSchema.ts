@@ -71,6 +71,17 @@ export interface StackConfig {
         performanceInsights: boolean;
         monitoringIntervalSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
     };
+    monitoring: {
+        /** Where alarm notifications go (an SNS e-mail subscription); undefined: subscribe yourself. */
+        alarmEmail?: string;
+        alb5xxRatePercent: number;
+        target5xxPerMinute: number;
+        p99ResponseTimeSeconds: number;
+        dbCpuPercent: number;
+        dbFreeStorageGb: number;
+        dbConnections: number;
+        dbReplicaLagSeconds: number;
+    };
     tags: Record<string, string>;
 }
 
@@ -110,6 +121,19 @@ export function defaultsFor(environment: Environment) {
             deletionProtection: prod,
             performanceInsights: prod,
             monitoringIntervalSeconds: prod ? 60 : 0,
+        },
+        // Alarm thresholds: prod pages earlier; dev only on what is clearly broken.
+        monitoring: {
+            alb5xxRatePercent: prod ? 1 : 5,
+            target5xxPerMinute: prod ? 5 : 10,
+            p99ResponseTimeSeconds: prod ? 1 : 2,
+            dbCpuPercent: prod ? 80 : 90,
+            // Below storage autoscaling's trigger (10 % free, 2 GB at the 20 GB start), so it
+            // fires only when autoscaling cannot keep up or has reached its ceiling.
+            dbFreeStorageGb: prod ? 2 : 1,
+            // Under max_connections of the default classes (db.t4g.micro ~80, db.m7g.large ~900).
+            dbConnections: prod ? 500 : 60,
+            dbReplicaLagSeconds: prod ? 30 : 60,
         },
     } as const;
 }
@@ -156,6 +180,14 @@ const FIELDS: Record<string, FieldDoc> = {
     "database.deletionProtection": { expected: "true or false", example: "true" },
     "database.performanceInsights": { expected: "true or false", example: "true" },
     "database.monitoringIntervalSeconds": { expected: "one of 0, 1, 5, 10, 15, 30, 60", example: "60" },
+    "monitoring.alarmEmail": { expected: "an e-mail address for alarm notifications", example: "oncall@example.com" },
+    "monitoring.alb5xxRatePercent": { expected: "a percentage above 0, at most 100", example: "1" },
+    "monitoring.target5xxPerMinute": { expected: "a whole number of 5xx answers per minute, from 1 to 100000", example: "5" },
+    "monitoring.p99ResponseTimeSeconds": { expected: "seconds above 0, at most 60", example: "1" },
+    "monitoring.dbCpuPercent": { expected: "a percentage from 1 to 100", example: "80" },
+    "monitoring.dbFreeStorageGb": { expected: "gigabytes from 1 to 65536, below database.allocatedStorageGb", example: "2" },
+    "monitoring.dbConnections": { expected: "a whole number of connections from 1 to 100000", example: "500" },
+    "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
     tags: { expected: "a map of tag keys to string values", example: "'{\"team\":\"platform\"}'" },
     "tags[]": { expected: "a string of at most 256 characters", example: "platform" },
 };
@@ -227,6 +259,18 @@ const schema = z.strictObject({
             deletionProtection: boolean.optional(),
             performanceInsights: boolean.optional(),
             monitoringIntervalSeconds: z.union([0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)) as [z.ZodLiteral<0>, z.ZodLiteral<1>]).optional(),
+        })
+        .optional(),
+    monitoring: z
+        .strictObject({
+            alarmEmail: z.string().regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/).max(254).optional(),
+            alb5xxRatePercent: z.number().gt(0).max(100).optional(),
+            target5xxPerMinute: int(1, 100000).optional(),
+            p99ResponseTimeSeconds: z.number().gt(0).max(60).optional(),
+            dbCpuPercent: z.number().min(1).max(100).optional(),
+            dbFreeStorageGb: int(1, 65536).optional(),
+            dbConnections: int(1, 100000).optional(),
+            dbReplicaLagSeconds: int(1, 86400).optional(),
         })
         .optional(),
     tags: z.record(z.string(), z.string().max(256)).optional(),
@@ -388,6 +432,10 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         const missing = v.web?.domain === undefined ? "web.domain" : "web.hostedZoneId";
         cross(missing, "to be set together with " + (missing === "web.domain" ? "web.hostedZoneId" : "web.domain") + " (a DNS-validated certificate needs both)", NOTHING, setCommand(stack, missing, FIELDS[missing].example));
     }
+    const monitoring = { ...d.monitoring, ...v.monitoring };
+    if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {
+        cross("monitoring.dbFreeStorageGb", `below database.allocatedStorageGb (${allocatedStorageGb}), or the alarm fires on an empty database`, monitoring.dbFreeStorageGb, setCommand(stack, "monitoring.dbFreeStorageGb", String(Math.max(1, Math.floor(allocatedStorageGb / 10)))));
+    }
     if (v.database?.maxAllocatedStorageGb !== undefined && v.database.maxAllocatedStorageGb < allocatedStorageGb) {
         cross("database.maxAllocatedStorageGb", `at least database.allocatedStorageGb (${allocatedStorageGb})`, v.database.maxAllocatedStorageGb, setCommand(stack, "database.maxAllocatedStorageGb", String(allocatedStorageGb * 5)));
     }
@@ -426,6 +474,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         bastion,
         web: { ...d.web, ...v.web, minSize, desiredCapacity, maxSize },
         database: { ...d.database, ...v.database, allocatedStorageGb } as StackConfig["database"],
+        monitoring,
         tags: v.tags ?? {},
     };
 }

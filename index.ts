@@ -4,8 +4,12 @@
  */
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
+import { AccessLogBucket } from "./components/accessLogs";
 import { Bastion } from "./components/bastion";
 import { Database, identifierBaseFor } from "./components/database";
+import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
+import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
+import { Monitoring, alarmPrefixFor } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
@@ -68,6 +72,22 @@ const migrations = new Migrations(
     opts,
 );
 
+// Where the ALB's access logs and the servers' app and system logs go, kept for the stack's
+// one audit-log horizon (the flow logs' retention). SSE-S3 for the ALB's bucket: the only
+// encryption ALB log delivery can write into (components/accessLogs.ts).
+const auditLogDays = config.network.flowLogRetentionDays;
+const accessLogs = new AccessLogBucket(
+    "access-logs",
+    { region: config.region, prefix: ACCESS_LOGS_PREFIX, retentionDays: auditLogDays, forceDestroy: config.environment !== "prod" },
+    opts,
+);
+const instanceLogs = new InstanceLogs("instance-logs", { prefix: logGroupPrefixFor(config.project, config.stack), retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn }, opts);
+
+// Alarms notify one topic encrypted with the stack key; built around the web tier, whose
+// instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
+const { alarmEmail, ...thresholds } = config.monitoring;
+const monitoring = new Monitoring("monitoring", { prefix: alarmPrefixFor(config.project, config.stack), thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
+
 // The ALB, the app bundle in S3 and the Auto Scaling group of web servers (docs/web-tier.md).
 const web = new WebTier(
     "web",
@@ -81,17 +101,32 @@ const web = new WebTier(
         appBundle: buildAppBundle(),
         kmsKeyArn: secrets.kmsKeyArn,
         bastion,
-        // IAM-token access to the database as the app's role, and where to find it (nothing secret).
-        instancePolicyStatements: [database.connectStatement()],
+        // IAM-token access to the database as the app's role, and where to find it (nothing
+        // secret); writing to the instance log groups and nothing else in CloudWatch Logs.
+        instancePolicyStatements: [database.connectStatement(), instanceLogs.writeStatement()],
         appEnvironment: database.appEnvironment(),
         // New servers start only after the schema they expect is in place.
         rolloutDependsOn: [migrations.invocation],
         // The provider's default tags do not reach instances launched by Auto Scaling.
         instanceTags: tags,
+        accessLogsBucket: accessLogs.bucketName,
+        logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
+        // A rollout whose servers answer 5xx stops where it stands.
+        rolloutAlarms: (lb) => [monitoring.errorRateAlarm(lb)],
     },
     opts,
 );
 database.allowClient("web", web.webSecurityGroupId);
+monitoring.watch({
+    region: config.region,
+    loadBalancer: { arnSuffix: web.albArnSuffix, targetGroupArnSuffix: web.targetGroupArnSuffix },
+    availabilityZones: network.availabilityZones,
+    availabilityZoneCount: config.network.azCount,
+    autoScalingGroupName: web.autoScalingGroupName,
+    minInService: config.web.minSize,
+    // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
+    database: { identifier: database.identifier },
+});
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
@@ -113,3 +148,8 @@ export const albZoneId = web.albZoneId;
 export const albSecurityGroupId = web.albSecurityGroupId;
 export const webSecurityGroupId = web.webSecurityGroupId;
 export const artifactBucketName = web.artifactBucketName;
+export const accessLogsBucketName = accessLogs.bucketName;
+export const appLogGroupName = instanceLogs.appLogGroupName;
+export const systemLogGroupName = instanceLogs.systemLogGroupName;
+export const alarmTopicArn = monitoring.topicArn;
+export const dashboardName = monitoring.dashboardName;

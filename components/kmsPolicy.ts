@@ -7,8 +7,9 @@
  * (and a key policy rewrite every time a role is added). Instead the account root statement
  * delegates to IAM, as AWS recommends, and each role gets an identity-based statement for
  * exactly this key (`keyUseStatement`). The key policy itself only names principals that cannot
- * be given IAM policies: the CloudWatch Logs service (for this account's log groups) and the
- * Auto Scaling service-linked role (which launches instances with volumes under this key).
+ * be given IAM policies: the CloudWatch Logs service (for this account's log groups), CloudWatch
+ * alarms (publishing to this account's SNS topics encrypted with it) and the Auto Scaling
+ * service-linked role (which launches instances with volumes under this key).
  * Nothing is granted to "*".
  */
 import { Statement } from "./iam";
@@ -45,6 +46,17 @@ export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Versi
                 Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 Resource: "*",
                 Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+            },
+            {
+                // An alarm's notification is encrypted for the topic on CloudWatch's behalf, so
+                // CloudWatch needs the data key; only for this account's and region's topics
+                // (SNS puts the topic's ARN in the encryption context).
+                Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${accountId}:*` } },
             },
             {
                 // Auto Scaling launches the bastion and web servers with root volumes under this key.

@@ -12,6 +12,8 @@ import { roleTags } from "./tags";
 export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;
 export const HEALTH_CHECK_PATH = "/healthz";
+/** Access logs land under s3://<bucket>/alb/AWSLogs/<account>/elasticloadbalancing/<region>/… */
+export const ACCESS_LOGS_PREFIX = "alb";
 
 /**
  * Health check timing. /healthz answers 200 without touching the database, so it fails only
@@ -33,6 +35,12 @@ export const DEREGISTRATION_DELAY_SECONDS = 15;
 /** The app's HTTP keep-alive timeout (app/http/server.ts): the ALB's idle timeout must stay below it. */
 export const APP_KEEP_ALIVE_SECONDS = 65;
 
+/** What CloudWatch names an ALB and its target group by (the LoadBalancer and TargetGroup dimensions). */
+export interface LoadBalancerDimensions {
+    arnSuffix: pulumi.Output<string>;
+    targetGroupArnSuffix: pulumi.Output<string>;
+}
+
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -44,7 +52,7 @@ export interface LoadBalancerArgs {
     hostedZoneId?: string;
     /** The web servers' security group: the only place the ALB may send traffic. */
     targetSecurityGroupId: pulumi.Input<string>;
-    /** S3 bucket for access logs (observability issue); undefined leaves them off. */
+    /** S3 bucket for access logs (components/accessLogs.ts); undefined leaves them off. */
     accessLogsBucket?: pulumi.Input<string>;
 }
 
@@ -110,7 +118,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 enableDeletionProtection: args.deletionProtection,
                 // Lets an operator (or ARC zonal autoshift) move traffic off an impaired AZ.
                 enableZonalShift: true,
-                accessLogs: args.accessLogsBucket ? { bucket: args.accessLogsBucket, enabled: true, prefix: "alb" } : undefined,
+                accessLogs: args.accessLogsBucket ? { bucket: args.accessLogsBucket, enabled: true, prefix: ACCESS_LOGS_PREFIX } : undefined,
                 tags: roleTags("alb", childName(name, "alb")),
             },
             { parent: this },

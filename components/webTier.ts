@@ -17,7 +17,7 @@ import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
 import { al2023ImageId } from "./instanceTypes";
-import { LoadBalancer } from "./loadBalancer";
+import { LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "./naming";
 import { roleTags } from "./tags";
 import { environmentProblems, renderWebUserData } from "./userData/web";
@@ -44,10 +44,22 @@ export interface WebTierArgs extends WebSettings {
     kmsKeyArn?: pulumi.Input<string>;
     /** When given: SSH from the bastion's security group, and its key pair on the servers. */
     bastion?: Bastion;
-    /** S3 bucket for ALB access logs (observability issue). */
+    /** S3 bucket for ALB access logs (components/accessLogs.ts); undefined leaves them off. */
     accessLogsBucket?: pulumi.Input<string>;
+    /**
+     * CloudWatch Logs groups the servers ship their logs to with the CloudWatch agent
+     * (components/instanceLogs.ts); the role's write permission comes in through
+     * instancePolicyStatements. Undefined: no agent, the app logs to the journal.
+     */
+    logGroups?: { app: pulumi.Input<string>; system: pulumi.Input<string> };
     /** Tags for the instances and their volumes (the provider's default tags do not reach them). */
     instanceTags?: Record<string, string>;
+    /**
+     * Alarms that fail a running instance refresh when they go to ALARM (e.g. the ALB 5xx rate,
+     * components/monitoring.ts). Called once the load balancer exists, since they watch it, and
+     * before the group, which names them.
+     */
+    rolloutAlarms?: (lb: LoadBalancerDimensions) => aws.cloudwatch.MetricAlarm[];
 }
 
 /** A server boots (dnf, download, start) in about a minute; its metrics count after 2. */
@@ -126,14 +138,16 @@ export class WebTier extends pulumi.ComponentResource {
         const profile = new aws.iam.InstanceProfile(childName(name, "profile"), { role: role.name }, { parent: this });
 
         const userData = pulumi
-            .all([artifact.bucketName, artifact.key, artifact.sha256, pulumi.output(args.appEnvironment ?? {}), isSecretOutput(args.appEnvironment)])
-            .apply(([bucket, key, sha256, environment, secret]) => {
+            .all([artifact.bucketName, artifact.key, artifact.sha256, pulumi.output(args.appEnvironment ?? {}), isSecretOutput(args.appEnvironment), pulumi.output(args.logGroups)])
+            .apply(([bucket, key, sha256, environment, secret, logGroups]) => {
                 if (secret) {
                     throw new pulumi.ResourceError("appEnvironment is a Pulumi secret, and user data is readable through the EC2 API and IMDS; pass only non-secret values (secrets are read at run time from Secrets Manager)", this);
                 }
-                return Buffer.from(renderWebUserData({ region: args.region, bucket, key, sha256, appPort: args.appPort, environment })).toString("base64");
+                const logs = logGroups ? { appLogGroup: logGroups.app, systemLogGroup: logGroups.system } : undefined;
+                return Buffer.from(renderWebUserData({ region: args.region, bucket, key, sha256, appPort: args.appPort, environment, logs })).toString("base64");
             });
 
+        const rolloutAlarms = args.rolloutAlarms?.({ arnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix }) ?? [];
         const instanceTags = { ...args.instanceTags, ...roleTags("web", childName(name, "instance")) };
         const rollout = args.rolloutDependsOn ?? [];
         const template = new aws.ec2.LaunchTemplate(
@@ -188,6 +202,10 @@ export class WebTier extends pulumi.ComponentResource {
                         instanceWarmup: String(INSTANCE_WARMUP_SECONDS),
                         checkpointPercentages: [50, 100],
                         checkpointDelay: "300",
+                        // Servers that pass /healthz but answer 5xx fail the refresh where it
+                        // stands (the rest of the fleet keeps the old version); without auto
+                        // rollback, rolling back is a new deploy of the previous version.
+                        alarmSpecification: rolloutAlarms.length > 0 ? { alarms: rolloutAlarms.map((a) => a.name) } : undefined,
                     },
                 },
                 // Nothing suspended: AZRebalance keeps the servers spread across the AZs.
@@ -202,7 +220,7 @@ export class WebTier extends pulumi.ComponentResource {
             },
             // After creation the scaling policy owns desired capacity; re-applying the configured
             // value on every `pulumi up` would undo a scale-out in the middle of a traffic peak.
-            { parent: this, dependsOn: rollout, ignoreChanges: ["desiredCapacity"] },
+            { parent: this, dependsOn: [...rollout, ...rolloutAlarms], ignoreChanges: ["desiredCapacity"] },
         );
 
         new aws.autoscaling.Policy(

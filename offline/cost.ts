@@ -56,8 +56,10 @@ export const PRICES = {
     wafRulePerMonth: 1,
     /** CloudFront has no base fee: requests and data transfer only. */
     cloudFrontDistributionPerMonth: 0,
-    /** A standard-resolution metric alarm. */
+    /** A standard-resolution metric alarm, per metric it evaluates (a metric-math alarm pays for each). */
     alarmPerMonth: 0.1,
+    /** A CloudWatch dashboard (the first three of an account are free; not applied). */
+    dashboardPerMonth: 3,
     /** EC2 detailed monitoring: 7 metrics at the custom-metric price of $0.30. */
     detailedMonitoringPerInstanceMonth: 2.1,
 };
@@ -237,7 +239,10 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
         } else if (is(r, "aws:cloudfront/distribution:Distribution")) {
             lines.push(monthlyLine("CloudFront distribution (no base fee)", r.name, 1, PRICES.cloudFrontDistributionPerMonth));
         } else if (is(r, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
-            lines.push(monthlyLine("CloudWatch alarm", r.name, 1, PRICES.alarmPerMonth));
+            const metrics = ((r.inputs.metricQueries ?? []) as { metric?: unknown }[]).filter((q) => q.metric).length;
+            lines.push(metrics > 0 ? monthlyLine(`CloudWatch alarm (metric math, ${metrics} metrics)`, r.name, metrics, PRICES.alarmPerMonth) : monthlyLine("CloudWatch alarm", r.name, 1, PRICES.alarmPerMonth));
+        } else if (is(r, "aws:cloudwatch/dashboard:Dashboard")) {
+            lines.push(monthlyLine("CloudWatch dashboard", r.name, 1, PRICES.dashboardPerMonth));
         }
     }
 

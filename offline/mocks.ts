@@ -216,8 +216,21 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             const kind = type === "aws:rds/subnetGroup:SubnetGroup" ? "subgrp" : "pg";
             return { id: groupName, state: { ...inputs, name: groupName, arn: arn(`${kind}:${groupName}`, "rds") } };
         }
-        case "aws:sns/topic:Topic":
-            return { id: arn(name, "sns"), state: { ...inputs, arn: arn(name, "sns") } };
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            return { id: arn(topicName, "sns"), state: { ...inputs, name: topicName, arn: arn(topicName, "sns"), owner: account } };
+        }
+        case "aws:sns/topicSubscription:TopicSubscription": {
+            // E-mail subscriptions stay pending until someone follows the confirmation link.
+            const subArn = `${inputs.topic}:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
+            return { id: subArn, state: { ...inputs, arn: subArn, ownerId: account, pendingConfirmation: inputs.protocol === "email" || inputs.protocol === "email-json" } };
+        }
+        case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+            const alarmName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            return { id: alarmName, state: { ...inputs, name: alarmName, arn: arn(`alarm:${alarmName}`, "cloudwatch") } };
+        }
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return { id: inputs.dashboardName, state: { ...inputs, dashboardArn: `arn:aws:cloudwatch::${account}:dashboard/${inputs.dashboardName}` } };
         case "tls:index/privateKey:PrivateKey":
             // Not a real key: a placeholder with the right shape, so nothing can mistake it for one.
             return { id: h, state: { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----\nMOCK${h}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCK${h}\n-----END PUBLIC KEY-----\n` } };

@@ -1,19 +1,12 @@
 import { expect } from "chai";
 import { EARLY_RENEWAL_HOURS, SELF_SIGNED_VALIDITY_HOURS, certificateMode } from "../components/certificate";
 import { ProgramRun } from "../offline/program";
-import { named, ofType, runStack } from "./support/program";
+import { named, ofType, runStack, sharedRun } from "./support/program";
 
 const CERT = "aws:acm/certificate:Certificate";
 const RECORD = "aws:route53/record:Record";
 const DOMAIN = "www.example.com";
 const ZONE = "Z0123456789ABCDEFGHIJ";
-
-/** The plain stack run, shared with test/webTier.spec.ts (a program run takes seconds). */
-function sharedRun(stack: "dev" | "prod"): Promise<ProgramRun> {
-    const slot = globalThis as unknown as Record<symbol, Promise<ProgramRun> | undefined>;
-    const key = Symbol.for(`webfleet.test.webTier.${stack}`);
-    return (slot[key] ??= runStack(stack));
-}
 
 describe("web certificate (mocked program)", function () {
     let selfSigned: ProgramRun;

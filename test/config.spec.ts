@@ -37,6 +37,29 @@ describe("stack config", () => {
         expect(c.database).to.include({ multiAz: true, backupRetentionDays: 14, deletionProtection: true, performanceInsights: true, monitoringIntervalSeconds: 60 });
     });
 
+    it("fills the alarm thresholds per environment, prod stricter, and takes overrides", () => {
+        expect(validateStackConfig(raw("dev", {})).monitoring).to.deep.equal({
+            alb5xxRatePercent: 5,
+            target5xxPerMinute: 10,
+            p99ResponseTimeSeconds: 2,
+            dbCpuPercent: 90,
+            dbFreeStorageGb: 1,
+            dbConnections: 60,
+            dbReplicaLagSeconds: 60,
+        });
+        expect(validateStackConfig(raw("prod", {})).monitoring).to.deep.equal({
+            alb5xxRatePercent: 1,
+            target5xxPerMinute: 5,
+            p99ResponseTimeSeconds: 1,
+            dbCpuPercent: 80,
+            dbFreeStorageGb: 2,
+            dbConnections: 500,
+            dbReplicaLagSeconds: 30,
+        });
+        const c = validateStackConfig(raw("prod", { monitoring: { alarmEmail: "oncall@example.com", p99ResponseTimeSeconds: 0.5 } }));
+        expect(c.monitoring).to.include({ alarmEmail: "oncall@example.com", p99ResponseTimeSeconds: 0.5, alb5xxRatePercent: 1 });
+    });
+
     it("defaults everything from the stack name alone", () => {
         const c = validateStackConfig(raw("prod", {}));
         expect(c.environment).to.equal("prod");
@@ -105,6 +128,17 @@ describe("stack config", () => {
             `  - network.availabilityZones: expected AZs of the stack's region us-east-1; found ["eu-west-1a","eu-west-1b"].`,
         ],
         ["prod with a single NAT gateway", { environment: "prod", network: { natStrategy: "Single" } }, `  - network.natStrategy: expected OnePerAz in prod, so losing one AZ does not cut the others off; found "Single".`],
+        [
+            "an alarm e-mail that is not an address",
+            { monitoring: { alarmEmail: "oncall at example.com" } },
+            `  - monitoring.alarmEmail: expected an e-mail address for alarm notifications; found "oncall at example.com".\n    Fix: pulumi config set --stack dev --path 'monitoring.alarmEmail' oncall@example.com`,
+        ],
+        ["a 5xx rate of 0 %", { monitoring: { alb5xxRatePercent: 0 } }, `  - monitoring.alb5xxRatePercent: expected a percentage above 0, at most 100; found 0.`],
+        [
+            "a free-storage alarm at or above the allocated storage",
+            { database: { allocatedStorageGb: 20 }, monitoring: { dbFreeStorageGb: 20 } },
+            `  - monitoring.dbFreeStorageGb: expected below database.allocatedStorageGb (20), or the alarm fires on an empty database; found 20.\n    Fix: pulumi config set --stack dev --path 'monitoring.dbFreeStorageGb' 2`,
+        ],
     ];
     for (const [title, values, expected] of cases) {
         it(`rejects ${title}, naming the key and the fix`, () => {

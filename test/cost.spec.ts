@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CostLine, PRICES_AS_OF, estimateMonthlyCost, renderCost } from "../offline/cost";
 import { RecordedResource } from "../offline/types";
-import { runStack } from "./support/program";
+import { sharedRun } from "./support/program";
 
 function res(type: string, name: string, inputs: Record<string, any>, outputs: Record<string, any> = {}): RecordedResource {
     return {
@@ -115,9 +115,20 @@ describe("cost estimate (offline/cost.ts)", () => {
         expect(text).to.include("    excluded (usage-based): data transfer (internet egress, cross-AZ); NAT gateway data processing");
     });
 
+    it("charges a metric-math alarm for each metric it evaluates, and a dashboard", () => {
+        const math = res("aws:cloudwatch/metricAlarm:MetricAlarm", "rate", {
+            metricQueries: [{ id: "a", metric: { metricName: "A" } }, { id: "b", metric: { metricName: "B" } }, { id: "e", expression: "a / b", returnData: true }],
+        });
+        const estimate = estimateMonthlyCost([math, res("aws:cloudwatch/dashboard:Dashboard", "dash", { dashboardName: "d" })], { region: "us-east-1" });
+        expect(estimate.lines.map(row)).to.deep.equal([
+            ["dash", "CloudWatch dashboard", 1, "$3.00/month", 3],
+            ["rate", "CloudWatch alarm (metric math, 2 metrics)", 2, "$0.10/month", 0.2],
+        ]);
+    });
+
     for (const [stack, nat, natMonthly] of [["dev", 1, 32.85], ["prod", 3, 98.55]] as const) {
         it(`estimates the real ${stack} stack: ${nat} NAT gateway(s), every resource priced`, async () => {
-            const run = await runStack(stack);
+            const run = await sharedRun(stack);
             const estimate = estimateMonthlyCost(run.resources, { region: run.region });
             const natLine = estimate.lines.find((l) => l.item.startsWith("NAT gateway ("));
             expect(natLine, "NAT line").to.deep.include({ resource: "network-vpc", quantity: nat, monthly: natMonthly });

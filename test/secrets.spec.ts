@@ -58,6 +58,7 @@ describe("secrets: the stack key (mocked program)", function () {
         expect(all).to.have.members([
             "arn:aws:iam::123456789012:root",
             "logs.us-east-1.amazonaws.com",
+            "cloudwatch.amazonaws.com",
             autoScalingServiceLinkedRoleArn("123456789012"),
             autoScalingServiceLinkedRoleArn("123456789012"),
         ]);
@@ -101,9 +102,20 @@ describe("secrets: key policy and grants (pure)", () => {
         });
     });
 
+    it("lets CloudWatch alarms publish to this account's encrypted SNS topics in this region, and nothing else", () => {
+        expect(policy.Statement[2]).to.deep.equal({
+            Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:210987654321:*" } },
+        });
+    });
+
     it("lets Auto Scaling launch instances with volumes under the key, and grant only for AWS resources", () => {
         const slr = "arn:aws:iam::210987654321:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
-        expect(policy.Statement.slice(2)).to.deep.equal([
+        expect(policy.Statement.slice(3)).to.deep.equal([
             { Sid: "AutoScalingUsesKeyForEbsVolumes", Effect: "Allow", Principal: { AWS: slr }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: "*" },
             { Sid: "AutoScalingAttachesEncryptedVolumes", Effect: "Allow", Principal: { AWS: slr }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
         ]);

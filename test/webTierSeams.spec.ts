@@ -12,38 +12,9 @@ import { AppBundleLike, artifactContent, artifactKey } from "../components/artif
 import { WebTier, WebTierArgs } from "../components/webTier";
 import { installMocks } from "../offline/mocks";
 import { RecordedResource } from "../offline/types";
+import { ComponentRun, runComponent } from "./support/component";
 
-interface Run {
-    resources: RecordedResource[];
-    error?: Error;
-}
-
-/**
- * Runs `build` as a Pulumi program under the shared mocks and returns what it registered. An
- * error thrown inside an apply surfaces (as under the real engine) as an unhandled rejection,
- * and the resources waiting on it never register, so the first one ends the run.
- */
-async function runComponent(build: () => void): Promise<Run> {
-    const recorder = await installMocks("webfleet", "seams", { region: "us-east-1" });
-    pulumi.runtime.setAllConfig({}, []);
-    let error: Error | undefined;
-    let fail: (e: unknown) => void = () => undefined;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
-    process.on("unhandledRejection", fail);
-    const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
-    try {
-        await runInPulumiStack(async () => {
-            build();
-            return {};
-        });
-        await Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), failed]);
-    } catch (e) {
-        error = e as Error;
-    } finally {
-        process.off("unhandledRejection", fail);
-    }
-    return { resources: recorder.resources, error };
-}
+type Run = ComponentRun;
 
 function one(run: Run, type: string, name: string): RecordedResource {
     const found = run.resources.filter((r) => r.type === type && r.name === name);
@@ -96,6 +67,20 @@ describe("web tier seams (component under the mocks)", function () {
                     rolloutDependsOn: [migrations],
                     kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-8444-555555555555",
                     accessLogsBucket: "webfleet-alb-logs",
+                    logGroups: { app: "/webfleet/seams/web/app", system: "/webfleet/seams/web/system" },
+                    rolloutAlarms: (lb) => [
+                        new aws.cloudwatch.MetricAlarm("rollout-marker", {
+                            name: "seams-alb-5xx",
+                            namespace: "AWS/ApplicationELB",
+                            metricName: "HTTPCode_ELB_5XX_Count",
+                            dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffix },
+                            statistic: "Sum",
+                            period: 60,
+                            evaluationPeriods: 1,
+                            comparisonOperator: "GreaterThanThreshold",
+                            threshold: 0,
+                        }),
+                    ],
                 }),
             );
         });
@@ -150,6 +135,24 @@ describe("web tier seams (component under the mocks)", function () {
     it("sends access logs to the given bucket", () => {
         expect(one(wired, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.accessLogs).to.deep.equal({ bucket: "webfleet-alb-logs", enabled: true, prefix: "alb" });
         expect(one(plain, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.accessLogs).to.equal(undefined);
+    });
+
+    it("ships logs to the given log groups with the CloudWatch agent, and not without them", () => {
+        expect(userData(wired)).to.include('"log_group_name": "/webfleet/seams/web/app"');
+        expect(userData(wired)).to.include("\nship_logs\n");
+        expect(userData(plain)).not.to.include("amazon-cloudwatch-agent");
+    });
+
+    it("builds the rollout alarms on the load balancer and fails an instance refresh on them", () => {
+        const alarm = one(wired, "aws:cloudwatch/metricAlarm:MetricAlarm", "rollout-marker");
+        expect(alarm.inputs.dimensions).to.deep.equal({
+            LoadBalancer: one(wired, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").outputs.arnSuffix,
+            TargetGroup: one(wired, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arnSuffix,
+        });
+        const group = one(wired, "aws:autoscaling/group:Group", "web-asg");
+        expect(group.inputs.instanceRefresh.preferences.alarmSpecification).to.deep.equal({ alarms: ["seams-alb-5xx"] });
+        expect(group.dependencies).to.include(alarm.urn);
+        expect(one(plain, "aws:autoscaling/group:Group", "web-asg").inputs.instanceRefresh.preferences.alarmSpecification).to.equal(undefined);
     });
 
     describe("artifact key", () => {

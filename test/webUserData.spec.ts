@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { loadSettings } from "../app/settings";
 import {
     APP_FILE,
+    APP_LOG_FILE,
     APP_UNIT,
     CA_BUNDLE_FILE,
     ENV_FILE,
@@ -13,7 +14,9 @@ import {
     STOP_TIMEOUT_SECONDS,
     WebUserDataArgs,
     environmentProblems,
+    renderCloudWatchAgentConfig,
     renderEnvironmentFile,
+    renderLogrotate,
     renderSystemdUnit,
     renderWebUserData,
 } from "../components/userData/web";
@@ -22,6 +25,7 @@ import { requireTool } from "./support/tools";
 const SHA = "38299ad9a30121af7339ede06696752c7894a5451d41d41b138ebae2474d4542";
 const BASE: WebUserDataArgs = { region: "us-east-1", bucket: "web-artifact-bucket-0a1b2c3", key: `app/${SHA}.js`, sha256: SHA, appPort: 8080 };
 const DB_ENV = { DB_HOST: "webfleet-dev.cabc123.us-east-1.rds.amazonaws.com", DB_PORT: "5432", DB_NAME: "webfleet", DB_USER: "webfleet_app", AWS_REGION: "us-east-1" };
+const LOGS = { appLogGroup: "/webfleet/dev/web/app", systemLogGroup: "/webfleet/dev/web/system" };
 
 function shellcheck(ctx: Mocha.Context, script: string): void {
     requireTool(ctx, "shellcheck", "apt-get install shellcheck");
@@ -56,10 +60,12 @@ function parseEnvFile(text: string): Record<string, string> {
 describe("web user data", () => {
     const plain = renderWebUserData(BASE);
     const withDb = renderWebUserData({ ...BASE, environment: DB_ENV });
+    const withLogs = renderWebUserData({ ...BASE, environment: DB_ENV, logs: LOGS });
 
-    it("passes shellcheck, with and without the database", function () {
+    it("passes shellcheck, with and without the database, with and without log shipping", function () {
         shellcheck(this, plain);
         shellcheck(this, withDb);
+        shellcheck(this, withLogs);
     });
 
     it("installs Node.js from the distribution's packages and runs it by its versioned path", () => {
@@ -118,9 +124,46 @@ describe("web user data", () => {
         const result = check(file);
         expect(result.status, result.stderr).to.equal(0);
         expect(result.stderr).to.equal("");
+        // The variant that appends the app's output to its log file, too.
+        fs.writeFileSync(file, renderSystemdUnit({ logFile: APP_LOG_FILE }).replace(NODE_BIN, process.execPath) + "\n");
+        const logged = check(file);
+        expect(logged.status, logged.stderr).to.equal(0);
+        expect(logged.stderr).to.equal("");
         // And the check does see a bad directive.
         fs.writeFileSync(file, renderSystemdUnit().replace(NODE_BIN, process.execPath).replace("ProtectSystem=strict", "ProtectSystem=stricter") + "\n");
         expect(check(file).stderr).to.include("Failed to parse protect system value");
+    });
+
+    describe("with log groups", () => {
+        it("starts shipping logs first, so a failing bootstrap still reaches CloudWatch", () => {
+            const calls = withLogs.slice(withLogs.lastIndexOf("\nship_logs\n")).trim().split("\n");
+            expect(calls).to.deep.equal(["ship_logs", "install_node", "create_user", "fetch_artifact", "fetch_rds_ca_bundle", "write_environment", "write_unit", "start_app"]);
+            expect(plain).not.to.include("ship_logs");
+            expect(plain).not.to.include("amazon-cloudwatch-agent");
+        });
+
+        it("installs rsyslog (AL2023 keeps system logs in the journal only) and the agent, then starts the agent with its config", () => {
+            const fn = withLogs.slice(withLogs.indexOf("ship_logs() {"), withLogs.indexOf("\n}\n", withLogs.indexOf("CWAGENT\n    '")));
+            expect(fn).to.include("retry dnf install -y rsyslog amazon-cloudwatch-agent\n");
+            expect(fn).to.include("systemctl enable --now rsyslog.service\n");
+            expect(JSON.parse(heredoc(withLogs, "CWAGENT"))).to.deep.equal(JSON.parse(renderCloudWatchAgentConfig("us-east-1", LOGS)));
+            expect(fn).to.include("'/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl' -a fetch-config -m ec2 -s -c 'file:/opt/aws/amazon-cloudwatch-agent/etc/webfleet.json'");
+            // The config is written before the agent is started with it.
+            expect(fn.indexOf("<<'CWAGENT'")).to.be.lessThan(fn.indexOf("-a fetch-config"));
+        });
+
+        it("sends the app's output to its own file, rotated by copy and truncate, instead of the journal", () => {
+            expect(heredoc(withLogs, "UNIT")).to.equal(renderSystemdUnit({ logFile: APP_LOG_FILE }));
+            expect(heredoc(withLogs, "UNIT").split("\n")).to.include.members([`StandardOutput=append:${APP_LOG_FILE}`, "StandardError=inherit"]);
+            expect(heredoc(plain, "UNIT")).not.to.include("StandardOutput");
+            expect(withLogs).to.include(`install -o root -g root -m 0640 /dev/null '${APP_LOG_FILE}'`);
+            expect(heredoc(withLogs, "LOGROTATE")).to.equal(renderLogrotate());
+            expect(renderLogrotate().split("\n").map((l) => l.trim())).to.include.members([`${APP_LOG_FILE} {`, "copytruncate", "maxsize 100M", "rotate 3"]);
+        });
+
+        it("refuses log group names that could break out of the script's quoting", () => {
+            expect(() => renderWebUserData({ ...BASE, logs: { ...LOGS, appLogGroup: "x' ; reboot #" } })).to.throw(`logs.appLogGroup "x' ; reboot #" is not a log group name`);
+        });
     });
 
     it("gives systemd longer than the app's drain to stop it", () => {
@@ -155,7 +198,7 @@ describe("web user data", () => {
     });
 
     it("contains no secret and nothing that looks like one", () => {
-        for (const script of [plain, withDb]) {
+        for (const script of [plain, withDb, withLogs]) {
             expect(script).not.to.match(/PRIVATE KEY|password|passwd|secret_access_key|AKIA[0-9A-Z]{16}|:\/\/[^\s/:@]+:[^\s/@]+@/i);
         }
     });

@@ -2,8 +2,10 @@
  * The web servers' user data, rendered by a pure function so it can be unit-tested and run
  * through shellcheck. It installs Node.js from Amazon Linux 2023's own repositories, fetches
  * the app bundle from S3 by its content-hash key, checks its sha256, and runs it as a
- * hardened systemd service. It carries no secret: bucket, key, hash, port and the non-secret
- * environment (database host and user names; the app authenticates with IAM tokens).
+ * hardened systemd service. With log groups given, it first starts shipping the app's and the
+ * system's logs to CloudWatch Logs with the CloudWatch agent. It carries no secret: bucket,
+ * key, hash, port, log group names and the non-secret environment (database host and user
+ * names; the app authenticates with IAM tokens).
  */
 
 /** AL2023 namespaces Node.js per major version: package nodejs22, binary /usr/bin/node-22. */
@@ -24,6 +26,25 @@ export const CA_BUNDLE_FILE = "/etc/webfleet/rds-ca-bundle.pem";
  */
 export const STOP_TIMEOUT_SECONDS = 30;
 
+/** Where the app's stdout and stderr go when logs are shipped (the agent tails it). */
+export const APP_LOG_FILE = "/var/log/webfleet/app.log";
+export const LOGROTATE_FILE = "/etc/logrotate.d/webfleet-app";
+export const CW_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/webfleet.json";
+export const CW_AGENT_CTL = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl";
+export const CW_AGENT_LOG = "/opt/aws/amazon-cloudwatch-agent/logs/amazon-cloudwatch-agent.log";
+
+/**
+ * The files shipped to the system log group, each to the stream "<instance id>/<stream>".
+ * AL2023 keeps system logs in the journal only, which the agent cannot read; rsyslog (installed
+ * by the user data) writes them to these files as on earlier Amazon Linux.
+ */
+export const SYSTEM_LOG_FILES: readonly { path: string; stream: string }[] = [
+    { path: "/var/log/messages", stream: "messages" },
+    { path: "/var/log/secure", stream: "secure" },
+    { path: "/var/log/cloud-init-output.log", stream: "cloud-init-output" },
+    { path: CW_AGENT_LOG, stream: "cloudwatch-agent" },
+];
+
 /** Variables the user data sets itself; appEnvironment may not override them. */
 export const RESERVED_ENV = ["PORT", "HOST", "DB_CA_BUNDLE"] as const;
 
@@ -37,6 +58,46 @@ export interface WebUserDataArgs {
     appPort: number;
     /** Non-secret environment for the app (UPPER_SNAKE keys, single-line values). */
     environment?: Record<string, string>;
+    /** CloudWatch Logs groups (made by Pulumi) to ship to; undefined ships nothing. */
+    logs?: LogShippingArgs;
+}
+
+export interface LogShippingArgs {
+    appLogGroup: string;
+    systemLogGroup: string;
+}
+
+const LOG_GROUP_NAME = /^[A-Za-z0-9_\-./#]{1,512}$/;
+
+/**
+ * The CloudWatch agent's configuration: logs only (no metrics, so the role needs no
+ * cloudwatch:PutMetricData), into groups that already exist (the agent never creates one or
+ * changes its retention). It runs as root to read /var/log/secure.
+ */
+export function renderCloudWatchAgentConfig(region: string, logs: LogShippingArgs): string {
+    const collect = [
+        { file_path: APP_LOG_FILE, log_group_name: logs.appLogGroup, log_stream_name: "{instance_id}" },
+        ...SYSTEM_LOG_FILES.map((f) => ({ file_path: f.path, log_group_name: logs.systemLogGroup, log_stream_name: `{instance_id}/${f.stream}` })),
+    ];
+    const config = {
+        agent: { region, run_as_user: "root", logfile: CW_AGENT_LOG },
+        logs: { force_flush_interval: 5, logs_collected: { files: { collect_list: collect } } },
+    };
+    return JSON.stringify(config, null, 2);
+}
+
+/** Rotation of the app's log file: systemd holds it open for appending, so copy and truncate. */
+export function renderLogrotate(): string {
+    return `${APP_LOG_FILE} {
+    daily
+    maxsize 100M
+    rotate 3
+    compress
+    delaycompress
+    missingok
+    notifempty
+    copytruncate
+}`;
 }
 
 const UPPER_SNAKE = /^[A-Z][A-Z0-9_]*$/;
@@ -90,7 +151,9 @@ export function renderEnvironmentFile(args: Pick<WebUserDataArgs, "region" | "ap
     return lines.map(([k, v]) => `${k}=${envFileValue(v)}`).join("\n");
 }
 
-export function renderSystemdUnit(): string {
+/** The app's unit; with `logFile`, stdout and stderr append to that file instead of the journal. */
+export function renderSystemdUnit(opts: { logFile?: string } = {}): string {
+    const output = opts.logFile ? `StandardOutput=append:${opts.logFile}\nStandardError=inherit\n` : "";
     return `[Unit]
 Description=webfleet app server
 Wants=network-online.target
@@ -126,7 +189,7 @@ AmbientCapabilities=
 RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
 SystemCallArchitectures=native
 UMask=0077
-SyslogIdentifier=webfleet-app
+${output}SyslogIdentifier=webfleet-app
 
 [Install]
 WantedBy=multi-user.target`;
@@ -141,6 +204,10 @@ export function renderWebUserData(args: WebUserDataArgs): string {
     if (!Number.isInteger(args.appPort) || args.appPort < 1024 || args.appPort > 65535) fail(`appPort ${args.appPort} is not a port from 1024 to 65535`);
     const problems = environmentProblems(args.environment ?? {});
     if (problems.length > 0) fail(problems.join("; "));
+    for (const [key, group] of Object.entries(args.logs ?? {})) {
+        if (!LOG_GROUP_NAME.test(group)) fail(`logs.${key} "${group}" is not a log group name`);
+    }
+    const logs = args.logs;
     const usesRds = "DB_HOST" in (args.environment ?? {});
     const caBundleUrl = `https://truststore.pki.rds.amazonaws.com/${args.region}/${args.region}-bundle.pem`;
 
@@ -215,7 +282,7 @@ ENV
 
 write_unit() {
     cat > "/etc/systemd/system/$UNIT" <<'UNIT'
-${renderSystemdUnit()}
+${renderSystemdUnit({ logFile: logs ? APP_LOG_FILE : undefined })}
 UNIT
     chmod 0644 "/etc/systemd/system/$UNIT"
 }
@@ -227,11 +294,11 @@ start_app() {
     if curl -fsS --retry 30 --retry-connrefused --retry-delay 2 -o /dev/null "http://127.0.0.1:$APP_PORT/healthz"; then
         log "app healthy on port $APP_PORT"
     else
-        log "app not healthy yet; see journalctl -u $UNIT"
+        log "app not healthy yet; see systemctl status $UNIT${logs ? ` and ${APP_LOG_FILE}` : ""}"
     fi
 }
-
-install_node
+${logs ? shipLogsFunction(args.region, logs) : ""}
+${logs ? "ship_logs\n" : ""}install_node
 create_user
 fetch_artifact
 ${usesRds ? "fetch_rds_ca_bundle\n" : ""}write_environment
@@ -256,6 +323,29 @@ fetch_rds_ca_bundle() {
     install -o root -g root -m 0644 "$tmp" '${CA_BUNDLE_FILE}'
     rm -f "$tmp"
     log "RDS CA bundle installed"
+}
+`;
+}
+
+function shipLogsFunction(region: string, logs: LogShippingArgs): string {
+    return `
+# Logs first, so even a bootstrap that fails below reaches CloudWatch (cloud-init's output is
+# shipped). rsyslog writes the journal to /var/log/messages and /var/log/secure; the app's
+# output goes to its own file (the unit appends to it), rotated by logrotate.
+ship_logs() {
+    retry dnf install -y rsyslog amazon-cloudwatch-agent
+    systemctl enable --now rsyslog.service
+    install -d -o root -g root -m 0755 '${APP_LOG_FILE.slice(0, APP_LOG_FILE.lastIndexOf("/"))}'
+    install -o root -g root -m 0640 /dev/null '${APP_LOG_FILE}'
+    cat > '${LOGROTATE_FILE}' <<'LOGROTATE'
+${renderLogrotate()}
+LOGROTATE
+    chmod 0644 '${LOGROTATE_FILE}'
+    cat > '${CW_AGENT_CONFIG}' <<'CWAGENT'
+${renderCloudWatchAgentConfig(region, logs)}
+CWAGENT
+    '${CW_AGENT_CTL}' -a fetch-config -m ec2 -s -c 'file:${CW_AGENT_CONFIG}'
+    log "shipping logs to ${logs.appLogGroup} and ${logs.systemLogGroup}"
 }
 `;
 }

@@ -7,6 +7,16 @@ export function runStack(stack: string, overrides?: RunOptions["overrides"]): Pr
     return runProgram({ stack, overrides });
 }
 
+/**
+ * The stack's plain run (its own file, no overrides), shared by every spec file that only reads
+ * it: a program run takes seconds. Runs happen one at a time, so sharing is safe.
+ */
+export function sharedRun(stack: "dev" | "prod"): Promise<ProgramRun> {
+    const slot = globalThis as unknown as Record<symbol, Promise<ProgramRun> | undefined>;
+    const key = Symbol.for(`webfleet.test.webTier.${stack}`);
+    return (slot[key] ??= runStack(stack));
+}
+
 export function ofType(run: ProgramRun, type: string): RecordedResource[] {
     return run.resources.filter((r) => r.type === type);
 }

@@ -1,0 +1,237 @@
+/**
+ * What pages someone: an SNS topic encrypted with the stack key (optionally with an e-mail
+ * subscription), the stack's CloudWatch alarms, and one dashboard of the same alarms.
+ *
+ * Built in two steps, because the ALB 5xx-rate alarm sits between two resources of the web
+ * tier: it watches the load balancer and the Auto Scaling group names it in its instance
+ * refresh (a rollout stops when it fires). So:
+ *   1. `new Monitoring(...)`: the topic;
+ *   2. WebTier calls `errorRateAlarm(lb)` (its `rolloutAlarms` argument) once the load balancer
+ *      exists, before it creates the group;
+ *   3. `watch(...)`: every other alarm, the dashboard, and the component's outputs.
+ *
+ * Replica lag is alarmed on only where it exists: RDS publishes ReplicaLag for read replicas,
+ * and this stack has none (prod's Multi-AZ standby is not readable and publishes no lag), so
+ * the shipped stacks have no replica-lag alarm; pass `readReplicaIdentifiers` when replicas
+ * are added and each gets one.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../configSchema";
+import { dashboardBody } from "./dashboard";
+import { Statement, policyDocument } from "./iam";
+import { LoadBalancerDimensions } from "./loadBalancer";
+import { childName } from "./naming";
+
+export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail">;
+
+export interface MonitoringArgs {
+    /** Start of every alarm's and the dashboard's name, e.g. "webfleet-prod" (alarmPrefixFor). */
+    prefix: string;
+    thresholds: MonitoringThresholds;
+    /** Subscribed to the topic by e-mail (AWS sends a confirmation link first). */
+    alarmEmail?: string;
+    /** The stack key; its policy lets CloudWatch alarms publish to this account's topics. */
+    kmsKeyArn: pulumi.Input<string>;
+}
+
+export interface WatchArgs {
+    region: string;
+    loadBalancer: LoadBalancerDimensions;
+    /** The AZs the target group spans, in order, and how many there are. */
+    availabilityZones: pulumi.Input<string[]>;
+    availabilityZoneCount: number;
+    autoScalingGroupName: pulumi.Input<string>;
+    /** The group's minimum size: fewer servers in service than this pages. */
+    minInService: number;
+    database: { identifier: pulumi.Input<string>; readReplicaIdentifiers?: pulumi.Input<string>[] };
+}
+
+/** Alarm and dashboard names from the project and stack (names allow letters, digits, - and _). */
+export function alarmPrefixFor(project: string, stack: string): string {
+    return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+const GIB = 1024 ** 3;
+const ALB = "AWS/ApplicationELB";
+const RDS = "AWS/RDS";
+
+/**
+ * The ALB 5xx rate as metric math: every 5xx a client got (from the ALB itself or from a
+ * target) per request, in percent. Minutes without requests count as 0, and 5xx answers with
+ * no request counted (the ALB answered before choosing a target) as 100 %.
+ */
+export function errorRateQueries(lb: { arnSuffix: pulumi.Input<string> }): aws.types.input.cloudwatch.MetricAlarmMetricQuery[] {
+    const metric = (id: string, metricName: string): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
+        id,
+        returnData: false,
+        metric: { namespace: ALB, metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: lb.arnSuffix } },
+    });
+    return [
+        metric("m_requests", "RequestCount"),
+        metric("m_elb5xx", "HTTPCode_ELB_5XX_Count"),
+        metric("m_target5xx", "HTTPCode_Target_5XX_Count"),
+        { id: "requests", expression: "FILL(m_requests, 0)", label: "Requests", returnData: false },
+        { id: "errors", expression: "FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)", label: "5xx answers", returnData: false },
+        { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))", label: "5xx rate (%)", returnData: true },
+    ];
+}
+
+type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions">;
+
+export class Monitoring extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+    /** Set by watch(). */
+    public dashboardName?: pulumi.Output<string>;
+    private readonly name: string;
+    private readonly args: MonitoringArgs;
+    private readonly alarms: { alarm: aws.cloudwatch.MetricAlarm; title: pulumi.Input<string> }[] = [];
+    private errorRate?: aws.cloudwatch.MetricAlarm;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webfleet:ops:Monitoring", name, {}, opts);
+        this.name = name;
+        this.args = args;
+        if (!/^[A-Za-z0-9_-]{1,200}$/.test(args.prefix)) {
+            throw new pulumi.ResourceError(`monitoring: prefix "${args.prefix}" may hold only letters, digits, - and _ (see alarmPrefixFor)`, this);
+        }
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+
+        const topic = new aws.sns.Topic(
+            childName(name, "alarms"),
+            { name: `${args.prefix}-alarms`, displayName: `${args.prefix} alarms`, kmsMasterKeyId: args.kmsKeyArn, tags: { Name: `${args.prefix}-alarms` } },
+            { parent: this },
+        );
+        new aws.sns.TopicPolicy(
+            childName(name, "alarms-policy"),
+            {
+                arn: topic.arn,
+                policy: policyDocument([
+                    pulumi.all([topic.arn, account, region]).apply(([arn, accountId, r]): Statement => ({
+                        Sid: "AlarmsOfThisAccountPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: arn,
+                        Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${r}:${accountId}:alarm:*` }, StringEquals: { "aws:SourceAccount": accountId } },
+                    })),
+                    topic.arn.apply((arn): Statement => ({ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } })),
+                ]),
+            },
+            { parent: this },
+        );
+        if (args.alarmEmail) {
+            new aws.sns.TopicSubscription(childName(name, "alarm-email"), { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, { parent: this });
+        }
+        this.topicArn = topic.arn;
+    }
+
+    /**
+     * The ALB 5xx-rate alarm (metric math), for the web tier's instance refresh: 3 bad minutes
+     * out of 5 fail the refresh before its 50 % checkpoint ends. Made once.
+     */
+    errorRateAlarm(lb: LoadBalancerDimensions): aws.cloudwatch.MetricAlarm {
+        this.errorRate ??= this.alarm("alb-5xx-rate", "ALB 5xx rate (%)", {
+            alarmDescription: `More than ${this.args.thresholds.alb5xxRatePercent}% of requests answered 5xx (ALB or targets) in 3 of 5 minutes; fails a running instance refresh`,
+            metricQueries: errorRateQueries(lb),
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: this.args.thresholds.alb5xxRatePercent,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 3,
+            treatMissingData: "notBreaching",
+        });
+        return this.errorRate;
+    }
+
+    /** Every other alarm and the dashboard; finishes the component. */
+    watch(args: WatchArgs): void {
+        const t = this.args.thresholds;
+        const lb = { LoadBalancer: args.loadBalancer.arnSuffix };
+        const tg = { ...lb, TargetGroup: args.loadBalancer.targetGroupArnSuffix };
+        const minutes = (n: number, of = n) => ({ period: 60, evaluationPeriods: of, datapointsToAlarm: n });
+        this.errorRateAlarm(args.loadBalancer);
+        this.alarm("target-5xx", "Target 5xx per minute", {
+            alarmDescription: `The servers answered more than ${t.target5xxPerMinute} 5xx per minute in 3 of 5 minutes`,
+            namespace: ALB, metricName: "HTTPCode_Target_5XX_Count", dimensions: tg, statistic: "Sum", ...minutes(3, 5),
+            comparisonOperator: "GreaterThanThreshold", threshold: t.target5xxPerMinute, treatMissingData: "notBreaching",
+        });
+        this.alarm("unhealthy-hosts", "Unhealthy targets", {
+            alarmDescription: "A target has failed its health checks for 5 minutes (longer than a replacement takes)",
+            namespace: ALB, metricName: "UnHealthyHostCount", dimensions: tg, statistic: "Maximum", ...minutes(5),
+            comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+        });
+        for (let i = 0; i < args.availabilityZoneCount; i++) {
+            const az = pulumi.output(args.availabilityZones).apply((azs) => {
+                if (!azs[i]) {
+                    throw new pulumi.ResourceError(`monitoring: ${azs.length} AZ name(s) for ${args.availabilityZoneCount} AZs`, this);
+                }
+                return azs[i];
+            });
+            this.alarm(`healthy-hosts-az${i + 1}`, pulumi.interpolate`Healthy targets in ${az}`, {
+                alarmDescription: pulumi.interpolate`No healthy target in ${az} for 3 minutes: the AZ has lost its server`,
+                namespace: ALB, metricName: "HealthyHostCount", dimensions: { ...tg, AvailabilityZone: az }, statistic: "Minimum", ...minutes(3),
+                // No data means no target there at all.
+                comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching",
+            }, pulumi.interpolate`${this.args.prefix}-healthy-hosts-${az}`);
+        }
+        this.alarm("p99-response-time", "p99 target response time (s)", {
+            alarmDescription: `p99 target response time above ${t.p99ResponseTimeSeconds} s in 3 of 5 minutes`,
+            namespace: ALB, metricName: "TargetResponseTime", dimensions: lb, extendedStatistic: "p99", ...minutes(3, 5),
+            comparisonOperator: "GreaterThanThreshold", threshold: t.p99ResponseTimeSeconds, treatMissingData: "notBreaching",
+        });
+        this.alarm("asg-in-service", "Servers in service", {
+            alarmDescription: `Fewer than ${args.minInService} servers (the group's minimum) in service for 5 minutes`,
+            namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances", dimensions: { AutoScalingGroupName: args.autoScalingGroupName }, statistic: "Minimum", ...minutes(5),
+            comparisonOperator: "LessThanThreshold", threshold: args.minInService, treatMissingData: "breaching",
+        });
+        const db = { DBInstanceIdentifier: args.database.identifier };
+        const fiveMinutes = { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 };
+        this.alarm("db-cpu", "Database CPU (%)", {
+            alarmDescription: `Database CPU above ${t.dbCpuPercent}% for 15 minutes`,
+            namespace: RDS, metricName: "CPUUtilization", dimensions: db, statistic: "Average", ...fiveMinutes,
+            comparisonOperator: "GreaterThanThreshold", threshold: t.dbCpuPercent,
+        });
+        this.alarm("db-free-storage", "Database free storage (bytes)", {
+            alarmDescription: `Less than ${t.dbFreeStorageGb} GiB of database storage free: storage autoscaling is not keeping up or has reached database.maxAllocatedStorageGb`,
+            namespace: RDS, metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum", period: 300, evaluationPeriods: 1,
+            comparisonOperator: "LessThanThreshold", threshold: t.dbFreeStorageGb * GIB,
+        });
+        this.alarm("db-connections", "Database connections", {
+            alarmDescription: `More than ${t.dbConnections} database connections for 15 minutes`,
+            namespace: RDS, metricName: "DatabaseConnections", dimensions: db, statistic: "Maximum", ...fiveMinutes,
+            comparisonOperator: "GreaterThanThreshold", threshold: t.dbConnections,
+        });
+        (args.database.readReplicaIdentifiers ?? []).forEach((replica, i) => {
+            this.alarm(`db-replica-lag-${i + 1}`, pulumi.interpolate`Replica lag of ${replica} (s)`, {
+                alarmDescription: pulumi.interpolate`Read replica ${replica} more than ${t.dbReplicaLagSeconds} s behind for 5 minutes`,
+                namespace: RDS, metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: replica }, statistic: "Maximum", ...minutes(5),
+                comparisonOperator: "GreaterThanThreshold", threshold: t.dbReplicaLagSeconds, treatMissingData: "breaching",
+            });
+        });
+
+        const dashboard = new aws.cloudwatch.Dashboard(
+            childName(this.name, "dashboard"),
+            {
+                dashboardName: this.args.prefix,
+                dashboardBody: pulumi
+                    .all(this.alarms.map(({ alarm, title }) => pulumi.all([alarm.arn, title])))
+                    .apply((entries) => dashboardBody(args.region, entries.map(([arn, title]) => ({ arn, title })))),
+            },
+            { parent: this },
+        );
+        this.dashboardName = dashboard.dashboardName;
+        this.registerOutputs({ topicArn: this.topicArn, dashboardName: this.dashboardName, alarmNames: pulumi.all(this.alarms.map((a) => a.alarm.name)) });
+    }
+
+    /** One alarm, named "<prefix>-<key>", notifying the topic on ALARM and on OK. */
+    private alarm(key: string, title: pulumi.Input<string>, spec: AlarmSpec, name?: pulumi.Input<string>): aws.cloudwatch.MetricAlarm {
+        const alarm = new aws.cloudwatch.MetricAlarm(
+            childName(this.name, key),
+            { ...spec, name: name ?? `${this.args.prefix}-${key}`, alarmActions: [this.topicArn], okActions: [this.topicArn], actionsEnabled: true },
+            { parent: this },
+        );
+        this.alarms.push({ alarm, title });
+        return alarm;
+    }
+}
