@@ -82,6 +82,10 @@ export interface StackConfig {
         dbConnections: number;
         dbReplicaLagSeconds: number;
     };
+    waf: {
+        enabled: boolean;
+        rateLimitPer5Min: number;
+    };
     tags: Record<string, string>;
 }
 
@@ -135,6 +139,8 @@ export function defaultsFor(environment: Environment) {
             dbConnections: prod ? 500 : 60,
             dbReplicaLagSeconds: prod ? 30 : 60,
         },
+        // The firewall costs a fixed monthly fee: on in prod (required), off in dev unless asked for.
+        waf: { enabled: prod, rateLimitPer5Min: 2000 },
     } as const;
 }
 
@@ -188,6 +194,8 @@ const FIELDS: Record<string, FieldDoc> = {
     "monitoring.dbFreeStorageGb": { expected: "gigabytes from 1 to 65536, below database.allocatedStorageGb", example: "2" },
     "monitoring.dbConnections": { expected: "a whole number of connections from 1 to 100000", example: "500" },
     "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
+    "waf.enabled": { expected: "true or false (true in prod)", example: "true" },
+    "waf.rateLimitPer5Min": { expected: "a whole number of requests per IP in 5 minutes, from 10 to 2000000000", example: "2000" },
     tags: { expected: "a map of tag keys to string values", example: "'{\"team\":\"platform\"}'" },
     "tags[]": { expected: "a string of at most 256 characters", example: "platform" },
 };
@@ -271,6 +279,12 @@ const schema = z.strictObject({
             dbFreeStorageGb: int(1, 65536).optional(),
             dbConnections: int(1, 100000).optional(),
             dbReplicaLagSeconds: int(1, 86400).optional(),
+        })
+        .optional(),
+    waf: z
+        .strictObject({
+            enabled: boolean.optional(),
+            rateLimitPer5Min: int(10, 2_000_000_000).optional(),
         })
         .optional(),
     tags: z.record(z.string(), z.string().max(256)).optional(),
@@ -433,6 +447,10 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         cross(missing, "to be set together with " + (missing === "web.domain" ? "web.hostedZoneId" : "web.domain") + " (a DNS-validated certificate needs both)", NOTHING, setCommand(stack, missing, FIELDS[missing].example));
     }
     const monitoring = { ...d.monitoring, ...v.monitoring };
+    const waf = { ...d.waf, ...v.waf };
+    if (environment === "prod" && !waf.enabled) {
+        cross("waf.enabled", "true in prod: the internet-facing ALB needs the rate limit and the managed rule groups", waf.enabled, setCommand(stack, "waf.enabled", "true"));
+    }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {
         cross("monitoring.dbFreeStorageGb", `below database.allocatedStorageGb (${allocatedStorageGb}), or the alarm fires on an empty database`, monitoring.dbFreeStorageGb, setCommand(stack, "monitoring.dbFreeStorageGb", String(Math.max(1, Math.floor(allocatedStorageGb / 10)))));
     }
@@ -475,6 +493,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         web: { ...d.web, ...v.web, minSize, desiredCapacity, maxSize },
         database: { ...d.database, ...v.database, allocatedStorageGb } as StackConfig["database"],
         monitoring,
+        waf,
         tags: v.tags ?? {},
     };
 }

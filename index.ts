@@ -14,6 +14,7 @@ import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
 import { stackTags } from "./components/tags";
+import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
 
@@ -127,6 +128,17 @@ monitoring.watch({
     // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
     database: { identifier: database.identifier },
 });
+
+// The ALB's web application firewall: always in prod, in dev when waf.enabled. No stack output:
+// optional outputs would warn in every plan without it, and its names are fixed
+// (web ACL webfleet-<stack>-web, log group aws-waf-logs-webfleet-<stack>).
+if (config.waf.enabled) {
+    new WebFirewall(
+        "waf",
+        { prefix: alarmPrefixFor(config.project, config.stack), loadBalancerArn: web.albArn, rateLimitPer5Min: config.waf.rateLimitPer5Min, retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn },
+        opts,
+    );
+}
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;

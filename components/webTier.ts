@@ -77,6 +77,7 @@ export class WebTier extends pulumi.ComponentResource {
     public readonly instanceRoleArn: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
     public readonly autoScalingGroupName: pulumi.Output<string>;
+    public readonly albArn: pulumi.Output<string>;
     public readonly albArnSuffix: pulumi.Output<string>;
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
@@ -243,6 +244,7 @@ export class WebTier extends pulumi.ComponentResource {
         this.instanceRoleArn = role.arn;
         this.launchTemplateId = template.id;
         this.autoScalingGroupName = group.name;
+        this.albArn = lb.arn;
         this.albArnSuffix = lb.arnSuffix;
         this.targetGroupArnSuffix = lb.targetGroupArnSuffix;
         this.url = lb.url;
@@ -258,6 +260,7 @@ export class WebTier extends pulumi.ComponentResource {
             instanceRoleArn: this.instanceRoleArn,
             launchTemplateId: this.launchTemplateId,
             autoScalingGroupName: this.autoScalingGroupName,
+            albArn: this.albArn,
             albArnSuffix: this.albArnSuffix,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
             url: this.url,

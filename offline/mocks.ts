@@ -229,6 +229,19 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             const alarmName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
             return { id: alarmName, state: { ...inputs, name: alarmName, arn: arn(`alarm:${alarmName}`, "cloudwatch") } };
         }
+        case "aws:wafv2/webAcl:WebAcl": {
+            const aclId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
+            const aclName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            const scope = inputs.scope === "CLOUDFRONT" ? "global" : "regional";
+            const aclArn = `arn:aws:wafv2:${inputs.scope === "CLOUDFRONT" ? "us-east-1" : region}:${account}:${scope}/webacl/${aclName}/${aclId}`;
+            return { id: aclId, state: { ...inputs, name: aclName, arn: aclArn, capacity: 1127, lockToken: hex(`lock/${name}`, 32) } };
+        }
+        case "aws:wafv2/webAclAssociation:WebAclAssociation":
+            return { id: `${inputs.webAclArn},${inputs.resourceArn}`, state: { ...inputs } };
+        case "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
+            return { id: inputs.resourceArn, state: { ...inputs } };
+        case "aws:cloudwatch/logResourcePolicy:LogResourcePolicy":
+            return { id: inputs.policyName, state: { ...inputs } };
         case "aws:cloudwatch/dashboard:Dashboard":
             return { id: inputs.dashboardName, state: { ...inputs, dashboardArn: `arn:aws:cloudwatch::${account}:dashboard/${inputs.dashboardName}` } };
         case "tls:index/privateKey:PrivateKey":
