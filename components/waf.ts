@@ -1,6 +1,8 @@
 /**
  * The web application firewall in front of the ALB: a WAFv2 regional web ACL associated with
- * the load balancer, with a per-IP rate limit and four AWS managed rule groups, logging the
+ * the load balancer (or, with CloudFront in front, a CLOUDFRONT web ACL the distribution uses,
+ * so the rules see the viewers' addresses rather than CloudFront's), with a per-IP rate limit
+ * and four AWS managed rule groups, logging the
  * requests a rule matched to a CloudWatch Logs group (WAF requires the name to start with
  * "aws-waf-logs-") kept for the stack's audit-log horizon under the stack's KMS key.
  *
@@ -36,8 +38,13 @@ export const REDACTED_HEADERS = ["authorization", "cookie"];
 export interface WebFirewallArgs {
     /** Start of the web ACL's, its metrics' and its log group's names, e.g. "webfleet-prod". */
     prefix: string;
-    /** The ALB to protect. */
-    loadBalancerArn: pulumi.Input<string>;
+    /**
+     * REGIONAL: associated with `loadBalancerArn`. CLOUDFRONT: for a distribution's webAclId;
+     * AWS requires such a web ACL (and its log group) in us-east-1, the stack's region then.
+     */
+    scope: "REGIONAL" | "CLOUDFRONT";
+    /** The ALB to protect (REGIONAL only). */
+    loadBalancerArn?: pulumi.Input<string>;
     /** Requests one IP may make in 5 minutes before it is blocked. */
     rateLimitPer5Min: number;
     retentionDays: number;
@@ -81,6 +88,9 @@ export class WebFirewall extends pulumi.ComponentResource {
         if (!Number.isInteger(args.rateLimitPer5Min) || args.rateLimitPer5Min < RATE_LIMIT_MIN || args.rateLimitPer5Min > RATE_LIMIT_MAX) {
             throw new pulumi.ResourceError(`waf.rateLimitPer5Min: ${args.rateLimitPer5Min} is outside ${RATE_LIMIT_MIN} to ${RATE_LIMIT_MAX}, what a WAF rate-based rule accepts`, this);
         }
+        if ((args.scope === "REGIONAL") !== (args.loadBalancerArn !== undefined)) {
+            throw new pulumi.ResourceError("waf: a REGIONAL web ACL needs loadBalancerArn, a CLOUDFRONT one takes none (the distribution names it)", this);
+        }
         if (!/^[A-Za-z0-9_-]{1,100}$/.test(args.prefix)) {
             throw new pulumi.ResourceError(`waf: prefix "${args.prefix}" may hold only letters, digits, - and _`, this);
         }
@@ -90,7 +100,7 @@ export class WebFirewall extends pulumi.ComponentResource {
             {
                 name: `${args.prefix}-web`,
                 description: "webfleet: rate limit and AWS managed rule groups in front of the ALB",
-                scope: "REGIONAL",
+                scope: args.scope,
                 defaultAction: { allow: {} },
                 rules: webAclRules(args.prefix, args.rateLimitPer5Min),
                 visibilityConfig: visibility(`${args.prefix}-web`),
@@ -98,7 +108,9 @@ export class WebFirewall extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.wafv2.WebAclAssociation(childName(name, "alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, { parent: this });
+        if (args.loadBalancerArn) {
+            new aws.wafv2.WebAclAssociation(childName(name, "alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, { parent: this });
+        }
 
         const logGroup = new aws.cloudwatch.LogGroup(
             childName(name, "logs"),

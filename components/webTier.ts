@@ -17,7 +17,7 @@ import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
 import { al2023ImageId } from "./instanceTypes";
-import { LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
+import { EdgeSeam, LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "./naming";
 import { roleTags } from "./tags";
 import { environmentProblems, renderWebUserData } from "./userData/web";
@@ -60,6 +60,8 @@ export interface WebTierArgs extends WebSettings {
      * before the group, which names them.
      */
     rolloutAlarms?: (lb: LoadBalancerDimensions) => aws.cloudwatch.MetricAlarm[];
+    /** CloudFront in front of the ALB (components/cdn.ts); needs web.domain and web.hostedZoneId. */
+    edge?: EdgeSeam;
 }
 
 /** A server boots (dnf, download, start) in about a minute; its metrics count after 2. */
@@ -117,6 +119,7 @@ export class WebTier extends pulumi.ComponentResource {
                 hostedZoneId: args.hostedZoneId,
                 targetSecurityGroupId: webSg.id,
                 accessLogsBucket: args.accessLogsBucket,
+                edge: args.edge,
             },
             { parent: this },
         );
