@@ -82,6 +82,13 @@ export interface StackConfig {
         dbConnections: number;
         dbReplicaLagSeconds: number;
     };
+    waf: {
+        enabled: boolean;
+        rateLimitPer5Min: number;
+    };
+    cdn: {
+        enabled: boolean;
+    };
     tags: Record<string, string>;
 }
 
@@ -91,6 +98,17 @@ export interface RawStackConfig {
     stack: string;
     region: string | undefined;
     values: Record<string, unknown>;
+}
+
+/** The only region CloudFront takes viewer certificates and web ACLs from. */
+export const CDN_REGION = "us-east-1";
+
+/**
+ * cdn.enabled's default: on in prod wherever it can work, i.e. with a domain (CloudFront refuses
+ * the self-signed certificate) in us-east-1 (CloudFront's certificate and web ACL region).
+ */
+export function cdnDefault(environment: Environment, hasDomain: boolean, region: string | undefined): boolean {
+    return environment === "prod" && hasDomain && region === CDN_REGION;
 }
 
 /** Per-environment defaults: what a key is when the stack file does not set it. */
@@ -135,6 +153,8 @@ export function defaultsFor(environment: Environment) {
             dbConnections: prod ? 500 : 60,
             dbReplicaLagSeconds: prod ? 30 : 60,
         },
+        // The firewall costs a fixed monthly fee: on in prod (required), off in dev unless asked for.
+        waf: { enabled: prod, rateLimitPer5Min: 2000 },
     } as const;
 }
 
@@ -188,6 +208,9 @@ const FIELDS: Record<string, FieldDoc> = {
     "monitoring.dbFreeStorageGb": { expected: "gigabytes from 1 to 65536, below database.allocatedStorageGb", example: "2" },
     "monitoring.dbConnections": { expected: "a whole number of connections from 1 to 100000", example: "500" },
     "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
+    "waf.enabled": { expected: "true or false (true in prod)", example: "true" },
+    "cdn.enabled": { expected: `true or false; true needs web.domain and web.hostedZoneId, and aws:region ${CDN_REGION}`, example: "true" },
+    "waf.rateLimitPer5Min": { expected: "a whole number of requests per IP in 5 minutes, from 10 to 2000000000", example: "2000" },
     tags: { expected: "a map of tag keys to string values", example: "'{\"team\":\"platform\"}'" },
     "tags[]": { expected: "a string of at most 256 characters", example: "platform" },
 };
@@ -271,6 +294,13 @@ const schema = z.strictObject({
             dbFreeStorageGb: int(1, 65536).optional(),
             dbConnections: int(1, 100000).optional(),
             dbReplicaLagSeconds: int(1, 86400).optional(),
+        })
+        .optional(),
+    cdn: z.strictObject({ enabled: boolean.optional() }).optional(),
+    waf: z
+        .strictObject({
+            enabled: boolean.optional(),
+            rateLimitPer5Min: int(10, 2_000_000_000).optional(),
         })
         .optional(),
     tags: z.record(z.string(), z.string().max(256)).optional(),
@@ -433,6 +463,17 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         cross(missing, "to be set together with " + (missing === "web.domain" ? "web.hostedZoneId" : "web.domain") + " (a DNS-validated certificate needs both)", NOTHING, setCommand(stack, missing, FIELDS[missing].example));
     }
     const monitoring = { ...d.monitoring, ...v.monitoring };
+    const waf = { ...d.waf, ...v.waf };
+    if (environment === "prod" && !waf.enabled) {
+        cross("waf.enabled", "true in prod: the internet-facing ALB needs the rate limit and the managed rule groups", waf.enabled, setCommand(stack, "waf.enabled", "true"));
+    }
+    const hasDomain = v.web?.domain !== undefined && v.web?.hostedZoneId !== undefined;
+    const cdn = { enabled: v.cdn?.enabled ?? cdnDefault(environment, hasDomain, raw.region) };
+    if (cdn.enabled && !hasDomain) {
+        cross("cdn.enabled", "false without web.domain and web.hostedZoneId: CloudFront refuses the ALB's self-signed certificate, so it needs the domain's DNS-validated one (set both web keys, or leave cdn.enabled unset)", cdn.enabled, setCommand(stack, "web.domain", FIELDS["web.domain"].example) + ` && ${setCommand(stack, "web.hostedZoneId", FIELDS["web.hostedZoneId"].example)}`);
+    } else if (cdn.enabled && raw.region !== CDN_REGION) {
+        cross("cdn.enabled", `false outside ${CDN_REGION}: CloudFront takes its certificate and web ACL only from ${CDN_REGION}, and this program issues them in the stack's region`, cdn.enabled, `pulumi config set --stack ${stack} --path 'cdn.enabled' false`);
+    }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {
         cross("monitoring.dbFreeStorageGb", `below database.allocatedStorageGb (${allocatedStorageGb}), or the alarm fires on an empty database`, monitoring.dbFreeStorageGb, setCommand(stack, "monitoring.dbFreeStorageGb", String(Math.max(1, Math.floor(allocatedStorageGb / 10)))));
     }
@@ -475,6 +516,8 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         web: { ...d.web, ...v.web, minSize, desiredCapacity, maxSize },
         database: { ...d.database, ...v.database, allocatedStorageGb } as StackConfig["database"],
         monitoring,
+        waf,
+        cdn,
         tags: v.tags ?? {},
     };
 }

@@ -3,9 +3,11 @@
  * consume (README.md, "Stack outputs": renaming one is a breaking change).
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { AccessLogBucket } from "./components/accessLogs";
 import { Bastion } from "./components/bastion";
+import { Cdn } from "./components/cdn";
 import { Database, identifierBaseFor } from "./components/database";
 import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
 import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
@@ -14,8 +16,10 @@ import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
 import { stackTags } from "./components/tags";
+import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
+import { errorPages } from "./app/static/pages";
 
 const config = loadConfig();
 
@@ -86,7 +90,34 @@ const instanceLogs = new InstanceLogs("instance-logs", { prefix: logGroupPrefixF
 // Alarms notify one topic encrypted with the stack key; built around the web tier, whose
 // instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
 const { alarmEmail, ...thresholds } = config.monitoring;
-const monitoring = new Monitoring("monitoring", { prefix: alarmPrefixFor(config.project, config.stack), thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
+const prefix = alarmPrefixFor(config.project, config.stack);
+const monitoring = new Monitoring("monitoring", { prefix, thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
+
+// The web application firewall: always in prod, in dev when waf.enabled. With CloudFront in
+// front it guards the distribution (where it sees the viewers' addresses), otherwise the ALB.
+// No stack outputs: optional outputs warn in every plan without them, and the names are fixed
+// (web ACL webfleet-<stack>-web, log group aws-waf-logs-webfleet-<stack>).
+const firewall = (scope: "REGIONAL" | "CLOUDFRONT", loadBalancerArn?: pulumi.Input<string>) =>
+    new WebFirewall("waf", { prefix, scope, loadBalancerArn, rateLimitPer5Min: config.waf.rateLimitPer5Min, retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn }, opts);
+const edgeWaf = config.waf.enabled && config.cdn.enabled ? firewall("CLOUDFRONT") : undefined;
+
+// CloudFront with the app's own error pages, even when no server is healthy (components/cdn.ts);
+// config.ts allows it only with a domain in us-east-1.
+const cdn = config.cdn.enabled
+    ? new Cdn(
+          "cdn",
+          {
+              prefix,
+              domain: config.web.domain!,
+              hostedZoneId: config.web.hostedZoneId!,
+              errorPages,
+              kmsKeyArn: secrets.kmsKeyArn,
+              webAclArn: edgeWaf?.webAclArn,
+              forceDestroy: config.environment !== "prod",
+          },
+          opts,
+      )
+    : undefined;
 
 // The ALB, the app bundle in S3 and the Auto Scaling group of web servers (docs/web-tier.md).
 const web = new WebTier(
@@ -113,6 +144,7 @@ const web = new WebTier(
         logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
         // A rollout whose servers answer 5xx stops where it stands.
         rolloutAlarms: (lb) => [monitoring.errorRateAlarm(lb)],
+        edge: cdn?.edge,
     },
     opts,
 );
@@ -127,6 +159,9 @@ monitoring.watch({
     // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
     database: { identifier: database.identifier },
 });
+if (config.waf.enabled && !config.cdn.enabled) {
+    firewall("REGIONAL", web.albArn);
+}
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;

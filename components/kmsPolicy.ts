@@ -8,8 +8,9 @@
  * delegates to IAM, as AWS recommends, and each role gets an identity-based statement for
  * exactly this key (`keyUseStatement`). The key policy itself only names principals that cannot
  * be given IAM policies: the CloudWatch Logs service (for this account's log groups), CloudWatch
- * alarms (publishing to this account's SNS topics encrypted with it) and the Auto Scaling
- * service-linked role (which launches instances with volumes under this key).
+ * alarms (publishing to this account's SNS topics encrypted with it), CloudFront (reading this
+ * account's error pages through origin access control) and the Auto Scaling service-linked role
+ * (which launches instances with volumes under this key).
  * Nothing is granted to "*".
  */
 import { Statement } from "./iam";
@@ -57,6 +58,17 @@ export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Versi
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
                 Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${accountId}:*` } },
+            },
+            {
+                // CloudFront reads the error pages (SSE-KMS) through origin access control on its
+                // own behalf; only for this account's distributions. Named by pattern, not by
+                // ARN, because the distribution is created long after the key.
+                Sid: "CloudFrontReadsThisAccountsOrigins",
+                Effect: "Allow",
+                Principal: { Service: "cloudfront.amazonaws.com" },
+                Action: "kms:Decrypt",
+                Resource: "*",
+                Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudfront::${accountId}:distribution/*` } },
             },
             {
                 // Auto Scaling launches the bastion and web servers with root volumes under this key.

@@ -41,6 +41,26 @@ export interface LoadBalancerDimensions {
     targetGroupArnSuffix: pulumi.Output<string>;
 }
 
+/** Where an alias record points (a CloudFront distribution's domain name and hosted zone). */
+export interface AliasTarget {
+    name: pulumi.Input<string>;
+    zoneId: pulumi.Input<string>;
+}
+
+/**
+ * The ALB as a CloudFront origin (components/cdn.ts): it answers only requests that carry the
+ * origin header CloudFront adds, 403 to anything else, and accepts HTTPS only from CloudFront's
+ * origin-facing addresses. `distribute` is called once the ALB and its certificate exist and
+ * returns where web.domain's alias record points instead of the ALB.
+ */
+export interface EdgeSeam {
+    headerName: string;
+    headerValue: pulumi.Input<string>;
+    /** The managed prefix list com.amazonaws.global.cloudfront.origin-facing. */
+    prefixListId: pulumi.Input<string>;
+    distribute: (alb: { dnsName: pulumi.Output<string>; certificateArn: pulumi.Output<string> }) => AliasTarget;
+}
+
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -54,6 +74,8 @@ export interface LoadBalancerArgs {
     targetSecurityGroupId: pulumi.Input<string>;
     /** S3 bucket for access logs (components/accessLogs.ts); undefined leaves them off. */
     accessLogsBucket?: pulumi.Input<string>;
+    /** Behind CloudFront (needs the domain's certificate); undefined: the ALB faces the internet. */
+    edge?: EdgeSeam;
 }
 
 export class LoadBalancer extends pulumi.ComponentResource {
@@ -72,6 +94,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:web:LoadBalancer", name, {}, opts);
+        if (args.edge && !(args.domain && args.hostedZoneId)) {
+            throw new pulumi.ResourceError("cdn.enabled: CloudFront refuses the ALB's self-signed certificate; set web.domain and web.hostedZoneId for a DNS-validated one", this);
+        }
         if (args.idleTimeoutSeconds >= APP_KEEP_ALIVE_SECONDS) {
             throw new pulumi.ResourceError(
                 `web.idleTimeoutSeconds: ${args.idleTimeoutSeconds} is not below the app's keep-alive timeout (${APP_KEEP_ALIVE_SECONDS} s), so the ALB would reuse connections the app has closed and answer 502; set it to 60 or less`,
@@ -84,16 +109,26 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: "webfleet load balancer: HTTP and HTTPS from the internet, out to the web servers only", tags: roleTags("alb", childName(name, "sg")) },
             { parent: this },
         );
-        // One rule per port: HTTP only ever answers with a redirect, HTTPS is the service.
-        for (const [port, what] of [
-            [HTTP_PORT, "HTTP from the internet (redirected to HTTPS)"],
-            [HTTPS_PORT, "HTTPS from the internet"],
-        ] as const) {
+        if (args.edge) {
+            // Behind CloudFront: HTTPS from its origin-facing addresses only, and no port 80
+            // (CloudFront itself redirects viewers to HTTPS).
             new aws.vpc.SecurityGroupIngressRule(
-                childName(name, `${port === HTTP_PORT ? "http" : "https"}-in`),
-                { securityGroupId: sg.id, description: what, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0" },
+                childName(name, "https-in"),
+                { securityGroupId: sg.id, description: "HTTPS from CloudFront's origin-facing addresses only", ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT, prefixListId: args.edge.prefixListId },
                 { parent: this },
             );
+        } else {
+            // One rule per port: HTTP only ever answers with a redirect, HTTPS is the service.
+            for (const [port, what] of [
+                [HTTP_PORT, "HTTP from the internet (redirected to HTTPS)"],
+                [HTTPS_PORT, "HTTPS from the internet"],
+            ] as const) {
+                new aws.vpc.SecurityGroupIngressRule(
+                    childName(name, `${port === HTTP_PORT ? "http" : "https"}-in`),
+                    { securityGroupId: sg.id, description: what, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0" },
+                    { parent: this },
+                );
+            }
         }
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "app-out"),
@@ -166,20 +201,39 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: args.tlsPolicy,
                 certificateArn: certificate.certificateArn,
-                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                // Behind CloudFront, only the rule below forwards; anything else is refused.
+                defaultActions: args.edge
+                    ? [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }]
+                    : [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags: roleTags("alb", childName(name, "https")),
             },
             { parent: this },
         );
+        if (args.edge) {
+            new aws.lb.ListenerRule(
+                childName(name, "from-cloudfront"),
+                {
+                    listenerArn: https.arn,
+                    priority: 1,
+                    conditions: [{ httpHeader: { httpHeaderName: args.edge.headerName, values: [args.edge.headerValue] } }],
+                    actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                    tags: roleTags("alb", childName(name, "from-cloudfront")),
+                },
+                { parent: this },
+            );
+        }
 
         if (certificate.mode === "dns-validated") {
+            // The same record either way, so turning CloudFront on or off only moves its target.
+            const target: AliasTarget = args.edge ? args.edge.distribute({ dnsName: alb.dnsName, certificateArn: certificate.certificateArn }) : { name: alb.dnsName, zoneId: alb.zoneId };
             new aws.route53.Record(
                 childName(name, "alias"),
                 {
                     zoneId: args.hostedZoneId!,
                     name: args.domain!,
                     type: "A",
-                    aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+                    // CloudFront alias targets must not evaluate target health.
+                    aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: !args.edge }],
                 },
                 { parent: this },
             );

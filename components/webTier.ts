@@ -17,7 +17,7 @@ import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
 import { al2023ImageId } from "./instanceTypes";
-import { LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
+import { EdgeSeam, LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "./naming";
 import { roleTags } from "./tags";
 import { environmentProblems, renderWebUserData } from "./userData/web";
@@ -60,6 +60,8 @@ export interface WebTierArgs extends WebSettings {
      * before the group, which names them.
      */
     rolloutAlarms?: (lb: LoadBalancerDimensions) => aws.cloudwatch.MetricAlarm[];
+    /** CloudFront in front of the ALB (components/cdn.ts); needs web.domain and web.hostedZoneId. */
+    edge?: EdgeSeam;
 }
 
 /** A server boots (dnf, download, start) in about a minute; its metrics count after 2. */
@@ -77,6 +79,7 @@ export class WebTier extends pulumi.ComponentResource {
     public readonly instanceRoleArn: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
     public readonly autoScalingGroupName: pulumi.Output<string>;
+    public readonly albArn: pulumi.Output<string>;
     public readonly albArnSuffix: pulumi.Output<string>;
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
@@ -116,6 +119,7 @@ export class WebTier extends pulumi.ComponentResource {
                 hostedZoneId: args.hostedZoneId,
                 targetSecurityGroupId: webSg.id,
                 accessLogsBucket: args.accessLogsBucket,
+                edge: args.edge,
             },
             { parent: this },
         );
@@ -243,6 +247,7 @@ export class WebTier extends pulumi.ComponentResource {
         this.instanceRoleArn = role.arn;
         this.launchTemplateId = template.id;
         this.autoScalingGroupName = group.name;
+        this.albArn = lb.arn;
         this.albArnSuffix = lb.arnSuffix;
         this.targetGroupArnSuffix = lb.targetGroupArnSuffix;
         this.url = lb.url;
@@ -258,6 +263,7 @@ export class WebTier extends pulumi.ComponentResource {
             instanceRoleArn: this.instanceRoleArn,
             launchTemplateId: this.launchTemplateId,
             autoScalingGroupName: this.autoScalingGroupName,
+            albArn: this.albArn,
             albArnSuffix: this.albArnSuffix,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
             url: this.url,

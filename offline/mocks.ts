@@ -229,6 +229,37 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             const alarmName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
             return { id: alarmName, state: { ...inputs, name: alarmName, arn: arn(`alarm:${alarmName}`, "cloudwatch") } };
         }
+        case "aws:wafv2/webAcl:WebAcl": {
+            const aclId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
+            const aclName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            const scope = inputs.scope === "CLOUDFRONT" ? "global" : "regional";
+            const aclArn = `arn:aws:wafv2:${inputs.scope === "CLOUDFRONT" ? "us-east-1" : region}:${account}:${scope}/webacl/${aclName}/${aclId}`;
+            return { id: aclId, state: { ...inputs, name: aclName, arn: aclArn, capacity: 1127, lockToken: hex(`lock/${name}`, 32) } };
+        }
+        case "aws:wafv2/webAclAssociation:WebAclAssociation":
+            return { id: `${inputs.webAclArn},${inputs.resourceArn}`, state: { ...inputs } };
+        case "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
+            return { id: inputs.resourceArn, state: { ...inputs } };
+        case "aws:cloudwatch/logResourcePolicy:LogResourcePolicy":
+            return { id: inputs.policyName, state: { ...inputs } };
+        case "aws:cloudfront/distribution:Distribution": {
+            const distributionId = `E${h.toUpperCase().slice(0, 13)}`;
+            return {
+                id: distributionId,
+                state: {
+                    ...inputs,
+                    arn: `arn:aws:cloudfront::${account}:distribution/${distributionId}`,
+                    domainName: `d${h.slice(0, 13)}.cloudfront.net`,
+                    // CloudFront's one hosted zone, for alias records.
+                    hostedZoneId: "Z2FDTNDATAQYW2",
+                    status: "Deployed",
+                    etag: `E${hex(`etag/${name}`, 13).toUpperCase()}`,
+                    callerReference: `terraform-${h}`,
+                },
+            };
+        }
+        case "aws:cloudfront/originAccessControl:OriginAccessControl":
+            return { id: `E${hex(`oac/${name}`, 13).toUpperCase()}`, state: { ...inputs, etag: `E${hex(`etag/${name}`, 13).toUpperCase()}` } };
         case "aws:cloudwatch/dashboard:Dashboard":
             return { id: inputs.dashboardName, state: { ...inputs, dashboardArn: `arn:aws:cloudwatch::${account}:dashboard/${inputs.dashboardName}` } };
         case "tls:index/privateKey:PrivateKey":
@@ -265,6 +296,12 @@ function mockInvoke(token: string, inputs: Record<string, any>, region: string):
             return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };
         case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            if (inputs.name === "com.amazonaws.global.cloudfront.origin-facing") {
+                // The AWS-managed list's ID differs per region; us-east-1's.
+                return { id: "pl-3b927c52", name: inputs.name, addressFamily: "IPv4", maxEntries: 55, ownerId: "AWS", version: 1, entries: [], arn: `arn:aws:ec2:${region}:aws:prefix-list/pl-3b927c52`, tags: {} };
+            }
+            break;
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
     }

@@ -59,6 +59,7 @@ describe("secrets: the stack key (mocked program)", function () {
             "arn:aws:iam::123456789012:root",
             "logs.us-east-1.amazonaws.com",
             "cloudwatch.amazonaws.com",
+            "cloudfront.amazonaws.com",
             autoScalingServiceLinkedRoleArn("123456789012"),
             autoScalingServiceLinkedRoleArn("123456789012"),
         ]);
@@ -113,9 +114,20 @@ describe("secrets: key policy and grants (pure)", () => {
         });
     });
 
+    it("lets CloudFront decrypt only for this account's distributions (error pages through origin access control)", () => {
+        expect(policy.Statement[3]).to.deep.equal({
+            Sid: "CloudFrontReadsThisAccountsOrigins",
+            Effect: "Allow",
+            Principal: { Service: "cloudfront.amazonaws.com" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudfront::210987654321:distribution/*" } },
+        });
+    });
+
     it("lets Auto Scaling launch instances with volumes under the key, and grant only for AWS resources", () => {
         const slr = "arn:aws:iam::210987654321:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
-        expect(policy.Statement.slice(3)).to.deep.equal([
+        expect(policy.Statement.slice(4)).to.deep.equal([
             { Sid: "AutoScalingUsesKeyForEbsVolumes", Effect: "Allow", Principal: { AWS: slr }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: "*" },
             { Sid: "AutoScalingAttachesEncryptedVolumes", Effect: "Allow", Principal: { AWS: slr }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
         ]);

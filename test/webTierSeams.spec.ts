@@ -197,6 +197,12 @@ describe("web tier seams (component under the mocks)", function () {
             expect(run.resources.filter((r) => r.custom)).to.deep.equal([]);
         });
 
+        it("refuses CloudFront in front of an ALB with a self-signed certificate", async () => {
+            const edge = { headerName: "X-Origin-Verify", headerValue: "s", prefixListId: "pl-1", distribute: () => ({ name: "d.cloudfront.net", zoneId: "Z2FDTNDATAQYW2" }) };
+            const run = await runComponent(() => new WebTier("web", args({ edge })));
+            expect(run.error?.message).to.include("cdn.enabled: CloudFront refuses the ALB's self-signed certificate; set web.domain and web.hostedZoneId");
+        });
+
         it("refuses an ALB idle timeout the app's keep-alive would undercut", async () => {
             const run = await runComponent(() => new WebTier("web", args({ idleTimeoutSeconds: 120 })));
             expect(run.error?.message).to.include("web.idleTimeoutSeconds: 120 is not below the app's keep-alive timeout (65 s)");
