@@ -12,7 +12,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { elbLogDeliveryStatement } from "./elbLogDelivery";
-import { Statement, policyDocument } from "./iam";
+import { denyInsecureTransport, policyDocument } from "./iam";
 import { childName } from "./naming";
 
 export interface AccessLogBucketArgs {
@@ -83,14 +83,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
             {
                 bucket: bucket.id,
                 policy: policyDocument([
-                    bucket.arn.apply((arn): Statement => ({
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: { AWS: "*" },
-                        Action: "s3:*",
-                        Resource: [arn, `${arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    })),
+                    denyInsecureTransport(bucket.arn),
                     pulumi.all([bucket.arn, account]).apply(([bucketArn, accountId]) => elbLogDeliveryStatement({ region: args.region, bucketArn, prefix: args.prefix, accountId })),
                 ]),
             },

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, policyDocument } from "./iam";
+import { denyInsecureTransport, policyDocument } from "./iam";
 import { childName } from "./naming";
 
 /** What app/build.ts's buildAppBundle() returns (only the part the web tier needs). */
@@ -118,14 +118,7 @@ export class AppArtifact extends pulumi.ComponentResource {
             {
                 bucket: bucket.id,
                 policy: policyDocument([
-                    bucket.arn.apply((arn): Statement => ({
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: { AWS: "*" },
-                        Action: "s3:*",
-                        Resource: [arn, `${arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    })),
+                    denyInsecureTransport(bucket.arn),
                 ]),
             },
             // S3 rejects a bucket policy while the public access block is being written.

@@ -22,7 +22,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Statement, policyDocument } from "./iam";
+import { denyInsecureTransport, policyDocument, Statement } from "./iam";
 import { AliasTarget, EdgeSeam } from "./loadBalancer";
 import { childName } from "./naming";
 
@@ -205,14 +205,7 @@ export class Cdn extends pulumi.ComponentResource {
             {
                 bucket: this.bucket.id,
                 policy: policyDocument([
-                    this.bucket.arn.apply((arn): Statement => ({
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: { AWS: "*" },
-                        Action: "s3:*",
-                        Resource: [arn, `${arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    })),
+                    denyInsecureTransport(this.bucket.arn),
                     pulumi.all([this.bucket.arn, distribution.arn]).apply(([arn, distributionArn]): Statement => ({
                         Sid: "ThisDistributionReadsTheErrorPages",
                         Effect: "Allow",

@@ -30,3 +30,15 @@ export function serviceTrustPolicy(service: string, accountId: pulumi.Input<stri
 }
 
 export const SSM_MANAGED_INSTANCE_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+
+/** The bucket-policy statement that refuses any request not made over TLS. */
+export function denyInsecureTransport(bucketArn: pulumi.Input<string>): pulumi.Output<Statement> {
+    return pulumi.output(bucketArn).apply((arn): Statement => ({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    }));
+}
