@@ -5,19 +5,14 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { SubnetPlan } from "./cidr";
 import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
 import { childName } from "./naming";
+import type { StackConfig } from "../configSchema";
 
-export interface NetworkArgs {
-    cidr: string;
-    azCount: number;
-    /** Explicit AZ names; otherwise the region's first `azCount` AZs that need no opt-in. */
-    availabilityZones?: string[];
-    natStrategy: "Single" | "OnePerAz";
-    flowLogRetentionDays: number;
-    /** One CIDR per AZ per tier (see planSubnets). */
-    subnets: SubnetPlan;
+type NetworkConfig = StackConfig["network"];
+
+/** The `network` section of the stack config (with its subnet plan), plus the stack key. */
+export interface NetworkArgs extends NetworkConfig {
     /** KMS key for the flow log group; undefined uses CloudWatch's own encryption. */
     logKmsKeyArn?: pulumi.Input<string>;
 }
