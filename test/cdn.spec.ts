@@ -3,12 +3,13 @@
  */
 import { expect } from "chai";
 import { errorPages } from "../app/static/pages";
-import { StackConfigError, validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../configSchema";
 import { MANAGED_POLICIES, customErrorResponses } from "../components/cdn";
 import { webAclRules } from "../components/waf";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { runPolicyPack } from "../offline/policyRunner";
 import { ProgramRun } from "../offline/program";
+import { configProblems as problems, rawConfig as raw } from "./support/config";
 import { named, ofType, runStack, sharedRun } from "./support/program";
 
 const DOMAIN = "www.example.com";
@@ -17,16 +18,7 @@ const DIST = "aws:cloudfront/distribution:Distribution";
 const WITH_DOMAIN = { "webfleet:web": { domain: DOMAIN, hostedZoneId: ZONE } };
 
 describe("CDN config", () => {
-    const raw = (stack: string, values: Record<string, unknown>, region = "us-east-1") => ({ project: "webfleet", stack, region, values });
     const web = { domain: DOMAIN, hostedZoneId: ZONE };
-    const problems = (fn: () => unknown) => {
-        try {
-            fn();
-        } catch (e) {
-            return (e as StackConfigError).message;
-        }
-        throw new Error("expected a config error");
-    };
 
     it("is on by default in prod with a domain in us-east-1, off otherwise (so the shipped prod file validates)", () => {
         expect(validateStackConfig(raw("prod", { web })).cdn).to.deep.equal({ enabled: true });

@@ -1,20 +1,7 @@
 import { expect } from "chai";
-import { StackConfigError, isStackConfigError, validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../configSchema";
 import { rawConfigFrom, readStackConfig } from "../offline/program";
-
-function raw(stack: string, values: Record<string, unknown>) {
-    return { project: "webfleet", stack, region: "us-east-1" as string | undefined, values };
-}
-
-function problemsOf(fn: () => unknown): string {
-    try {
-        fn();
-    } catch (e) {
-        expect(isStackConfigError(e), `expected a StackConfigError, got ${e}`).to.equal(true);
-        return (e as StackConfigError).message;
-    }
-    throw new Error("expected the config to be rejected");
-}
+import { configProblems as problemsOf, rawConfig as raw } from "./support/config";
 
 describe("stack config", () => {
     it("accepts the shipped dev stack file and fills the dev defaults", () => {

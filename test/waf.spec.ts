@@ -2,10 +2,11 @@
  * Issue 7, item 3: the WAFv2 web ACL on the ALB, its rules and its logging.
  */
 import { expect } from "chai";
-import { StackConfigError, validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../configSchema";
 import { MANAGED_RULE_GROUPS, webAclRules } from "../components/waf";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";
+import { configProblems as problems, rawConfig as raw } from "./support/config";
 import { named, ofType, runStack, sharedRun } from "./support/program";
 
 const ACL = "aws:wafv2/webAcl:WebAcl";
@@ -32,15 +33,6 @@ describe("WAF rules (pure)", () => {
 });
 
 describe("WAF config", () => {
-    const raw = (stack: string, values: Record<string, unknown>) => ({ project: "webfleet", stack, region: "us-east-1", values });
-    const problems = (fn: () => unknown) => {
-        try {
-            fn();
-        } catch (e) {
-            return (e as StackConfigError).message;
-        }
-        throw new Error("expected a config error");
-    };
 
     it("is on in prod and off in dev by default, 2000 requests per IP per 5 minutes", () => {
         expect(validateStackConfig(raw("prod", {})).waf).to.deep.equal({ enabled: true, rateLimitPer5Min: 2000 });
