@@ -19,8 +19,8 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { Client } from "pg";
 import { buildAppBundle } from "../app/build";
+import { withClient } from "../test/support/postgres";
 
 const durationS = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -122,16 +122,6 @@ async function startPostgres(): Promise<string | undefined> {
     run(`${bin}/pg_ctl -D ${data} -l ${data}/server.log -w -o '-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200' start`);
     cleanups.push(() => run(`${bin}/pg_ctl -D ${data} -m fast stop`));
     return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-}
-
-async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-        return await work(client);
-    } finally {
-        await client.end();
-    }
 }
 
 /** Starts a server process and resolves with its port once it says so. */
