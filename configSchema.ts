@@ -5,8 +5,8 @@
  * key path, what was expected, what was found and the `pulumi config set` command that fixes it.
  */
 import { z } from "zod";
-import { MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN, isCanonical, networkOf, formatIpv4Cidr, parseIpv4Cidr, planSubnets, SubnetPlan } from "./components/cidr";
-import { isInstanceType } from "./components/instanceTypes";
+import { MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN, isCanonical, networkOf, formatIpv4Cidr, parseIpv4Cidr, planSubnets, SubnetPlan } from "./lib/cidr";
+import { isInstanceType } from "./lib/instanceTypes";
 
 export type Environment = "dev" | "prod";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "prod"];

@@ -15,7 +15,7 @@ import { Monitoring, alarmPrefixFor } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
-import { stackTags } from "./components/tags";
+import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";

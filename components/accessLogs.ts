@@ -11,9 +11,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { elbLogDeliveryStatement } from "./elbLogDelivery";
-import { denyInsecureTransport, policyDocument } from "./iam";
-import { childName } from "./naming";
+import { elbLogDeliveryStatement } from "../lib/elbLogDelivery";
+import { denyInsecureTransport, policyDocument } from "../lib/iam";
+import { childName } from "../lib/naming";
 
 export interface AccessLogBucketArgs {
     region: string;

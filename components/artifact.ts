@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, policyDocument } from "./iam";
-import { childName } from "./naming";
+import { denyInsecureTransport, policyDocument } from "../lib/iam";
+import { childName } from "../lib/naming";
 
 /** What app/build.ts's buildAppBundle() returns (only the part the web tier needs). */
 export interface AppBundleLike {

@@ -6,11 +6,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, SSM_MANAGED_INSTANCE_CORE, policyDocument, serviceTrustPolicy } from "./iam";
-import { al2023ImageId } from "./instanceTypes";
-import { childName } from "./naming";
-import { ROLE_TAG, roleTags } from "./tags";
-import { renderBastionUserData } from "./userData/bastion";
+import { Statement, SSM_MANAGED_INSTANCE_CORE, policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { al2023ImageId } from "../lib/instanceTypes";
+import { childName } from "../lib/naming";
+import { ROLE_TAG, roleTags } from "../lib/tags";
+import { renderBastionUserData } from "../lib/userData/bastion";
 
 export interface BastionArgs {
     vpcId: pulumi.Input<string>;

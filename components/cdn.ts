@@ -22,9 +22,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { denyInsecureTransport, policyDocument, Statement } from "./iam";
+import { denyInsecureTransport, policyDocument, Statement } from "../lib/iam";
 import { AliasTarget, EdgeSeam } from "./loadBalancer";
-import { childName } from "./naming";
+import { childName } from "../lib/naming";
 
 /** The statuses CloudFront answers with the app's own page. */
 export const CDN_ERROR_STATUSES = [500, 502, 503, 504] as const;

@@ -10,7 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { childName } from "./naming";
+import { childName } from "../lib/naming";
 
 /** One year: long enough to forget about, short enough that rotation is a routine event. */
 export const SELF_SIGNED_VALIDITY_HOURS = 365 * 24;

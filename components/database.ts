@@ -10,9 +10,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Statement, policyDocument } from "./iam";
-import { childName } from "./naming";
-import { roleTags } from "./tags";
+import { Statement, policyDocument } from "../lib/iam";
+import { childName } from "../lib/naming";
+import { roleTags } from "../lib/tags";
 import type { StackConfig } from "../configSchema";
 
 export const POSTGRES_PORT = 5432;

@@ -10,8 +10,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement } from "./iam";
-import { childName } from "./naming";
+import { Statement } from "../lib/iam";
+import { childName } from "../lib/naming";
 
 export interface InstanceLogsArgs {
     /** Start of the group names, e.g. "/webfleet/prod/web" (see logGroupPrefixFor). */

@@ -6,8 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Certificate, CertificateMode } from "./certificate";
-import { childName } from "./naming";
-import { roleTags } from "./tags";
+import { childName } from "../lib/naming";
+import { roleTags } from "../lib/tags";
 
 export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;

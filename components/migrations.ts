@@ -14,10 +14,10 @@ import { buildSync } from "esbuild";
 import { migrationsSha256 } from "../app/db/migrations";
 import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import { Database } from "./database";
-import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
-import { childName } from "./naming";
+import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { childName } from "../lib/naming";
 import { Secrets } from "./secrets";
-import { roleTags } from "./tags";
+import { roleTags } from "../lib/tags";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 export const MIGRATION_ENTRY = path.join(REPO_ROOT, "app", "lambda", "migrate.ts");

@@ -18,10 +18,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../configSchema";
-import { dashboardBody } from "./dashboard";
-import { Statement, policyDocument } from "./iam";
+import { dashboardBody } from "../lib/dashboard";
+import { Statement, policyDocument } from "../lib/iam";
 import { LoadBalancerDimensions } from "./loadBalancer";
-import { childName } from "./naming";
+import { childName } from "../lib/naming";
 
 export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail">;
 

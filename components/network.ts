@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
-import { childName } from "./naming";
+import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { childName } from "../lib/naming";
 import type { StackConfig } from "../configSchema";
 
 type NetworkConfig = StackConfig["network"];

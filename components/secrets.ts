@@ -7,9 +7,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Statement } from "./iam";
-import { keyUseStatement, secretReadStatements, stackKeyPolicy } from "./kmsPolicy";
-import { childName } from "./naming";
+import { Statement } from "../lib/iam";
+import { keyUseStatement, secretReadStatements, stackKeyPolicy } from "../lib/kmsPolicy";
+import { childName } from "../lib/naming";
 
 export interface SecretsArgs {
     /** The alias, without "alias/" (e.g. "webfleet-prod"): how people find the key in the console. */

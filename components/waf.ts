@@ -17,8 +17,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, policyDocument } from "./iam";
-import { childName } from "./naming";
+import { Statement, policyDocument } from "../lib/iam";
+import { childName } from "../lib/naming";
 
 /** The managed rule groups, in priority order after the rate limit. */
 export const MANAGED_RULE_GROUPS = [

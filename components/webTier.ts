@@ -15,12 +15,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALLOWED_TLS_POLICIES, StackConfig } from "../configSchema";
 import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
-import { Statement, policyDocument, serviceTrustPolicy } from "./iam";
-import { al2023ImageId } from "./instanceTypes";
+import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { al2023ImageId } from "../lib/instanceTypes";
 import { EdgeSeam, LoadBalancer, LoadBalancerDimensions } from "./loadBalancer";
-import { childName } from "./naming";
-import { roleTags } from "./tags";
-import { environmentProblems, renderWebUserData } from "./userData/web";
+import { childName } from "../lib/naming";
+import { roleTags } from "../lib/tags";
+import { environmentProblems, renderWebUserData } from "../lib/userData/web";
 
 export type WebSettings = StackConfig["web"];
 

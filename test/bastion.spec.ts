@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ProgramRun } from "../offline/program";
-import { SSHD_DROPIN_PATH, renderBastionUserData } from "../components/userData/bastion";
+import { SSHD_DROPIN_PATH, renderBastionUserData } from "../lib/userData/bastion";
 import { named, ofType, runStack } from "./support/program";
 import { requireTool } from "./support/tools";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { formatIpv4Cidr, isCanonical, parseIpv4Cidr, planSubnets } from "../components/cidr";
-import { architectureOf, al2023ImageId } from "../components/instanceTypes";
+import { formatIpv4Cidr, isCanonical, parseIpv4Cidr, planSubnets } from "../lib/cidr";
+import { architectureOf, al2023ImageId } from "../lib/instanceTypes";
 
 describe("CIDR helpers", () => {
     it("parses only well-formed IPv4 CIDRs", () => {

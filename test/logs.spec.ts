@@ -2,9 +2,9 @@
  * Issue 7, item 1: ALB access logs in S3 and the servers' app and system logs in CloudWatch Logs.
  */
 import { expect } from "chai";
-import { ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryPrincipal, elbLogDeliveryStatement } from "../components/elbLogDelivery";
+import { ELB_ACCOUNT_IDS, ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryPrincipal, elbLogDeliveryStatement } from "../lib/elbLogDelivery";
 import { LOG_WRITE_ACTIONS, logGroupPrefixFor } from "../components/instanceLogs";
-import { CW_AGENT_CONFIG, SYSTEM_LOG_FILES } from "../components/userData/web";
+import { CW_AGENT_CONFIG, SYSTEM_LOG_FILES } from "../lib/userData/web";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { runPolicyPack } from "../offline/policyRunner";
 import { ProgramRun } from "../offline/program";

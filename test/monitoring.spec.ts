@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultsFor } from "../configSchema";
-import { dashboardBody } from "../components/dashboard";
+import { dashboardBody } from "../lib/dashboard";
 import { Monitoring, alarmPrefixFor, errorRateQueries } from "../components/monitoring";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";

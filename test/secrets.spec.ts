@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { autoScalingServiceLinkedRoleArn, keyUseStatement, secretReadStatements, stackKeyPolicy } from "../components/kmsPolicy";
+import { autoScalingServiceLinkedRoleArn, keyUseStatement, secretReadStatements, stackKeyPolicy } from "../lib/kmsPolicy";
 import { Secrets, aliasNameFor } from "../components/secrets";
 import { installMocks } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";

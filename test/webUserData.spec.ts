@@ -19,7 +19,7 @@ import {
     renderLogrotate,
     renderSystemdUnit,
     renderWebUserData,
-} from "../components/userData/web";
+} from "../lib/userData/web";
 import { requireTool } from "./support/tools";
 
 const SHA = "38299ad9a30121af7339ede06696752c7894a5451d41d41b138ebae2474d4542";
