@@ -5,7 +5,17 @@
  * key path, what was expected, what was found and the `pulumi config set` command that fixes it.
  */
 import { z } from "zod";
-import { MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN, isCanonical, networkOf, formatIpv4Cidr, parseIpv4Cidr, planSubnets, SubnetPlan } from "./lib/cidr";
+import {
+    MAX_AZS,
+    VPC_PREFIX_MAX,
+    VPC_PREFIX_MIN,
+    isCanonical,
+    networkOf,
+    formatIpv4Cidr,
+    parseIpv4Cidr,
+    planSubnets,
+    SubnetPlan,
+} from "./lib/cidr";
 import { isInstanceType } from "./lib/instanceTypes";
 
 export type Environment = "dev" | "prod";
@@ -21,7 +31,9 @@ export const ALLOWED_TLS_POLICIES = [
 ] as const;
 
 /** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export interface StackConfig {
     project: string;
@@ -115,7 +127,12 @@ export function cdnDefault(environment: Environment, hasDomain: boolean, region:
 export function defaultsFor(environment: Environment) {
     const prod = environment === "prod";
     return {
-        network: { cidr: "10.0.0.0/16", azCount: prod ? 3 : 2, natStrategy: prod ? "OnePerAz" : "Single", flowLogRetentionDays: prod ? 365 : 30 },
+        network: {
+            cidr: "10.0.0.0/16",
+            azCount: prod ? 3 : 2,
+            natStrategy: prod ? "OnePerAz" : "Single",
+            flowLogRetentionDays: prod ? 365 : 30,
+        },
         bastion: { enabled: true, instanceType: "t4g.nano", allowedCidrs: [] as string[] },
         web: {
             instanceType: prod ? "t4g.medium" : "t4g.small",
@@ -165,36 +182,76 @@ interface FieldDoc {
 }
 const FIELDS: Record<string, FieldDoc> = {
     environment: { expected: `one of ${ENVIRONMENTS.join(", ")}`, example: "dev" },
-    "network.cidr": { expected: `a canonical IPv4 CIDR block from /${VPC_PREFIX_MIN} to /${VPC_PREFIX_MAX}`, example: "10.0.0.0/16" },
+    "network.cidr": {
+        expected: `a canonical IPv4 CIDR block from /${VPC_PREFIX_MIN} to /${VPC_PREFIX_MAX}`,
+        example: "10.0.0.0/16",
+    },
     "network.azCount": { expected: `a whole number from 2 to ${MAX_AZS} (an ALB needs two AZs)`, example: "2" },
-    "network.availabilityZones": { expected: "a list of distinct AZ names in the stack's region", example: "'[\"us-east-1a\",\"us-east-1b\"]'" },
+    "network.availabilityZones": {
+        expected: "a list of distinct AZ names in the stack's region",
+        example: '\'["us-east-1a","us-east-1b"]\'',
+    },
     "network.availabilityZones[]": { expected: "an AZ name like us-east-1a", example: "us-east-1a" },
     "network.natStrategy": { expected: "Single or OnePerAz", example: "OnePerAz" },
-    "network.flowLogRetentionDays": { expected: `a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")})`, example: "365" },
+    "network.flowLogRetentionDays": {
+        expected: `a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(", ")})`,
+        example: "365",
+    },
     "bastion.enabled": { expected: "true or false", example: "true" },
     "bastion.instanceType": { expected: "an EC2 instance type like t4g.nano", example: "t4g.nano" },
-    "bastion.allowedCidrs": { expected: "a list of IPv4 CIDR blocks allowed to SSH to the bastion", example: "'[\"203.0.113.0/24\"]'" },
-    "bastion.allowedCidrs[]": { expected: "a canonical IPv4 CIDR block like 203.0.113.0/24", example: "203.0.113.0/24" },
-    "bastion.sshPublicKey": { expected: "an OpenSSH public key (ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa)", example: "\"$(cat ~/.ssh/id_ed25519.pub)\"" },
+    "bastion.allowedCidrs": {
+        expected: "a list of IPv4 CIDR blocks allowed to SSH to the bastion",
+        example: "'[\"203.0.113.0/24\"]'",
+    },
+    "bastion.allowedCidrs[]": {
+        expected: "a canonical IPv4 CIDR block like 203.0.113.0/24",
+        example: "203.0.113.0/24",
+    },
+    "bastion.sshPublicKey": {
+        expected: "an OpenSSH public key (ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa)",
+        example: '"$(cat ~/.ssh/id_ed25519.pub)"',
+    },
     "web.instanceType": { expected: "an EC2 instance type like t4g.small", example: "t4g.small" },
     "web.minSize": { expected: "a whole number from 1 to 100", example: "3" },
     "web.desiredCapacity": { expected: "a whole number from 1 to 100", example: "3" },
     "web.maxSize": { expected: "a whole number from 1 to 100", example: "6" },
     "web.appPort": { expected: "a TCP port from 1024 to 65535", example: "8080" },
     "web.domain": { expected: "a DNS name like www.example.com", example: "www.example.com" },
-    "web.hostedZoneId": { expected: "a Route 53 hosted zone ID like Z0123456789ABCDEFGHIJ", example: "Z0123456789ABCDEFGHIJ" },
+    "web.hostedZoneId": {
+        expected: "a Route 53 hosted zone ID like Z0123456789ABCDEFGHIJ",
+        example: "Z0123456789ABCDEFGHIJ",
+    },
     "web.tlsPolicy": { expected: `one of ${ALLOWED_TLS_POLICIES.join(", ")}`, example: ALLOWED_TLS_POLICIES[0] },
-    "web.targetRequestsPerInstance": { expected: "a whole number of requests per minute per instance, from 10 to 100000", example: "1000" },
+    "web.targetRequestsPerInstance": {
+        expected: "a whole number of requests per minute per instance, from 10 to 100000",
+        example: "1000",
+    },
     "web.healthCheckGracePeriodSeconds": { expected: "seconds from 60 to 1800", example: "300" },
-    "web.idleTimeoutSeconds": { expected: "seconds from 1 to 64 (below the app's 65 s keep-alive, or the ALB answers 502 on reused connections)", example: "60" },
+    "web.idleTimeoutSeconds": {
+        expected:
+            "seconds from 1 to 64 (below the app's 65 s keep-alive, or the ALB answers 502 on reused connections)",
+        example: "60",
+    },
     "web.deletionProtection": { expected: "true or false", example: "true" },
     "web.detailedMonitoring": { expected: "true or false", example: "true" },
-    "database.engineVersion": { expected: "a PostgreSQL major version like 17 (or major.minor like 17.4)", example: "17" },
+    "database.engineVersion": {
+        expected: "a PostgreSQL major version like 17 (or major.minor like 17.4)",
+        example: "17",
+    },
     "database.instanceClass": { expected: "an RDS instance class like db.t4g.micro", example: "db.t4g.micro" },
     "database.allocatedStorageGb": { expected: "gigabytes from 20 to 65536", example: "20" },
-    "database.maxAllocatedStorageGb": { expected: "gigabytes from 20 to 65536, at least allocatedStorageGb", example: "100" },
-    "database.name": { expected: "a PostgreSQL identifier (lower case letters, digits, _; 63 at most; starts with a letter)", example: "webfleet" },
-    "database.appUser": { expected: "a PostgreSQL identifier (lower case letters, digits, _; 63 at most; starts with a letter)", example: "webfleet_app" },
+    "database.maxAllocatedStorageGb": {
+        expected: "gigabytes from 20 to 65536, at least allocatedStorageGb",
+        example: "100",
+    },
+    "database.name": {
+        expected: "a PostgreSQL identifier (lower case letters, digits, _; 63 at most; starts with a letter)",
+        example: "webfleet",
+    },
+    "database.appUser": {
+        expected: "a PostgreSQL identifier (lower case letters, digits, _; 63 at most; starts with a letter)",
+        example: "webfleet_app",
+    },
     "database.multiAz": { expected: "true or false", example: "true" },
     "database.backupRetentionDays": { expected: "days from 1 to 35", example: "14" },
     "database.deletionProtection": { expected: "true or false", example: "true" },
@@ -202,16 +259,28 @@ const FIELDS: Record<string, FieldDoc> = {
     "database.monitoringIntervalSeconds": { expected: "one of 0, 1, 5, 10, 15, 30, 60", example: "60" },
     "monitoring.alarmEmail": { expected: "an e-mail address for alarm notifications", example: "oncall@example.com" },
     "monitoring.alb5xxRatePercent": { expected: "a percentage above 0, at most 100", example: "1" },
-    "monitoring.target5xxPerMinute": { expected: "a whole number of 5xx answers per minute, from 1 to 100000", example: "5" },
+    "monitoring.target5xxPerMinute": {
+        expected: "a whole number of 5xx answers per minute, from 1 to 100000",
+        example: "5",
+    },
     "monitoring.p99ResponseTimeSeconds": { expected: "seconds above 0, at most 60", example: "1" },
     "monitoring.dbCpuPercent": { expected: "a percentage from 1 to 100", example: "80" },
-    "monitoring.dbFreeStorageGb": { expected: "gigabytes from 1 to 65536, below database.allocatedStorageGb", example: "2" },
+    "monitoring.dbFreeStorageGb": {
+        expected: "gigabytes from 1 to 65536, below database.allocatedStorageGb",
+        example: "2",
+    },
     "monitoring.dbConnections": { expected: "a whole number of connections from 1 to 100000", example: "500" },
     "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
     "waf.enabled": { expected: "true or false (true in prod)", example: "true" },
-    "cdn.enabled": { expected: `true or false; true needs web.domain and web.hostedZoneId, and aws:region ${CDN_REGION}`, example: "true" },
-    "waf.rateLimitPer5Min": { expected: "a whole number of requests per IP in 5 minutes, from 10 to 2000000000", example: "2000" },
-    tags: { expected: "a map of tag keys to string values", example: "'{\"team\":\"platform\"}'" },
+    "cdn.enabled": {
+        expected: `true or false; true needs web.domain and web.hostedZoneId, and aws:region ${CDN_REGION}`,
+        example: "true",
+    },
+    "waf.rateLimitPer5Min": {
+        expected: "a whole number of requests per IP in 5 minutes, from 10 to 2000000000",
+        example: "2000",
+    },
+    tags: { expected: "a map of tag keys to string values", example: '\'{"team":"platform"}\'' },
     "tags[]": { expected: "a string of at most 256 characters", example: "platform" },
 };
 
@@ -235,13 +304,22 @@ const schema = z.strictObject({
                 .string()
                 .refine((s) => {
                     const c = parseIpv4Cidr(s);
-                    return c !== undefined && isCanonical(c) && c.prefix >= VPC_PREFIX_MIN && c.prefix <= VPC_PREFIX_MAX;
+                    return (
+                        c !== undefined && isCanonical(c) && c.prefix >= VPC_PREFIX_MIN && c.prefix <= VPC_PREFIX_MAX
+                    );
                 })
                 .optional(),
             azCount: int(2, MAX_AZS).optional(),
-            availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/)).min(2).max(MAX_AZS).optional(),
+            availabilityZones: z
+                .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
+                .min(2)
+                .max(MAX_AZS)
+                .optional(),
             natStrategy: z.enum(["Single", "OnePerAz", "None"]).optional(),
-            flowLogRetentionDays: z.number().refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n)).optional(),
+            flowLogRetentionDays: z
+                .number()
+                .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n))
+                .optional(),
         })
         .optional(),
     bastion: z
@@ -249,7 +327,10 @@ const schema = z.strictObject({
             enabled: boolean.optional(),
             instanceType: instanceType.optional(),
             allowedCidrs: z.array(cidr).max(50).optional(),
-            sshPublicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$/).optional(),
+            sshPublicKey: z
+                .string()
+                .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$/)
+                .optional(),
         })
         .optional(),
     web: z
@@ -259,8 +340,14 @@ const schema = z.strictObject({
             desiredCapacity: int(1, 100).optional(),
             maxSize: int(1, 100).optional(),
             appPort: int(1024, 65535).optional(),
-            domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/).optional(),
-            hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/).optional(),
+            domain: z
+                .string()
+                .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/)
+                .optional(),
+            hostedZoneId: z
+                .string()
+                .regex(/^Z[A-Z0-9]{1,32}$/)
+                .optional(),
             tlsPolicy: z.enum(ALLOWED_TLS_POLICIES).optional(),
             targetRequestsPerInstance: int(10, 100000).optional(),
             healthCheckGracePeriodSeconds: int(60, 1800).optional(),
@@ -271,8 +358,14 @@ const schema = z.strictObject({
         .optional(),
     database: z
         .strictObject({
-            engineVersion: z.string().regex(/^1[3-9](\.\d+)?$/).optional(),
-            instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/).optional(),
+            engineVersion: z
+                .string()
+                .regex(/^1[3-9](\.\d+)?$/)
+                .optional(),
+            instanceClass: z
+                .string()
+                .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/)
+                .optional(),
             allocatedStorageGb: int(20, 65536).optional(),
             maxAllocatedStorageGb: int(20, 65536).optional(),
             name: pgIdentifier.optional(),
@@ -281,12 +374,18 @@ const schema = z.strictObject({
             backupRetentionDays: int(1, 35).optional(),
             deletionProtection: boolean.optional(),
             performanceInsights: boolean.optional(),
-            monitoringIntervalSeconds: z.union([0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)) as [z.ZodLiteral<0>, z.ZodLiteral<1>]).optional(),
+            monitoringIntervalSeconds: z
+                .union([0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)) as [z.ZodLiteral<0>, z.ZodLiteral<1>])
+                .optional(),
         })
         .optional(),
     monitoring: z
         .strictObject({
-            alarmEmail: z.string().regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/).max(254).optional(),
+            alarmEmail: z
+                .string()
+                .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/)
+                .max(254)
+                .optional(),
             alb5xxRatePercent: z.number().gt(0).max(100).optional(),
             target5xxPerMinute: int(1, 100000).optional(),
             p99ResponseTimeSeconds: z.number().gt(0).max(60).optional(),
@@ -323,7 +422,9 @@ export class StackConfigError extends Error {
     ) {
         super(
             `Invalid stack config for stack "${stackName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.path}: expected ${p.expected}; found ${describe(p.found)}.\n    Fix: ${p.fix}`).join("\n"),
+                problems
+                    .map((p) => `  - ${p.path}: expected ${p.expected}; found ${describe(p.found)}.\n    Fix: ${p.fix}`)
+                    .join("\n"),
         );
         this.name = "StackConfigError";
     }
@@ -375,10 +476,14 @@ function problemsFromZod(stack: string, raw: Record<string, unknown>, issues: z.
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) {
                 const path = pathString([...issue.path, key]);
-                const known = Object.keys(FIELDS).filter((k) => k.startsWith(issue.path.length ? `${pathString(issue.path)}.` : "") && !k.includes("[]"));
+                const known = Object.keys(FIELDS).filter(
+                    (k) => k.startsWith(issue.path.length ? `${pathString(issue.path)}.` : "") && !k.includes("[]"),
+                );
                 problems.push({
                     path,
-                    expected: issue.path.length ? `one of the keys ${known.map((k) => k.split(".").pop()).join(", ")}` : "a known key",
+                    expected: issue.path.length
+                        ? `one of the keys ${known.map((k) => k.split(".").pop()).join(", ")}`
+                        : "a known key",
                     found: valueAt(raw, [...issue.path, key]),
                     fix: `pulumi config rm --stack ${stack} --path '${path}' (unknown key; see the config table in README.md)`,
                 });
@@ -404,7 +509,12 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const { stack } = raw;
     const problems: ConfigProblem[] = [];
     if (!raw.region) {
-        problems.push({ path: "aws:region", expected: "an AWS region like us-east-1", found: NOTHING, fix: `pulumi config set --stack ${stack} aws:region us-east-1` });
+        problems.push({
+            path: "aws:region",
+            expected: "an AWS region like us-east-1",
+            found: NOTHING,
+            fix: `pulumi config set --stack ${stack} aws:region us-east-1`,
+        });
     }
     const parsed = schema.safeParse(raw.values, { reportInput: true });
     if (!parsed.success) {
@@ -412,9 +522,15 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     }
     const v = parsed.success ? parsed.data : undefined;
 
-    const environment = v?.environment ?? (ENVIRONMENTS as readonly string[]).find((e) => e === stack) as Environment | undefined;
+    const environment =
+        v?.environment ?? ((ENVIRONMENTS as readonly string[]).find((e) => e === stack) as Environment | undefined);
     if (v && !environment) {
-        problems.push({ path: "environment", expected: FIELDS.environment.expected + " (the stack name is neither, so it must be set)", found: NOTHING, fix: setCommand(stack, "environment", "prod") });
+        problems.push({
+            path: "environment",
+            expected: FIELDS.environment.expected + " (the stack name is neither, so it must be set)",
+            found: NOTHING,
+            fix: setCommand(stack, "environment", "prod"),
+        });
     }
     if (!v || !environment || problems.length > 0) {
         throw new StackConfigError(stack, problems);
@@ -431,67 +547,160 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const bastion = { ...d.bastion, ...v.bastion };
 
     // Cross-field rules: each says why, so the fix is obvious.
-    const cross = (path: string, expected: string, found: unknown, fix: string) => problems.push({ path, expected, found, fix });
+    const cross = (path: string, expected: string, found: unknown, fix: string) =>
+        problems.push({ path, expected, found, fix });
     if (n.availabilityZones) {
         if (n.azCount !== undefined && n.azCount !== n.availabilityZones.length) {
-            cross("network.azCount", `${n.availabilityZones.length}, the number of network.availabilityZones`, n.azCount, `pulumi config rm --stack ${stack} --path network.azCount`);
+            cross(
+                "network.azCount",
+                `${n.availabilityZones.length}, the number of network.availabilityZones`,
+                n.azCount,
+                `pulumi config rm --stack ${stack} --path network.azCount`,
+            );
         }
         if (new Set(n.availabilityZones).size !== n.availabilityZones.length) {
-            cross("network.availabilityZones", "distinct AZ names", n.availabilityZones, setCommand(stack, "network.availabilityZones", FIELDS["network.availabilityZones"].example));
+            cross(
+                "network.availabilityZones",
+                "distinct AZ names",
+                n.availabilityZones,
+                setCommand(stack, "network.availabilityZones", FIELDS["network.availabilityZones"].example),
+            );
         }
         const foreign = n.availabilityZones.filter((az) => raw.region && !az.startsWith(raw.region));
         if (foreign.length) {
-            cross("network.availabilityZones", `AZs of the stack's region ${raw.region}`, foreign, setCommand(stack, "network.availabilityZones", `'[${["a", "b"].map((s) => `"${raw.region}${s}"`).join(",")}]'`));
+            cross(
+                "network.availabilityZones",
+                `AZs of the stack's region ${raw.region}`,
+                foreign,
+                setCommand(
+                    stack,
+                    "network.availabilityZones",
+                    `'[${["a", "b"].map((s) => `"${raw.region}${s}"`).join(",")}]'`,
+                ),
+            );
         }
     }
     if (natStrategy === "None") {
-        cross("network.natStrategy", "Single or OnePerAz: the web servers in the private subnets need outbound access to install Node.js and fetch the app", natStrategy, setCommand(stack, "network.natStrategy", environment === "prod" ? "OnePerAz" : "Single"));
+        cross(
+            "network.natStrategy",
+            "Single or OnePerAz: the web servers in the private subnets need outbound access to install Node.js and fetch the app",
+            natStrategy,
+            setCommand(stack, "network.natStrategy", environment === "prod" ? "OnePerAz" : "Single"),
+        );
     } else if (environment === "prod" && natStrategy !== "OnePerAz") {
-        cross("network.natStrategy", "OnePerAz in prod, so losing one AZ does not cut the others off", natStrategy, setCommand(stack, "network.natStrategy", "OnePerAz"));
+        cross(
+            "network.natStrategy",
+            "OnePerAz in prod, so losing one AZ does not cut the others off",
+            natStrategy,
+            setCommand(stack, "network.natStrategy", "OnePerAz"),
+        );
     }
     if (minSize < azCount) {
-        cross("web.minSize", `at least network.azCount (${azCount}), so every AZ keeps a healthy server`, minSize, setCommand(stack, "web.minSize", String(azCount)));
+        cross(
+            "web.minSize",
+            `at least network.azCount (${azCount}), so every AZ keeps a healthy server`,
+            minSize,
+            setCommand(stack, "web.minSize", String(azCount)),
+        );
     }
     if (desiredCapacity < minSize || desiredCapacity > maxSize) {
-        cross("web.desiredCapacity", `between web.minSize (${minSize}) and web.maxSize (${maxSize})`, desiredCapacity, setCommand(stack, "web.desiredCapacity", String(minSize)));
+        cross(
+            "web.desiredCapacity",
+            `between web.minSize (${minSize}) and web.maxSize (${maxSize})`,
+            desiredCapacity,
+            setCommand(stack, "web.desiredCapacity", String(minSize)),
+        );
     }
     if (maxSize < minSize) {
-        cross("web.maxSize", `at least web.minSize (${minSize})`, maxSize, setCommand(stack, "web.maxSize", String(minSize * 2)));
+        cross(
+            "web.maxSize",
+            `at least web.minSize (${minSize})`,
+            maxSize,
+            setCommand(stack, "web.maxSize", String(minSize * 2)),
+        );
     }
     if ((v.web?.domain === undefined) !== (v.web?.hostedZoneId === undefined)) {
         const missing = v.web?.domain === undefined ? "web.domain" : "web.hostedZoneId";
-        cross(missing, "to be set together with " + (missing === "web.domain" ? "web.hostedZoneId" : "web.domain") + " (a DNS-validated certificate needs both)", NOTHING, setCommand(stack, missing, FIELDS[missing].example));
+        cross(
+            missing,
+            "to be set together with " +
+                (missing === "web.domain" ? "web.hostedZoneId" : "web.domain") +
+                " (a DNS-validated certificate needs both)",
+            NOTHING,
+            setCommand(stack, missing, FIELDS[missing].example),
+        );
     }
     const monitoring = { ...d.monitoring, ...v.monitoring };
     const waf = { ...d.waf, ...v.waf };
     if (environment === "prod" && !waf.enabled) {
-        cross("waf.enabled", "true in prod: the internet-facing ALB needs the rate limit and the managed rule groups", waf.enabled, setCommand(stack, "waf.enabled", "true"));
+        cross(
+            "waf.enabled",
+            "true in prod: the internet-facing ALB needs the rate limit and the managed rule groups",
+            waf.enabled,
+            setCommand(stack, "waf.enabled", "true"),
+        );
     }
     const hasDomain = v.web?.domain !== undefined && v.web?.hostedZoneId !== undefined;
     const cdn = { enabled: v.cdn?.enabled ?? cdnDefault(environment, hasDomain, raw.region) };
     if (cdn.enabled && !hasDomain) {
-        cross("cdn.enabled", "false without web.domain and web.hostedZoneId: CloudFront refuses the ALB's self-signed certificate, so it needs the domain's DNS-validated one (set both web keys, or leave cdn.enabled unset)", cdn.enabled, setCommand(stack, "web.domain", FIELDS["web.domain"].example) + ` && ${setCommand(stack, "web.hostedZoneId", FIELDS["web.hostedZoneId"].example)}`);
+        cross(
+            "cdn.enabled",
+            "false without web.domain and web.hostedZoneId: CloudFront refuses the ALB's self-signed certificate, so it needs the domain's DNS-validated one (set both web keys, or leave cdn.enabled unset)",
+            cdn.enabled,
+            setCommand(stack, "web.domain", FIELDS["web.domain"].example) +
+                ` && ${setCommand(stack, "web.hostedZoneId", FIELDS["web.hostedZoneId"].example)}`,
+        );
     } else if (cdn.enabled && raw.region !== CDN_REGION) {
-        cross("cdn.enabled", `false outside ${CDN_REGION}: CloudFront takes its certificate and web ACL only from ${CDN_REGION}, and this program issues them in the stack's region`, cdn.enabled, `pulumi config set --stack ${stack} --path 'cdn.enabled' false`);
+        cross(
+            "cdn.enabled",
+            `false outside ${CDN_REGION}: CloudFront takes its certificate and web ACL only from ${CDN_REGION}, and this program issues them in the stack's region`,
+            cdn.enabled,
+            `pulumi config set --stack ${stack} --path 'cdn.enabled' false`,
+        );
     }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {
-        cross("monitoring.dbFreeStorageGb", `below database.allocatedStorageGb (${allocatedStorageGb}), or the alarm fires on an empty database`, monitoring.dbFreeStorageGb, setCommand(stack, "monitoring.dbFreeStorageGb", String(Math.max(1, Math.floor(allocatedStorageGb / 10)))));
+        cross(
+            "monitoring.dbFreeStorageGb",
+            `below database.allocatedStorageGb (${allocatedStorageGb}), or the alarm fires on an empty database`,
+            monitoring.dbFreeStorageGb,
+            setCommand(stack, "monitoring.dbFreeStorageGb", String(Math.max(1, Math.floor(allocatedStorageGb / 10)))),
+        );
     }
     if (v.database?.maxAllocatedStorageGb !== undefined && v.database.maxAllocatedStorageGb < allocatedStorageGb) {
-        cross("database.maxAllocatedStorageGb", `at least database.allocatedStorageGb (${allocatedStorageGb})`, v.database.maxAllocatedStorageGb, setCommand(stack, "database.maxAllocatedStorageGb", String(allocatedStorageGb * 5)));
+        cross(
+            "database.maxAllocatedStorageGb",
+            `at least database.allocatedStorageGb (${allocatedStorageGb})`,
+            v.database.maxAllocatedStorageGb,
+            setCommand(stack, "database.maxAllocatedStorageGb", String(allocatedStorageGb * 5)),
+        );
     }
     bastion.allowedCidrs.forEach((c, i) => {
         const parsedCidr = parseIpv4Cidr(c)!;
         if (parsedCidr.prefix === 0) {
-            cross(`bastion.allowedCidrs[${i}]`, "a CIDR narrower than the whole internet (SSH must never be open to 0.0.0.0/0; use SSM Session Manager instead)", c, setCommand(stack, `bastion.allowedCidrs[${i}]`, "203.0.113.0/24"));
+            cross(
+                `bastion.allowedCidrs[${i}]`,
+                "a CIDR narrower than the whole internet (SSH must never be open to 0.0.0.0/0; use SSM Session Manager instead)",
+                c,
+                setCommand(stack, `bastion.allowedCidrs[${i}]`, "203.0.113.0/24"),
+            );
         }
     });
     if (!bastion.enabled && bastion.allowedCidrs.length > 0) {
-        cross("bastion.allowedCidrs", "empty while bastion.enabled is false (there is no bastion to reach)", bastion.allowedCidrs, `pulumi config rm --stack ${stack} --path bastion.allowedCidrs`);
+        cross(
+            "bastion.allowedCidrs",
+            "empty while bastion.enabled is false (there is no bastion to reach)",
+            bastion.allowedCidrs,
+            `pulumi config rm --stack ${stack} --path bastion.allowedCidrs`,
+        );
     }
     for (const key of Object.keys(v.tags ?? {})) {
         if (!/^[\p{L}\p{N}\s_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith("aws:")) {
-            cross(`tags.${key}`, "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:", key, `pulumi config rm --stack ${stack} --path 'tags.${key}'`);
+            cross(
+                `tags.${key}`,
+                "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:",
+                key,
+                `pulumi config rm --stack ${stack} --path 'tags.${key}'`,
+            );
         }
     }
     if (problems.length > 0) {

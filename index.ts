@@ -72,7 +72,13 @@ const database = new Database(
 // Runs the migrations (and converges the app's role) on every deploy whose migrations changed.
 const migrations = new Migrations(
     "migrations",
-    { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, database, secrets, logRetentionDays: config.network.flowLogRetentionDays },
+    {
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        database,
+        secrets,
+        logRetentionDays: config.network.flowLogRetentionDays,
+    },
     opts,
 );
 
@@ -82,10 +88,23 @@ const migrations = new Migrations(
 const auditLogDays = config.network.flowLogRetentionDays;
 const accessLogs = new AccessLogBucket(
     "access-logs",
-    { region: config.region, prefix: ACCESS_LOGS_PREFIX, retentionDays: auditLogDays, forceDestroy: config.environment !== "prod" },
+    {
+        region: config.region,
+        prefix: ACCESS_LOGS_PREFIX,
+        retentionDays: auditLogDays,
+        forceDestroy: config.environment !== "prod",
+    },
     opts,
 );
-const instanceLogs = new InstanceLogs("instance-logs", { prefix: logGroupPrefixFor(config.project, config.stack), retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn }, opts);
+const instanceLogs = new InstanceLogs(
+    "instance-logs",
+    {
+        prefix: logGroupPrefixFor(config.project, config.stack),
+        retentionDays: auditLogDays,
+        kmsKeyArn: secrets.kmsKeyArn,
+    },
+    opts,
+);
 
 // Alarms notify one topic encrypted with the stack key; built around the web tier, whose
 // instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
@@ -98,7 +117,18 @@ const monitoring = new Monitoring("monitoring", { prefix, thresholds, alarmEmail
 // No stack outputs: optional outputs warn in every plan without them, and the names are fixed
 // (web ACL webfleet-<stack>-web, log group aws-waf-logs-webfleet-<stack>).
 const firewall = (scope: "REGIONAL" | "CLOUDFRONT", loadBalancerArn?: pulumi.Input<string>) =>
-    new WebFirewall("waf", { prefix, scope, loadBalancerArn, rateLimitPer5Min: config.waf.rateLimitPer5Min, retentionDays: auditLogDays, kmsKeyArn: secrets.kmsKeyArn }, opts);
+    new WebFirewall(
+        "waf",
+        {
+            prefix,
+            scope,
+            loadBalancerArn,
+            rateLimitPer5Min: config.waf.rateLimitPer5Min,
+            retentionDays: auditLogDays,
+            kmsKeyArn: secrets.kmsKeyArn,
+        },
+        opts,
+    );
 const edgeWaf = config.waf.enabled && config.cdn.enabled ? firewall("CLOUDFRONT") : undefined;
 
 // CloudFront with the app's own error pages, even when no server is healthy (components/cdn.ts);

@@ -75,7 +75,10 @@ async function fetchOnce(endpoint: string, timeoutMs: number): Promise<Identity>
         call(`${endpoint}/latest/meta-data/instance-id`, { method: "GET", headers }, timeoutMs),
         call(`${endpoint}/latest/meta-data/placement/availability-zone`, { method: "GET", headers }, timeoutMs),
     ]);
-    for (const [name, value] of [["instance-id", instanceId], ["availability-zone", availabilityZone]]) {
+    for (const [name, value] of [
+        ["instance-id", instanceId],
+        ["availability-zone", availabilityZone],
+    ]) {
         if (!idPattern.test(value)) {
             throw new Error(`IMDS returned an unexpected ${name} (${JSON.stringify(value.slice(0, 80))})`);
         }
@@ -93,7 +96,11 @@ export async function resolveIdentity(options: IdentityOptions = {}): Promise<Id
     const log = options.log ?? silentLogger;
     const fallback = localIdentity(options.hostname);
     if (env.AWS_EC2_METADATA_DISABLED?.trim().toLowerCase() === "true") {
-        log.info("identity", { source: "local", reason: "AWS_EC2_METADATA_DISABLED=true", instanceId: fallback.instanceId });
+        log.info("identity", {
+            source: "local",
+            reason: "AWS_EC2_METADATA_DISABLED=true",
+            instanceId: fallback.instanceId,
+        });
         return fallback;
     }
     const endpoint = imdsEndpoint(env);
@@ -104,7 +111,11 @@ export async function resolveIdentity(options: IdentityOptions = {}): Promise<Id
     for (let attempt = 1; attempt <= attempts; attempt++) {
         try {
             const identity = await fetchOnce(endpoint, timeoutMs);
-            log.info("identity", { source: "imds", instanceId: identity.instanceId, availabilityZone: identity.availabilityZone });
+            log.info("identity", {
+                source: "imds",
+                instanceId: identity.instanceId,
+                availabilityZone: identity.availabilityZone,
+            });
             return identity;
         } catch (err) {
             lastError = err;

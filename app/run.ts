@@ -21,7 +21,10 @@ export interface StartedApp {
 }
 
 /** Validates everything first and reports all problems in one ConfigError. */
-function loadConfig(env: NodeJS.ProcessEnv, embedded: EmbeddedFactory | undefined): { settings: AppSettings; pool?: PoolConfig } {
+function loadConfig(
+    env: NodeJS.ProcessEnv,
+    embedded: EmbeddedFactory | undefined,
+): { settings: AppSettings; pool?: PoolConfig } {
     const messages: string[] = [];
     let settings: AppSettings | undefined;
     let pool: PoolConfig | undefined;
@@ -59,7 +62,10 @@ export async function startApp(env: NodeJS.ProcessEnv, log: Logger, embedded?: E
     if (!poolConfig && embedded) {
         embeddedDb = await embedded({ dataDir: settings.pgliteDataDir });
         poolConfig = { ...poolTuning(env), ...embeddedDb.poolConfig };
-        log.info("embedded database started (PGlite)", { url: embeddedDb.url, persistent: Boolean(settings.pgliteDataDir) });
+        log.info("embedded database started (PGlite)", {
+            url: embeddedDb.url,
+            persistent: Boolean(settings.pgliteDataDir),
+        });
     }
     if (!poolConfig) {
         throw new ConfigError("No database configured (set DATABASE_URL)");

@@ -95,7 +95,9 @@ function freePort(): Promise<number> {
 /** A private PostgreSQL cluster, as .ci/run starts one: scram auth over TCP, removed on exit. */
 async function startPostgres(): Promise<string | undefined> {
     const root = "/usr/lib/postgresql";
-    const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "postgres"))) : [];
+    const versions = existsSync(root)
+        ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "postgres")))
+        : [];
     if (versions.length === 0) {
         return undefined;
     }
@@ -119,13 +121,20 @@ async function startPostgres(): Promise<string | undefined> {
     cleanups.push(() => rmSync(pwfile, { force: true }));
     cleanups.push(() => rmSync(data, { recursive: true, force: true }));
     run(`${bin}/initdb -D ${data} -U postgres --auth-local=trust --auth-host=scram-sha-256 --pwfile=${pwfile}`);
-    run(`${bin}/pg_ctl -D ${data} -l ${data}/server.log -w -o '-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200' start`);
+    run(
+        `${bin}/pg_ctl -D ${data} -l ${data}/server.log -w -o '-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200' start`,
+    );
     cleanups.push(() => run(`${bin}/pg_ctl -D ${data} -m fast stop`));
     return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 }
 
 /** Starts a server process and resolves with its port once it says so. */
-function startProcess(args: string[], env: NodeJS.ProcessEnv, portFrom: () => number | undefined, child?: ChildProcess): Promise<{ child: ChildProcess; port: number }> {
+function startProcess(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    portFrom: () => number | undefined,
+    child?: ChildProcess,
+): Promise<{ child: ChildProcess; port: number }> {
     const proc = child ?? spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "inherit"] });
     cleanups.push(() => proc.kill("SIGKILL"));
     return new Promise((resolve, reject) => {
@@ -169,7 +178,9 @@ const useWrk = process.env.BENCH_LOADER !== "autocannon" && hasCommand("wrk");
 async function load(name: string, url: string, seconds: number): Promise<Result> {
     if (useWrk) {
         const threads = 2;
-        const out = execFileSync("wrk", [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url], { encoding: "utf8" });
+        const out = execFileSync("wrk", [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url], {
+            encoding: "utf8",
+        });
         return parseWrk(name, out);
     }
     const r = await autocannon({ url, connections, duration: seconds });
@@ -196,16 +207,26 @@ async function measure(name: string, url: string, pid: number | undefined): Prom
 async function main(): Promise<void> {
     const adminUrl = process.env.TEST_DATABASE_URL ?? (await startPostgres());
     if (!adminUrl) {
-        console.error("bench:app: no PostgreSQL available. Set TEST_DATABASE_URL, or install it: apt-get install postgresql");
+        console.error(
+            "bench:app: no PostgreSQL available. Set TEST_DATABASE_URL, or install it: apt-get install postgresql",
+        );
         process.exit(1);
     }
     const dbName = `webfleet_bench_${randomBytes(3).toString("hex")}`;
     await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
     cleanups.push(() => {
-        execFileSync(process.execPath, ["-e", `const {Client}=require("pg");const c=new Client({connectionString:process.argv[1]});c.connect().then(()=>c.query("DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)")).finally(()=>c.end())`, adminUrl], {
-            cwd: join(__dirname, ".."),
-            stdio: "ignore",
-        });
+        execFileSync(
+            process.execPath,
+            [
+                "-e",
+                `const {Client}=require("pg");const c=new Client({connectionString:process.argv[1]});c.connect().then(()=>c.query("DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)")).finally(()=>c.end())`,
+                adminUrl,
+            ],
+            {
+                cwd: join(__dirname, ".."),
+                stdio: "ignore",
+            },
+        );
     });
     const dbUrl = new URL(adminUrl);
     dbUrl.pathname = `/${dbName}`;
@@ -218,30 +239,52 @@ async function main(): Promise<void> {
     const appOut = openSync(logFile, "a");
     const appChild = spawn(process.execPath, [join(work, "server.js")], {
         cwd: work,
-        env: { PATH: process.env.PATH, DATABASE_URL: dbUrl.toString(), PORT: "0", HOST: "127.0.0.1", AWS_EC2_METADATA_DISABLED: "true" },
+        env: {
+            PATH: process.env.PATH,
+            DATABASE_URL: dbUrl.toString(),
+            PORT: "0",
+            HOST: "127.0.0.1",
+            AWS_EC2_METADATA_DISABLED: "true",
+        },
         stdio: ["ignore", appOut, "inherit"],
     });
-    const app = await startProcess(["server.js"], {}, () => {
-        const line = readFileSync(logFile, "utf8").split("\n").find((l) => l.includes('"msg":"listening"'));
-        return line ? Number((JSON.parse(line) as { port: number }).port) : undefined;
-    }, appChild);
+    const app = await startProcess(
+        ["server.js"],
+        {},
+        () => {
+            const line = readFileSync(logFile, "utf8")
+                .split("\n")
+                .find((l) => l.includes('"msg":"listening"'));
+            return line ? Number((JSON.parse(line) as { port: number }).port) : undefined;
+        },
+        appChild,
+    );
 
     let barePort: number | undefined;
     const bareChild = spawn(
         process.execPath,
-        ["-e", `require("node:http").createServer((q,s)=>{s.writeHead(200,{"Content-Type":"text/plain"});s.end("hello world\\n")}).listen(0,"127.0.0.1",function(){console.log(this.address().port)})`],
+        [
+            "-e",
+            `require("node:http").createServer((q,s)=>{s.writeHead(200,{"Content-Type":"text/plain"});s.end("hello world\\n")}).listen(0,"127.0.0.1",function(){console.log(this.address().port)})`,
+        ],
         { stdio: ["ignore", "pipe", "inherit"] },
     );
     bareChild.stdout?.on("data", (d: Buffer) => (barePort = Number(d.toString().trim())));
     const bare = await startProcess(["(bare hello-world)"], {}, () => barePort, bareChild);
 
     const loader = useWrk ? "wrk" : "autocannon";
-    console.log(`bench:app: ${connections} connections, ${rounds} rounds of ${warmupS} s warm-up + ${durationS} s per server, load by ${loader}`);
-    console.log(`database: PostgreSQL at ${dbUrl.host}; app: bundle ${bundle.sha256.slice(0, 12)} (${bundle.bytes} bytes) under node ${process.version}, request logs on`);
+    console.log(
+        `bench:app: ${connections} connections, ${rounds} rounds of ${warmupS} s warm-up + ${durationS} s per server, load by ${loader}`,
+    );
+    console.log(
+        `database: PostgreSQL at ${dbUrl.host}; app: bundle ${bundle.sha256.slice(0, 12)} (${bundle.bytes} bytes) under node ${process.version}, request logs on`,
+    );
     // Rounds alternate the two servers so a noisy neighbour hits both alike; the medians are reported.
     const bareRuns: Result[] = [];
     const appRuns: Result[] = [];
-    console.log(`\n${"round".padEnd(6)} ${"server".padEnd(30)} ${"req/s".padStart(10)} ${"p99 ms".padStart(9)} ${"errors".padStart(7)} ${"CPU µs/req".padStart(11)}`);
+    console.log(
+        `\n${"round".padEnd(6)} ${"server".padEnd(30)} ${"req/s".padStart(10)} ${"p99 ms".padStart(9)} ${"errors".padStart(7)} ${"CPU µs/req".padStart(11)}`,
+    );
     const row = (round: string, r: Result): string =>
         `${round.padEnd(6)} ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(10)} ${r.p99Ms.toFixed(2).padStart(9)} ${String(r.errors).padStart(7)} ${(r.cpuUsPerRequest?.toFixed(1) ?? "n/a").padStart(11)}`;
     for (let i = 1; i <= rounds; i++) {
@@ -254,8 +297,12 @@ async function main(): Promise<void> {
     // Stop the app gracefully so it writes its buffered visits, then check they all landed.
     app.child.kill("SIGTERM");
     await new Promise((resolve) => app.child.once("exit", resolve));
-    const visits = await withClient(dbUrl.toString(), async (c) => Number((await c.query<{ n: string }>("SELECT coalesce(sum(count), 0) AS n FROM visits")).rows[0].n));
-    const logLines = readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes('"msg":"request"')).length;
+    const visits = await withClient(dbUrl.toString(), async (c) =>
+        Number((await c.query<{ n: string }>("SELECT coalesce(sum(count), 0) AS n FROM visits")).rows[0].n),
+    );
+    const logLines = readFileSync(logFile, "utf8")
+        .split("\n")
+        .filter((l) => l.includes('"msg":"request"')).length;
 
     const bareRps = median(bareRuns.map((r) => r.rps));
     const appRps = median(appRuns.map((r) => r.rps));
@@ -267,9 +314,15 @@ async function main(): Promise<void> {
         const values = runs.flatMap((r) => (r.cpuUsPerRequest === undefined ? [] : [r.cpuUsPerRequest]));
         return values.length > 0 ? `, ${median(values).toFixed(1)} µs CPU/request` : "";
     };
-    console.log(`\nmedian: bare ${bareRps.toFixed(0)} req/s (p99 ${bareP99.toFixed(2)} ms${cpu(bareRuns)}), app ${appRps.toFixed(0)} req/s (p99 ${appP99.toFixed(2)} ms${cpu(appRuns)})`);
-    console.log(`app / bare requests/s: ${(ratio * 100).toFixed(1)}% (target >= ${targetRatio * 100}%); app p99 ${appP99.toFixed(2)} ms (target <= ${targetP99Ms} ms); app errors ${errors}`);
-    console.log(`visits recorded in PostgreSQL: ${visits}; request log lines: ${logLines} (the load generator counts only completed requests, so these can be a little higher)`);
+    console.log(
+        `\nmedian: bare ${bareRps.toFixed(0)} req/s (p99 ${bareP99.toFixed(2)} ms${cpu(bareRuns)}), app ${appRps.toFixed(0)} req/s (p99 ${appP99.toFixed(2)} ms${cpu(appRuns)})`,
+    );
+    console.log(
+        `app / bare requests/s: ${(ratio * 100).toFixed(1)}% (target >= ${targetRatio * 100}%); app p99 ${appP99.toFixed(2)} ms (target <= ${targetP99Ms} ms); app errors ${errors}`,
+    );
+    console.log(
+        `visits recorded in PostgreSQL: ${visits}; request log lines: ${logLines} (the load generator counts only completed requests, so these can be a little higher)`,
+    );
 
     const ok = ratio >= targetRatio && appP99 <= targetP99Ms && errors === 0;
     console.log(ok ? "PASS" : "FAIL: target missed");

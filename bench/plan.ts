@@ -13,7 +13,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 function once(stack: string): { ms: number; status: number | null } {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["-r", "./offline/register.js", "offline/cli.ts", "--stack", stack, "--json"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    const result = spawnSync(
+        process.execPath,
+        ["-r", "./offline/register.js", "offline/cli.ts", "--stack", stack, "--json"],
+        { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    );
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0 && result.status !== 1) {
         throw new Error(`offline preview for ${stack} failed (exit ${result.status}): ${result.stderr}`);
@@ -30,7 +34,9 @@ function main(): void {
         const runs = Array.from({ length: RUNS }, () => once(stack));
         const times = runs.map((r) => r.ms).sort((a, b) => a - b);
         const median = times[Math.floor(times.length / 2)];
-        console.log(`${stack.padEnd(5)}  ${times[0].toFixed(0).padStart(6)}  ${median.toFixed(0).padStart(9)}  ${times[times.length - 1].toFixed(0).padStart(6)}  ${runs[0].status}`);
+        console.log(
+            `${stack.padEnd(5)}  ${times[0].toFixed(0).padStart(6)}  ${median.toFixed(0).padStart(9)}  ${times[times.length - 1].toFixed(0).padStart(6)}  ${runs[0].status}`,
+        );
     }
 }
 

@@ -39,14 +39,31 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:ops:AccessLogBucket", name, {}, opts);
         if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
-            throw new pulumi.ResourceError(`access logs: retentionDays ${args.retentionDays} must be a whole number of days, at least 1`, this);
+            throw new pulumi.ResourceError(
+                `access logs: retentionDays ${args.retentionDays} must be a whole number of days, at least 1`,
+                this,
+            );
         }
 
-        const bucket = new aws.s3.Bucket(childName(name, "bucket"), { forceDestroy: args.forceDestroy, tags: { Name: childName(name, "bucket") } }, { parent: this });
-        const ownership = new aws.s3.BucketOwnershipControls(childName(name, "ownership"), { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        const bucket = new aws.s3.Bucket(
+            childName(name, "bucket"),
+            { forceDestroy: args.forceDestroy, tags: { Name: childName(name, "bucket") } },
+            { parent: this },
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            childName(name, "ownership"),
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent: this },
+        );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             childName(name, "public-access"),
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             { parent: this },
         );
         // SSE-S3: the only default encryption ALB log delivery can write into (see above).
@@ -56,7 +73,11 @@ export class AccessLogBucket extends pulumi.ComponentResource {
             { parent: this },
         );
         // Versioned, so a log cannot be silently overwritten or deleted within its retention.
-        const versioning = new aws.s3.BucketVersioning(childName(name, "versioning"), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        const versioning = new aws.s3.BucketVersioning(
+            childName(name, "versioning"),
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            { parent: this },
+        );
         new aws.s3.BucketLifecycleConfiguration(
             childName(name, "lifecycle"),
             {
@@ -71,7 +92,12 @@ export class AccessLogBucket extends pulumi.ComponentResource {
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                     },
                     // S3 does not allow this flag in a rule that also expires after days.
-                    { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: `${args.prefix}/` }, expiration: { expiredObjectDeleteMarker: true } },
+                    {
+                        id: "remove-expired-delete-markers",
+                        status: "Enabled",
+                        filter: { prefix: `${args.prefix}/` },
+                        expiration: { expiredObjectDeleteMarker: true },
+                    },
                 ],
             },
             { parent: this, dependsOn: [versioning] },
@@ -84,7 +110,11 @@ export class AccessLogBucket extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 policy: policyDocument([
                     denyInsecureTransport(bucket.arn),
-                    pulumi.all([bucket.arn, account]).apply(([bucketArn, accountId]) => elbLogDeliveryStatement({ region: args.region, bucketArn, prefix: args.prefix, accountId })),
+                    pulumi
+                        .all([bucket.arn, account])
+                        .apply(([bucketArn, accountId]) =>
+                            elbLogDeliveryStatement({ region: args.region, bucketArn, prefix: args.prefix, accountId }),
+                        ),
                 ]),
             },
             // S3 rejects a bucket policy while the public access block is being written.

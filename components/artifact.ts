@@ -44,11 +44,15 @@ export function artifactContent(bundle: AppBundleLike): ArtifactContent {
     const text = bytes.toString("utf8");
     // Uploaded as text: the bytes on S3 (and so the sha256 the instance checks) must be these.
     if (!Buffer.from(text, "utf8").equals(bytes)) {
-        throw new Error("app bundle: the bundle is not valid UTF-8, so it would not upload byte for byte; build it as text (esbuild charset ascii or utf8)");
+        throw new Error(
+            "app bundle: the bundle is not valid UTF-8, so it would not upload byte for byte; build it as text (esbuild charset ascii or utf8)",
+        );
     }
     const sha256 = sha256Hex(bytes);
     if (bundle.sha256 !== undefined && bundle.sha256 !== sha256) {
-        throw new Error(`app bundle: its sha256 field (${bundle.sha256}) is not the hash of its code (${sha256}); rebuild it`);
+        throw new Error(
+            `app bundle: its sha256 field (${bundle.sha256}) is not the hash of its code (${sha256}); rebuild it`,
+        );
     }
     return { text, sha256, key: `${ARTIFACT_PREFIX}${sha256}.js` };
 }
@@ -75,11 +79,25 @@ export class AppArtifact extends pulumi.ComponentResource {
 
         // forceDestroy: the bucket holds only bundles rebuilt from source, so `pulumi destroy`
         // may empty it instead of failing on old versions.
-        const bucket = new aws.s3.Bucket(childName(name, "bucket"), { forceDestroy: true, tags: { Name: childName(name, "bucket") } }, { parent: this });
-        const ownership = new aws.s3.BucketOwnershipControls(childName(name, "ownership"), { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        const bucket = new aws.s3.Bucket(
+            childName(name, "bucket"),
+            { forceDestroy: true, tags: { Name: childName(name, "bucket") } },
+            { parent: this },
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            childName(name, "ownership"),
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent: this },
+        );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             childName(name, "public-access"),
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             { parent: this },
         );
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -88,13 +106,23 @@ export class AppArtifact extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 rules: [
                     args.kmsKeyArn
-                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+                        ? {
+                              applyServerSideEncryptionByDefault: {
+                                  sseAlgorithm: "aws:kms",
+                                  kmsMasterKeyId: args.kmsKeyArn,
+                              },
+                              bucketKeyEnabled: true,
+                          }
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },
             { parent: this },
         );
-        const versioning = new aws.s3.BucketVersioning(childName(name, "versioning"), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        const versioning = new aws.s3.BucketVersioning(
+            childName(name, "versioning"),
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            { parent: this },
+        );
         // A replaced bundle leaves a noncurrent version behind; keep a month of them for forensics.
         const lifecycle = new aws.s3.BucketLifecycleConfiguration(
             childName(name, "lifecycle"),
@@ -117,9 +145,7 @@ export class AppArtifact extends pulumi.ComponentResource {
             childName(name, "policy"),
             {
                 bucket: bucket.id,
-                policy: policyDocument([
-                    denyInsecureTransport(bucket.arn),
-                ]),
+                policy: policyDocument([denyInsecureTransport(bucket.arn)]),
             },
             // S3 rejects a bucket policy while the public access block is being written.
             { parent: this, dependsOn: [publicAccess, ownership] },
@@ -148,6 +174,12 @@ export class AppArtifact extends pulumi.ComponentResource {
         this.key = object.key;
         this.sha256 = content.sha256;
         this.objectArn = pulumi.interpolate`${bucket.arn}/${object.key}`;
-        this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, key: this.key, sha256: this.sha256, objectArn: this.objectArn });
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            key: this.key,
+            sha256: this.sha256,
+            objectArn: this.objectArn,
+        });
     }
 }

@@ -39,18 +39,32 @@ export class Bastion extends pulumi.ComponentResource {
         super("webfleet:network:Bastion", name, {}, opts);
         this.name = name;
         if (args.allowedCidrs.some((c) => c.endsWith("/0"))) {
-            throw new pulumi.ResourceError(`bastion.allowedCidrs: ${args.allowedCidrs.join(", ")} opens SSH to the whole internet; list your office or VPN ranges, or none and use SSM`, this);
+            throw new pulumi.ResourceError(
+                `bastion.allowedCidrs: ${args.allowedCidrs.join(", ")} opens SSH to the whole internet; list your office or VPN ranges, or none and use SSM`,
+                this,
+            );
         }
 
         const sg = new aws.ec2.SecurityGroup(
             childName(name, "sg"),
-            { vpcId: args.vpcId, description: "webfleet bastion: SSH from the allowed CIDRs only", tags: roleTags("bastion", childName(name, "sg")) },
+            {
+                vpcId: args.vpcId,
+                description: "webfleet bastion: SSH from the allowed CIDRs only",
+                tags: roleTags("bastion", childName(name, "sg")),
+            },
             { parent: this },
         );
         args.allowedCidrs.forEach((cidr, i) => {
             new aws.vpc.SecurityGroupIngressRule(
                 childName(name, `ssh-in-${i}`),
-                { securityGroupId: sg.id, description: `SSH from allowed CIDR ${cidr}`, ipProtocol: "tcp", fromPort: SSH_PORT, toPort: SSH_PORT, cidrIpv4: cidr },
+                {
+                    securityGroupId: sg.id,
+                    description: `SSH from allowed CIDR ${cidr}`,
+                    ipProtocol: "tcp",
+                    fromPort: SSH_PORT,
+                    toPort: SSH_PORT,
+                    cidrIpv4: cidr,
+                },
                 { parent: this },
             );
         });
@@ -58,22 +72,51 @@ export class Bastion extends pulumi.ComponentResource {
         // package repositories and the EC2 API (DNS and time are link-local, outside SGs).
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "ssh-out"),
-            { securityGroupId: sg.id, description: "SSH to instances in the VPC", ipProtocol: "tcp", fromPort: SSH_PORT, toPort: SSH_PORT, cidrIpv4: args.vpcCidr },
+            {
+                securityGroupId: sg.id,
+                description: "SSH to instances in the VPC",
+                ipProtocol: "tcp",
+                fromPort: SSH_PORT,
+                toPort: SSH_PORT,
+                cidrIpv4: args.vpcCidr,
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "https-out"),
-            { securityGroupId: sg.id, description: "HTTPS for SSM, package repositories and the EC2 API", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+            {
+                securityGroupId: sg.id,
+                description: "HTTPS for SSM, package repositories and the EC2 API",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+            },
             { parent: this },
         );
         this.securityGroupId = sg.id;
 
-        const eip = new aws.ec2.Eip(childName(name, "eip"), { domain: "vpc", tags: roleTags("bastion", childName(name, "eip")) }, { parent: this });
+        const eip = new aws.ec2.Eip(
+            childName(name, "eip"),
+            { domain: "vpc", tags: roleTags("bastion", childName(name, "eip")) },
+            { parent: this },
+        );
         this.publicIp = eip.publicIp;
 
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const role = new aws.iam.Role(childName(name, "role"), { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", account), description: "webfleet bastion: SSM and its own Elastic IP" }, { parent: this });
-        new aws.iam.RolePolicyAttachment(childName(name, "ssm"), { role: role.name, policyArn: SSM_MANAGED_INSTANCE_CORE }, { parent: this });
+        const role = new aws.iam.Role(
+            childName(name, "role"),
+            {
+                assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", account),
+                description: "webfleet bastion: SSM and its own Elastic IP",
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicyAttachment(
+            childName(name, "ssm"),
+            { role: role.name, policyArn: SSM_MANAGED_INSTANCE_CORE },
+            { parent: this },
+        );
         new aws.iam.RolePolicy(
             childName(name, "eip"),
             {
@@ -84,7 +127,11 @@ export class Bastion extends pulumi.ComponentResource {
                         Sid: "AttachOwnElasticIp",
                         Effect: "Allow",
                         Action: "ec2:AssociateAddress",
-                        Resource: [eipArn, `arn:aws:ec2:*:${acct}:instance/*`, `arn:aws:ec2:*:${acct}:network-interface/*`],
+                        Resource: [
+                            eipArn,
+                            `arn:aws:ec2:*:${acct}:instance/*`,
+                            `arn:aws:ec2:*:${acct}:network-interface/*`,
+                        ],
                         Condition: { StringEquals: { [`aws:ResourceTag/${ROLE_TAG}`]: "bastion" } },
                     })),
                 ]),
@@ -93,7 +140,9 @@ export class Bastion extends pulumi.ComponentResource {
         );
         const profile = new aws.iam.InstanceProfile(childName(name, "profile"), { role: role.name }, { parent: this });
 
-        const keyPair = args.sshPublicKey ? new aws.ec2.KeyPair(childName(name, "key"), { publicKey: args.sshPublicKey }, { parent: this }) : undefined;
+        const keyPair = args.sshPublicKey
+            ? new aws.ec2.KeyPair(childName(name, "key"), { publicKey: args.sshPublicKey }, { parent: this })
+            : undefined;
         this.keyName = keyPair ? keyPair.keyName : pulumi.output(undefined);
 
         const instanceTags = roleTags("bastion", childName(name, "instance"));
@@ -105,12 +154,35 @@ export class Bastion extends pulumi.ComponentResource {
                 instanceType: args.instanceType,
                 keyName: keyPair?.keyName,
                 iamInstanceProfile: { arn: profile.arn },
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-                networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "true", deleteOnTermination: "true", securityGroups: [sg.id] }],
-                blockDeviceMappings: [
-                    { deviceName: "/dev/xvda", ebs: { volumeSize: 10, volumeType: "gp3", encrypted: "true", kmsKeyId: args.ebsKmsKeyArn, deleteOnTermination: "true" } },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "disabled",
+                },
+                networkInterfaces: [
+                    {
+                        deviceIndex: 0,
+                        associatePublicIpAddress: "true",
+                        deleteOnTermination: "true",
+                        securityGroups: [sg.id],
+                    },
                 ],
-                userData: eip.allocationId.apply((id) => Buffer.from(renderBastionUserData({ eipAllocationId: id })).toString("base64")),
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeSize: 10,
+                            volumeType: "gp3",
+                            encrypted: "true",
+                            kmsKeyId: args.ebsKmsKeyArn,
+                            deleteOnTermination: "true",
+                        },
+                    },
+                ],
+                userData: eip.allocationId.apply((id) =>
+                    Buffer.from(renderBastionUserData({ eipAllocationId: id })).toString("base64"),
+                ),
                 tagSpecifications: [
                     { resourceType: "instance", tags: instanceTags },
                     { resourceType: "volume", tags: instanceTags },
@@ -141,7 +213,12 @@ export class Bastion extends pulumi.ComponentResource {
         );
         this.autoScalingGroupName = group.name;
 
-        this.registerOutputs({ securityGroupId: this.securityGroupId, publicIp: this.publicIp, autoScalingGroupName: this.autoScalingGroupName, keyName: this.keyName });
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            publicIp: this.publicIp,
+            autoScalingGroupName: this.autoScalingGroupName,
+            keyName: this.keyName,
+        });
     }
 
     /**
@@ -152,7 +229,14 @@ export class Bastion extends pulumi.ComponentResource {
     allowSshTo(target: string, targetSecurityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
         return new aws.vpc.SecurityGroupIngressRule(
             childName(this.name, `ssh-to-${target}`),
-            { securityGroupId: targetSecurityGroupId, description: "SSH from the bastion only", ipProtocol: "tcp", fromPort: SSH_PORT, toPort: SSH_PORT, referencedSecurityGroupId: this.securityGroupId },
+            {
+                securityGroupId: targetSecurityGroupId,
+                description: "SSH from the bastion only",
+                ipProtocol: "tcp",
+                fromPort: SSH_PORT,
+                toPort: SSH_PORT,
+                referencedSecurityGroupId: this.securityGroupId,
+            },
             { parent: this },
         );
     }

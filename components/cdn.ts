@@ -86,28 +86,71 @@ export class Cdn extends pulumi.ComponentResource {
         this.args = args;
         const missing = CDN_ERROR_STATUSES.filter((s) => !args.errorPages[s]);
         if (missing.length > 0) {
-            throw new pulumi.ResourceError(`cdn: no error page for ${missing.join(", ")}; app/static/pages.ts must have one per status`, this);
+            throw new pulumi.ResourceError(
+                `cdn: no error page for ${missing.join(", ")}; app/static/pages.ts must have one per status`,
+                this,
+            );
         }
 
         // Letters and digits only: ALB header conditions treat * and ? as wildcards.
-        this.secret = new random.RandomPassword(childName(name, "origin-secret"), { length: 40, special: false }, { parent: this });
+        this.secret = new random.RandomPassword(
+            childName(name, "origin-secret"),
+            { length: 40, special: false },
+            { parent: this },
+        );
 
-        this.bucket = new aws.s3.Bucket(childName(name, "error-pages"), { forceDestroy: args.forceDestroy, tags: { Name: childName(name, "error-pages") } }, { parent: this });
-        const ownership = new aws.s3.BucketOwnershipControls(childName(name, "error-pages-ownership"), { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        this.bucket = new aws.s3.Bucket(
+            childName(name, "error-pages"),
+            { forceDestroy: args.forceDestroy, tags: { Name: childName(name, "error-pages") } },
+            { parent: this },
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            childName(name, "error-pages-ownership"),
+            { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent: this },
+        );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             childName(name, "error-pages-public-access"),
-            { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: this.bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             { parent: this },
         );
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             childName(name, "error-pages-encryption"),
-            { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
+            {
+                bucket: this.bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
             { parent: this },
         );
-        const versioning = new aws.s3.BucketVersioning(childName(name, "error-pages-versioning"), { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        const versioning = new aws.s3.BucketVersioning(
+            childName(name, "error-pages-versioning"),
+            { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+            { parent: this },
+        );
         new aws.s3.BucketLifecycleConfiguration(
             childName(name, "error-pages-lifecycle"),
-            { bucket: this.bucket.id, rules: [{ id: "expire-old-pages", status: "Enabled", filter: { prefix: `${ERROR_PAGES_PREFIX}/` }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+            {
+                bucket: this.bucket.id,
+                rules: [
+                    {
+                        id: "expire-old-pages",
+                        status: "Enabled",
+                        filter: { prefix: `${ERROR_PAGES_PREFIX}/` },
+                        noncurrentVersionExpiration: { noncurrentDays: 30 },
+                    },
+                ],
+            },
             { parent: this, dependsOn: [versioning] },
         );
         this.pages = CDN_ERROR_STATUSES.map(
@@ -129,10 +172,19 @@ export class Cdn extends pulumi.ComponentResource {
         );
         this.oac = new aws.cloudfront.OriginAccessControl(
             childName(name, "oac"),
-            { name: `${args.prefix}-error-pages`, description: "webfleet error pages", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+            {
+                name: `${args.prefix}-error-pages`,
+                description: "webfleet error pages",
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            },
             { parent: this },
         );
-        const prefixList = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
+        const prefixList = aws.ec2.getManagedPrefixListOutput(
+            { name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST },
+            { parent: this },
+        );
 
         this.errorPagesBucketName = this.bucket.bucket;
         this.edge = {
@@ -160,17 +212,33 @@ export class Cdn extends pulumi.ComponentResource {
                 isIpv6Enabled: true,
                 httpVersion: "http2and3",
                 priceClass: "PriceClass_100",
-                viewerCertificate: { acmCertificateArn: alb.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+                viewerCertificate: {
+                    acmCertificateArn: alb.certificateArn,
+                    sslSupportMethod: "sni-only",
+                    minimumProtocolVersion: "TLSv1.2_2021",
+                },
                 origins: [
                     {
                         originId: albOrigin,
                         domainName: alb.dnsName,
                         // HTTPS with the domain's certificate, verified against the viewer's
                         // Host header (forwarded by the AllViewer policy).
-                        customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originReadTimeout: 30, originKeepaliveTimeout: 5 },
+                        customOriginConfig: {
+                            httpPort: 80,
+                            httpsPort: 443,
+                            originProtocolPolicy: "https-only",
+                            originSslProtocols: ["TLSv1.2"],
+                            originReadTimeout: 30,
+                            originKeepaliveTimeout: 5,
+                        },
                         customHeaders: [{ name: ORIGIN_HEADER, value: this.edge.headerValue }],
                     },
-                    { originId: pagesOrigin, domainName: this.bucket.bucketRegionalDomainName, originAccessControlId: this.oac.id, s3OriginConfig: { originAccessIdentity: "" } },
+                    {
+                        originId: pagesOrigin,
+                        domainName: this.bucket.bucketRegionalDomainName,
+                        originAccessControlId: this.oac.id,
+                        s3OriginConfig: { originAccessIdentity: "" },
+                    },
                 ],
                 // The app is dynamic (instance ID, database reads): nothing is cached, everything forwarded.
                 defaultCacheBehavior: {
@@ -220,13 +288,24 @@ export class Cdn extends pulumi.ComponentResource {
         );
         new aws.route53.Record(
             childName(this.name, "alias-ipv6"),
-            { zoneId: args.hostedZoneId, name: args.domain, type: "AAAA", aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }] },
+            {
+                zoneId: args.hostedZoneId,
+                name: args.domain,
+                type: "AAAA",
+                aliases: [
+                    { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+                ],
+            },
             { parent: this },
         );
 
         this.distributionDomainName = distribution.domainName;
         this.distributionId = distribution.id;
-        this.registerOutputs({ errorPagesBucketName: this.errorPagesBucketName, distributionDomainName: this.distributionDomainName, distributionId: this.distributionId });
+        this.registerOutputs({
+            errorPagesBucketName: this.errorPagesBucketName,
+            distributionDomainName: this.distributionDomainName,
+            distributionId: this.distributionId,
+        });
         return { name: distribution.domainName, zoneId: distribution.hostedZoneId };
     }
 }

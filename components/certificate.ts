@@ -39,16 +39,26 @@ export class Certificate extends pulumi.ComponentResource {
     constructor(name: string, args: CertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:web:Certificate", name, {}, opts);
         if ((args.domain === undefined) !== (args.hostedZoneId === undefined)) {
-            throw new pulumi.ResourceError(`web.domain and web.hostedZoneId: set both (DNS-validated certificate) or neither (self-signed); only ${args.domain ? "web.domain" : "web.hostedZoneId"} is set`, this);
+            throw new pulumi.ResourceError(
+                `web.domain and web.hostedZoneId: set both (DNS-validated certificate) or neither (self-signed); only ${args.domain ? "web.domain" : "web.hostedZoneId"} is set`,
+                this,
+            );
         }
         this.mode = certificateMode(args);
-        this.certificateArn = this.mode === "dns-validated" ? this.dnsValidated(name, args.domain!, args.hostedZoneId!) : this.selfSigned(name, args.albDnsName);
+        this.certificateArn =
+            this.mode === "dns-validated"
+                ? this.dnsValidated(name, args.domain!, args.hostedZoneId!)
+                : this.selfSigned(name, args.albDnsName);
         this.registerOutputs({ certificateArn: this.certificateArn, mode: this.mode });
     }
 
     private selfSigned(name: string, albDnsName: pulumi.Input<string>): pulumi.Output<string> {
         // ECDSA P-256: what ACM imports and ALB serves, with smaller handshakes than RSA.
-        const key = new tls.PrivateKey(childName(name, "key"), { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+        const key = new tls.PrivateKey(
+            childName(name, "key"),
+            { algorithm: "ECDSA", ecdsaCurve: "P256" },
+            { parent: this },
+        );
         const cert = new tls.SelfSignedCert(
             childName(name, "self-signed"),
             {
@@ -91,7 +101,10 @@ export class Certificate extends pulumi.ComponentResource {
         // One domain, so exactly one validation record; indexing avoids creating resources in an apply.
         const option = cert.domainValidationOptions.apply((options) => {
             if (options.length !== 1) {
-                throw new pulumi.ResourceError(`ACM returned ${options.length} validation options for ${domain}; expected exactly one`, this);
+                throw new pulumi.ResourceError(
+                    `ACM returned ${options.length} validation options for ${domain}; expected exactly one`,
+                    this,
+                );
             }
             return options[0];
         });
@@ -108,7 +121,11 @@ export class Certificate extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const validation = new aws.acm.CertificateValidation(childName(name, "validation"), { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, { parent: this });
+        const validation = new aws.acm.CertificateValidation(
+            childName(name, "validation"),
+            { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
+            { parent: this },
+        );
         return validation.certificateArn;
     }
 }

@@ -52,7 +52,12 @@ export interface DatabaseArgs extends DatabaseConfig {
  * letters, digits and single hyphens (stack names may also hold _ and .).
  */
 export function identifierBaseFor(project: string, stack: string): string {
-    const base = `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
+    const base = `${project}-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 50)
+        .replace(/-+$/, "");
     return /^[a-z]/.test(base) ? base : `db-${base}`.slice(0, 50).replace(/-+$/, "");
 }
 
@@ -110,10 +115,16 @@ export class Database extends pulumi.ComponentResource {
             throw new pulumi.ResourceError((e as Error).message, this);
         }
         if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(args.identifierBase) || args.identifierBase.length > 50) {
-            throw new pulumi.ResourceError(`database identifierBase: "${args.identifierBase}" must be lower-case letters, digits and single hyphens, at most 50`, this);
+            throw new pulumi.ResourceError(
+                `database identifierBase: "${args.identifierBase}" must be lower-case letters, digits and single hyphens, at most 50`,
+                this,
+            );
         }
         if (args.maxAllocatedStorageGb < args.allocatedStorageGb) {
-            throw new pulumi.ResourceError(`database.maxAllocatedStorageGb: ${args.maxAllocatedStorageGb} is below database.allocatedStorageGb (${args.allocatedStorageGb})`, this);
+            throw new pulumi.ResourceError(
+                `database.maxAllocatedStorageGb: ${args.maxAllocatedStorageGb} is below database.allocatedStorageGb (${args.allocatedStorageGb})`,
+                this,
+            );
         }
         this.region = aws.getRegionOutput({}, { parent: this }).region;
         this.accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -121,19 +132,32 @@ export class Database extends pulumi.ComponentResource {
         const sg = new aws.ec2.SecurityGroup(
             childName(name, "sg"),
             // No rules here: ingress only through allowClient, and the database needs no egress.
-            { vpcId: args.vpcId, description: "webfleet database: PostgreSQL from client security groups only", tags: roleTags("database", childName(name, "sg")) },
+            {
+                vpcId: args.vpcId,
+                description: "webfleet database: PostgreSQL from client security groups only",
+                tags: roleTags("database", childName(name, "sg")),
+            },
             { parent: this },
         );
         this.securityGroupId = sg.id;
 
         const subnetGroup = new aws.rds.SubnetGroup(
             childName(name, "subnets"),
-            { subnetIds: args.isolatedSubnetIds, description: "webfleet database: the isolated subnets, one per AZ", tags: roleTags("database", childName(name, "subnets")) },
+            {
+                subnetIds: args.isolatedSubnetIds,
+                description: "webfleet database: the isolated subnets, one per AZ",
+                tags: roleTags("database", childName(name, "subnets")),
+            },
             { parent: this },
         );
         const parameterGroup = new aws.rds.ParameterGroup(
             childName(name, `pg${major}`),
-            { family: `postgres${major}`, description: `webfleet PostgreSQL ${major}: TLS forced, connections logged`, parameters: databaseParameters(), tags: roleTags("database", childName(name, `pg${major}`)) },
+            {
+                family: `postgres${major}`,
+                description: `webfleet PostgreSQL ${major}: TLS forced, connections logged`,
+                parameters: databaseParameters(),
+                tags: roleTags("database", childName(name, `pg${major}`)),
+            },
             // A major upgrade needs a new group before the instance can move to it.
             { parent: this },
         );
@@ -147,7 +171,11 @@ export class Database extends pulumi.ComponentResource {
             (type) =>
                 new aws.cloudwatch.LogGroup(
                     childName(name, `log-${type}`),
-                    { name: pulumi.interpolate`/aws/rds/instance/${identifier}/${type}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                    {
+                        name: pulumi.interpolate`/aws/rds/instance/${identifier}/${type}`,
+                        retentionInDays: args.logRetentionDays,
+                        kmsKeyId: args.kmsKeyArn,
+                    },
                     { parent: this },
                 ),
         );
@@ -233,11 +261,22 @@ export class Database extends pulumi.ComponentResource {
                 Effect: "Allow",
                 Principal: { Service: "monitoring.rds.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": `arn:aws:rds:${region}:${account}:db:*` } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": account },
+                    ArnLike: { "aws:SourceArn": `arn:aws:rds:${region}:${account}:db:*` },
+                },
             })),
         ]);
-        const role = new aws.iam.Role(childName(name, "monitoring"), { assumeRolePolicy: trust, description: "RDS enhanced monitoring for the webfleet database" }, { parent: this });
-        const attachment = new aws.iam.RolePolicyAttachment(childName(name, "monitoring"), { role: role.name, policyArn: ENHANCED_MONITORING_POLICY_ARN }, { parent: this });
+        const role = new aws.iam.Role(
+            childName(name, "monitoring"),
+            { assumeRolePolicy: trust, description: "RDS enhanced monitoring for the webfleet database" },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            childName(name, "monitoring"),
+            { role: role.name, policyArn: ENHANCED_MONITORING_POLICY_ARN },
+            { parent: this },
+        );
         return { role, attachment };
     }
 
@@ -246,12 +285,14 @@ export class Database extends pulumi.ComponentResource {
      * web servers' instance role.
      */
     connectStatement(user: string = this.appUser): pulumi.Output<Statement> {
-        return pulumi.all([this.region, this.accountId, this.resourceId]).apply(([region, account, resourceId]): Statement => ({
-            Sid: "ConnectAsAppUser",
-            Effect: "Allow",
-            Action: "rds-db:connect",
-            Resource: rdsDbUserArn(region, account, resourceId, user),
-        }));
+        return pulumi
+            .all([this.region, this.accountId, this.resourceId])
+            .apply(([region, account, resourceId]): Statement => ({
+                Sid: "ConnectAsAppUser",
+                Effect: "Allow",
+                Action: "rds-db:connect",
+                Resource: rdsDbUserArn(region, account, resourceId, user),
+            }));
     }
 
     /**
@@ -260,13 +301,15 @@ export class Database extends pulumi.ComponentResource {
      * adds DB_CA_BUNDLE itself.
      */
     appEnvironment(): pulumi.Output<Record<string, string>> {
-        return pulumi.all([this.address, this.port, this.dbName, this.region]).apply(([host, port, dbName, region]): Record<string, string> => ({
-            DB_HOST: host,
-            DB_PORT: String(port),
-            DB_NAME: dbName,
-            DB_USER: this.appUser,
-            AWS_REGION: region,
-        }));
+        return pulumi
+            .all([this.address, this.port, this.dbName, this.region])
+            .apply(([host, port, dbName, region]): Record<string, string> => ({
+                DB_HOST: host,
+                DB_PORT: String(port),
+                DB_NAME: dbName,
+                DB_USER: this.appUser,
+                AWS_REGION: region,
+            }));
     }
 
     /**
@@ -274,15 +317,32 @@ export class Database extends pulumi.ComponentResource {
      * security group, and the matching 5432 egress on the client's, to this group only. Both
      * rules are children of the database.
      */
-    allowClient(client: string, clientSecurityGroupId: pulumi.Input<string>): { ingress: aws.vpc.SecurityGroupIngressRule; egress: aws.vpc.SecurityGroupEgressRule } {
+    allowClient(
+        client: string,
+        clientSecurityGroupId: pulumi.Input<string>,
+    ): { ingress: aws.vpc.SecurityGroupIngressRule; egress: aws.vpc.SecurityGroupEgressRule } {
         const ingress = new aws.vpc.SecurityGroupIngressRule(
             childName(this.name, `from-${client}`),
-            { securityGroupId: this.securityGroupId, description: `PostgreSQL from the ${client} security group`, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, referencedSecurityGroupId: clientSecurityGroupId },
+            {
+                securityGroupId: this.securityGroupId,
+                description: `PostgreSQL from the ${client} security group`,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                referencedSecurityGroupId: clientSecurityGroupId,
+            },
             { parent: this },
         );
         const egress = new aws.vpc.SecurityGroupEgressRule(
             childName(this.name, `to-db-from-${client}`),
-            { securityGroupId: clientSecurityGroupId, description: "PostgreSQL to the database security group", ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, referencedSecurityGroupId: this.securityGroupId },
+            {
+                securityGroupId: clientSecurityGroupId,
+                description: "PostgreSQL to the database security group",
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                referencedSecurityGroupId: this.securityGroupId,
+            },
             { parent: this },
         );
         return { ingress, egress };

@@ -37,17 +37,28 @@ export class InstanceLogs extends pulumi.ComponentResource {
     constructor(name: string, args: InstanceLogsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:ops:InstanceLogs", name, {}, opts);
         if (!/^[A-Za-z0-9_\-./#]{1,480}$/.test(args.prefix)) {
-            throw new pulumi.ResourceError(`instance logs: prefix "${args.prefix}" holds characters log group names do not allow (letters, digits, _ - . / #)`, this);
+            throw new pulumi.ResourceError(
+                `instance logs: prefix "${args.prefix}" holds characters log group names do not allow (letters, digits, _ - . / #)`,
+                this,
+            );
         }
         const group = (kind: string) =>
-            new aws.cloudwatch.LogGroup(childName(name, kind), { name: `${args.prefix}/${kind}`, retentionInDays: args.retentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this });
+            new aws.cloudwatch.LogGroup(
+                childName(name, kind),
+                { name: `${args.prefix}/${kind}`, retentionInDays: args.retentionDays, kmsKeyId: args.kmsKeyArn },
+                { parent: this },
+            );
         const app = group("app");
         const system = group("system");
 
         this.appLogGroupName = app.name;
         this.systemLogGroupName = system.name;
         this.logGroupArns = pulumi.all([app.arn, system.arn]);
-        this.registerOutputs({ appLogGroupName: this.appLogGroupName, systemLogGroupName: this.systemLogGroupName, logGroupArns: this.logGroupArns });
+        this.registerOutputs({
+            appLogGroupName: this.appLogGroupName,
+            systemLogGroupName: this.systemLogGroupName,
+            logGroupArns: this.logGroupArns,
+        });
     }
 
     /** Identity-policy statement for the instance role: write streams of these groups only. */

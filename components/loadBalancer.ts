@@ -23,7 +23,13 @@ export const ACCESS_LOGS_PREFIX = "alb";
  * - 3 failures to leave: one slow answer (a GC pause) does not flap a healthy server;
  * - exactly 200: a redirect or a 404 (wrong port or path) is a failure, not a pass.
  */
-export const HEALTH_CHECK = { interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" } as const;
+export const HEALTH_CHECK = {
+    interval: 10,
+    timeout: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    matcher: "200",
+} as const;
 
 /**
  * Seconds the ALB keeps sending in-flight requests to a deregistering server. Shorter than the
@@ -95,7 +101,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:web:LoadBalancer", name, {}, opts);
         if (args.edge && !(args.domain && args.hostedZoneId)) {
-            throw new pulumi.ResourceError("cdn.enabled: CloudFront refuses the ALB's self-signed certificate; set web.domain and web.hostedZoneId for a DNS-validated one", this);
+            throw new pulumi.ResourceError(
+                "cdn.enabled: CloudFront refuses the ALB's self-signed certificate; set web.domain and web.hostedZoneId for a DNS-validated one",
+                this,
+            );
         }
         if (args.idleTimeoutSeconds >= APP_KEEP_ALIVE_SECONDS) {
             throw new pulumi.ResourceError(
@@ -106,7 +115,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         const sg = new aws.ec2.SecurityGroup(
             childName(name, "sg"),
-            { vpcId: args.vpcId, description: "webfleet load balancer: HTTP and HTTPS from the internet, out to the web servers only", tags: roleTags("alb", childName(name, "sg")) },
+            {
+                vpcId: args.vpcId,
+                description: "webfleet load balancer: HTTP and HTTPS from the internet, out to the web servers only",
+                tags: roleTags("alb", childName(name, "sg")),
+            },
             { parent: this },
         );
         if (args.edge) {
@@ -114,7 +127,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
             // (CloudFront itself redirects viewers to HTTPS).
             new aws.vpc.SecurityGroupIngressRule(
                 childName(name, "https-in"),
-                { securityGroupId: sg.id, description: "HTTPS from CloudFront's origin-facing addresses only", ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT, prefixListId: args.edge.prefixListId },
+                {
+                    securityGroupId: sg.id,
+                    description: "HTTPS from CloudFront's origin-facing addresses only",
+                    ipProtocol: "tcp",
+                    fromPort: HTTPS_PORT,
+                    toPort: HTTPS_PORT,
+                    prefixListId: args.edge.prefixListId,
+                },
                 { parent: this },
             );
         } else {
@@ -125,14 +145,28 @@ export class LoadBalancer extends pulumi.ComponentResource {
             ] as const) {
                 new aws.vpc.SecurityGroupIngressRule(
                     childName(name, `${port === HTTP_PORT ? "http" : "https"}-in`),
-                    { securityGroupId: sg.id, description: what, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0" },
+                    {
+                        securityGroupId: sg.id,
+                        description: what,
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        cidrIpv4: "0.0.0.0/0",
+                    },
                     { parent: this },
                 );
             }
         }
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "app-out"),
-            { securityGroupId: sg.id, description: "Requests and health checks to the web servers on the app port", ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: args.targetSecurityGroupId },
+            {
+                securityGroupId: sg.id,
+                description: "Requests and health checks to the web servers on the app port",
+                ipProtocol: "tcp",
+                fromPort: args.appPort,
+                toPort: args.appPort,
+                referencedSecurityGroupId: args.targetSecurityGroupId,
+            },
             { parent: this },
         );
 
@@ -153,7 +187,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 enableDeletionProtection: args.deletionProtection,
                 // Lets an operator (or ARC zonal autoshift) move traffic off an impaired AZ.
                 enableZonalShift: true,
-                accessLogs: args.accessLogsBucket ? { bucket: args.accessLogsBucket, enabled: true, prefix: ACCESS_LOGS_PREFIX } : undefined,
+                accessLogs: args.accessLogsBucket
+                    ? { bucket: args.accessLogsBucket, enabled: true, prefix: ACCESS_LOGS_PREFIX }
+                    : undefined,
                 tags: roleTags("alb", childName(name, "alb")),
             },
             { parent: this },
@@ -168,7 +204,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 protocolVersion: "HTTP1",
                 port: args.appPort,
                 deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-                healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: HEALTH_CHECK_PATH, ...HEALTH_CHECK },
+                healthCheck: {
+                    enabled: true,
+                    protocol: "HTTP",
+                    port: "traffic-port",
+                    path: HEALTH_CHECK_PATH,
+                    ...HEALTH_CHECK,
+                },
                 // Any server can answer any request (state lives in the database), so requests
                 // spread evenly and a drained server holds no sessions.
                 stickiness: { type: "lb_cookie", enabled: false },
@@ -177,7 +219,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const certificate = new Certificate(childName(name, "cert"), { domain: args.domain, hostedZoneId: args.hostedZoneId, albDnsName: alb.dnsName }, { parent: this });
+        const certificate = new Certificate(
+            childName(name, "cert"),
+            { domain: args.domain, hostedZoneId: args.hostedZoneId, albDnsName: alb.dnsName },
+            { parent: this },
+        );
 
         // HTTP's single action: a permanent redirect to HTTPS keeping host, path and query.
         new aws.lb.Listener(
@@ -187,7 +233,17 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 port: HTTP_PORT,
                 protocol: "HTTP",
                 defaultActions: [
-                    { type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), host: "#{host}", path: "/#{path}", query: "#{query}", statusCode: "HTTP_301" } },
+                    {
+                        type: "redirect",
+                        redirect: {
+                            protocol: "HTTPS",
+                            port: String(HTTPS_PORT),
+                            host: "#{host}",
+                            path: "/#{path}",
+                            query: "#{query}",
+                            statusCode: "HTTP_301",
+                        },
+                    },
                 ],
                 tags: roleTags("alb", childName(name, "http")),
             },
@@ -203,7 +259,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 certificateArn: certificate.certificateArn,
                 // Behind CloudFront, only the rule below forwards; anything else is refused.
                 defaultActions: args.edge
-                    ? [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }]
+                    ? [
+                          {
+                              type: "fixed-response",
+                              fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" },
+                          },
+                      ]
                     : [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags: roleTags("alb", childName(name, "https")),
             },
@@ -215,7 +276,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 {
                     listenerArn: https.arn,
                     priority: 1,
-                    conditions: [{ httpHeader: { httpHeaderName: args.edge.headerName, values: [args.edge.headerValue] } }],
+                    conditions: [
+                        { httpHeader: { httpHeaderName: args.edge.headerName, values: [args.edge.headerValue] } },
+                    ],
                     actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
                     tags: roleTags("alb", childName(name, "from-cloudfront")),
                 },
@@ -225,7 +288,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         if (certificate.mode === "dns-validated") {
             // The same record either way, so turning CloudFront on or off only moves its target.
-            const target: AliasTarget = args.edge ? args.edge.distribute({ dnsName: alb.dnsName, certificateArn: certificate.certificateArn }) : { name: alb.dnsName, zoneId: alb.zoneId };
+            const target: AliasTarget = args.edge
+                ? args.edge.distribute({ dnsName: alb.dnsName, certificateArn: certificate.certificateArn })
+                : { name: alb.dnsName, zoneId: alb.zoneId };
             new aws.route53.Record(
                 childName(name, "alias"),
                 {
@@ -249,7 +314,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.httpsListenerArn = https.arn;
         this.certificateArn = certificate.certificateArn;
         this.certificateMode = certificate.mode;
-        this.url = args.domain && args.hostedZoneId ? pulumi.output(`https://${args.domain}`) : pulumi.interpolate`https://${alb.dnsName}`;
+        this.url =
+            args.domain && args.hostedZoneId
+                ? pulumi.output(`https://${args.domain}`)
+                : pulumi.interpolate`https://${alb.dnsName}`;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             arn: this.arn,

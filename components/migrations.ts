@@ -88,7 +88,12 @@ export class Migrations extends pulumi.ComponentResource {
 
         const sg = new aws.ec2.SecurityGroup(
             childName(name, "sg"),
-            { vpcId: args.vpcId, description: "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager and the RDS trust store", tags: roleTags("migrations", childName(name, "sg")) },
+            {
+                vpcId: args.vpcId,
+                description:
+                    "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager and the RDS trust store",
+                tags: roleTags("migrations", childName(name, "sg")),
+            },
             { parent: this },
         );
         // Secrets Manager and the RDS trust store, through the private subnets' NAT gateways,
@@ -97,18 +102,32 @@ export class Migrations extends pulumi.ComponentResource {
         // VPC, so it belongs to the network; the trust store is public and needs NAT anyway.
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "https-out"),
-            { securityGroupId: sg.id, description: "HTTPS to Secrets Manager and the RDS trust store (through NAT)", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+            {
+                securityGroupId: sg.id,
+                description: "HTTPS to Secrets Manager and the RDS trust store (through NAT)",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+            },
             { parent: this },
         );
         const dbRules = database.allowClient("migrations", sg.id);
         this.securityGroupId = sg.id;
 
-        const logGroup = new aws.cloudwatch.LogGroup(childName(name, "logs"), { retentionInDays: args.logRetentionDays, kmsKeyId: secrets.kmsKeyArn }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(
+            childName(name, "logs"),
+            { retentionInDays: args.logRetentionDays, kmsKeyId: secrets.kmsKeyArn },
+            { parent: this },
+        );
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const role = new aws.iam.Role(
             childName(name, "role"),
-            { assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", account), description: "webfleet migration function: read the database master secret, nothing else" },
+            {
+                assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", account),
+                description: "webfleet migration function: read the database master secret, nothing else",
+            },
             { parent: this },
         );
         const rolePolicy = new aws.iam.RolePolicy(
@@ -117,7 +136,12 @@ export class Migrations extends pulumi.ComponentResource {
                 role: role.id,
                 policy: secrets.secretReadStatements(database.masterSecretArn).apply((readSecret) =>
                     policyDocument([
-                        logGroup.arn.apply((arn): Statement => ({ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:*` })),
+                        logGroup.arn.apply((arn): Statement => ({
+                            Sid: "WriteOwnLogs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: `${arn}:*`,
+                        })),
                         // What AWSLambdaVPCAccessExecutionRole grants, minus its logs actions on
                         // every group. Lambda itself makes these calls to manage the function's
                         // network interfaces and checks for them on "*" when it creates the
@@ -195,6 +219,11 @@ export class Migrations extends pulumi.ComponentResource {
         );
         this.result = this.invocation.result.apply((text) => JSON.parse(text) as MigrationResult);
 
-        this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, securityGroupId: this.securityGroupId, result: this.result });
+        this.registerOutputs({
+            functionName: this.functionName,
+            functionArn: this.functionArn,
+            securityGroupId: this.securityGroupId,
+            result: this.result,
+        });
     }
 }

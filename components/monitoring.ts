@@ -61,7 +61,9 @@ const RDS = "AWS/RDS";
  * target) per request, in percent. Minutes without requests count as 0, and 5xx answers with
  * no request counted (the ALB answered before choosing a target) as 100 %.
  */
-export function errorRateQueries(lb: { arnSuffix: pulumi.Input<string> }): aws.types.input.cloudwatch.MetricAlarmMetricQuery[] {
+export function errorRateQueries(lb: {
+    arnSuffix: pulumi.Input<string>;
+}): aws.types.input.cloudwatch.MetricAlarmMetricQuery[] {
     const metric = (id: string, metricName: string): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
         id,
         returnData: false,
@@ -72,8 +74,18 @@ export function errorRateQueries(lb: { arnSuffix: pulumi.Input<string> }): aws.t
         metric("m_elb5xx", "HTTPCode_ELB_5XX_Count"),
         metric("m_target5xx", "HTTPCode_Target_5XX_Count"),
         { id: "requests", expression: "FILL(m_requests, 0)", label: "Requests", returnData: false },
-        { id: "errors", expression: "FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)", label: "5xx answers", returnData: false },
-        { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))", label: "5xx rate (%)", returnData: true },
+        {
+            id: "errors",
+            expression: "FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)",
+            label: "5xx answers",
+            returnData: false,
+        },
+        {
+            id: "rate",
+            expression: "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))",
+            label: "5xx rate (%)",
+            returnData: true,
+        },
     ];
 }
 
@@ -93,14 +105,22 @@ export class Monitoring extends pulumi.ComponentResource {
         this.name = name;
         this.args = args;
         if (!/^[A-Za-z0-9_-]{1,200}$/.test(args.prefix)) {
-            throw new pulumi.ResourceError(`monitoring: prefix "${args.prefix}" may hold only letters, digits, - and _ (see alarmPrefixFor)`, this);
+            throw new pulumi.ResourceError(
+                `monitoring: prefix "${args.prefix}" may hold only letters, digits, - and _ (see alarmPrefixFor)`,
+                this,
+            );
         }
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
         const topic = new aws.sns.Topic(
             childName(name, "alarms"),
-            { name: `${args.prefix}-alarms`, displayName: `${args.prefix} alarms`, kmsMasterKeyId: args.kmsKeyArn, tags: { Name: `${args.prefix}-alarms` } },
+            {
+                name: `${args.prefix}-alarms`,
+                displayName: `${args.prefix} alarms`,
+                kmsMasterKeyId: args.kmsKeyArn,
+                tags: { Name: `${args.prefix}-alarms` },
+            },
             { parent: this },
         );
         new aws.sns.TopicPolicy(
@@ -114,15 +134,29 @@ export class Monitoring extends pulumi.ComponentResource {
                         Principal: { Service: "cloudwatch.amazonaws.com" },
                         Action: "sns:Publish",
                         Resource: arn,
-                        Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${r}:${accountId}:alarm:*` }, StringEquals: { "aws:SourceAccount": accountId } },
+                        Condition: {
+                            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${r}:${accountId}:alarm:*` },
+                            StringEquals: { "aws:SourceAccount": accountId },
+                        },
                     })),
-                    topic.arn.apply((arn): Statement => ({ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: arn, Condition: { Bool: { "aws:SecureTransport": "false" } } })),
+                    topic.arn.apply((arn): Statement => ({
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: { AWS: "*" },
+                        Action: "sns:Publish",
+                        Resource: arn,
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    })),
                 ]),
             },
             { parent: this },
         );
         if (args.alarmEmail) {
-            new aws.sns.TopicSubscription(childName(name, "alarm-email"), { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, { parent: this });
+            new aws.sns.TopicSubscription(
+                childName(name, "alarm-email"),
+                { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail },
+                { parent: this },
+            );
         }
         this.topicArn = topic.arn;
     }
@@ -153,60 +187,120 @@ export class Monitoring extends pulumi.ComponentResource {
         this.errorRateAlarm(args.loadBalancer);
         this.alarm("target-5xx", "Target 5xx per minute", {
             alarmDescription: `The servers answered more than ${t.target5xxPerMinute} 5xx per minute in 3 of 5 minutes`,
-            namespace: ALB, metricName: "HTTPCode_Target_5XX_Count", dimensions: tg, statistic: "Sum", ...minutes(3, 5),
-            comparisonOperator: "GreaterThanThreshold", threshold: t.target5xxPerMinute, treatMissingData: "notBreaching",
+            namespace: ALB,
+            metricName: "HTTPCode_Target_5XX_Count",
+            dimensions: tg,
+            statistic: "Sum",
+            ...minutes(3, 5),
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.target5xxPerMinute,
+            treatMissingData: "notBreaching",
         });
         this.alarm("unhealthy-hosts", "Unhealthy targets", {
             alarmDescription: "A target has failed its health checks for 5 minutes (longer than a replacement takes)",
-            namespace: ALB, metricName: "UnHealthyHostCount", dimensions: tg, statistic: "Maximum", ...minutes(5),
-            comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+            namespace: ALB,
+            metricName: "UnHealthyHostCount",
+            dimensions: tg,
+            statistic: "Maximum",
+            ...minutes(5),
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
         });
         for (let i = 0; i < args.availabilityZoneCount; i++) {
             const az = pulumi.output(args.availabilityZones).apply((azs) => {
                 if (!azs[i]) {
-                    throw new pulumi.ResourceError(`monitoring: ${azs.length} AZ name(s) for ${args.availabilityZoneCount} AZs`, this);
+                    throw new pulumi.ResourceError(
+                        `monitoring: ${azs.length} AZ name(s) for ${args.availabilityZoneCount} AZs`,
+                        this,
+                    );
                 }
                 return azs[i];
             });
-            this.alarm(`healthy-hosts-az${i + 1}`, pulumi.interpolate`Healthy targets in ${az}`, {
-                alarmDescription: pulumi.interpolate`No healthy target in ${az} for 3 minutes: the AZ has lost its server`,
-                namespace: ALB, metricName: "HealthyHostCount", dimensions: { ...tg, AvailabilityZone: az }, statistic: "Minimum", ...minutes(3),
-                // No data means no target there at all.
-                comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching",
-            }, pulumi.interpolate`${this.args.prefix}-healthy-hosts-${az}`);
+            this.alarm(
+                `healthy-hosts-az${i + 1}`,
+                pulumi.interpolate`Healthy targets in ${az}`,
+                {
+                    alarmDescription: pulumi.interpolate`No healthy target in ${az} for 3 minutes: the AZ has lost its server`,
+                    namespace: ALB,
+                    metricName: "HealthyHostCount",
+                    dimensions: { ...tg, AvailabilityZone: az },
+                    statistic: "Minimum",
+                    ...minutes(3),
+                    // No data means no target there at all.
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: 1,
+                    treatMissingData: "breaching",
+                },
+                pulumi.interpolate`${this.args.prefix}-healthy-hosts-${az}`,
+            );
         }
         this.alarm("p99-response-time", "p99 target response time (s)", {
             alarmDescription: `p99 target response time above ${t.p99ResponseTimeSeconds} s in 3 of 5 minutes`,
-            namespace: ALB, metricName: "TargetResponseTime", dimensions: lb, extendedStatistic: "p99", ...minutes(3, 5),
-            comparisonOperator: "GreaterThanThreshold", threshold: t.p99ResponseTimeSeconds, treatMissingData: "notBreaching",
+            namespace: ALB,
+            metricName: "TargetResponseTime",
+            dimensions: lb,
+            extendedStatistic: "p99",
+            ...minutes(3, 5),
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.p99ResponseTimeSeconds,
+            treatMissingData: "notBreaching",
         });
         this.alarm("asg-in-service", "Servers in service", {
             alarmDescription: `Fewer than ${args.minInService} servers (the group's minimum) in service for 5 minutes`,
-            namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances", dimensions: { AutoScalingGroupName: args.autoScalingGroupName }, statistic: "Minimum", ...minutes(5),
-            comparisonOperator: "LessThanThreshold", threshold: args.minInService, treatMissingData: "breaching",
+            namespace: "AWS/AutoScaling",
+            metricName: "GroupInServiceInstances",
+            dimensions: { AutoScalingGroupName: args.autoScalingGroupName },
+            statistic: "Minimum",
+            ...minutes(5),
+            comparisonOperator: "LessThanThreshold",
+            threshold: args.minInService,
+            treatMissingData: "breaching",
         });
         const db = { DBInstanceIdentifier: args.database.identifier };
         const fiveMinutes = { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 };
         this.alarm("db-cpu", "Database CPU (%)", {
             alarmDescription: `Database CPU above ${t.dbCpuPercent}% for 15 minutes`,
-            namespace: RDS, metricName: "CPUUtilization", dimensions: db, statistic: "Average", ...fiveMinutes,
-            comparisonOperator: "GreaterThanThreshold", threshold: t.dbCpuPercent,
+            namespace: RDS,
+            metricName: "CPUUtilization",
+            dimensions: db,
+            statistic: "Average",
+            ...fiveMinutes,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.dbCpuPercent,
         });
         this.alarm("db-free-storage", "Database free storage (bytes)", {
             alarmDescription: `Less than ${t.dbFreeStorageGb} GiB of database storage free: storage autoscaling is not keeping up or has reached database.maxAllocatedStorageGb`,
-            namespace: RDS, metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum", period: 300, evaluationPeriods: 1,
-            comparisonOperator: "LessThanThreshold", threshold: t.dbFreeStorageGb * GIB,
+            namespace: RDS,
+            metricName: "FreeStorageSpace",
+            dimensions: db,
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 1,
+            comparisonOperator: "LessThanThreshold",
+            threshold: t.dbFreeStorageGb * GIB,
         });
         this.alarm("db-connections", "Database connections", {
             alarmDescription: `More than ${t.dbConnections} database connections for 15 minutes`,
-            namespace: RDS, metricName: "DatabaseConnections", dimensions: db, statistic: "Maximum", ...fiveMinutes,
-            comparisonOperator: "GreaterThanThreshold", threshold: t.dbConnections,
+            namespace: RDS,
+            metricName: "DatabaseConnections",
+            dimensions: db,
+            statistic: "Maximum",
+            ...fiveMinutes,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.dbConnections,
         });
         (args.database.readReplicaIdentifiers ?? []).forEach((replica, i) => {
             this.alarm(`db-replica-lag-${i + 1}`, pulumi.interpolate`Replica lag of ${replica} (s)`, {
                 alarmDescription: pulumi.interpolate`Read replica ${replica} more than ${t.dbReplicaLagSeconds} s behind for 5 minutes`,
-                namespace: RDS, metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: replica }, statistic: "Maximum", ...minutes(5),
-                comparisonOperator: "GreaterThanThreshold", threshold: t.dbReplicaLagSeconds, treatMissingData: "breaching",
+                namespace: RDS,
+                metricName: "ReplicaLag",
+                dimensions: { DBInstanceIdentifier: replica },
+                statistic: "Maximum",
+                ...minutes(5),
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: t.dbReplicaLagSeconds,
+                treatMissingData: "breaching",
             });
         });
 
@@ -216,19 +310,39 @@ export class Monitoring extends pulumi.ComponentResource {
                 dashboardName: this.args.prefix,
                 dashboardBody: pulumi
                     .all(this.alarms.map(({ alarm, title }) => pulumi.all([alarm.arn, title])))
-                    .apply((entries) => dashboardBody(args.region, entries.map(([arn, title]) => ({ arn, title })))),
+                    .apply((entries) =>
+                        dashboardBody(
+                            args.region,
+                            entries.map(([arn, title]) => ({ arn, title })),
+                        ),
+                    ),
             },
             { parent: this },
         );
         this.dashboardName = dashboard.dashboardName;
-        this.registerOutputs({ topicArn: this.topicArn, dashboardName: this.dashboardName, alarmNames: pulumi.all(this.alarms.map((a) => a.alarm.name)) });
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            dashboardName: this.dashboardName,
+            alarmNames: pulumi.all(this.alarms.map((a) => a.alarm.name)),
+        });
     }
 
     /** One alarm, named "<prefix>-<key>", notifying the topic on ALARM and on OK. */
-    private alarm(key: string, title: pulumi.Input<string>, spec: AlarmSpec, name?: pulumi.Input<string>): aws.cloudwatch.MetricAlarm {
+    private alarm(
+        key: string,
+        title: pulumi.Input<string>,
+        spec: AlarmSpec,
+        name?: pulumi.Input<string>,
+    ): aws.cloudwatch.MetricAlarm {
         const alarm = new aws.cloudwatch.MetricAlarm(
             childName(this.name, key),
-            { ...spec, name: name ?? `${this.args.prefix}-${key}`, alarmActions: [this.topicArn], okActions: [this.topicArn], actionsEnabled: true },
+            {
+                ...spec,
+                name: name ?? `${this.args.prefix}-${key}`,
+                alarmActions: [this.topicArn],
+                okActions: [this.topicArn],
+                actionsEnabled: true,
+            },
             { parent: this },
         );
         this.alarms.push({ alarm, title });

@@ -31,7 +31,10 @@ export class Network extends pulumi.ComponentResource {
         const azCount = args.availabilityZones?.length ?? args.azCount;
         for (const tier of ["public", "private", "isolated"] as const) {
             if (args.subnets[tier].length !== azCount) {
-                throw new pulumi.ResourceError(`network.subnets.${tier}: ${args.subnets[tier].length} CIDRs for ${azCount} AZs; planSubnets gives one per AZ`, this);
+                throw new pulumi.ResourceError(
+                    `network.subnets.${tier}: ${args.subnets[tier].length} CIDRs for ${azCount} AZs; planSubnets gives one per AZ`,
+                    this,
+                );
             }
         }
 
@@ -41,7 +44,9 @@ export class Network extends pulumi.ComponentResource {
             childName(name, "vpc"),
             {
                 cidrBlock: args.cidr,
-                ...(args.availabilityZones ? { availabilityZoneNames: args.availabilityZones } : { numberOfAvailabilityZones: azCount }),
+                ...(args.availabilityZones
+                    ? { availabilityZoneNames: args.availabilityZones }
+                    : { numberOfAvailabilityZones: azCount }),
                 subnetStrategy: "Auto",
                 subnetSpecs: [
                     { type: "Public", name: "public", cidrBlocks: args.subnets.public },
@@ -63,12 +68,19 @@ export class Network extends pulumi.ComponentResource {
         this.availabilityZones = args.availabilityZones
             ? pulumi.output(args.availabilityZones)
             : aws
-                  .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this })
+                  .getAvailabilityZonesOutput(
+                      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                      { parent: this },
+                  )
                   .names.apply((names) => names.slice(0, azCount));
 
         // Adopting the default security group strips its rules; with none declared it stays
         // closed, so nothing launched without an explicit group gets the allow-all default.
-        new aws.ec2.DefaultSecurityGroup(childName(name, "default-sg"), { vpcId: vpc.vpcId, ingress: [], egress: [], tags: { Name: childName(name, "default-closed") } }, { parent: this });
+        new aws.ec2.DefaultSecurityGroup(
+            childName(name, "default-sg"),
+            { vpcId: vpc.vpcId, ingress: [], egress: [], tags: { Name: childName(name, "default-closed") } },
+            { parent: this },
+        );
 
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -76,7 +88,14 @@ export class Network extends pulumi.ComponentResource {
             { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logKmsKeyArn },
             { parent: this },
         );
-        const role = new aws.iam.Role(childName(name, "flow-logs"), { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", account), description: "VPC flow logs delivery to CloudWatch Logs" }, { parent: this });
+        const role = new aws.iam.Role(
+            childName(name, "flow-logs"),
+            {
+                assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", account),
+                description: "VPC flow logs delivery to CloudWatch Logs",
+            },
+            { parent: this },
+        );
         new aws.iam.RolePolicy(
             childName(name, "flow-logs"),
             {

@@ -52,10 +52,16 @@ export class Secrets extends pulumi.ComponentResource {
         this.name = name;
         const deletionWindowInDays = args.deletionWindowInDays ?? 30;
         if (!ALIAS_NAME.test(args.aliasName) || args.aliasName.startsWith("aws/")) {
-            throw new pulumi.ResourceError(`secrets.aliasName: "${args.aliasName}" is not a KMS alias name (letters, digits, /, _ and -; not starting with aws/)`, this);
+            throw new pulumi.ResourceError(
+                `secrets.aliasName: "${args.aliasName}" is not a KMS alias name (letters, digits, /, _ and -; not starting with aws/)`,
+                this,
+            );
         }
         if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
-            throw new pulumi.ResourceError(`secrets.deletionWindowInDays: ${deletionWindowInDays} is outside 7 to 30, the range KMS accepts`, this);
+            throw new pulumi.ResourceError(
+                `secrets.deletionWindowInDays: ${deletionWindowInDays} is outside 7 to 30, the range KMS accepts`,
+                this,
+            );
         }
 
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -70,11 +76,17 @@ export class Secrets extends pulumi.ComponentResource {
                 rotationPeriodInDays: 365,
                 deletionWindowInDays,
                 // Set at creation, so the key never exists with the default policy.
-                policy: pulumi.all([account, this.region]).apply(([accountId, region]) => JSON.stringify(stackKeyPolicy({ accountId, region }))),
+                policy: pulumi
+                    .all([account, this.region])
+                    .apply(([accountId, region]) => JSON.stringify(stackKeyPolicy({ accountId, region }))),
             },
             { parent: this },
         );
-        const alias = new aws.kms.Alias(childName(name, "alias"), { name: `alias/${args.aliasName}`, targetKeyId: key.keyId }, { parent: this });
+        const alias = new aws.kms.Alias(
+            childName(name, "alias"),
+            { name: `alias/${args.aliasName}`, targetKeyId: key.keyId },
+            { parent: this },
+        );
         this.kmsKeyArn = key.arn;
         this.kmsKeyId = key.keyId;
         this.kmsAliasName = alias.name;
@@ -83,12 +95,16 @@ export class Secrets extends pulumi.ComponentResource {
 
     /** Identity-policy statement: decrypt with the stack key (e.g. a role reading an SSE-KMS object). */
     decryptStatement(via?: string): pulumi.Output<Statement> {
-        return pulumi.all([this.kmsKeyArn, this.region]).apply(([keyArn, region]) => keyUseStatement(keyArn, via ? { via: { service: via, region } } : {}));
+        return pulumi
+            .all([this.kmsKeyArn, this.region])
+            .apply(([keyArn, region]) => keyUseStatement(keyArn, via ? { via: { service: via, region } } : {}));
     }
 
     /** Identity-policy statements: read exactly this secret, and decrypt it through Secrets Manager only. */
     secretReadStatements(secretArn: pulumi.Input<string>): pulumi.Output<Statement[]> {
-        return pulumi.all([secretArn, this.kmsKeyArn, this.region]).apply(([arn, keyArn, region]) => secretReadStatements(arn, keyArn, region));
+        return pulumi
+            .all([secretArn, this.kmsKeyArn, this.region])
+            .apply(([arn, keyArn, region]) => secretReadStatements(arn, keyArn, region));
     }
 
     /**
@@ -100,15 +116,30 @@ export class Secrets extends pulumi.ComponentResource {
         const password = new random.RandomPassword(
             childName(this.name, `${name}-value`),
             // No quotes, backslashes or spaces: the value survives shells, URLs and JSON unescaped.
-            { length: opts.length ?? 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?", minLower: 1, minUpper: 1, minNumeric: 1 },
+            {
+                length: opts.length ?? 32,
+                special: true,
+                overrideSpecial: "!#$%&*()-_=+[]{}<>:?",
+                minLower: 1,
+                minUpper: 1,
+                minNumeric: 1,
+            },
             { parent: this },
         );
         const secret = new aws.secretsmanager.Secret(
             childName(this.name, name),
-            { description: opts.description, kmsKeyId: this.kmsKeyArn, recoveryWindowInDays: opts.recoveryWindowInDays ?? 30 },
+            {
+                description: opts.description,
+                kmsKeyId: this.kmsKeyArn,
+                recoveryWindowInDays: opts.recoveryWindowInDays ?? 30,
+            },
             { parent: this },
         );
-        new aws.secretsmanager.SecretVersion(childName(this.name, `${name}-version`), { secretId: secret.id, secretString: password.result }, { parent: this });
+        new aws.secretsmanager.SecretVersion(
+            childName(this.name, `${name}-version`),
+            { secretId: secret.id, secretString: password.result },
+            { parent: this },
+        );
         return { secret, secretArn: secret.arn, value: pulumi.secret(password.result) };
     }
 }

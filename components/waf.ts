@@ -63,19 +63,19 @@ export function webAclRules(prefix: string, rateLimitPer5Min: number): Rule[] {
         name: "rate-limit",
         priority: 0,
         action: { block: {} },
-        statement: { rateBasedStatement: { limit: rateLimitPer5Min, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+        statement: {
+            rateBasedStatement: { limit: rateLimitPer5Min, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+        },
         visibilityConfig: visibility(`${prefix}-rate-limit`),
     };
-    const managed = MANAGED_RULE_GROUPS.map(
-        (group, i): Rule => ({
-            name: group,
-            priority: i + 1,
-            // "none" keeps each group's own actions (block); "count" would only watch.
-            overrideAction: { none: {} },
-            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
-            visibilityConfig: visibility(`${prefix}-${group}`),
-        }),
-    );
+    const managed = MANAGED_RULE_GROUPS.map((group, i): Rule => ({
+        name: group,
+        priority: i + 1,
+        // "none" keeps each group's own actions (block); "count" would only watch.
+        overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+        visibilityConfig: visibility(`${prefix}-${group}`),
+    }));
     return [rate, ...managed];
 }
 
@@ -85,11 +85,21 @@ export class WebFirewall extends pulumi.ComponentResource {
 
     constructor(name: string, args: WebFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:ops:WebFirewall", name, {}, opts);
-        if (!Number.isInteger(args.rateLimitPer5Min) || args.rateLimitPer5Min < RATE_LIMIT_MIN || args.rateLimitPer5Min > RATE_LIMIT_MAX) {
-            throw new pulumi.ResourceError(`waf.rateLimitPer5Min: ${args.rateLimitPer5Min} is outside ${RATE_LIMIT_MIN} to ${RATE_LIMIT_MAX}, what a WAF rate-based rule accepts`, this);
+        if (
+            !Number.isInteger(args.rateLimitPer5Min) ||
+            args.rateLimitPer5Min < RATE_LIMIT_MIN ||
+            args.rateLimitPer5Min > RATE_LIMIT_MAX
+        ) {
+            throw new pulumi.ResourceError(
+                `waf.rateLimitPer5Min: ${args.rateLimitPer5Min} is outside ${RATE_LIMIT_MIN} to ${RATE_LIMIT_MAX}, what a WAF rate-based rule accepts`,
+                this,
+            );
         }
         if ((args.scope === "REGIONAL") !== (args.loadBalancerArn !== undefined)) {
-            throw new pulumi.ResourceError("waf: a REGIONAL web ACL needs loadBalancerArn, a CLOUDFRONT one takes none (the distribution names it)", this);
+            throw new pulumi.ResourceError(
+                "waf: a REGIONAL web ACL needs loadBalancerArn, a CLOUDFRONT one takes none (the distribution names it)",
+                this,
+            );
         }
         if (!/^[A-Za-z0-9_-]{1,100}$/.test(args.prefix)) {
             throw new pulumi.ResourceError(`waf: prefix "${args.prefix}" may hold only letters, digits, - and _`, this);
@@ -109,7 +119,11 @@ export class WebFirewall extends pulumi.ComponentResource {
             { parent: this },
         );
         if (args.loadBalancerArn) {
-            new aws.wafv2.WebAclAssociation(childName(name, "alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, { parent: this });
+            new aws.wafv2.WebAclAssociation(
+                childName(name, "alb"),
+                { resourceArn: args.loadBalancerArn, webAclArn: acl.arn },
+                { parent: this },
+            );
         }
 
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -133,7 +147,10 @@ export class WebFirewall extends pulumi.ComponentResource {
                         Principal: { Service: "delivery.logs.amazonaws.com" },
                         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                         Resource: `${arn}:log-stream:*`,
-                        Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:${r}:${accountId}:*` } },
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": accountId },
+                            ArnLike: { "aws:SourceArn": `arn:aws:logs:${r}:${accountId}:*` },
+                        },
                     })),
                 ]),
             },
@@ -148,7 +165,15 @@ export class WebFirewall extends pulumi.ComponentResource {
                 // Only what a rule matched: the ALB's access logs already hold every request.
                 loggingFilter: {
                     defaultBehavior: "DROP",
-                    filters: [{ behavior: "KEEP", requirement: "MEETS_ANY", conditions: ["BLOCK", "COUNT", "CAPTCHA", "CHALLENGE"].map((action) => ({ actionCondition: { action } })) }],
+                    filters: [
+                        {
+                            behavior: "KEEP",
+                            requirement: "MEETS_ANY",
+                            conditions: ["BLOCK", "COUNT", "CAPTCHA", "CHALLENGE"].map((action) => ({
+                                actionCondition: { action },
+                            })),
+                        },
+                    ],
                 },
             },
             { parent: this, dependsOn: [delivery] },

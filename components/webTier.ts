@@ -70,7 +70,13 @@ export const INSTANCE_WARMUP_SECONDS = 120;
 export const MAX_INSTANCE_LIFETIME_SECONDS = 30 * 24 * 3600;
 export const ROOT_VOLUME_GB = 20;
 /** Session Manager only (AWS's minimal instance policy for it): no Run Command, no parameters. */
-export const SESSION_MANAGER_ACTIONS = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+export const SESSION_MANAGER_ACTIONS = [
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+];
 
 export class WebTier extends pulumi.ComponentResource {
     public readonly webSecurityGroupId: pulumi.Output<string>;
@@ -95,14 +101,25 @@ export class WebTier extends pulumi.ComponentResource {
 
         const webSg = new aws.ec2.SecurityGroup(
             childName(name, "sg"),
-            { vpcId: args.vpcId, description: "webfleet web servers: the app port from the load balancer only", tags: roleTags("web", childName(name, "sg")) },
+            {
+                vpcId: args.vpcId,
+                description: "webfleet web servers: the app port from the load balancer only",
+                tags: roleTags("web", childName(name, "sg")),
+            },
             { parent: this },
         );
         // Out: HTTPS only (dnf repositories, S3, SSM, the RDS CA bundle). DNS and NTP are
         // link-local, outside security groups. The database adds its own 5432 pair.
         new aws.vpc.SecurityGroupEgressRule(
             childName(name, "https-out"),
-            { securityGroupId: webSg.id, description: "HTTPS for packages, the app artifact in S3 and SSM", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
+            {
+                securityGroupId: webSg.id,
+                description: "HTTPS for packages, the app artifact in S3 and SSM",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+            },
             { parent: this },
         );
 
@@ -125,33 +142,78 @@ export class WebTier extends pulumi.ComponentResource {
         );
         new aws.vpc.SecurityGroupIngressRule(
             childName(name, "app-from-alb"),
-            { securityGroupId: webSg.id, description: "The app port from the load balancer only", ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: lb.securityGroupId },
+            {
+                securityGroupId: webSg.id,
+                description: "The app port from the load balancer only",
+                ipProtocol: "tcp",
+                fromPort: args.appPort,
+                toPort: args.appPort,
+                referencedSecurityGroupId: lb.securityGroupId,
+            },
             { parent: this },
         );
         args.bastion?.allowSshTo("web", webSg.id);
 
-        const artifact = new AppArtifact(childName(name, "artifact"), { bundle: args.appBundle, kmsKeyArn: args.kmsKeyArn }, { parent: this });
+        const artifact = new AppArtifact(
+            childName(name, "artifact"),
+            { bundle: args.appBundle, kmsKeyArn: args.kmsKeyArn },
+            { parent: this },
+        );
 
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const role = new aws.iam.Role(childName(name, "role"), { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", account), description: "webfleet web servers: read the app artifact, SSM Session Manager" }, { parent: this });
+        const role = new aws.iam.Role(
+            childName(name, "role"),
+            {
+                assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", account),
+                description: "webfleet web servers: read the app artifact, SSM Session Manager",
+            },
+            { parent: this },
+        );
         const rolePolicy = new aws.iam.RolePolicy(
             childName(name, "role-policy"),
-            { role: role.id, policy: policyDocument([...this.baseStatements(args, artifact), ...(args.instancePolicyStatements ?? [])]).apply((doc) => this.refuseWildcardActions(doc)) },
+            {
+                role: role.id,
+                policy: policyDocument([
+                    ...this.baseStatements(args, artifact),
+                    ...(args.instancePolicyStatements ?? []),
+                ]).apply((doc) => this.refuseWildcardActions(doc)),
+            },
             { parent: this },
         );
         const profile = new aws.iam.InstanceProfile(childName(name, "profile"), { role: role.name }, { parent: this });
 
         const userData = pulumi
-            .all([artifact.bucketName, artifact.key, artifact.sha256, pulumi.output(args.appEnvironment ?? {}), isSecretOutput(args.appEnvironment), pulumi.output(args.logGroups)])
+            .all([
+                artifact.bucketName,
+                artifact.key,
+                artifact.sha256,
+                pulumi.output(args.appEnvironment ?? {}),
+                isSecretOutput(args.appEnvironment),
+                pulumi.output(args.logGroups),
+            ])
             .apply(([bucket, key, sha256, environment, secret, logGroups]) => {
                 if (secret) {
-                    throw new pulumi.ResourceError("appEnvironment is a Pulumi secret, and user data is readable through the EC2 API and IMDS; pass only non-secret values (secrets are read at run time from Secrets Manager)", this);
+                    throw new pulumi.ResourceError(
+                        "appEnvironment is a Pulumi secret, and user data is readable through the EC2 API and IMDS; pass only non-secret values (secrets are read at run time from Secrets Manager)",
+                        this,
+                    );
                 }
                 const logs = logGroups ? { appLogGroup: logGroups.app, systemLogGroup: logGroups.system } : undefined;
-                return Buffer.from(renderWebUserData({ region: args.region, bucket, key, sha256, appPort: args.appPort, environment, logs })).toString("base64");
+                return Buffer.from(
+                    renderWebUserData({
+                        region: args.region,
+                        bucket,
+                        key,
+                        sha256,
+                        appPort: args.appPort,
+                        environment,
+                        logs,
+                    }),
+                ).toString("base64");
             });
 
-        const rolloutAlarms = args.rolloutAlarms?.({ arnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix }) ?? [];
+        const rolloutAlarms =
+            args.rolloutAlarms?.({ arnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix }) ?? [];
         const instanceTags = { ...args.instanceTags, ...roleTags("web", childName(name, "instance")) };
         const rollout = args.rolloutDependsOn ?? [];
         const template = new aws.ec2.LaunchTemplate(
@@ -162,14 +224,38 @@ export class WebTier extends pulumi.ComponentResource {
                 instanceType: args.instanceType,
                 keyName: args.bastion?.keyName,
                 iamInstanceProfile: { arn: profile.arn },
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-                networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [webSg.id] }],
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "disabled",
+                },
+                networkInterfaces: [
+                    {
+                        deviceIndex: 0,
+                        associatePublicIpAddress: "false",
+                        deleteOnTermination: "true",
+                        securityGroups: [webSg.id],
+                    },
+                ],
                 blockDeviceMappings: [
-                    { deviceName: "/dev/xvda", ebs: { volumeSize: ROOT_VOLUME_GB, volumeType: "gp3", encrypted: "true", kmsKeyId: args.kmsKeyArn, deleteOnTermination: "true" } },
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeSize: ROOT_VOLUME_GB,
+                            volumeType: "gp3",
+                            encrypted: "true",
+                            kmsKeyId: args.kmsKeyArn,
+                            deleteOnTermination: "true",
+                        },
+                    },
                 ],
                 monitoring: { enabled: args.detailedMonitoring },
                 userData,
-                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: instanceTags })),
+                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+                    resourceType,
+                    tags: instanceTags,
+                })),
                 updateDefaultVersion: true,
                 tags: roleTags("web", childName(name, "lt")),
             },
@@ -180,7 +266,9 @@ export class WebTier extends pulumi.ComponentResource {
         const group = new aws.autoscaling.Group(
             childName(name, "asg"),
             {
-                vpcZoneIdentifiers: pulumi.output(args.privateSubnetIds).apply((ids) => this.checkSubnets(ids, args.availabilityZoneCount)),
+                vpcZoneIdentifiers: pulumi
+                    .output(args.privateSubnetIds)
+                    .apply((ids) => this.checkSubnets(ids, args.availabilityZoneCount)),
                 minSize: args.minSize,
                 maxSize: args.maxSize,
                 desiredCapacity: args.desiredCapacity,
@@ -209,7 +297,8 @@ export class WebTier extends pulumi.ComponentResource {
                         // Servers that pass /healthz but answer 5xx fail the refresh where it
                         // stands (the rest of the fleet keeps the old version); without auto
                         // rollback, rolling back is a new deploy of the previous version.
-                        alarmSpecification: rolloutAlarms.length > 0 ? { alarms: rolloutAlarms.map((a) => a.name) } : undefined,
+                        alarmSpecification:
+                            rolloutAlarms.length > 0 ? { alarms: rolloutAlarms.map((a) => a.name) } : undefined,
                     },
                 },
                 // Nothing suspended: AZRebalance keeps the servers spread across the AZs.
@@ -218,7 +307,15 @@ export class WebTier extends pulumi.ComponentResource {
                 // On first create, `pulumi up` waits until min-size servers are healthy behind the ALB.
                 minElbCapacity: args.minSize,
                 waitForCapacityTimeout: "15m",
-                enabledMetrics: ["GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+                enabledMetrics: [
+                    "GroupMinSize",
+                    "GroupMaxSize",
+                    "GroupDesiredCapacity",
+                    "GroupInServiceInstances",
+                    "GroupPendingInstances",
+                    "GroupTerminatingInstances",
+                    "GroupTotalInstances",
+                ],
                 metricsGranularity: "1Minute",
                 tags: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
             },
@@ -233,7 +330,10 @@ export class WebTier extends pulumi.ComponentResource {
                 autoscalingGroupName: group.name,
                 policyType: "TargetTrackingScaling",
                 targetTrackingConfiguration: {
-                    predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}` },
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ALBRequestCountPerTarget",
+                        resourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
+                    },
                     targetValue: args.targetRequestsPerInstance,
                 },
             },
@@ -279,16 +379,24 @@ export class WebTier extends pulumi.ComponentResource {
     private validate(name: string, args: WebTierArgs): void {
         const problems: string[] = [];
         if (args.availabilityZoneCount < 2) {
-            problems.push(`network.azCount: ${args.availabilityZoneCount}; an ALB and a multi-AZ group need at least 2 AZs`);
+            problems.push(
+                `network.azCount: ${args.availabilityZoneCount}; an ALB and a multi-AZ group need at least 2 AZs`,
+            );
         }
         if (args.minSize < args.availabilityZoneCount) {
-            problems.push(`web.minSize: ${args.minSize} is below the AZ count (${args.availabilityZoneCount}), so an AZ could be left without a server; set it to ${args.availabilityZoneCount} or more`);
+            problems.push(
+                `web.minSize: ${args.minSize} is below the AZ count (${args.availabilityZoneCount}), so an AZ could be left without a server; set it to ${args.availabilityZoneCount} or more`,
+            );
         }
         if (args.maxSize < args.minSize || args.desiredCapacity < args.minSize || args.desiredCapacity > args.maxSize) {
-            problems.push(`web.desiredCapacity: ${args.desiredCapacity} must lie between web.minSize (${args.minSize}) and web.maxSize (${args.maxSize}); adjust the three`);
+            problems.push(
+                `web.desiredCapacity: ${args.desiredCapacity} must lie between web.minSize (${args.minSize}) and web.maxSize (${args.maxSize}); adjust the three`,
+            );
         }
         if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(args.tlsPolicy)) {
-            problems.push(`web.tlsPolicy: "${args.tlsPolicy}" is not a TLS 1.3 policy; use one of ${ALLOWED_TLS_POLICIES.join(", ")}`);
+            problems.push(
+                `web.tlsPolicy: "${args.tlsPolicy}" is not a TLS 1.3 policy; use one of ${ALLOWED_TLS_POLICIES.join(", ")}`,
+            );
         }
         const env = args.appEnvironment;
         if (env !== undefined && !pulumi.Output.isInstance(env) && !(env instanceof Promise)) {
@@ -302,7 +410,12 @@ export class WebTier extends pulumi.ComponentResource {
     /** Only what the app needs: its own artifact object, Session Manager, and what is appended. */
     private baseStatements(args: WebTierArgs, artifact: AppArtifact): pulumi.Input<Statement>[] {
         const statements: pulumi.Input<Statement>[] = [
-            artifact.objectArn.apply((arn): Statement => ({ Sid: "ReadAppArtifact", Effect: "Allow", Action: "s3:GetObject", Resource: arn })),
+            artifact.objectArn.apply((arn): Statement => ({
+                Sid: "ReadAppArtifact",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: arn,
+            })),
             { Sid: "SessionManager", Effect: "Allow", Action: SESSION_MANAGER_ACTIONS, Resource: "*" },
         ];
         if (args.kmsKeyArn) {
@@ -322,16 +435,26 @@ export class WebTier extends pulumi.ComponentResource {
     /** No statement may use a wildcard action, including those another component appends. */
     private refuseWildcardActions(document: string): string {
         const statements: Statement[] = JSON.parse(document).Statement;
-        const wild = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a) => a.includes("*")).map((a) => `${s.Sid ?? "(no Sid)"}: ${a}`));
+        const wild = statements.flatMap((s) =>
+            (Array.isArray(s.Action) ? s.Action : [s.Action])
+                .filter((a) => a.includes("*"))
+                .map((a) => `${s.Sid ?? "(no Sid)"}: ${a}`),
+        );
         if (wild.length > 0) {
-            throw new pulumi.ResourceError(`instancePolicyStatements: wildcard actions (${wild.join(", ")}) are not allowed on the web servers' role; list the exact actions`, this);
+            throw new pulumi.ResourceError(
+                `instancePolicyStatements: wildcard actions (${wild.join(", ")}) are not allowed on the web servers' role; list the exact actions`,
+                this,
+            );
         }
         return document;
     }
 
     private checkSubnets(ids: string[], azCount: number): string[] {
         if (ids.length < azCount || new Set(ids).size !== ids.length) {
-            throw new pulumi.ResourceError(`web tier: ${ids.length} private subnet(s) for ${azCount} AZs; the group needs one distinct private subnet per AZ`, this);
+            throw new pulumi.ResourceError(
+                `web tier: ${ids.length} private subnet(s) for ${azCount} AZs; the group needs one distinct private subnet per AZ`,
+                this,
+            );
         }
         return ids;
     }
@@ -339,5 +462,7 @@ export class WebTier extends pulumi.ComponentResource {
 
 /** Whether an input is a Pulumi secret (false for plain values), as an Output. */
 function isSecretOutput<T>(value: pulumi.Input<T> | undefined): pulumi.Output<boolean> {
-    return pulumi.Output.isInstance(value) ? pulumi.output(pulumi.isSecret(value as pulumi.Output<T>)) : pulumi.output(false);
+    return pulumi.Output.isInstance(value)
+        ? pulumi.output(pulumi.isSecret(value as pulumi.Output<T>))
+        : pulumi.output(false);
 }

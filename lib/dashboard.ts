@@ -26,7 +26,12 @@ export function dashboardBody(region: string, alarms: DashboardAlarm[]): string 
         y: 0,
         width: 24,
         height: Math.min(12, 2 + Math.ceil(alarms.length / 4) * 2),
-        properties: { title: "Alarms", alarms: alarms.map((a) => a.arn), sortBy: "stateUpdatedTimestamp", states: [] as string[] },
+        properties: {
+            title: "Alarms",
+            alarms: alarms.map((a) => a.arn),
+            sortBy: "stateUpdatedTimestamp",
+            states: [] as string[],
+        },
     };
     const graphs = alarms.map((a, i) => ({
         type: "metric",

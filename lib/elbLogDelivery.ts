@@ -66,7 +66,9 @@ export function elbLogDeliveryStatement(args: ElbLogDeliveryArgs): Statement {
         throw new Error(`ALB access logs: "${args.region}" is not an AWS region like us-east-1`);
     }
     if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(args.prefix) || args.prefix.includes("AWSLogs")) {
-        throw new Error(`ALB access logs: prefix "${args.prefix}" must be a plain S3 prefix without leading or trailing slash and without "AWSLogs" (ELB adds that itself)`);
+        throw new Error(
+            `ALB access logs: prefix "${args.prefix}" must be a plain S3 prefix without leading or trailing slash and without "AWSLogs" (ELB adds that itself)`,
+        );
     }
     return {
         Sid: "ElbWritesAccessLogs",

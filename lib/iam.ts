@@ -24,7 +24,9 @@ export function serviceTrustPolicy(service: string, accountId: pulumi.Input<stri
             Effect: "Allow",
             Principal: { Service: service },
             Action: "sts:AssumeRole",
-            ...(service === "ec2.amazonaws.com" ? {} : { Condition: { StringEquals: { "aws:SourceAccount": account } } }),
+            ...(service === "ec2.amazonaws.com"
+                ? {}
+                : { Condition: { StringEquals: { "aws:SourceAccount": account } } }),
         })),
     ]);
 }

@@ -25,7 +25,10 @@ export function autoScalingServiceLinkedRoleArn(accountId: string): string {
     return `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 }
 
-export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Version: "2012-10-17"; Statement: Statement[] } {
+export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): {
+    Version: "2012-10-17";
+    Statement: Statement[];
+} {
     const autoScaling = autoScalingServiceLinkedRoleArn(accountId);
     return {
         Version: "2012-10-17",
@@ -46,7 +49,11 @@ export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Versi
                 Principal: { Service: `logs.${region}.amazonaws.com` },
                 Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+                Condition: {
+                    ArnLike: {
+                        "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*`,
+                    },
+                },
             },
             {
                 // An alarm's notification is encrypted for the topic on CloudWatch's behalf, so
@@ -57,7 +64,9 @@ export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Versi
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${accountId}:*` } },
+                Condition: {
+                    ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${accountId}:*` },
+                },
             },
             {
                 // CloudFront reads the error pages (SSE-KMS) through origin access control on its
@@ -94,13 +103,22 @@ export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): { Versi
  * An identity-policy statement that lets one role decrypt with the key, optionally only
  * through one service (e.g. "secretsmanager" to read secrets, and nothing else).
  */
-export function keyUseStatement(keyArn: string, opts: { via?: { service: string; region: string }; actions?: string[] } = {}): Statement {
+export function keyUseStatement(
+    keyArn: string,
+    opts: { via?: { service: string; region: string }; actions?: string[] } = {},
+): Statement {
     return {
         Sid: opts.via ? `DecryptVia${opts.via.service.replace(/[^A-Za-z0-9]/g, "")}` : "UseStackKey",
         Effect: "Allow",
         Action: opts.actions ?? ["kms:Decrypt"],
         Resource: keyArn,
-        ...(opts.via ? { Condition: { StringEquals: { "kms:ViaService": `${opts.via.service}.${opts.via.region}.amazonaws.com` } } } : {}),
+        ...(opts.via
+            ? {
+                  Condition: {
+                      StringEquals: { "kms:ViaService": `${opts.via.service}.${opts.via.region}.amazonaws.com` },
+                  },
+              }
+            : {}),
     };
 }
 

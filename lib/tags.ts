@@ -7,7 +7,12 @@ export type Role = "alb" | "web" | "bastion" | "database" | "migrations" | "netw
 
 export const ROLE_TAG = "webfleet:role";
 
-export function stackTags(project: string, stack: string, environment: string, userTags: Record<string, string>): Record<string, string> {
+export function stackTags(
+    project: string,
+    stack: string,
+    environment: string,
+    userTags: Record<string, string>,
+): Record<string, string> {
     // User tags first: the webfleet:* keys identify the stack and must not be overridden.
     return {
         ...userTags,

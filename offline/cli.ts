@@ -121,14 +121,18 @@ async function main(): Promise<number> {
             await writeDiagram(result.run, opts.diagram);
             process.stderr.write(`Wrote the architecture diagram to ${opts.diagram}\n`);
         }
-        process.stdout.write(opts.json ? JSON.stringify(jsonOutput(result), null, 2) + "\n" : renderText(result) + "\n");
+        process.stdout.write(
+            opts.json ? JSON.stringify(jsonOutput(result), null, 2) + "\n" : renderText(result) + "\n",
+        );
         return exitCodeFor(result.policy);
     } catch (e) {
         if (e instanceof UsageError || e instanceof PolicyConfigError || isStackConfigError(e)) {
             process.stderr.write(`error: ${e.message}\n`);
             return 2;
         }
-        process.stderr.write(`error: the program failed under the offline preview (a bug in webfleet, not your config):\n${(e as Error).stack ?? e}\n`);
+        process.stderr.write(
+            `error: the program failed under the offline preview (a bug in webfleet, not your config):\n${(e as Error).stack ?? e}\n`,
+        );
         return 3;
     }
 }

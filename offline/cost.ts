@@ -24,22 +24,67 @@ export const HOURS_PER_MONTH = 730;
 export const PRICES = {
     /** EC2 on-demand, Linux, per instance-hour. */
     ec2PerHour: {
-        "t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168, "t4g.medium": 0.0336, "t4g.large": 0.0672, "t4g.xlarge": 0.1344, "t4g.2xlarge": 0.2688,
-        "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664,
-        "t3a.nano": 0.0047, "t3a.micro": 0.0094, "t3a.small": 0.0188, "t3a.medium": 0.0376, "t3a.large": 0.0752,
-        "m7g.medium": 0.0408, "m7g.large": 0.0816, "m7g.xlarge": 0.1632, "m7g.2xlarge": 0.3264,
-        "m6g.medium": 0.0385, "m6g.large": 0.077, "m6g.xlarge": 0.154,
-        "m7i.large": 0.1008, "m7i.xlarge": 0.2016, "m6i.large": 0.096, "m6i.xlarge": 0.192, "m5.large": 0.096,
-        "c7g.medium": 0.0363, "c7g.large": 0.0725, "c7g.xlarge": 0.145, "c6g.large": 0.068, "c6g.xlarge": 0.136,
-        "r7g.medium": 0.0536, "r7g.large": 0.1071, "r7g.xlarge": 0.2142,
+        "t4g.nano": 0.0042,
+        "t4g.micro": 0.0084,
+        "t4g.small": 0.0168,
+        "t4g.medium": 0.0336,
+        "t4g.large": 0.0672,
+        "t4g.xlarge": 0.1344,
+        "t4g.2xlarge": 0.2688,
+        "t3.nano": 0.0052,
+        "t3.micro": 0.0104,
+        "t3.small": 0.0208,
+        "t3.medium": 0.0416,
+        "t3.large": 0.0832,
+        "t3.xlarge": 0.1664,
+        "t3a.nano": 0.0047,
+        "t3a.micro": 0.0094,
+        "t3a.small": 0.0188,
+        "t3a.medium": 0.0376,
+        "t3a.large": 0.0752,
+        "m7g.medium": 0.0408,
+        "m7g.large": 0.0816,
+        "m7g.xlarge": 0.1632,
+        "m7g.2xlarge": 0.3264,
+        "m6g.medium": 0.0385,
+        "m6g.large": 0.077,
+        "m6g.xlarge": 0.154,
+        "m7i.large": 0.1008,
+        "m7i.xlarge": 0.2016,
+        "m6i.large": 0.096,
+        "m6i.xlarge": 0.192,
+        "m5.large": 0.096,
+        "c7g.medium": 0.0363,
+        "c7g.large": 0.0725,
+        "c7g.xlarge": 0.145,
+        "c6g.large": 0.068,
+        "c6g.xlarge": 0.136,
+        "r7g.medium": 0.0536,
+        "r7g.large": 0.1071,
+        "r7g.xlarge": 0.2142,
     } as Record<string, number>,
     /** RDS for PostgreSQL on-demand, Single-AZ, per instance-hour; Multi-AZ (one standby) is twice this. */
     rdsPostgresPerHour: {
-        "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129, "db.t4g.xlarge": 0.258,
-        "db.t3.micro": 0.018, "db.t3.small": 0.036, "db.t3.medium": 0.072, "db.t3.large": 0.145,
-        "db.m7g.large": 0.168, "db.m7g.xlarge": 0.336, "db.m7g.2xlarge": 0.672,
-        "db.m6g.large": 0.159, "db.m6g.xlarge": 0.318, "db.m6i.large": 0.178, "db.m5.large": 0.178,
-        "db.r7g.large": 0.239, "db.r7g.xlarge": 0.478, "db.r6g.large": 0.225, "db.r6g.xlarge": 0.45,
+        "db.t4g.micro": 0.016,
+        "db.t4g.small": 0.032,
+        "db.t4g.medium": 0.065,
+        "db.t4g.large": 0.129,
+        "db.t4g.xlarge": 0.258,
+        "db.t3.micro": 0.018,
+        "db.t3.small": 0.036,
+        "db.t3.medium": 0.072,
+        "db.t3.large": 0.145,
+        "db.m7g.large": 0.168,
+        "db.m7g.xlarge": 0.336,
+        "db.m7g.2xlarge": 0.672,
+        "db.m6g.large": 0.159,
+        "db.m6g.xlarge": 0.318,
+        "db.m6i.large": 0.178,
+        "db.m5.large": 0.178,
+        "db.r7g.large": 0.239,
+        "db.r7g.xlarge": 0.478,
+        "db.r6g.large": 0.225,
+        "db.r6g.xlarge": 0.45,
     } as Record<string, number>,
     /** RDS gp2 and gp3 storage, per GB-month, Single-AZ (Multi-AZ stores it twice). */
     rdsStoragePerGbMonth: { gp2: 0.115, gp3: 0.115 } as Record<string, number>,
@@ -120,7 +165,13 @@ const is = (r: RecordedResource, ...types: string[]) => types.includes(r.type);
 function hourly(item: string, resource: string, quantity: number, perHour: number | undefined): CostLine {
     return perHour === undefined
         ? { item, resource, quantity, unitPrice: "price unknown", monthly: null }
-        : { item, resource, quantity, unitPrice: `${dollars(perHour)}/h`, monthly: cents(quantity * perHour * HOURS_PER_MONTH) };
+        : {
+              item,
+              resource,
+              quantity,
+              unitPrice: `${dollars(perHour)}/h`,
+              monthly: cents(quantity * perHour * HOURS_PER_MONTH),
+          };
 }
 
 function monthlyLine(item: string, resource: string, quantity: number, perMonth: number, unit = "/month"): CostLine {
@@ -143,7 +194,9 @@ function truthy(v: unknown): boolean {
 /** Instances, their root volumes and detailed monitoring for one launch template × count. */
 function computeLines(resource: string, count: number, template: Record<string, any> | undefined): CostLine[] {
     const type: string | undefined = template?.instanceType;
-    const lines = [hourly(`EC2 ${type ?? "(instance type not set)"}`, resource, count, type ? PRICES.ec2PerHour[type] : undefined)];
+    const lines = [
+        hourly(`EC2 ${type ?? "(instance type not set)"}`, resource, count, type ? PRICES.ec2PerHour[type] : undefined),
+    ];
     for (const mapping of template?.blockDeviceMappings ?? []) {
         const ebs = mapping.ebs ?? {};
         if (typeof ebs.volumeSize !== "number") {
@@ -152,8 +205,19 @@ function computeLines(resource: string, count: number, template: Record<string, 
         const volumeType = ebs.volumeType ?? "gp3";
         lines.push(
             volumeType === "gp3"
-                ? monthlyLine(`EBS gp3 ${ebs.volumeSize} GB (${mapping.deviceName ?? "volume"})`, resource, count, cents(ebs.volumeSize * PRICES.ebsGp3PerGbMonth))
-                : { item: `EBS ${volumeType} ${ebs.volumeSize} GB (${mapping.deviceName ?? "volume"})`, resource, quantity: count, unitPrice: "price unknown", monthly: null },
+                ? monthlyLine(
+                      `EBS gp3 ${ebs.volumeSize} GB (${mapping.deviceName ?? "volume"})`,
+                      resource,
+                      count,
+                      cents(ebs.volumeSize * PRICES.ebsGp3PerGbMonth),
+                  )
+                : {
+                      item: `EBS ${volumeType} ${ebs.volumeSize} GB (${mapping.deviceName ?? "volume"})`,
+                      resource,
+                      quantity: count,
+                      unitPrice: "price unknown",
+                      monthly: null,
+                  },
         );
     }
     if (truthy(template?.monitoring?.enabled)) {
@@ -170,13 +234,26 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
     const lines: CostLine[] = [];
     const templates = resources.filter((r) => is(r, "aws:ec2/launchTemplate:LaunchTemplate"));
     const templateFor = (spec: Record<string, any> | undefined) =>
-        spec ? templates.find((t) => (spec.id !== undefined && t.outputs.id === spec.id) || (spec.name !== undefined && (t.outputs.name ?? t.inputs.name) === spec.name)) : undefined;
+        spec
+            ? templates.find(
+                  (t) =>
+                      (spec.id !== undefined && t.outputs.id === spec.id) ||
+                      (spec.name !== undefined && (t.outputs.name ?? t.inputs.name) === spec.name),
+              )
+            : undefined;
 
     for (const r of resources) {
         if (is(r, "awsx:ec2:Vpc")) {
             const nat = natGatewayCount(r);
             if (nat.count > 0) {
-                lines.push(hourly(`NAT gateway (${nat.strategy}, ${nat.azs} AZs)`, r.name, nat.count, PRICES.natGatewayPerHour));
+                lines.push(
+                    hourly(
+                        `NAT gateway (${nat.strategy}, ${nat.azs} AZs)`,
+                        r.name,
+                        nat.count,
+                        PRICES.natGatewayPerHour,
+                    ),
+                );
                 lines.push(hourly("NAT gateway public IPv4", r.name, nat.count, PRICES.publicIpv4PerHour));
             }
         } else if (is(r, "aws:ec2/natGateway:NatGateway")) {
@@ -184,8 +261,20 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
             lines.push(hourly("NAT gateway", r.name, 1, PRICES.natGatewayPerHour));
         } else if (is(r, "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")) {
             const kind = r.inputs.loadBalancerType ?? "application";
-            const label = kind === "network" ? "Network Load Balancer" : kind === "application" ? "Application Load Balancer" : `${kind} load balancer`;
-            lines.push(hourly(label, r.name, 1, kind === "application" || kind === "network" ? PRICES.loadBalancerPerHour : undefined));
+            const label =
+                kind === "network"
+                    ? "Network Load Balancer"
+                    : kind === "application"
+                      ? "Application Load Balancer"
+                      : `${kind} load balancer`;
+            lines.push(
+                hourly(
+                    label,
+                    r.name,
+                    1,
+                    kind === "application" || kind === "network" ? PRICES.loadBalancerPerHour : undefined,
+                ),
+            );
             if (!truthy(r.inputs.internal)) {
                 // An internet-facing load balancer holds one public IPv4 address per subnet (AZ).
                 const azs = (r.inputs.subnets ?? r.inputs.subnetMappings ?? []).length;
@@ -197,13 +286,26 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
             const count: number = r.inputs.desiredCapacity ?? r.inputs.minSize ?? 0;
             const spec = r.inputs.launchTemplate;
             if (!spec && r.inputs.mixedInstancesPolicy) {
-                lines.push({ item: "EC2 (mixed instances policy)", resource: r.name, quantity: count, unitPrice: "price unknown", monthly: null });
+                lines.push({
+                    item: "EC2 (mixed instances policy)",
+                    resource: r.name,
+                    quantity: count,
+                    unitPrice: "price unknown",
+                    monthly: null,
+                });
             } else {
                 // Desired capacity: what runs after `pulumi up`; scaling moves it between min and max.
                 lines.push(...computeLines(r.name, count, templateFor(spec)?.inputs));
             }
         } else if (is(r, "aws:ec2/instance:Instance")) {
-            lines.push(...computeLines(r.name, 1, { ...r.inputs, blockDeviceMappings: r.inputs.rootBlockDevice ? [{ deviceName: "root", ebs: r.inputs.rootBlockDevice }] : [] }));
+            lines.push(
+                ...computeLines(r.name, 1, {
+                    ...r.inputs,
+                    blockDeviceMappings: r.inputs.rootBlockDevice
+                        ? [{ deviceName: "root", ebs: r.inputs.rootBlockDevice }]
+                        : [],
+                }),
+            );
         } else if (is(r, "aws:ec2/eip:Eip")) {
             lines.push(hourly("Elastic IP (public IPv4)", r.name, 1, PRICES.publicIpv4PerHour));
         } else if (is(r, "aws:rds/instance:Instance")) {
@@ -212,17 +314,37 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
             const az = multiAz ? "Multi-AZ: primary and standby" : "Single-AZ";
             const engine: string = r.inputs.engine ?? "postgres";
             const cls: string = r.inputs.instanceClass;
-            lines.push(hourly(`RDS ${engine} ${cls} (${az})`, r.name, copies, engine === "postgres" ? PRICES.rdsPostgresPerHour[cls] : undefined));
+            lines.push(
+                hourly(
+                    `RDS ${engine} ${cls} (${az})`,
+                    r.name,
+                    copies,
+                    engine === "postgres" ? PRICES.rdsPostgresPerHour[cls] : undefined,
+                ),
+            );
             const gb: number = r.inputs.allocatedStorage ?? 0;
             const storageType: string = r.inputs.storageType ?? "gp2";
             const perGb = PRICES.rdsStoragePerGbMonth[storageType];
             lines.push(
                 perGb === undefined
-                    ? { item: `RDS ${storageType} storage ${gb} GB (${az})`, resource: r.name, quantity: copies, unitPrice: "price unknown", monthly: null }
+                    ? {
+                          item: `RDS ${storageType} storage ${gb} GB (${az})`,
+                          resource: r.name,
+                          quantity: copies,
+                          unitPrice: "price unknown",
+                          monthly: null,
+                      }
                     : monthlyLine(`RDS ${storageType} storage ${gb} GB (${az})`, r.name, copies, cents(gb * perGb)),
             );
             if (truthy(r.inputs.manageMasterUserPassword)) {
-                lines.push(monthlyLine("Secrets Manager secret (RDS-managed master password)", r.name, 1, PRICES.secretPerMonth));
+                lines.push(
+                    monthlyLine(
+                        "Secrets Manager secret (RDS-managed master password)",
+                        r.name,
+                        1,
+                        PRICES.secretPerMonth,
+                    ),
+                );
             }
         } else if (is(r, "aws:kms/key:Key")) {
             lines.push(monthlyLine("KMS customer-managed key", r.name, 1, PRICES.kmsKeyPerMonth));
@@ -237,10 +359,21 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
         } else if (is(r, "aws:wafv2/ruleGroup:RuleGroup")) {
             lines.push(monthlyLine("WAF rule group", r.name, 1, PRICES.wafRulePerMonth));
         } else if (is(r, "aws:cloudfront/distribution:Distribution")) {
-            lines.push(monthlyLine("CloudFront distribution (no base fee)", r.name, 1, PRICES.cloudFrontDistributionPerMonth));
+            lines.push(
+                monthlyLine("CloudFront distribution (no base fee)", r.name, 1, PRICES.cloudFrontDistributionPerMonth),
+            );
         } else if (is(r, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
             const metrics = ((r.inputs.metricQueries ?? []) as { metric?: unknown }[]).filter((q) => q.metric).length;
-            lines.push(metrics > 0 ? monthlyLine(`CloudWatch alarm (metric math, ${metrics} metrics)`, r.name, metrics, PRICES.alarmPerMonth) : monthlyLine("CloudWatch alarm", r.name, 1, PRICES.alarmPerMonth));
+            lines.push(
+                metrics > 0
+                    ? monthlyLine(
+                          `CloudWatch alarm (metric math, ${metrics} metrics)`,
+                          r.name,
+                          metrics,
+                          PRICES.alarmPerMonth,
+                      )
+                    : monthlyLine("CloudWatch alarm", r.name, 1, PRICES.alarmPerMonth),
+            );
         } else if (is(r, "aws:cloudwatch/dashboard:Dashboard")) {
             lines.push(monthlyLine("CloudWatch dashboard", r.name, 1, PRICES.dashboardPerMonth));
         }
@@ -287,11 +420,21 @@ function money(n: number): string {
 
 /** The cost section at the end of the text plan. */
 export function renderCost(estimate: CostEstimate): string {
-    const rows = estimate.lines.map((l) => [l.item, l.resource, String(l.quantity), l.unitPrice, l.monthly === null ? "price unknown" : money(l.monthly)]);
+    const rows = estimate.lines.map((l) => [
+        l.item,
+        l.resource,
+        String(l.quantity),
+        l.unitPrice,
+        l.monthly === null ? "price unknown" : money(l.monthly),
+    ]);
     const header = ["item", "resource", "qty", "unit price", "per month"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const format = (cells: string[]) =>
-        "    " + cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+        "    " +
+        cells
+            .map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+            .join("  ")
+            .trimEnd();
     const lines = [
         `Estimated monthly cost: ${money(estimate.totalMonthly)} ${estimate.currency} (an estimate, not a quote)`,
         `    ${estimate.priceRegion} on-demand list prices as of ${estimate.pricesAsOf} (offline/cost.ts), ${estimate.hoursPerMonth} hours a month`,
@@ -300,7 +443,9 @@ export function renderCost(estimate: CostEstimate): string {
         ...rows.map(format),
     ];
     if (estimate.unpriced.length > 0) {
-        lines.push(`    price unknown, not in the total (add it to PRICES in offline/cost.ts): ${estimate.unpriced.join("; ")}`);
+        lines.push(
+            `    price unknown, not in the total (add it to PRICES in offline/cost.ts): ${estimate.unpriced.join("; ")}`,
+        );
     }
     lines.push(...wrap(`excluded (usage-based): ${estimate.excluded.join("; ")}`, 100).map((l) => `    ${l}`));
     return lines.join("\n");

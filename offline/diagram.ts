@@ -53,38 +53,43 @@ const truthy = (v: unknown) => v === true || v === "true";
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** How each interesting resource type is drawn. Anything not listed is left out of the picture. */
-const NODE_TYPES: Record<string, { kind: DiagramNode["kind"]; label: (r: RecordedResource, ctx: Context) => string }> = {
-    "awsx:ec2:Vpc": {
-        kind: "network",
-        label: (r) => {
-            const azs = r.inputs.availabilityZoneNames?.length ?? r.inputs.numberOfAvailabilityZones;
-            return `VPC ${r.inputs.cidrBlock ?? ""}\n${azs ?? "?"} AZs, NAT ${r.inputs.natGateways?.strategy ?? "OnePerAz"}`;
+const NODE_TYPES: Record<string, { kind: DiagramNode["kind"]; label: (r: RecordedResource, ctx: Context) => string }> =
+    {
+        "awsx:ec2:Vpc": {
+            kind: "network",
+            label: (r) => {
+                const azs = r.inputs.availabilityZoneNames?.length ?? r.inputs.numberOfAvailabilityZones;
+                return `VPC ${r.inputs.cidrBlock ?? ""}\n${azs ?? "?"} AZs, NAT ${r.inputs.natGateways?.strategy ?? "OnePerAz"}`;
+            },
         },
-    },
-    "aws:lb/loadBalancer:LoadBalancer": { kind: "edge", label: (r) => loadBalancerLabel(r) },
-    "aws:alb/loadBalancer:LoadBalancer": { kind: "edge", label: (r) => loadBalancerLabel(r) },
-    "aws:cloudfront/distribution:Distribution": { kind: "edge", label: () => "CloudFront distribution" },
-    "aws:wafv2/webAcl:WebAcl": { kind: "edge", label: (r) => `WAF web ACL\n${(r.inputs.rules ?? []).length} rules` },
-    [ASG]: {
-        kind: "compute",
-        label: (r, ctx) => {
-            const count = r.inputs.desiredCapacity ?? r.inputs.minSize;
-            const type = ctx.templateOf(r)?.inputs.instanceType;
-            return `Auto Scaling group\n${count ?? "?"} × ${type ?? "?"} (${r.inputs.minSize ?? "?"}-${r.inputs.maxSize ?? "?"})`;
+        "aws:lb/loadBalancer:LoadBalancer": { kind: "edge", label: (r) => loadBalancerLabel(r) },
+        "aws:alb/loadBalancer:LoadBalancer": { kind: "edge", label: (r) => loadBalancerLabel(r) },
+        "aws:cloudfront/distribution:Distribution": { kind: "edge", label: () => "CloudFront distribution" },
+        "aws:wafv2/webAcl:WebAcl": {
+            kind: "edge",
+            label: (r) => `WAF web ACL\n${(r.inputs.rules ?? []).length} rules`,
         },
-    },
-    "aws:ec2/instance:Instance": { kind: "compute", label: (r) => `EC2 instance\n${r.inputs.instanceType ?? ""}` },
-    "aws:lambda/function:Function": { kind: "compute", label: (r) => `Lambda\n${r.inputs.runtime ?? ""}` },
-    "aws:rds/instance:Instance": {
-        kind: "data",
-        label: (r) => `RDS ${r.inputs.engine ?? ""} ${r.inputs.engineVersion ?? ""}\n${r.inputs.instanceClass ?? ""}${truthy(r.inputs.multiAz) ? ", Multi-AZ" : ""}`,
-    },
-    "aws:rds/cluster:Cluster": { kind: "data", label: (r) => `RDS cluster\n${r.inputs.engine ?? ""}` },
-    "aws:s3/bucket:Bucket": { kind: "data", label: () => "S3 bucket" },
-    "aws:s3/bucketV2:BucketV2": { kind: "data", label: () => "S3 bucket" },
-    "aws:kms/key:Key": { kind: "security", label: () => "KMS key" },
-    "aws:secretsmanager/secret:Secret": { kind: "security", label: () => "Secrets Manager secret" },
-};
+        [ASG]: {
+            kind: "compute",
+            label: (r, ctx) => {
+                const count = r.inputs.desiredCapacity ?? r.inputs.minSize;
+                const type = ctx.templateOf(r)?.inputs.instanceType;
+                return `Auto Scaling group\n${count ?? "?"} × ${type ?? "?"} (${r.inputs.minSize ?? "?"}-${r.inputs.maxSize ?? "?"})`;
+            },
+        },
+        "aws:ec2/instance:Instance": { kind: "compute", label: (r) => `EC2 instance\n${r.inputs.instanceType ?? ""}` },
+        "aws:lambda/function:Function": { kind: "compute", label: (r) => `Lambda\n${r.inputs.runtime ?? ""}` },
+        "aws:rds/instance:Instance": {
+            kind: "data",
+            label: (r) =>
+                `RDS ${r.inputs.engine ?? ""} ${r.inputs.engineVersion ?? ""}\n${r.inputs.instanceClass ?? ""}${truthy(r.inputs.multiAz) ? ", Multi-AZ" : ""}`,
+        },
+        "aws:rds/cluster:Cluster": { kind: "data", label: (r) => `RDS cluster\n${r.inputs.engine ?? ""}` },
+        "aws:s3/bucket:Bucket": { kind: "data", label: () => "S3 bucket" },
+        "aws:s3/bucketV2:BucketV2": { kind: "data", label: () => "S3 bucket" },
+        "aws:kms/key:Key": { kind: "security", label: () => "KMS key" },
+        "aws:secretsmanager/secret:Secret": { kind: "security", label: () => "Secrets Manager secret" },
+    };
 
 function loadBalancerLabel(r: RecordedResource): string {
     const type = r.inputs.loadBalancerType ?? "application";
@@ -125,19 +130,39 @@ function ingressRules(resources: RecordedResource[]): Ingress[] {
     for (const r of resources) {
         const i = r.inputs;
         if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
-            const sources = i.referencedSecurityGroupId ? [{ sg: i.referencedSecurityGroupId }] : cidrSources([i.cidrIpv4].filter(Boolean), [i.cidrIpv6].filter(Boolean), [i.prefixListId].filter(Boolean));
-            sources.forEach((source) => rules.push({ target: i.securityGroupId, source, ports: portLabel(i.ipProtocol, i.fromPort, i.toPort) }));
+            const sources = i.referencedSecurityGroupId
+                ? [{ sg: i.referencedSecurityGroupId }]
+                : cidrSources(
+                      [i.cidrIpv4].filter(Boolean),
+                      [i.cidrIpv6].filter(Boolean),
+                      [i.prefixListId].filter(Boolean),
+                  );
+            sources.forEach((source) =>
+                rules.push({ target: i.securityGroupId, source, ports: portLabel(i.ipProtocol, i.fromPort, i.toPort) }),
+            );
         } else if (r.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && i.type === "ingress") {
             const sources = [
                 ...(i.sourceSecurityGroupId ? [{ sg: i.sourceSecurityGroupId }] : []),
                 ...(truthy(i.self) ? [{ sg: i.securityGroupId }] : []),
                 ...cidrSources(i.cidrBlocks, i.ipv6CidrBlocks, i.prefixListIds),
             ];
-            sources.forEach((source) => rules.push({ target: i.securityGroupId, source, ports: portLabel(i.protocol, i.fromPort, i.toPort) }));
+            sources.forEach((source) =>
+                rules.push({ target: i.securityGroupId, source, ports: portLabel(i.protocol, i.fromPort, i.toPort) }),
+            );
         } else if (SECURITY_GROUPS.includes(r.type) && r.outputs.id) {
             for (const rule of Array.isArray(i.ingress) ? i.ingress : []) {
-                const sources = [...list(rule.securityGroups).map((sg) => ({ sg })), ...(truthy(rule.self) ? [{ sg: r.outputs.id }] : []), ...cidrSources(rule.cidrBlocks, rule.ipv6CidrBlocks, rule.prefixListIds)];
-                sources.forEach((source) => rules.push({ target: r.outputs.id, source, ports: portLabel(rule.protocol, rule.fromPort, rule.toPort) }));
+                const sources = [
+                    ...list(rule.securityGroups).map((sg) => ({ sg })),
+                    ...(truthy(rule.self) ? [{ sg: r.outputs.id }] : []),
+                    ...cidrSources(rule.cidrBlocks, rule.ipv6CidrBlocks, rule.prefixListIds),
+                ];
+                sources.forEach((source) =>
+                    rules.push({
+                        target: r.outputs.id,
+                        source,
+                        ports: portLabel(rule.protocol, rule.fromPort, rule.toPort),
+                    }),
+                );
             }
         }
     }
@@ -152,7 +177,12 @@ function securityGroupsOf(r: RecordedResource): string[] {
         case "aws:alb/loadBalancer:LoadBalancer":
             return list(i.securityGroups);
         case LAUNCH_TEMPLATE:
-            return [...list(i.vpcSecurityGroupIds), ...(Array.isArray(i.networkInterfaces) ? i.networkInterfaces.flatMap((n: any) => list(n?.securityGroups)) : [])];
+            return [
+                ...list(i.vpcSecurityGroupIds),
+                ...(Array.isArray(i.networkInterfaces)
+                    ? i.networkInterfaces.flatMap((n: any) => list(n?.securityGroups))
+                    : []),
+            ];
         case "aws:ec2/instance:Instance":
             return [...list(i.vpcSecurityGroupIds), ...list(i.securityGroups)];
         case "aws:rds/instance:Instance":
@@ -189,7 +219,13 @@ export function architecture(resources: RecordedResource[]): Architecture {
     const ctx: Context = {
         templateOf(asg) {
             const spec = templateSpecOf(asg);
-            return spec ? templates.find((t) => (spec.id !== undefined && t.outputs.id === spec.id) || (spec.name !== undefined && (t.outputs.name ?? t.inputs.name) === spec.name)) : undefined;
+            return spec
+                ? templates.find(
+                      (t) =>
+                          (spec.id !== undefined && t.outputs.id === spec.id) ||
+                          (spec.name !== undefined && (t.outputs.name ?? t.inputs.name) === spec.name),
+                  )
+                : undefined;
         },
     };
 
@@ -240,7 +276,11 @@ export function architecture(resources: RecordedResource[]): Architecture {
         groups.forEach((sg) => targets.forEach((id) => use(sg, id)));
     }
 
-    const sgRecords = new Map(resources.filter((r) => SECURITY_GROUPS.includes(r.type) && r.outputs.id).map((r) => [r.outputs.id as string, r]));
+    const sgRecords = new Map(
+        resources
+            .filter((r) => SECURITY_GROUPS.includes(r.type) && r.outputs.id)
+            .map((r) => [r.outputs.id as string, r]),
+    );
     const nodesForSg = (sg: string): string[] => {
         const users = sgUsers.get(sg);
         if (users && users.length > 0) {
@@ -266,7 +306,11 @@ export function architecture(resources: RecordedResource[]): Architecture {
     };
 
     const rules = ingressRules(resources);
-    const externalCidrs = [...new Set(rules.flatMap((rule) => ("cidr" in rule.source && !isAnywhere(rule.source.cidr) ? [rule.source.cidr] : [])))].sort();
+    const externalCidrs = [
+        ...new Set(
+            rules.flatMap((rule) => ("cidr" in rule.source && !isAnywhere(rule.source.cidr) ? [rule.source.cidr] : [])),
+        ),
+    ].sort();
     const edgePorts = new Map<string, Set<string>>();
     for (const rule of rules) {
         const from =
@@ -299,7 +343,9 @@ export function architecture(resources: RecordedResource[]): Architecture {
         const r = byUrn.get(urn);
         return r ? clusterOf(r) : null;
     }
-    const clusters = resources.filter((r) => clusterUrns.has(r.urn)).map((r) => ({ urn: r.urn, label: `${r.name}\n${r.type}`, parent: clusterOf(r) }));
+    const clusters = resources
+        .filter((r) => clusterUrns.has(r.urn))
+        .map((r) => ({ urn: r.urn, label: `${r.name}\n${r.type}`, parent: clusterOf(r) }));
 
     const stack = resources.find((r) => r.type === STACK);
     const [, stackName, project] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(stack?.urn ?? "") ?? [];
@@ -331,7 +377,8 @@ export function toDot(resources: RecordedResource[]): string {
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, margin="0.2,0.08"];',
         '  edge [fontname="Helvetica", fontsize=9, color="#444444"];',
     ];
-    const nodeLine = (n: DiagramNode, indent: string) => `${indent}${quote(n.id)} [label=${quote(n.label)}, ${STYLES[n.kind]}];`;
+    const nodeLine = (n: DiagramNode, indent: string) =>
+        `${indent}${quote(n.id)} [label=${quote(n.label)}, ${STYLES[n.kind]}];`;
     const emit = (cluster: string | null, indent: string) => {
         for (const n of a.nodes.filter((x) => x.cluster === cluster)) {
             lines.push(nodeLine(n, indent));
@@ -340,7 +387,9 @@ export function toDot(resources: RecordedResource[]): string {
             .filter((c) => c.parent === cluster)
             .forEach((c) => {
                 lines.push(`${indent}subgraph ${quote(`cluster_${a.clusters.indexOf(c)}`)} {`);
-                lines.push(`${indent}  label=${quote(c.label)}; style="rounded"; color="#888888"; fontname="Helvetica"; fontsize=10; margin=14;`);
+                lines.push(
+                    `${indent}  label=${quote(c.label)}; style="rounded"; color="#888888"; fontname="Helvetica"; fontsize=10; margin=14;`,
+                );
                 emit(c.urn, indent + "  ");
                 lines.push(`${indent}}`);
             });

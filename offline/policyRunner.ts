@@ -111,7 +111,10 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 }
 
 function isResourcePolicy(p: Policy): p is ResourceValidationPolicy {
-    return typeof (p as ResourceValidationPolicy).validateResource === "function" || Array.isArray((p as ResourceValidationPolicy).validateResource);
+    return (
+        typeof (p as ResourceValidationPolicy).validateResource === "function" ||
+        Array.isArray((p as ResourceValidationPolicy).validateResource)
+    );
 }
 
 function isStackPolicy(p: Policy): p is StackValidationPolicy {
@@ -172,8 +175,17 @@ interface Collector {
 function reporter(policy: Policy, level: Level, out: Collector, fixedUrn?: string) {
     return (message: unknown, urn?: string) => {
         if (message !== null && typeof message === "object") {
-            const info = message as Partial<ExemptedReport> & { name?: string; description?: string; enforcementLevel?: EnforcementLevel };
-            const reportedLevel: Level = info.enforcementLevel === "advisory" ? "advisory" : info.enforcementLevel === undefined ? level : "mandatory";
+            const info = message as Partial<ExemptedReport> & {
+                name?: string;
+                description?: string;
+                enforcementLevel?: EnforcementLevel;
+            };
+            const reportedLevel: Level =
+                info.enforcementLevel === "advisory"
+                    ? "advisory"
+                    : info.enforcementLevel === undefined
+                      ? level
+                      : "mandatory";
             const exemption = info[EXEMPTION_MARKER];
             const where = fixedUrn ?? info.urn;
             if (exemption) {
@@ -217,7 +229,12 @@ function propertiesFor(config: ResolvedConfig, p: Policy) {
 function handleError(e: unknown, p: Policy, out: Collector, where: string, urn?: string): void {
     const policyFrom = `policy '${p.name}' from policy pack '${PACK_NAME}@v${packVersion()}'`;
     if (e instanceof UnknownValueError) {
-        out.violations.push({ policy: p.name, enforcementLevel: "advisory", ...(urn ? { urn } : {}), message: `can't run ${policyFrom} during preview: ${(e as Error).message}` });
+        out.violations.push({
+            policy: p.name,
+            enforcementLevel: "advisory",
+            ...(urn ? { urn } : {}),
+            message: `can't run ${policyFrom} during preview: ${(e as Error).message}`,
+        });
         return;
     }
     if (e instanceof NotApplicableError) {
@@ -230,7 +247,12 @@ function handleError(e: unknown, p: Policy, out: Collector, where: string, urn?:
 export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyReport> {
     const policies = args.policies ?? packPolicies;
     const configFile = args.configFile ?? defaultConfigFile(args.stack);
-    const config = resolvePolicyConfig(policies, configFile ? loadPolicyPackConfigFile(configFile) : undefined, PACK_ENFORCEMENT_LEVEL, configFile);
+    const config = resolvePolicyConfig(
+        policies,
+        configFile ? loadPolicyPackConfigFile(configFile) : undefined,
+        PACK_ENFORCEMENT_LEVEL,
+        configFile,
+    );
     const stackTags = frozenMap(args.stackTags ?? { "pulumi:project": args.project, "pulumi:runtime": "nodejs" });
     const out: Collector = { violations: [], exempted: [] };
 
@@ -263,7 +285,8 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
                         opts: optionsOf(r),
                         stackTags,
                         isType: (cls) => isTypeOf(r.type, cls),
-                        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+                        asType: ((cls: unknown) =>
+                            isTypeOf(r.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
                         getConfig: propertiesFor(config, p),
                         notApplicable: throwNotApplicable,
                     };
@@ -328,9 +351,13 @@ export function policyResources(recorded: RecordedResource[]): PolicyResource[] 
         if (parent) {
             resource.parent = parent;
         }
-        resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        resource.dependencies = r.dependencies
+            .map((d) => byUrn.get(d))
+            .filter((d): d is PolicyResource => d !== undefined);
         for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            resource.propertyDependencies[k] = urns.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+            resource.propertyDependencies[k] = urns
+                .map((d) => byUrn.get(d))
+                .filter((d): d is PolicyResource => d !== undefined);
         }
     });
     return list;

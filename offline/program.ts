@@ -53,8 +53,13 @@ export function readStackConfig(stack: string, configFile?: string): Record<stri
     }
     const file = configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const known = fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
-        throw new UsageError(`no stack config ${path.relative(process.cwd(), file) || file}; known stacks: ${known.join(", ")}. Create it with \`pulumi stack init ${stack}\` and \`pulumi config set\`.`);
+        const known = fs
+            .readdirSync(REPO_ROOT)
+            .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+            .map((f) => f.split(".")[1]);
+        throw new UsageError(
+            `no stack config ${path.relative(process.cwd(), file) || file}; known stacks: ${known.join(", ")}. Create it with \`pulumi stack init ${stack}\` and \`pulumi config set\`.`,
+        );
     }
     let doc: any;
     try {
@@ -68,12 +73,19 @@ export function readStackConfig(stack: string, configFile?: string): Record<stri
 /** The raw config the program would read from these stack-file values (for tests of the validator). */
 export function rawConfigFrom(project: string, stack: string, config: Record<string, unknown>) {
     const prefix = `${project}:`;
-    const values = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const values = Object.fromEntries(
+        Object.entries(config)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
     const region = config["aws:region"];
     return { project, stack, region: typeof region === "string" ? region : undefined, values };
 }
 
-function mergeOverrides(config: Record<string, unknown>, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+function mergeOverrides(
+    config: Record<string, unknown>,
+    overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
     const merged = { ...config };
     for (const [key, value] of Object.entries(overrides)) {
         const base = merged[key];
@@ -103,7 +115,11 @@ function toConfigText(config: Record<string, unknown>): { values: Record<string,
 function forgetProgramModules(): void {
     for (const id of Object.keys(require.cache)) {
         const rel = path.relative(REPO_ROOT, id);
-        if (!rel.startsWith("..") && !rel.split(path.sep).includes("node_modules") && !rel.startsWith(`offline${path.sep}`)) {
+        if (
+            !rel.startsWith("..") &&
+            !rel.split(path.sep).includes("node_modules") &&
+            !rel.startsWith(`offline${path.sep}`)
+        ) {
             delete require.cache[id];
         }
     }

@@ -94,7 +94,10 @@ export function renderTree(resources: RecordedResource[]): string {
     walk(null, "");
     const width = Math.max(4, ...rows.map(([t]) => t.length)) + 2;
     const nameWidth = Math.max(4, ...rows.map(([, n]) => n.length)) + 2;
-    return [`     ${"Type".padEnd(width)}${"Name".padEnd(nameWidth)}Plan`, ...rows.map(([t, n]) => ` +   ${t.padEnd(width)}${n.padEnd(nameWidth)}create`)].join("\n");
+    return [
+        `     ${"Type".padEnd(width)}${"Name".padEnd(nameWidth)}Plan`,
+        ...rows.map(([t, n]) => ` +   ${t.padEnd(width)}${n.padEnd(nameWidth)}create`),
+    ].join("\n");
 }
 
 function renderValue(v: unknown): string {
@@ -118,7 +121,10 @@ export function renderPolicy(policy: PolicyOutcome, byUrn: Map<string, RecordedR
         const list = policy.violations.filter((v) => v.enforcementLevel === level);
         lines.push(`Policy violations, ${level}: ${list.length}`);
         for (const v of list) {
-            lines.push(`    [${level}] ${v.policy}${where(v.urn)}`, `        ${v.message.replace(/\n/g, "\n        ")}`);
+            lines.push(
+                `    [${level}] ${v.policy}${where(v.urn)}`,
+                `        ${v.message.replace(/\n/g, "\n        ")}`,
+            );
         }
     }
     lines.push(`Exempted by policy config: ${policy.exempted.length}`);

@@ -53,12 +53,16 @@ const rdsNoPublicAccess = resourceRule({
     validate: [
         validateResourceOfType(aws.rds.Instance, (db, args, report) => {
             if (db.publiclyAccessible === true) {
-                report(`${who(args)} is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)`);
+                report(
+                    `${who(args)} is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)`,
+                );
             }
         }),
         validateResourceOfType(aws.rds.ClusterInstance, (db, args, report) => {
             if (db.publiclyAccessible === true) {
-                report(`${who(args)} is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)`);
+                report(
+                    `${who(args)} is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)`,
+                );
             }
         }),
     ],
@@ -79,22 +83,36 @@ const rdsStorageEncryptedCmk = resourceRule({
     severity: "high",
     enforcementLevel: "mandatory",
     checks: "storageEncrypted is true and kmsKeyId names a customer-managed key (not alias/aws/rds)",
-    equivalents: ["AwsSolutions-RDS2", "CKV_AWS_16", "NIST.800.53.R5-RDSStorageEncrypted", "awsguard rds-storage-encrypted"],
+    equivalents: [
+        "AwsSolutions-RDS2",
+        "CKV_AWS_16",
+        "NIST.800.53.R5-RDSStorageEncrypted",
+        "awsguard rds-storage-encrypted",
+    ],
     unknown: "violation",
-    unknownNote: "An unknown kmsKeyId (a reference to the stack's key) counts as a customer key; an unknown storageEncrypted is a violation.",
-    requirement: "database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)",
+    unknownNote:
+        "An unknown kmsKeyId (a reference to the stack's key) counts as a customer key; an unknown storageEncrypted is a violation.",
+    requirement:
+        "database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)",
     validate: onDatabases((db, args, report) => {
         if (isReplica(db)) {
             return;
         }
         if (db.storageEncrypted !== true) {
-            report(`${who(args)} has unencrypted storage; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)`);
+            report(
+                `${who(args)} has unencrypted storage; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)`,
+            );
             return;
         }
         const key = peek(db, "kmsKeyId");
         if (!keySet(key) || isAwsManagedKey(key)) {
-            const state = key.known && keySet(key) ? `the AWS managed key ${String(key.value)}` : "the AWS managed key (kmsKeyId is not set)";
-            report(`${who(args)} is encrypted with ${state}; database storage must use the project's customer-managed key, whose policy and rotation the stack controls (set kmsKeyId: key.arn)`);
+            const state =
+                key.known && keySet(key)
+                    ? `the AWS managed key ${String(key.value)}`
+                    : "the AWS managed key (kmsKeyId is not set)";
+            report(
+                `${who(args)} is encrypted with ${state}; database storage must use the project's customer-managed key, whose policy and rotation the stack controls (set kmsKeyId: key.arn)`,
+            );
         }
     }),
 });
@@ -103,7 +121,8 @@ const NO_IAM_AUTH_ENGINES = /^(sqlserver|oracle|db2|custom-)/;
 
 const rdsIamAuth = resourceRule({
     name: "rds-iam-auth",
-    description: "Databases accept IAM authentication, so servers connect with short-lived tokens instead of passwords.",
+    description:
+        "Databases accept IAM authentication, so servers connect with short-lived tokens instead of passwords.",
     severity: "medium",
     enforcementLevel: "mandatory",
     checks: "iamDatabaseAuthenticationEnabled is true (engines that support it)",
@@ -115,7 +134,9 @@ const rdsIamAuth = resourceRule({
             return;
         }
         if (db.iamDatabaseAuthenticationEnabled !== true) {
-            report(`${who(args)} has IAM database authentication off; servers must connect with short-lived IAM tokens, not stored passwords (set iamDatabaseAuthenticationEnabled: true)`);
+            report(
+                `${who(args)} has IAM database authentication off; servers must connect with short-lived IAM tokens, not stored passwords (set iamDatabaseAuthenticationEnabled: true)`,
+            );
         }
     }),
 });
@@ -138,9 +159,15 @@ const rdsLogExports = resourceRule({
     validate: onDatabases((db, args, report) => {
         const exported = db.enabledCloudwatchLogsExports ?? [];
         const required = REQUIRED_LOGS.find(([re]) => re.test(engineOf(db)))?.[1];
-        const missing = required ? required.filter((l) => !exported.includes(l)) : exported.length === 0 ? ["any log"] : [];
+        const missing = required
+            ? required.filter((l) => !exported.includes(l))
+            : exported.length === 0
+              ? ["any log"]
+              : [];
         if (missing.length > 0) {
-            report(`${who(args)} does not export ${missing.join(", ")} to CloudWatch Logs; database logs must outlive the instance for incident response (set enabledCloudwatchLogsExports: ${JSON.stringify(required ?? ["<engine log>"])})`);
+            report(
+                `${who(args)} does not export ${missing.join(", ")} to CloudWatch Logs; database logs must outlive the instance for incident response (set enabledCloudwatchLogsExports: ${JSON.stringify(required ?? ["<engine log>"])})`,
+            );
         }
     }),
 });
@@ -151,11 +178,22 @@ const rdsBackupRetention = resourceRule({
     severity: "high",
     enforcementLevel: "mandatory",
     checks: "backupRetentionPeriod is set and at least minimumDays (config; 14 in prod)",
-    equivalents: ["AwsSolutions-RDS13", "CKV_AWS_133", "NIST.800.53.R5-RDSInstanceBackupEnabled", "awsguard rds-instance-backup-enabled"],
+    equivalents: [
+        "AwsSolutions-RDS13",
+        "CKV_AWS_133",
+        "NIST.800.53.R5-RDSInstanceBackupEnabled",
+        "awsguard rds-instance-backup-enabled",
+    ],
     unknown: "violation",
     requirement: "databases keep automated backups (set backupRetentionPeriod to a literal number of days)",
     config: {
-        minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Fewest days of automated backups." },
+        minimumDays: {
+            type: "integer",
+            minimum: 1,
+            maximum: 35,
+            default: 7,
+            description: "Fewest days of automated backups.",
+        },
     },
     validate: onDatabases((db, args, report) => {
         if (isReplica(db)) {
@@ -164,8 +202,13 @@ const rdsBackupRetention = resourceRule({
         const { minimumDays } = configOf(args, { minimumDays: 7 });
         const days = db.backupRetentionPeriod;
         if (days === undefined || days === null || days < minimumDays) {
-            const state = days === undefined || days === null ? "does not set backupRetentionPeriod" : `keeps backups for ${days} day(s)`;
-            report(`${who(args)} ${state}; databases must keep automated backups for at least ${minimumDays} day(s) (set backupRetentionPeriod: ${minimumDays} or more)`);
+            const state =
+                days === undefined || days === null
+                    ? "does not set backupRetentionPeriod"
+                    : `keeps backups for ${days} day(s)`;
+            report(
+                `${who(args)} ${state}; databases must keep automated backups for at least ${minimumDays} day(s) (set backupRetentionPeriod: ${minimumDays} or more)`,
+            );
         }
     }),
 });
@@ -181,7 +224,9 @@ const rdsDeletionProtection = resourceRule({
     requirement: "databases must be protected from deletion (set deletionProtection: true)",
     validate: onDatabases((db, args, report) => {
         if (db.deletionProtection !== true) {
-            report(`${who(args)} has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)`);
+            report(
+                `${who(args)} has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)`,
+            );
         }
     }),
 });
@@ -206,22 +251,31 @@ const rdsMultiAz = resourceRule({
 
 const rdsAutoMinorUpgrade = resourceRule({
     name: "rds-auto-minor-upgrade",
-    description: "Databases take minor engine upgrades automatically, so security patches are applied in the maintenance window.",
+    description:
+        "Databases take minor engine upgrades automatically, so security patches are applied in the maintenance window.",
     severity: "low",
     enforcementLevel: "mandatory",
     checks: "autoMinorVersionUpgrade is not false on RDS instances and cluster instances",
-    equivalents: ["CKV_AWS_226", "HIPAA.Security-RDSAutomaticMinorVersionUpgradeEnabled", "PCI.DSS.321-RDSAutomaticMinorVersionUpgradeEnabled"],
+    equivalents: [
+        "CKV_AWS_226",
+        "HIPAA.Security-RDSAutomaticMinorVersionUpgradeEnabled",
+        "PCI.DSS.321-RDSAutomaticMinorVersionUpgradeEnabled",
+    ],
     unknown: "violation",
     requirement: "databases take security patches (set autoMinorVersionUpgrade: true)",
     validate: [
         validateResourceOfType(aws.rds.Instance, (db, args, report) => {
             if (db.autoMinorVersionUpgrade === false) {
-                report(`${who(args)} has automatic minor version upgrades off; security patches must be applied in the maintenance window (set autoMinorVersionUpgrade: true)`);
+                report(
+                    `${who(args)} has automatic minor version upgrades off; security patches must be applied in the maintenance window (set autoMinorVersionUpgrade: true)`,
+                );
             }
         }),
         validateResourceOfType(aws.rds.ClusterInstance, (db, args, report) => {
             if (db.autoMinorVersionUpgrade === false) {
-                report(`${who(args)} has automatic minor version upgrades off; security patches must be applied in the maintenance window (set autoMinorVersionUpgrade: true)`);
+                report(
+                    `${who(args)} has automatic minor version upgrades off; security patches must be applied in the maintenance window (set autoMinorVersionUpgrade: true)`,
+                );
             }
         }),
     ],
@@ -229,7 +283,8 @@ const rdsAutoMinorUpgrade = resourceRule({
 
 const rdsManagedMasterPassword = resourceRule({
     name: "rds-managed-master-password",
-    description: "RDS manages the master password in Secrets Manager, so it never appears in the program, its config or its state.",
+    description:
+        "RDS manages the master password in Secrets Manager, so it never appears in the program, its config or its state.",
     severity: "high",
     enforcementLevel: "mandatory",
     checks: "manageMasterUserPassword is true and no password/masterPassword is set (replicas exempt)",
@@ -241,11 +296,17 @@ const rdsManagedMasterPassword = resourceRule({
         if (isReplica(db)) {
             return;
         }
-        const password = [peek(db, "password"), peek(db, "masterPassword")].find((p) => !p.known || (p.value !== undefined && p.value !== null && p.value !== ""));
+        const password = [peek(db, "password"), peek(db, "masterPassword")].find(
+            (p) => !p.known || (p.value !== undefined && p.value !== null && p.value !== ""),
+        );
         if (password) {
-            report(`${who(args)} sets the master password in the program, so it lives in the Pulumi config and state; let RDS keep it in Secrets Manager (set manageMasterUserPassword: true and remove the password)`);
+            report(
+                `${who(args)} sets the master password in the program, so it lives in the Pulumi config and state; let RDS keep it in Secrets Manager (set manageMasterUserPassword: true and remove the password)`,
+            );
         } else if (db.manageMasterUserPassword !== true) {
-            report(`${who(args)} does not let RDS manage the master password; the password must live only in Secrets Manager (set manageMasterUserPassword: true)`);
+            report(
+                `${who(args)} does not let RDS manage the master password; the password must live only in Secrets Manager (set manageMasterUserPassword: true)`,
+            );
         }
     }),
 });
@@ -293,7 +354,9 @@ const rdsForceSsl = stackRule({
             const groups = ofType(args.resources, ...groupTypes);
             for (const db of ofType(args.resources, ...dbTypes)) {
                 const engine = peek<string>(db.props, "engine");
-                const family = engine.known ? TLS_PARAMETERS.find(([re]) => re.test(String(engine.value ?? "").toLowerCase())) : undefined;
+                const family = engine.known
+                    ? TLS_PARAMETERS.find(([re]) => re.test(String(engine.value ?? "").toLowerCase()))
+                    : undefined;
                 if (engine.known && !family) {
                     continue;
                 }
@@ -306,19 +369,37 @@ const rdsForceSsl = stackRule({
                     return (name.known && name.value === value) || (id.known && id.value === value);
                 });
                 if (target.kind === "absent") {
-                    report(`${who} uses the engine's default parameter group, which does not guarantee ${parameter} = ${onValues[0]}; connections without TLS must be refused (${fix})`, db.urn);
+                    report(
+                        `${who} uses the engine's default parameter group, which does not guarantee ${parameter} = ${onValues[0]}; connections without TLS must be refused (${fix})`,
+                        db.urn,
+                    );
                 } else if (target.kind === "external") {
-                    report(`${who} uses parameter group '${target.value}', which is not managed in this stack, so TLS cannot be verified; connections without TLS must be refused (${fix})`, db.urn);
+                    report(
+                        `${who} uses parameter group '${target.value}', which is not managed in this stack, so TLS cannot be verified; connections without TLS must be refused (${fix})`,
+                        db.urn,
+                    );
                 } else if (target.kind === "unresolved") {
-                    report(`${who} has a ${prop} unknown during preview that cannot be traced to a parameter group of the stack; connections without TLS must be refused (${fix})`, db.urn);
+                    report(
+                        `${who} has a ${prop} unknown during preview that cannot be traced to a parameter group of the stack; connections without TLS must be refused (${fix})`,
+                        db.urn,
+                    );
                 } else {
                     const group = target.targets[0];
                     const setting = tlsSetting(group, parameter);
                     if (!setting.known) {
-                        report(`${who} uses ${subject(group.type, group.name)}, whose ${parameter} is unknown during preview; connections without TLS must be refused (${fix})`, db.urn);
+                        report(
+                            `${who} uses ${subject(group.type, group.name)}, whose ${parameter} is unknown during preview; connections without TLS must be refused (${fix})`,
+                            db.urn,
+                        );
                     } else if (setting.value === undefined || !onValues.includes(setting.value.toLowerCase())) {
-                        const state = setting.value === undefined ? `does not set ${parameter}` : `sets ${parameter} = ${setting.value}`;
-                        report(`${who} uses ${subject(group.type, group.name)}, which ${state}; connections without TLS must be refused (${fix})`, db.urn);
+                        const state =
+                            setting.value === undefined
+                                ? `does not set ${parameter}`
+                                : `sets ${parameter} = ${setting.value}`;
+                        report(
+                            `${who} uses ${subject(group.type, group.name)}, which ${state}; connections without TLS must be refused (${fix})`,
+                            db.urn,
+                        );
                     }
                 }
             }

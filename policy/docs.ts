@@ -49,7 +49,9 @@ function levelCell(name: string, resolved: ResolvedConfig, defaults: ResolvedCon
 }
 
 /** Each stack's policy config file, parsed (the table and the tests read the same files). */
-export function loadStackConfigs(dir: string = CONFIG_DIR): Record<(typeof STACKS)[number], Record<string, PolicyConfigEntry>> {
+export function loadStackConfigs(
+    dir: string = CONFIG_DIR,
+): Record<(typeof STACKS)[number], Record<string, PolicyConfigEntry>> {
     return {
         dev: loadPolicyPackConfigFile(path.join(dir, "dev.json")),
         prod: loadPolicyPackConfigFile(path.join(dir, "prod.json")),
@@ -121,7 +123,9 @@ export function main(argv: string[]): number {
         const updated = replaceTable(text, renderPolicyTable());
         if (mode === "--check") {
             if (updated !== text) {
-                process.stderr.write(`${file}: the policy table is out of date; run ts-node --transpile-only policy/docs.ts --write ${file}\n`);
+                process.stderr.write(
+                    `${file}: the policy table is out of date; run ts-node --transpile-only policy/docs.ts --write ${file}\n`,
+                );
                 return 1;
             }
             return 0;
@@ -129,7 +133,9 @@ export function main(argv: string[]): number {
         if (updated !== text) {
             fs.writeFileSync(file, updated);
         }
-        process.stdout.write(`${file}: policy table of ${policies.length} rules ${updated !== text ? "written" : "already up to date"}\n`);
+        process.stdout.write(
+            `${file}: policy table of ${policies.length} rules ${updated !== text ? "written" : "already up to date"}\n`,
+        );
         return 0;
     } catch (e) {
         process.stderr.write(`error: ${(e as Error).message}\n`);

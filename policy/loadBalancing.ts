@@ -42,16 +42,23 @@ function isApplication(lb: LbProps): boolean {
 
 const albDropInvalidHeaders = resourceRule({
     name: "alb-drop-invalid-headers",
-    description: "Application load balancers drop HTTP headers that are not valid, so malformed requests never reach the app.",
+    description:
+        "Application load balancers drop HTTP headers that are not valid, so malformed requests never reach the app.",
     severity: "medium",
     enforcementLevel: "mandatory",
     checks: "dropInvalidHeaderFields is true on application load balancers",
-    equivalents: ["CKV_AWS_131", "HIPAA.Security-ALBHttpDropInvalidHeaderEnabled", "PCI.DSS.321-ALBHttpDropInvalidHeaderEnabled"],
+    equivalents: [
+        "CKV_AWS_131",
+        "HIPAA.Security-ALBHttpDropInvalidHeaderEnabled",
+        "PCI.DSS.321-ALBHttpDropInvalidHeaderEnabled",
+    ],
     unknown: "violation",
     requirement: "the load balancer must drop invalid headers (set dropInvalidHeaderFields: true as a literal)",
     validate: onLoadBalancers((lb, args, report) => {
         if (isApplication(lb) && lb.dropInvalidHeaderFields !== true) {
-            report(`${who(args)} forwards HTTP headers that are not valid (dropInvalidHeaderFields is ${lb.dropInvalidHeaderFields ?? "unset, default false"}); malformed headers are a request-smuggling vector (set dropInvalidHeaderFields: true)`);
+            report(
+                `${who(args)} forwards HTTP headers that are not valid (dropInvalidHeaderFields is ${lb.dropInvalidHeaderFields ?? "unset, default false"}); malformed headers are a request-smuggling vector (set dropInvalidHeaderFields: true)`,
+            );
         }
     }),
 });
@@ -61,30 +68,39 @@ const albDesyncMitigation = resourceRule({
     description: "Application load balancers use the defensive or strictest HTTP desync mitigation mode.",
     severity: "medium",
     enforcementLevel: "mandatory",
-    checks: "desyncMitigationMode is unset (AWS default defensive), \"defensive\" or \"strictest\"",
+    checks: 'desyncMitigationMode is unset (AWS default defensive), "defensive" or "strictest"',
     equivalents: ["CKV_AWS_328"],
     unknown: "violation",
-    requirement: "the load balancer must mitigate HTTP desync (set desyncMitigationMode: \"defensive\" or \"strictest\")",
+    requirement: 'the load balancer must mitigate HTTP desync (set desyncMitigationMode: "defensive" or "strictest")',
     validate: onLoadBalancers((lb, args, report) => {
         const mode = lb.desyncMitigationMode;
         if (isApplication(lb) && mode !== undefined && mode !== "defensive" && mode !== "strictest") {
-            report(`${who(args)} has desyncMitigationMode "${mode}"; requests that could desync the load balancer and the servers must be blocked (set desyncMitigationMode: "defensive" or "strictest")`);
+            report(
+                `${who(args)} has desyncMitigationMode "${mode}"; requests that could desync the load balancer and the servers must be blocked (set desyncMitigationMode: "defensive" or "strictest")`,
+            );
         }
     }),
 });
 
 const albDeletionProtection = resourceRule({
     name: "alb-deletion-protection",
-    description: "Load balancers have deletion protection on, so the service's entry point cannot be removed by accident.",
+    description:
+        "Load balancers have deletion protection on, so the service's entry point cannot be removed by accident.",
     severity: "medium",
     enforcementLevel: "mandatory",
     checks: "enableDeletionProtection is true",
-    equivalents: ["CKV_AWS_150", "NIST.800.53.R5-ELBDeletionProtectionEnabled", "awsguard elb-deletion-protection-enabled"],
+    equivalents: [
+        "CKV_AWS_150",
+        "NIST.800.53.R5-ELBDeletionProtectionEnabled",
+        "awsguard elb-deletion-protection-enabled",
+    ],
     unknown: "violation",
     requirement: "the load balancer must be protected from deletion (set enableDeletionProtection: true as a literal)",
     validate: onLoadBalancers((lb, args, report) => {
         if (lb.enableDeletionProtection !== true) {
-            report(`${who(args)} has deletion protection off; the service's entry point must not be deletable by one command (set enableDeletionProtection: true)`);
+            report(
+                `${who(args)} has deletion protection off; the service's entry point must not be deletable by one command (set enableDeletionProtection: true)`,
+            );
         }
     }),
 });
@@ -95,17 +111,30 @@ const albAccessLogs = resourceRule({
     severity: "medium",
     enforcementLevel: "mandatory",
     checks: "accessLogs.enabled is true with a bucket",
-    equivalents: ["AwsSolutions-ELB2", "CKV_AWS_91", "NIST.800.53.R5-ELBLoggingEnabled", "awsguard elb-logging-enabled"],
+    equivalents: [
+        "AwsSolutions-ELB2",
+        "CKV_AWS_91",
+        "NIST.800.53.R5-ELBLoggingEnabled",
+        "awsguard elb-logging-enabled",
+    ],
     unknown: "violation",
-    unknownNote: "An unknown bucket (a reference to a bucket in the stack) counts as set; an unknown `enabled` is a violation.",
+    unknownNote:
+        "An unknown bucket (a reference to a bucket in the stack) counts as set; an unknown `enabled` is a violation.",
     requirement: "the load balancer must keep access logs (set accessLogs: { bucket, enabled: true })",
     validate: onLoadBalancers((lb, args, report) => {
         const enabled = lb.accessLogs?.enabled;
         const bucket = peek(lb, "accessLogs", "bucket");
         const hasBucket = !bucket.known || (typeof bucket.value === "string" && bucket.value !== "");
         if (enabled !== true || !hasBucket) {
-            const state = lb.accessLogs === undefined ? "accessLogs is not set" : enabled !== true ? "accessLogs.enabled is not true" : "accessLogs has no bucket";
-            report(`${who(args)} keeps no access logs (${state}); every request must be traceable (set accessLogs: { bucket: <log bucket>, enabled: true })`);
+            const state =
+                lb.accessLogs === undefined
+                    ? "accessLogs is not set"
+                    : enabled !== true
+                      ? "accessLogs.enabled is not true"
+                      : "accessLogs has no bucket";
+            report(
+                `${who(args)} keeps no access logs (${state}); every request must be traceable (set accessLogs: { bucket: <log bucket>, enabled: true })`,
+            );
         }
     }),
 });
@@ -147,11 +176,13 @@ function notAnHttpsRedirect(action: RedirectAction): string | undefined {
     return undefined;
 }
 
-const HTTP_FIX = "HTTP must never reach a server (make the only action { type: \"redirect\", redirect: { protocol: \"HTTPS\", port: \"443\", statusCode: \"HTTP_301\" } })";
+const HTTP_FIX =
+    'HTTP must never reach a server (make the only action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } })';
 
 const albHttpRedirectsToHttps = resourceRule({
     name: "alb-http-redirects-to-https",
-    description: "HTTP listeners only redirect to HTTPS with a permanent redirect, so plain HTTP never reaches a server.",
+    description:
+        "HTTP listeners only redirect to HTTPS with a permanent redirect, so plain HTTP never reaches a server.",
     severity: "high",
     enforcementLevel: "mandatory",
     checks: "An HTTP listener's default actions are exactly one redirect to HTTPS, on an explicit port, with HTTP_301",
@@ -184,7 +215,13 @@ const albTlsPolicyAllowed = resourceRule({
     unknown: "violation",
     requirement: `HTTPS must use a current TLS policy (set sslPolicy to one of ${DEFAULT_TLS_POLICIES.join(", ")})`,
     config: {
-        allowedPolicies: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, default: DEFAULT_TLS_POLICIES, description: "TLS policies an HTTPS or TLS listener may use." },
+        allowedPolicies: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            minItems: 1,
+            default: DEFAULT_TLS_POLICIES,
+            description: "TLS policies an HTTPS or TLS listener may use.",
+        },
     },
     validate: onListeners((l, args, report) => {
         const protocol = protocolOf(l);
@@ -193,8 +230,12 @@ const albTlsPolicyAllowed = resourceRule({
         }
         const { allowedPolicies } = configOf(args, { allowedPolicies: DEFAULT_TLS_POLICIES });
         if (!l.sslPolicy || !allowedPolicies.includes(l.sslPolicy)) {
-            const state = l.sslPolicy ? `uses TLS policy ${l.sslPolicy}` : "sets no sslPolicy, so the provider default (which allows older TLS) applies";
-            report(`${who(args)} ${state}; HTTPS must use a policy from the allow-list (set sslPolicy to one of ${allowedPolicies.join(", ")})`);
+            const state = l.sslPolicy
+                ? `uses TLS policy ${l.sslPolicy}`
+                : "sets no sslPolicy, so the provider default (which allows older TLS) applies";
+            report(
+                `${who(args)} ${state}; HTTPS must use a policy from the allow-list (set sslPolicy to one of ${allowedPolicies.join(", ")})`,
+            );
         }
     }),
 });
@@ -204,7 +245,8 @@ const LISTENER_RULE_TYPES = [T.lbListenerRule, T.albListenerRule];
 
 const albHttpRulesRedirectOnly = stackRule({
     name: "alb-http-rules-redirect-only",
-    description: "Listener rules on an HTTP listener only redirect to HTTPS, so no path of the HTTP listener forwards to a server.",
+    description:
+        "Listener rules on an HTTP listener only redirect to HTTPS, so no path of the HTTP listener forwards to a server.",
     severity: "high",
     enforcementLevel: "mandatory",
     resources: [...LISTENER_TYPES, ...LISTENER_RULE_TYPES],
@@ -230,23 +272,35 @@ const albHttpRulesRedirectOnly = stackRule({
                 continue;
             }
             if (target.kind !== "resolved") {
-                report(`${subject(rule.type, rule.name)} has a listenerArn unknown during preview, and the stack has an HTTP listener, so it cannot be shown not to forward HTTP; ${HTTP_FIX}`, rule.urn);
+                report(
+                    `${subject(rule.type, rule.name)} has a listenerArn unknown during preview, and the stack has an HTTP listener, so it cannot be shown not to forward HTTP; ${HTTP_FIX}`,
+                    rule.urn,
+                );
                 continue;
             }
             const actions = peek<RedirectAction[]>(rule.props, "actions");
             if (!actions.known) {
-                report(`${subject(rule.type, rule.name)} on an HTTP listener has actions unknown during preview; ${HTTP_FIX}`, rule.urn);
+                report(
+                    `${subject(rule.type, rule.name)} on an HTTP listener has actions unknown during preview; ${HTTP_FIX}`,
+                    rule.urn,
+                );
                 continue;
             }
             const list = actions.value ?? [];
             for (let i = 0; i < list.length; i++) {
                 const problem = attempt(() => notAnHttpsRedirect(list[i]));
                 if (!problem.known) {
-                    report(`${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has an action unknown during preview at ${problem.path}; ${HTTP_FIX}`, rule.urn);
+                    report(
+                        `${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has an action unknown during preview at ${problem.path}; ${HTTP_FIX}`,
+                        rule.urn,
+                    );
                     break;
                 }
                 if (problem.value) {
-                    report(`${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has ${problem.value}; ${HTTP_FIX}`, rule.urn);
+                    report(
+                        `${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has ${problem.value}; ${HTTP_FIX}`,
+                        rule.urn,
+                    );
                     break;
                 }
             }
@@ -262,24 +316,29 @@ function onTargetGroups(check: (tg: TargetGroupProps, args: ResourceValidationAr
 
 const targetGroupHealthCheck = resourceRule({
     name: "target-group-health-check",
-    description: "Target groups check target health on an explicit path, so the load balancer stops sending traffic to a broken server.",
+    description:
+        "Target groups check target health on an explicit path, so the load balancer stops sending traffic to a broken server.",
     severity: "low",
     enforcementLevel: "advisory",
     checks: "healthCheck is not disabled and HTTP(S) target groups set healthCheck.path",
     equivalents: [],
     unknown: "violation",
-    requirement: "targets must be health-checked (set healthCheck: { enabled: true, path: \"/healthz\" })",
+    requirement: 'targets must be health-checked (set healthCheck: { enabled: true, path: "/healthz" })',
     validate: onTargetGroups((tg, args, report) => {
         if (tg.targetType === "lambda") {
             return;
         }
         if (tg.healthCheck?.enabled === false) {
-            report(`${who(args)} has health checks disabled; the load balancer must stop sending traffic to broken servers (set healthCheck.enabled: true)`);
+            report(
+                `${who(args)} has health checks disabled; the load balancer must stop sending traffic to broken servers (set healthCheck.enabled: true)`,
+            );
             return;
         }
         const protocol = (tg.protocol ?? "HTTP").toUpperCase();
         if ((protocol === "HTTP" || protocol === "HTTPS") && !tg.healthCheck?.path) {
-            report(`${who(args)} checks health on the default path "/"; a health check must hit an endpoint that reflects the server's health (set healthCheck.path, e.g. "/healthz")`);
+            report(
+                `${who(args)} checks health on the default path "/"; a health check must hit an endpoint that reflects the server's health (set healthCheck.path, e.g. "/healthz")`,
+            );
         }
     }),
 });

@@ -16,16 +16,26 @@ const logGroupRetention = resourceRule({
     unknown: "violation",
     requirement: "log groups must keep logs for a known period (set retentionInDays)",
     config: {
-        minimumDays: { type: "integer", minimum: 1, maximum: 3653, default: 30, description: "Fewest days a log group must keep its logs." },
+        minimumDays: {
+            type: "integer",
+            minimum: 1,
+            maximum: 3653,
+            default: 30,
+            description: "Fewest days a log group must keep its logs.",
+        },
     },
     validate: [
         validateResourceOfType(aws.cloudwatch.LogGroup, (lg, args, report) => {
             const { minimumDays } = configOf(args, { minimumDays: 30 });
             const days = lg.retentionInDays;
             if (days === undefined || days === null || days === 0) {
-                report(`${subject(args.type, args.name)} keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least ${minimumDays} days (set retentionInDays)`);
+                report(
+                    `${subject(args.type, args.name)} keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least ${minimumDays} days (set retentionInDays)`,
+                );
             } else if (days < minimumDays) {
-                report(`${subject(args.type, args.name)} keeps logs for ${days} day(s); log groups must keep logs for at least ${minimumDays} days for incident response (set retentionInDays: ${minimumDays} or more)`);
+                report(
+                    `${subject(args.type, args.name)} keeps logs for ${days} day(s); log groups must keep logs for at least ${minimumDays} days for incident response (set retentionInDays: ${minimumDays} or more)`,
+                );
             }
         }),
     ],

@@ -30,16 +30,26 @@ function bucketLabel(b: PolicyResource): string {
 }
 
 const PAB_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
-const PAB_FIX = "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
+const PAB_FIX =
+    "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
 
 const s3PublicAccessBlocked = stackRule({
     name: "s3-public-access-blocked",
-    description: "Every bucket has a public access block with all four settings on, so no ACL or policy can make it public.",
+    description:
+        "Every bucket has a public access block with all four settings on, so no ACL or policy can make it public.",
     severity: "critical",
     enforcementLevel: "mandatory",
     resources: [...BUCKET_TYPES, T.bucketPublicAccessBlock],
     checks: "Each bucket has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets true",
-    equivalents: ["AwsSolutions-S2", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited"],
+    equivalents: [
+        "AwsSolutions-S2",
+        "CKV2_AWS_6",
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
+        "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited",
+    ],
     unknown: "violation",
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
@@ -60,9 +70,15 @@ const s3PublicAccessBlocked = stackRule({
                 }
             }
             if (off.length > 0) {
-                report(`${bucketLabel(bucket)} has a public access block with ${off.join(", ")} off; ${PAB_FIX}`, bucket.urn);
+                report(
+                    `${bucketLabel(bucket)} has a public access block with ${off.join(", ")} off; ${PAB_FIX}`,
+                    bucket.urn,
+                );
             } else if (unknown.length > 0) {
-                report(`${bucketLabel(bucket)} has a public access block whose ${unknown.join(", ")} is unknown during preview; ${PAB_FIX}`, bucket.urn);
+                report(
+                    `${bucketLabel(bucket)} has a public access block whose ${unknown.join(", ")} is unknown during preview; ${PAB_FIX}`,
+                    bucket.urn,
+                );
             }
         }
     },
@@ -75,7 +91,10 @@ function accessLogBuckets(resources: PolicyResource[]): Set<string> {
     for (const lb of ofType(resources, T.lbLoadBalancer, T.albLoadBalancer)) {
         const name = peek<string>(lb.props, "accessLogs", "bucket");
         for (const b of buckets) {
-            if ((name.known && typeof name.value === "string" && identifiersOf(b).includes(name.value)) || byDependency(lb, "accessLogs", [b]).length > 0) {
+            if (
+                (name.known && typeof name.value === "string" && identifiersOf(b).includes(name.value)) ||
+                byDependency(lb, "accessLogs", [b]).length > 0
+            ) {
                 out.add(b.urn);
             }
         }
@@ -95,35 +114,63 @@ function sseRules(bucket: PolicyResource, resources: PolicyResource[]): SseRule[
         const n = list.known && Array.isArray(list.value) ? list.value.length : 1;
         for (let i = 0; i < n; i++) {
             rules.push({
-                algorithm: list.known ? peek<string>(c.props, "rules", i, "applyServerSideEncryptionByDefault", "sseAlgorithm") : list,
-                key: list.known ? peek<string>(c.props, "rules", i, "applyServerSideEncryptionByDefault", "kmsMasterKeyId") : list,
+                algorithm: list.known
+                    ? peek<string>(c.props, "rules", i, "applyServerSideEncryptionByDefault", "sseAlgorithm")
+                    : list,
+                key: list.known
+                    ? peek<string>(c.props, "rules", i, "applyServerSideEncryptionByDefault", "kmsMasterKeyId")
+                    : list,
             });
         }
     }
     const inline = peek(bucket.props, "serverSideEncryptionConfiguration", "rule");
     if (!inline.known || inline.value) {
         rules.push({
-            algorithm: peek<string>(bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm"),
-            key: peek<string>(bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "kmsMasterKeyId"),
+            algorithm: peek<string>(
+                bucket.props,
+                "serverSideEncryptionConfiguration",
+                "rule",
+                "applyServerSideEncryptionByDefault",
+                "sseAlgorithm",
+            ),
+            key: peek<string>(
+                bucket.props,
+                "serverSideEncryptionConfiguration",
+                "rule",
+                "applyServerSideEncryptionByDefault",
+                "kmsMasterKeyId",
+            ),
         });
     }
     return rules.length > 0 ? rules : undefined;
 }
 
-const KMS_FIX = "add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm \"aws:kms\" and kmsMasterKeyId: key.arn";
+const KMS_FIX =
+    'add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms" and kmsMasterKeyId: key.arn';
 
 const s3EncryptionKms = stackRule({
     name: "s3-encryption-kms",
-    description: "Every bucket encrypts objects by default with the project's KMS key (SSE-KMS), except load balancer log buckets, which AWS requires to use SSE-S3.",
+    description:
+        "Every bucket encrypts objects by default with the project's KMS key (SSE-KMS), except load balancer log buckets, which AWS requires to use SSE-S3.",
     severity: "high",
     enforcementLevel: "mandatory",
     resources: [...BUCKET_TYPES, ...SSE_TYPES, T.lbLoadBalancer, T.albLoadBalancer],
     checks: "Each bucket has default encryption aws:kms (or aws:kms:dsse) with a customer key; AES256 only for ALB access-log buckets or with allowS3ManagedKeys",
-    equivalents: ["CKV_AWS_145", "CKV_AWS_19", "NIST.800.53.R5-S3BucketServerSideEncryptionEnabled", "NIST.800.53.R5-S3DefaultEncryptionKMS"],
+    equivalents: [
+        "CKV_AWS_145",
+        "CKV_AWS_19",
+        "NIST.800.53.R5-S3BucketServerSideEncryptionEnabled",
+        "NIST.800.53.R5-S3DefaultEncryptionKMS",
+    ],
     unknown: "violation",
-    unknownNote: "An unknown kmsMasterKeyId (a reference to the stack's key) counts as a customer key; an unknown algorithm is a violation.",
+    unknownNote:
+        "An unknown kmsMasterKeyId (a reference to the stack's key) counts as a customer key; an unknown algorithm is a violation.",
     config: {
-        allowS3ManagedKeys: { type: "boolean", default: false, description: "Accept SSE-S3 (AES256) for every bucket." },
+        allowS3ManagedKeys: {
+            type: "boolean",
+            default: false,
+            description: "Accept SSE-S3 (AES256) for every bucket.",
+        },
     },
     validate: (args, report: ReportViolation) => {
         const { allowS3ManagedKeys } = configOf(args, { allowS3ManagedKeys: false });
@@ -131,13 +178,19 @@ const s3EncryptionKms = stackRule({
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
             const rules = sseRules(bucket, args.resources);
             if (!rules) {
-                report(`${bucketLabel(bucket)} has no default encryption configuration; objects must be encrypted with the project's KMS key (${KMS_FIX})`, bucket.urn);
+                report(
+                    `${bucketLabel(bucket)} has no default encryption configuration; objects must be encrypted with the project's KMS key (${KMS_FIX})`,
+                    bucket.urn,
+                );
                 continue;
             }
             const s3Managed = allowS3ManagedKeys || logBuckets.has(bucket.urn);
             for (const rule of rules) {
                 if (!rule.algorithm.known) {
-                    report(`${bucketLabel(bucket)} has an encryption algorithm unknown during preview; objects must be encrypted with the project's KMS key (${KMS_FIX})`, bucket.urn);
+                    report(
+                        `${bucketLabel(bucket)} has an encryption algorithm unknown during preview; objects must be encrypted with the project's KMS key (${KMS_FIX})`,
+                        bucket.urn,
+                    );
                     break;
                 }
                 const algorithm = rule.algorithm.value;
@@ -145,12 +198,18 @@ const s3EncryptionKms = stackRule({
                     continue;
                 }
                 if (algorithm !== "aws:kms" && algorithm !== "aws:kms:dsse") {
-                    report(`${bucketLabel(bucket)} encrypts with ${algorithm ?? "no algorithm"} (S3-managed keys); objects must be encrypted with the project's KMS key (${KMS_FIX})`, bucket.urn);
+                    report(
+                        `${bucketLabel(bucket)} encrypts with ${algorithm ?? "no algorithm"} (S3-managed keys); objects must be encrypted with the project's KMS key (${KMS_FIX})`,
+                        bucket.urn,
+                    );
                     break;
                 }
                 const key = rule.key;
                 if (key.known && (!key.value || /(^|:)alias\/aws\/s3$/.test(key.value))) {
-                    report(`${bucketLabel(bucket)} uses SSE-KMS with the AWS managed key; objects must be encrypted with the project's customer-managed key (set kmsMasterKeyId: key.arn)`, bucket.urn);
+                    report(
+                        `${bucketLabel(bucket)} uses SSE-KMS with the AWS managed key; objects must be encrypted with the project's customer-managed key (set kmsMasterKeyId: key.arn)`,
+                        bucket.urn,
+                    );
                     break;
                 }
             }
@@ -170,12 +229,18 @@ function deniesInsecureTransport(doc: unknown): boolean {
             s.principals.includes("*") &&
             s.actions.some((a) => a === "*" || a.toLowerCase() === "s3:*") &&
             Object.entries(s.conditions).some(
-                ([op, kv]) => /^Bool(IfExists)?$/i.test(op) && Object.entries(kv).some(([k, v]) => k.toLowerCase() === "aws:securetransport" && v.some((x) => x.toLowerCase() === "false")),
+                ([op, kv]) =>
+                    /^Bool(IfExists)?$/i.test(op) &&
+                    Object.entries(kv).some(
+                        ([k, v]) =>
+                            k.toLowerCase() === "aws:securetransport" && v.some((x) => x.toLowerCase() === "false"),
+                    ),
             ),
     );
 }
 
-const TLS_FIX = 'deny every request that is not over TLS (add an aws.s3.BucketPolicy with a Deny statement for Principal "*", Action "s3:*", Condition { Bool: { "aws:SecureTransport": "false" } })';
+const TLS_FIX =
+    'deny every request that is not over TLS (add an aws.s3.BucketPolicy with a Deny statement for Principal "*", Action "s3:*", Condition { Bool: { "aws:SecureTransport": "false" } })';
 
 const s3TlsOnly = stackRule({
     name: "s3-tls-only",
@@ -186,7 +251,8 @@ const s3TlsOnly = stackRule({
     checks: "Each bucket has a bucket policy with Deny, Principal *, Action s3:*, Condition Bool aws:SecureTransport=false",
     equivalents: ["AwsSolutions-S10", "NIST.800.53.R5-S3BucketSSLRequestsOnly"],
     unknown: "advisory",
-    unknownNote: "A policy document built from outputs is unknown at preview: that bucket gets an advisory note and the rule checks the real document after `pulumi up` and in the offline preview.",
+    unknownNote:
+        "A policy document built from outputs is unknown at preview: that bucket gets an advisory note and the rule checks the real document after `pulumi up` and in the offline preview.",
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
             const holders = [...companionsOf(bucket, args.resources, [T.bucketPolicy]), bucket];
@@ -210,16 +276,23 @@ const s3TlsOnly = stackRule({
                 continue;
             }
             if (unknown) {
-                reportAdvisory(report, `${bucketLabel(bucket)} has a bucket policy unknown during preview, so TLS-only access cannot be verified yet; buckets must ${TLS_FIX}`, bucket.urn);
+                reportAdvisory(
+                    report,
+                    `${bucketLabel(bucket)} has a bucket policy unknown during preview, so TLS-only access cannot be verified yet; buckets must ${TLS_FIX}`,
+                    bucket.urn,
+                );
                 continue;
             }
-            const state = !present ? "has no bucket policy" : "has a bucket policy that does not deny requests without TLS";
+            const state = !present
+                ? "has no bucket policy"
+                : "has a bucket policy that does not deny requests without TLS";
             report(`${bucketLabel(bucket)} ${state}; buckets must ${TLS_FIX}`, bucket.urn);
         }
     },
 });
 
-const VERSIONING_FIX = "objects must survive overwrites and deletes (add an aws.s3.BucketVersioning with versioningConfiguration.status \"Enabled\")";
+const VERSIONING_FIX =
+    'objects must survive overwrites and deletes (add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled")';
 
 const s3VersioningEnabled = stackRule({
     name: "s3-versioning-enabled",
@@ -232,7 +305,9 @@ const s3VersioningEnabled = stackRule({
     unknown: "violation",
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
-            const statuses: Peeked<string | undefined>[] = companionsOf(bucket, args.resources, VERSIONING_TYPES).map((c) => peek<string>(c.props, "versioningConfiguration", "status"));
+            const statuses: Peeked<string | undefined>[] = companionsOf(bucket, args.resources, VERSIONING_TYPES).map(
+                (c) => peek<string>(c.props, "versioningConfiguration", "status"),
+            );
             const inline = peek<boolean>(bucket.props, "versioning", "enabled");
             if (!inline.known) {
                 statuses.push(inline as Peeked<string | undefined>);
@@ -243,7 +318,10 @@ const s3VersioningEnabled = stackRule({
                 continue;
             }
             if (statuses.some((s) => !s.known)) {
-                report(`${bucketLabel(bucket)} has a versioning status unknown during preview; ${VERSIONING_FIX}`, bucket.urn);
+                report(
+                    `${bucketLabel(bucket)} has a versioning status unknown during preview; ${VERSIONING_FIX}`,
+                    bucket.urn,
+                );
             } else if (statuses.length === 0) {
                 report(`${bucketLabel(bucket)} has no versioning configuration; ${VERSIONING_FIX}`, bucket.urn);
             } else {
@@ -256,7 +334,8 @@ const s3VersioningEnabled = stackRule({
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_GRANTEES = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)/;
-const ACL_FIX = "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
+const ACL_FIX =
+    "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -280,7 +359,12 @@ const s3NoPublicAcl = resourceRule({
     severity: "critical",
     enforcementLevel: "mandatory",
     checks: "Bucket acl/grants and BucketAcl(V2) use no public canned ACL and no AllUsers/AuthenticatedUsers grantee",
-    equivalents: ["CKV_AWS_20", "CKV_AWS_57", "NIST.800.53.R5-S3BucketPublicReadProhibited", "NIST.800.53.R5-S3BucketPublicWriteProhibited"],
+    equivalents: [
+        "CKV_AWS_20",
+        "CKV_AWS_57",
+        "NIST.800.53.R5-S3BucketPublicReadProhibited",
+        "NIST.800.53.R5-S3BucketPublicWriteProhibited",
+    ],
     unknown: "violation",
     requirement: ACL_FIX,
     validate: [
@@ -297,4 +381,10 @@ const s3NoPublicAcl = resourceRule({
     ],
 });
 
-export const storagePolicies: WebfleetPolicy[] = [s3PublicAccessBlocked, s3EncryptionKms, s3TlsOnly, s3VersioningEnabled, s3NoPublicAcl];
+export const storagePolicies: WebfleetPolicy[] = [
+    s3PublicAccessBlocked,
+    s3EncryptionKms,
+    s3TlsOnly,
+    s3VersioningEnabled,
+    s3NoPublicAcl,
+];

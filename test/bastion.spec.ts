@@ -26,7 +26,9 @@ describe("bastion (mocked program)", function () {
     let sgId: string;
     before(async () => {
         dev = await runStack("dev");
-        withCidrs = await runStack("dev", { "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/28"] } });
+        withCidrs = await runStack("dev", {
+            "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/28"] },
+        });
         sgId = named(dev, "aws:ec2/securityGroup:SecurityGroup", "bastion-sg").outputs.id;
     });
 
@@ -37,7 +39,12 @@ describe("bastion (mocked program)", function () {
 
     it("allows port 22 from exactly the allowed CIDRs", () => {
         const id = named(withCidrs, "aws:ec2/securityGroup:SecurityGroup", "bastion-sg").outputs.id;
-        const rules = rulesOf(withCidrs, INGRESS, id).map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]);
+        const rules = rulesOf(withCidrs, INGRESS, id).map((r) => [
+            r.inputs.ipProtocol,
+            r.inputs.fromPort,
+            r.inputs.toPort,
+            r.inputs.cidrIpv4,
+        ]);
         expect(rules).to.deep.equal([
             ["tcp", 22, 22, "203.0.113.0/24"],
             ["tcp", 22, 22, "198.51.100.0/28"],
@@ -45,7 +52,11 @@ describe("bastion (mocked program)", function () {
     });
 
     it("limits egress to SSH into the VPC and HTTPS out", () => {
-        const rules = rulesOf(dev, EGRESS, sgId).map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.cidrIpv4]);
+        const rules = rulesOf(dev, EGRESS, sgId).map((r) => [
+            r.inputs.ipProtocol,
+            r.inputs.fromPort,
+            r.inputs.cidrIpv4,
+        ]);
         expect(rules).to.have.deep.members([
             ["tcp", 22, "10.10.0.0/16"],
             ["tcp", 443, "0.0.0.0/0"],
@@ -56,10 +67,14 @@ describe("bastion (mocked program)", function () {
         const lt = named(dev, "aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt");
         expect(lt.inputs.metadataOptions).to.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
         expect(lt.inputs.blockDeviceMappings[0].ebs).to.include({ encrypted: "true", volumeType: "gp3" });
-        expect(lt.inputs.imageId).to.equal("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+        expect(lt.inputs.imageId).to.equal(
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+        );
         expect(lt.inputs.networkInterfaces[0]).to.include({ associatePublicIpAddress: "true" });
         expect(lt.inputs.networkInterfaces[0].securityGroups).to.deep.equal([sgId]);
-        expect(lt.inputs.iamInstanceProfile.arn).to.equal(named(dev, "aws:iam/instanceProfile:InstanceProfile", "bastion-profile").outputs.arn);
+        expect(lt.inputs.iamInstanceProfile.arn).to.equal(
+            named(dev, "aws:iam/instanceProfile:InstanceProfile", "bastion-profile").outputs.arn,
+        );
         const asg = named(dev, "aws:autoscaling/group:Group", "bastion-asg");
         expect(asg.inputs).to.include({ minSize: 1, maxSize: 1, desiredCapacity: 1 });
         expect(asg.inputs.vpcZoneIdentifiers).to.deep.equal(dev.outputs.publicSubnetIds.value);
@@ -73,12 +88,16 @@ describe("bastion (mocked program)", function () {
         expect(policy.Statement).to.have.length(1);
         expect(policy.Statement[0].Action).to.equal("ec2:AssociateAddress");
         expect(policy.Statement[0].Resource[0]).to.equal(named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.arn);
-        expect(policy.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:ResourceTag/webfleet:role": "bastion" } });
+        expect(policy.Statement[0].Condition).to.deep.equal({
+            StringEquals: { "aws:ResourceTag/webfleet:role": "bastion" },
+        });
     });
 
     it("exports its security group and public IP", () => {
         expect(dev.outputs.bastionSecurityGroupId.value).to.equal(sgId);
-        expect(dev.outputs.bastionPublicIp.value).to.equal(named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.publicIp);
+        expect(dev.outputs.bastionPublicIp.value).to.equal(
+            named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.publicIp,
+        );
     });
 
     it("installs the configured SSH key as a key pair", async () => {
@@ -86,7 +105,9 @@ describe("bastion (mocked program)", function () {
         const run = await runStack("dev", { "webfleet:bastion": { sshPublicKey: key } });
         const pair = named(run, "aws:ec2/keyPair:KeyPair", "bastion-key");
         expect(pair.inputs.publicKey).to.equal(key);
-        expect(named(run, "aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt").inputs.keyName).to.equal(pair.outputs.keyName);
+        expect(named(run, "aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt").inputs.keyName).to.equal(
+            pair.outputs.keyName,
+        );
         expect(ofType(dev, "aws:ec2/keyPair:KeyPair")).to.deep.equal([]);
     });
 
@@ -99,7 +120,11 @@ describe("bastion (mocked program)", function () {
     it("renders user data from the Elastic IP it owns", () => {
         const lt = named(dev, "aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt");
         const script = Buffer.from(lt.inputs.userData, "base64").toString("utf8");
-        expect(script).to.equal(renderBastionUserData({ eipAllocationId: named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.allocationId }));
+        expect(script).to.equal(
+            renderBastionUserData({
+                eipAllocationId: named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.allocationId,
+            }),
+        );
     });
 });
 
@@ -109,7 +134,13 @@ describe("bastion user data", () => {
     it("writes the sshd hardening drop-in", () => {
         expect(script).to.include(`readonly DROPIN='${SSHD_DROPIN_PATH}'`);
         const dropin = script.split("<<'SSHD'\n")[1].split("\nSSHD\n")[0].split("\n");
-        for (const line of ["PermitRootLogin no", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "AllowUsers ec2-user", "MaxAuthTries 3"]) {
+        for (const line of [
+            "PermitRootLogin no",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "AllowUsers ec2-user",
+            "MaxAuthTries 3",
+        ]) {
             expect(dropin, line).to.include(line);
         }
     });
@@ -151,12 +182,26 @@ describe("bastion user data", () => {
         fs.writeFileSync(path.join(dir, "conf.d", "50-redhat.conf"), "X11Forwarding yes\nPasswordAuthentication yes\n");
         const config = path.join(dir, "sshd_config");
         execFileSync(sshd(), ["-t", "-f", config]);
-        const effective = execFileSync(sshd(), ["-T", "-f", config, "-C", "user=ec2-user,host=localhost,addr=127.0.0.1"], { encoding: "utf8" }).split("\n");
-        for (const line of ["permitrootlogin no", "passwordauthentication no", "kbdinteractiveauthentication no", "allowusers ec2-user", "maxauthtries 3", "x11forwarding no", "allowtcpforwarding local"]) {
+        const effective = execFileSync(
+            sshd(),
+            ["-T", "-f", config, "-C", "user=ec2-user,host=localhost,addr=127.0.0.1"],
+            { encoding: "utf8" },
+        ).split("\n");
+        for (const line of [
+            "permitrootlogin no",
+            "passwordauthentication no",
+            "kbdinteractiveauthentication no",
+            "allowusers ec2-user",
+            "maxauthtries 3",
+            "x11forwarding no",
+            "allowtcpforwarding local",
+        ]) {
             expect(effective, line).to.include(line);
         }
         // And the guard the script relies on does catch a broken drop-in.
         fs.appendFileSync(path.join(dir, "conf.d", path.basename(SSHD_DROPIN_PATH)), "NotAnOption yes\n");
-        expect(() => execFileSync(sshd(), ["-t", "-f", config], { stdio: "pipe" })).to.throw(/Bad configuration option: NotAnOption/);
+        expect(() => execFileSync(sshd(), ["-t", "-f", config], { stdio: "pipe" })).to.throw(
+            /Bad configuration option: NotAnOption/,
+        );
     });
 });

@@ -23,7 +23,15 @@ describe("CDN config", () => {
     it("is on by default in prod with a domain in us-east-1, off otherwise (so the shipped prod file validates)", () => {
         expect(validateStackConfig(raw("prod", { web })).cdn).to.deep.equal({ enabled: true });
         expect(validateStackConfig(raw("prod", {})).cdn).to.deep.equal({ enabled: false });
-        expect(validateStackConfig(raw("prod", { web, network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }, "eu-west-1")).cdn).to.deep.equal({ enabled: false });
+        expect(
+            validateStackConfig(
+                raw(
+                    "prod",
+                    { web, network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } },
+                    "eu-west-1",
+                ),
+            ).cdn,
+        ).to.deep.equal({ enabled: false });
         expect(validateStackConfig(raw("dev", { web })).cdn).to.deep.equal({ enabled: false });
         expect(validateStackConfig(raw("dev", { web, cdn: { enabled: true } })).cdn).to.deep.equal({ enabled: true });
     });
@@ -32,7 +40,17 @@ describe("CDN config", () => {
         expect(problems(() => validateStackConfig(raw("dev", { cdn: { enabled: true } })))).to.include(
             "  - cdn.enabled: expected false without web.domain and web.hostedZoneId: CloudFront refuses the ALB's self-signed certificate",
         );
-        expect(problems(() => validateStackConfig(raw("dev", { web, cdn: { enabled: true }, network: { availabilityZones: ["eu-west-1a", "eu-west-1b"] } }, "eu-west-1")))).to.include(
+        expect(
+            problems(() =>
+                validateStackConfig(
+                    raw(
+                        "dev",
+                        { web, cdn: { enabled: true }, network: { availabilityZones: ["eu-west-1a", "eu-west-1b"] } },
+                        "eu-west-1",
+                    ),
+                ),
+            ),
+        ).to.include(
             "  - cdn.enabled: expected false outside us-east-1: CloudFront takes its certificate and web ACL only from us-east-1",
         );
     });
@@ -48,40 +66,82 @@ describe("CDN (mocked program)", function () {
         dist = named(cdn, DIST, "cdn-distribution");
     });
 
-    const secretOf = (run: ProgramRun) => named(run, "random:index/randomPassword:RandomPassword", "cdn-origin-secret").outputs.result;
+    const secretOf = (run: ProgramRun) =>
+        named(run, "random:index/randomPassword:RandomPassword", "cdn-origin-secret").outputs.result;
 
     it("is absent from a stack without a domain, where the ALB faces the internet as before", () => {
         expect(ofType(prod, DIST)).to.deep.equal([]);
         expect(ofType(prod, "aws:lb/listenerRule:ListenerRule")).to.deep.equal([]);
-        expect(named(prod, "aws:lb/listener:Listener", "web-lb-https").inputs.defaultActions[0].type).to.equal("forward");
+        expect(named(prod, "aws:lb/listener:Listener", "web-lb-https").inputs.defaultActions[0].type).to.equal(
+            "forward",
+        );
     });
 
     it("answers 500, 502, 503 and 504 with the app's own page of that status, from the error-page origin", () => {
         expect(customErrorResponses()).to.deep.equal(
-            [500, 502, 503, 504].map((status) => ({ errorCode: status, responseCode: status, responsePagePath: `/_errors/${status}.html`, errorCachingMinTtl: 10 })),
+            [500, 502, 503, 504].map((status) => ({
+                errorCode: status,
+                responseCode: status,
+                responsePagePath: `/_errors/${status}.html`,
+                errorCachingMinTtl: 10,
+            })),
         );
         expect(dist.inputs.customErrorResponses).to.deep.equal(customErrorResponses());
         const pagesBehavior = dist.inputs.orderedCacheBehaviors.find((b: any) => b.pathPattern === "/_errors/*");
-        expect(pagesBehavior).to.deep.include({ targetOriginId: "error-pages", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachePolicyId: MANAGED_POLICIES.cachingOptimized });
+        expect(pagesBehavior).to.deep.include({
+            targetOriginId: "error-pages",
+            viewerProtocolPolicy: "redirect-to-https",
+            allowedMethods: ["GET", "HEAD"],
+            cachePolicyId: MANAGED_POLICIES.cachingOptimized,
+        });
     });
 
     it("serves the pages from app/static through origin access control, from a private, KMS-encrypted bucket", () => {
         const bucket = named(cdn, "aws:s3/bucket:Bucket", "cdn-error-pages");
         for (const status of [500, 502, 503, 504] as const) {
             const page = named(cdn, "aws:s3/bucketObjectv2:BucketObjectv2", `cdn-page-${status}`);
-            expect(page.inputs).to.deep.include({ bucket: bucket.outputs.id, key: `_errors/${status}.html`, content: errorPages[status], contentType: "text/html; charset=utf-8", serverSideEncryption: "aws:kms" });
+            expect(page.inputs).to.deep.include({
+                bucket: bucket.outputs.id,
+                key: `_errors/${status}.html`,
+                content: errorPages[status],
+                contentType: "text/html; charset=utf-8",
+                serverSideEncryption: "aws:kms",
+            });
             expect(page.inputs.content).to.include(`${status}`);
         }
         const origin = dist.inputs.origins.find((o: any) => o.originId === "error-pages");
         const oac = named(cdn, "aws:cloudfront/originAccessControl:OriginAccessControl", "cdn-oac");
-        expect(origin).to.deep.include({ domainName: bucket.outputs.bucketRegionalDomainName, originAccessControlId: oac.outputs.id });
-        expect(oac.inputs).to.deep.include({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
-        expect(named(cdn, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "cdn-error-pages-public-access").inputs).to.deep.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        expect(named(cdn, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "cdn-error-pages-encryption").inputs.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({
+        expect(origin).to.deep.include({
+            domainName: bucket.outputs.bucketRegionalDomainName,
+            originAccessControlId: oac.outputs.id,
+        });
+        expect(oac.inputs).to.deep.include({
+            originAccessControlOriginType: "s3",
+            signingBehavior: "always",
+            signingProtocol: "sigv4",
+        });
+        expect(
+            named(cdn, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "cdn-error-pages-public-access")
+                .inputs,
+        ).to.deep.include({
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
+        expect(
+            named(
+                cdn,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "cdn-error-pages-encryption",
+            ).inputs.rules[0].applyServerSideEncryptionByDefault,
+        ).to.deep.equal({
             sseAlgorithm: "aws:kms",
             kmsMasterKeyId: cdn.outputs.kmsKeyArn.value,
         });
-        const statements = JSON.parse(named(cdn, "aws:s3/bucketPolicy:BucketPolicy", "cdn-error-pages-policy").inputs.policy).Statement;
+        const statements = JSON.parse(
+            named(cdn, "aws:s3/bucketPolicy:BucketPolicy", "cdn-error-pages-policy").inputs.policy,
+        ).Statement;
         expect(statements[1]).to.deep.equal({
             Sid: "ThisDistributionReadsTheErrorPages",
             Effect: "Allow",
@@ -98,7 +158,11 @@ describe("CDN (mocked program)", function () {
         const alb = named(cdn, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb");
         const origin = dist.inputs.origins.find((o: any) => o.originId === "alb");
         expect(origin.domainName).to.equal(alb.outputs.dnsName);
-        expect(origin.customOriginConfig).to.deep.include({ originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], httpsPort: 443 });
+        expect(origin.customOriginConfig).to.deep.include({
+            originProtocolPolicy: "https-only",
+            originSslProtocols: ["TLSv1.2"],
+            httpsPort: 443,
+        });
         expect(dist.inputs.defaultCacheBehavior).to.deep.include({
             targetOriginId: "alb",
             viewerProtocolPolicy: "redirect-to-https",
@@ -106,8 +170,13 @@ describe("CDN (mocked program)", function () {
             originRequestPolicyId: MANAGED_POLICIES.allViewer,
         });
         expect(dist.inputs.aliases).to.deep.equal([DOMAIN]);
-        const cert = named(cdn, "aws:acm/certificateValidation:CertificateValidation", "web-lb-cert-validation").outputs.certificateArn;
-        expect(dist.inputs.viewerCertificate).to.deep.equal({ acmCertificateArn: cert, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+        const cert = named(cdn, "aws:acm/certificateValidation:CertificateValidation", "web-lb-cert-validation").outputs
+            .certificateArn;
+        expect(dist.inputs.viewerCertificate).to.deep.equal({
+            acmCertificateArn: cert,
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+        });
         expect(named(cdn, "aws:lb/listener:Listener", "web-lb-https").inputs.certificateArn).to.equal(cert);
     });
 
@@ -117,17 +186,31 @@ describe("CDN (mocked program)", function () {
         const origin = dist.inputs.origins.find((o: any) => o.originId === "alb");
         expect(origin.customHeaders).to.deep.equal([{ name: "X-Origin-Verify", value: secret }]);
         const https = named(cdn, "aws:lb/listener:Listener", "web-lb-https");
-        expect(https.inputs.defaultActions).to.deep.equal([{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }]);
+        expect(https.inputs.defaultActions).to.deep.equal([
+            {
+                type: "fixed-response",
+                fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" },
+            },
+        ]);
         const rule = named(cdn, "aws:lb/listenerRule:ListenerRule", "web-lb-from-cloudfront");
         expect(rule.inputs).to.deep.include({
             listenerArn: https.outputs.arn,
             priority: 1,
             conditions: [{ httpHeader: { httpHeaderName: "X-Origin-Verify", values: [secret] } }],
-            actions: [{ type: "forward", targetGroupArn: named(cdn, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arn }],
+            actions: [
+                {
+                    type: "forward",
+                    targetGroupArn: named(cdn, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arn,
+                },
+            ],
         });
         const sg = named(cdn, "aws:ec2/securityGroup:SecurityGroup", "web-lb-sg").outputs.id;
-        const ingress = ofType(cdn, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg);
-        expect(ingress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.prefixListId, r.inputs.cidrIpv4])).to.deep.equal([[443, 443, "pl-3b927c52", undefined]]);
+        const ingress = ofType(cdn, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+            (r) => r.inputs.securityGroupId === sg,
+        );
+        expect(
+            ingress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.prefixListId, r.inputs.cidrIpv4]),
+        ).to.deep.equal([[443, 443, "pl-3b927c52", undefined]]);
         // The secret is a Pulumi secret wherever it is an input, and never an output.
         expect(rule.secretInputPaths.some((p) => p.startsWith("conditions"))).to.equal(true);
         expect(dist.secretInputPaths.some((p) => p.startsWith("origins"))).to.equal(true);
@@ -136,9 +219,19 @@ describe("CDN (mocked program)", function () {
 
     it("points the domain at CloudFront (A and AAAA) and keeps the url", () => {
         const a = named(cdn, "aws:route53/record:Record", "web-lb-alias");
-        expect(a.inputs).to.deep.include({ zoneId: ZONE, name: DOMAIN, type: "A", aliases: [{ name: dist.outputs.domainName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }] });
+        expect(a.inputs).to.deep.include({
+            zoneId: ZONE,
+            name: DOMAIN,
+            type: "A",
+            aliases: [{ name: dist.outputs.domainName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }],
+        });
         const aaaa = named(cdn, "aws:route53/record:Record", "cdn-alias-ipv6");
-        expect(aaaa.inputs).to.deep.include({ zoneId: ZONE, name: DOMAIN, type: "AAAA", aliases: [{ name: dist.outputs.domainName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }] });
+        expect(aaaa.inputs).to.deep.include({
+            zoneId: ZONE,
+            name: DOMAIN,
+            type: "AAAA",
+            aliases: [{ name: dist.outputs.domainName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }],
+        });
         expect(dist.inputs.isIpv6Enabled).to.equal(true);
         expect(cdn.outputs.url.value).to.equal(`https://${DOMAIN}`);
     });

@@ -14,7 +14,9 @@ describe("web certificate (mocked program)", function () {
     before(async () => {
         selfSigned = await sharedRun("dev");
         // A stricter TLS policy along with the domain, to see the listener follow the config.
-        dns = await runStack("dev", { "webfleet:web": { domain: DOMAIN, hostedZoneId: ZONE, tlsPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" } });
+        dns = await runStack("dev", {
+            "webfleet:web": { domain: DOMAIN, hostedZoneId: ZONE, tlsPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" },
+        });
     });
 
     it("picks its mode from web.domain and web.hostedZoneId", () => {
@@ -42,7 +44,9 @@ describe("web certificate (mocked program)", function () {
             expect(imported.inputs.privateKey).to.match(/^-----BEGIN PRIVATE KEY-----/);
             expect(imported.secretInputPaths).to.deep.equal(["privateKey"]);
             expect(imported.inputs.domainName).to.equal(undefined);
-            expect(named(selfSigned, "aws:lb/listener:Listener", "web-lb-https").inputs.certificateArn).to.equal(imported.outputs.arn);
+            expect(named(selfSigned, "aws:lb/listener:Listener", "web-lb-https").inputs.certificateArn).to.equal(
+                imported.outputs.arn,
+            );
         });
 
         it("creates no DNS records and serves the ALB's name", () => {
@@ -55,7 +59,11 @@ describe("web certificate (mocked program)", function () {
     describe("with a domain and its hosted zone", () => {
         it("requests an ACM certificate for the domain validated by DNS", () => {
             const cert = named(dns, CERT, "web-lb-cert-acm");
-            expect(cert.inputs).to.deep.include({ domainName: DOMAIN, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1" });
+            expect(cert.inputs).to.deep.include({
+                domainName: DOMAIN,
+                validationMethod: "DNS",
+                keyAlgorithm: "EC_prime256v1",
+            });
             expect(cert.inputs.privateKey).to.equal(undefined);
             expect(ofType(dns, "tls:index/privateKey:PrivateKey")).to.deep.equal([]);
             expect(ofType(dns, "tls:index/selfSignedCert:SelfSignedCert")).to.deep.equal([]);
@@ -65,9 +73,23 @@ describe("web certificate (mocked program)", function () {
             const cert = named(dns, CERT, "web-lb-cert-acm");
             const option = cert.outputs.domainValidationOptions[0];
             const record = named(dns, RECORD, "web-lb-cert-validation-record");
-            expect(record.inputs).to.deep.equal({ zoneId: ZONE, name: option.resourceRecordName, type: "CNAME", records: [option.resourceRecordValue], ttl: 300, allowOverwrite: true });
-            const validation = named(dns, "aws:acm/certificateValidation:CertificateValidation", "web-lb-cert-validation");
-            expect(validation.inputs).to.deep.equal({ certificateArn: cert.outputs.arn, validationRecordFqdns: [record.outputs.fqdn] });
+            expect(record.inputs).to.deep.equal({
+                zoneId: ZONE,
+                name: option.resourceRecordName,
+                type: "CNAME",
+                records: [option.resourceRecordValue],
+                ttl: 300,
+                allowOverwrite: true,
+            });
+            const validation = named(
+                dns,
+                "aws:acm/certificateValidation:CertificateValidation",
+                "web-lb-cert-validation",
+            );
+            expect(validation.inputs).to.deep.equal({
+                certificateArn: cert.outputs.arn,
+                validationRecordFqdns: [record.outputs.fqdn],
+            });
             const https = named(dns, "aws:lb/listener:Listener", "web-lb-https");
             expect(https.inputs.certificateArn).to.equal(cert.outputs.arn);
             // The ARN comes through the validation, so the listener waits for ACM to issue it.
@@ -78,7 +100,12 @@ describe("web certificate (mocked program)", function () {
         it("points the domain at the ALB with an alias record and serves the domain", () => {
             const alb = named(dns, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb");
             const alias = named(dns, RECORD, "web-lb-alias");
-            expect(alias.inputs).to.deep.equal({ zoneId: ZONE, name: DOMAIN, type: "A", aliases: [{ name: alb.outputs.dnsName, zoneId: alb.outputs.zoneId, evaluateTargetHealth: true }] });
+            expect(alias.inputs).to.deep.equal({
+                zoneId: ZONE,
+                name: DOMAIN,
+                type: "A",
+                aliases: [{ name: alb.outputs.dnsName, zoneId: alb.outputs.zoneId, evaluateTargetHealth: true }],
+            });
             expect(ofType(dns, RECORD)).to.have.length(2);
             expect(dns.outputs.url).to.deep.equal({ value: `https://${DOMAIN}`, secret: false });
         });

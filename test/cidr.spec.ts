@@ -5,7 +5,16 @@ import { architectureOf, al2023ImageId } from "../lib/instanceTypes";
 describe("CIDR helpers", () => {
     it("parses only well-formed IPv4 CIDRs", () => {
         expect(parseIpv4Cidr("10.0.0.0/16")).to.deep.equal({ base: 10 * 2 ** 24, prefix: 16 });
-        for (const bad of ["10.0.0/16", "10.0.0.0", "10.0.0.256/16", "10.0.0.01/16", "10.0.0.0/33", "10.0.0.0/016", " 10.0.0.0/16", "::/0"]) {
+        for (const bad of [
+            "10.0.0/16",
+            "10.0.0.0",
+            "10.0.0.256/16",
+            "10.0.0.01/16",
+            "10.0.0.0/33",
+            "10.0.0.0/016",
+            " 10.0.0.0/16",
+            "::/0",
+        ]) {
             expect(parseIpv4Cidr(bad), bad).to.equal(undefined);
         }
     });
@@ -57,7 +66,17 @@ describe("CIDR helpers", () => {
 
 describe("instance types", () => {
     it("picks the AMI architecture from the instance family", () => {
-        for (const arm of ["t4g.nano", "m7g.large", "c6gn.xlarge", "r8gd.large", "x2gd.medium", "im4gn.large", "is4gen.large", "a1.medium", "db.t4g.micro"]) {
+        for (const arm of [
+            "t4g.nano",
+            "m7g.large",
+            "c6gn.xlarge",
+            "r8gd.large",
+            "x2gd.medium",
+            "im4gn.large",
+            "is4gen.large",
+            "a1.medium",
+            "db.t4g.micro",
+        ]) {
             expect(architectureOf(arm), arm).to.equal("arm64");
         }
         for (const x86 of ["t3.micro", "m7i.large", "c5n.large", "m7a.large", "g5.xlarge", "db.m5.large"]) {
@@ -66,7 +85,11 @@ describe("instance types", () => {
     });
 
     it("resolves Amazon Linux 2023 through the public SSM parameter", () => {
-        expect(al2023ImageId("t4g.small")).to.equal("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
-        expect(al2023ImageId("t3.small")).to.equal("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+        expect(al2023ImageId("t4g.small")).to.equal(
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+        );
+        expect(al2023ImageId("t3.small")).to.equal(
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        );
     });
 });

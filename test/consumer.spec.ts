@@ -30,11 +30,17 @@ interface ConsumerRun {
 
 function stackFileConfig(stack: string): Record<string, string> {
     const doc = YAML.parse(fs.readFileSync(path.join(CONSUMER_DIR, `Pulumi.${stack}.yaml`), "utf8"));
-    return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
 
 /** Runs examples/consumer under its own mocks; the StackReference answers with `referenced`. */
-async function runConsumer(referenced: Record<string, unknown>, config: Record<string, string>, stack = "dev"): Promise<ConsumerRun> {
+async function runConsumer(
+    referenced: Record<string, unknown>,
+    config: Record<string, string>,
+    stack = "dev",
+): Promise<ConsumerRun> {
     const registrations: Registration[] = [];
     // Installed after webfleet's run: the mocks are global, and this replaces webfleet's.
     await pulumi.runtime.setMocks(
@@ -42,18 +48,27 @@ async function runConsumer(referenced: Record<string, unknown>, config: Record<s
             newResource(args) {
                 registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
                 if (args.type === "pulumi:pulumi:StackReference") {
-                    return { id: args.inputs.name, state: { name: args.inputs.name, outputs: referenced, secretOutputNames: [] } };
+                    return {
+                        id: args.inputs.name,
+                        state: { name: args.inputs.name, outputs: referenced, secretOutputNames: [] },
+                    };
                 }
                 const id = `${args.name}-id`;
                 const extra: Record<string, unknown> =
                     args.type === "aws:ec2/launchTemplate:LaunchTemplate"
                         ? { latestVersion: 1 }
                         : args.type.startsWith("aws:iam/")
-                          ? { name: id, arn: `arn:aws:iam::123456789012:${args.type.includes("instanceProfile") ? "instance-profile" : "role"}/${id}` }
+                          ? {
+                                name: id,
+                                arn: `arn:aws:iam::123456789012:${args.type.includes("instanceProfile") ? "instance-profile" : "role"}/${id}`,
+                            }
                           : args.type === "aws:ec2/securityGroup:SecurityGroup"
                             ? {}
                             : { name: id };
-                return { id: args.type === "aws:ec2/securityGroup:SecurityGroup" ? "sg-0c0ffee0worker00" : id, state: { ...args.inputs, ...extra } };
+                return {
+                    id: args.type === "aws:ec2/securityGroup:SecurityGroup" ? "sg-0c0ffee0worker00" : id,
+                    state: { ...args.inputs, ...extra },
+                };
             },
             call(args) {
                 throw new Error(`the consumer example called ${args.token}; it should need no data source`);
@@ -88,9 +103,15 @@ async function runConsumer(referenced: Record<string, unknown>, config: Record<s
             // A failed resource leaves its dependents waiting for ever (the next setMocks resets
             // the RPC queue), so this is raced against the failure.
             await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-            return Promise.all(Object.entries(exported).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await (v as any).promise() : v] as const));
+            return Promise.all(
+                Object.entries(exported).map(
+                    async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await (v as any).promise() : v] as const,
+                ),
+            );
         };
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the consumer program did not finish within 10 s")), 10000).unref());
+        const timeout = new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error("the consumer program did not finish within 10 s")), 10000).unref(),
+        );
         const values = Object.fromEntries(await Promise.race([run(), failed, timeout]));
         return { registrations, stackOutputs: referenced, exported: values };
     } finally {
@@ -122,7 +143,10 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
 
     it("reads only outputs the dev stack exports and the README's outputs table documents", () => {
         const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const table = readme.slice(readme.indexOf("<!-- outputs-table:start -->"), readme.indexOf("<!-- outputs-table:end -->"));
+        const table = readme.slice(
+            readme.indexOf("<!-- outputs-table:start -->"),
+            readme.indexOf("<!-- outputs-table:end -->"),
+        );
         for (const name of CONSUMED) {
             expect(webfleet.outputs, `webfleet dev exports ${name}`).to.have.property(name);
             expect(webfleet.outputs[name].secret, `${name} is not a secret`).to.equal(false);
@@ -137,12 +161,25 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
 
     it("puts its security group in webfleet's VPC, open only to webfleet's web servers", () => {
         const out = consumer.stackOutputs;
-        expect(only(consumer, "aws:ec2/securityGroup:SecurityGroup").inputs.vpcId).to.equal(out.vpcId).and.to.match(/^vpc-/);
+        expect(only(consumer, "aws:ec2/securityGroup:SecurityGroup").inputs.vpcId)
+            .to.equal(out.vpcId)
+            .and.to.match(/^vpc-/);
         const ingress = only(consumer, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs;
-        expect(ingress).to.deep.include({ securityGroupId: "sg-0c0ffee0worker00", referencedSecurityGroupId: out.webSecurityGroupId, ipProtocol: "tcp", fromPort: 9000, toPort: 9000 });
+        expect(ingress).to.deep.include({
+            securityGroupId: "sg-0c0ffee0worker00",
+            referencedSecurityGroupId: out.webSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: 9000,
+            toPort: 9000,
+        });
         expect(ingress).to.not.have.any.keys("cidrIpv4", "cidrIpv6");
         const egress = only(consumer, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").inputs;
-        expect(egress).to.deep.include({ securityGroupId: "sg-0c0ffee0worker00", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" });
+        expect(egress).to.deep.include({
+            securityGroupId: "sg-0c0ffee0worker00",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: "0.0.0.0/0",
+        });
         expect(consumer.exported.workerSecurityGroupId).to.equal("sg-0c0ffee0worker00");
     });
 
@@ -150,12 +187,21 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
         const out = consumer.stackOutputs;
         const group = only(consumer, "aws:autoscaling/group:Group").inputs;
         expect(group.vpcZoneIdentifiers).to.deep.equal(webfleet.outputs.privateSubnetIds.value).and.to.have.length(2);
-        expect(group).to.deep.include({ minSize: 1, desiredCapacity: 1, maxSize: 2, launchTemplate: { id: "worker-lt-id", version: "1" } });
+        expect(group).to.deep.include({
+            minSize: 1,
+            desiredCapacity: 1,
+            maxSize: 2,
+            launchTemplate: { id: "worker-lt-id", version: "1" },
+        });
         const lt = only(consumer, "aws:ec2/launchTemplate:LaunchTemplate").inputs;
         const script = Buffer.from(lt.userData, "base64").toString("utf8");
         expect(script).to.include(`\nDB_HOST=${out.dbEndpoint}\nDB_PORT=${out.dbPort}\nWORKER_PORT=9000\n`);
         expect(lt.vpcSecurityGroupIds).to.deep.equal(["sg-0c0ffee0worker00"]);
-        expect(lt.metadataOptions).to.deep.equal({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        expect(lt.metadataOptions).to.deep.equal({
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+        });
         expect(lt.blockDeviceMappings[0].ebs).to.include({ encrypted: "true", volumeType: "gp3" });
         expect(lt.imageId).to.equal("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
         expect(lt).to.not.have.property("networkInterfaces");
@@ -169,11 +215,16 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
             (e: Error) => e.message,
         );
         expect(missing).to.include("Required output 'dbEndpoint' does not exist on stack 'organization/webfleet/dev'");
-        const retyped = await runConsumer({ ...referencedOutputs(webfleet), dbPort: "5432; rm -rf /" }, stackFileConfig("dev")).then(
+        const retyped = await runConsumer(
+            { ...referencedOutputs(webfleet), dbPort: "5432; rm -rf /" },
+            stackFileConfig("dev"),
+        ).then(
             () => undefined,
             (e: Error) => e.message,
         );
-        expect(retyped).to.include('organization/webfleet/dev output dbPort: expected a port number, found "5432; rm -rf /"');
+        expect(retyped).to.include(
+            'organization/webfleet/dev output dbPort: expected a port number, found "5432; rm -rf /"',
+        );
     });
 
     it("defaults to the webfleet stack of its own name", async () => {

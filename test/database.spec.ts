@@ -48,7 +48,12 @@ describe("database (mocked program)", function () {
     it("has IAM authentication on and a master password only RDS knows, in Secrets Manager under the stack key", () => {
         for (const run of [dev, prod]) {
             const inputs = db(run).inputs;
-            expect(inputs).to.include({ iamDatabaseAuthenticationEnabled: true, manageMasterUserPassword: true, masterUserSecretKmsKeyId: keyArn(run), username: "webfleet_admin" });
+            expect(inputs).to.include({
+                iamDatabaseAuthenticationEnabled: true,
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: keyArn(run),
+                username: "webfleet_admin",
+            });
             expect(inputs).to.not.have.any.keys("password", "passwordWo");
             expect(db(run).secretInputPaths).to.deep.equal([]);
         }
@@ -68,7 +73,11 @@ describe("database (mocked program)", function () {
             performanceInsightsEnabled: false,
             monitoringInterval: 0,
         });
-        expect(db(dev).inputs).to.not.have.any.keys("finalSnapshotIdentifier", "performanceInsightsKmsKeyId", "monitoringRoleArn");
+        expect(db(dev).inputs).to.not.have.any.keys(
+            "finalSnapshotIdentifier",
+            "performanceInsightsKmsKeyId",
+            "monitoringRoleArn",
+        );
         expect(ofType(dev, "aws:iam/role:Role").filter((r) => r.name.startsWith("database"))).to.deep.equal([]);
     });
 
@@ -91,7 +100,9 @@ describe("database (mocked program)", function () {
             monitoringInterval: 60,
             monitoringRoleArn: role.outputs.arn,
         });
-        expect(named(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "database-monitoring").inputs).to.deep.equal({
+        expect(
+            named(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "database-monitoring").inputs,
+        ).to.deep.equal({
             role: role.outputs.name,
             policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         });
@@ -100,10 +111,15 @@ describe("database (mocked program)", function () {
                 Effect: "Allow",
                 Principal: { Service: "monitoring.rds.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:*" } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                    ArnLike: { "aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:*" },
+                },
             },
         ]);
-        expect(db(prod).dependencies).to.include(named(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "database-monitoring").urn);
+        expect(db(prod).dependencies).to.include(
+            named(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "database-monitoring").urn,
+        );
     });
 
     it("uses a parameter group of its own that forces TLS and logs connections", () => {
@@ -131,7 +147,11 @@ describe("database (mocked program)", function () {
             expect(db(run).inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "upgrade"]);
             for (const type of ["postgresql", "upgrade"]) {
                 const group = named(run, "aws:cloudwatch/logGroup:LogGroup", `database-log-${type}`);
-                expect(group.inputs).to.deep.equal({ name: `/aws/rds/instance/${identifier}/${type}`, retentionInDays: days, kmsKeyId: keyArn(run) });
+                expect(group.inputs).to.deep.equal({
+                    name: `/aws/rds/instance/${identifier}/${type}`,
+                    retentionInDays: days,
+                    kmsKeyId: keyArn(run),
+                });
                 expect(db(run).dependencies).to.include(group.urn);
             }
         }
@@ -143,7 +163,17 @@ describe("database (mocked program)", function () {
             expect(sg.inputs).to.not.have.any.keys("ingress", "egress");
             expect(sg.inputs.tags).to.deep.equal({ Name: "database-sg", "webfleet:role": "database" });
             const ingress = ofType(run, INGRESS).filter((r) => r.inputs.securityGroupId === sg.outputs.id);
-            expect(ingress.map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4, r.inputs.cidrIpv6, r.inputs.prefixListId])).to.have.deep.members([
+            expect(
+                ingress.map((r) => [
+                    r.inputs.ipProtocol,
+                    r.inputs.fromPort,
+                    r.inputs.toPort,
+                    r.inputs.referencedSecurityGroupId,
+                    r.inputs.cidrIpv4,
+                    r.inputs.cidrIpv6,
+                    r.inputs.prefixListId,
+                ]),
+            ).to.have.deep.members([
                 ["tcp", 5432, 5432, named(run, SG, "web-sg").outputs.id, undefined, undefined, undefined],
                 ["tcp", 5432, 5432, named(run, SG, "migrations-sg").outputs.id, undefined, undefined, undefined],
             ]);
@@ -151,8 +181,13 @@ describe("database (mocked program)", function () {
             // Each client gets the matching egress to the database's group, and only that on 5432.
             for (const client of ["web-sg", "migrations-sg"]) {
                 const clientId = named(run, SG, client).outputs.id;
-                const toDb = ofType(run, EGRESS).filter((r) => r.inputs.securityGroupId === clientId && r.inputs.fromPort === 5432);
-                expect(toDb.map((r) => [r.inputs.toPort, r.inputs.referencedSecurityGroupId]), client).to.deep.equal([[5432, sg.outputs.id]]);
+                const toDb = ofType(run, EGRESS).filter(
+                    (r) => r.inputs.securityGroupId === clientId && r.inputs.fromPort === 5432,
+                );
+                expect(
+                    toDb.map((r) => [r.inputs.toPort, r.inputs.referencedSecurityGroupId]),
+                    client,
+                ).to.deep.equal([[5432, sg.outputs.id]]);
             }
         }
     });
@@ -160,12 +195,21 @@ describe("database (mocked program)", function () {
     it("lets the web servers connect as exactly the app user, with nothing else on the database", () => {
         for (const run of [dev, prod]) {
             const policy = JSON.parse(named(run, "aws:iam/rolePolicy:RolePolicy", "web-role-policy").inputs.policy);
-            const rds = policy.Statement.filter((s: { Action: string | string[] }) => JSON.stringify(s.Action).includes("rds"));
+            const rds = policy.Statement.filter((s: { Action: string | string[] }) =>
+                JSON.stringify(s.Action).includes("rds"),
+            );
             expect(rds).to.deep.equal([
-                { Sid: "ConnectAsAppUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${run.outputs.dbResourceId.value}/webfleet_app` },
+                {
+                    Sid: "ConnectAsAppUser",
+                    Effect: "Allow",
+                    Action: "rds-db:connect",
+                    Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${run.outputs.dbResourceId.value}/webfleet_app`,
+                },
             ]);
         }
-        expect(rdsDbUserArn("eu-west-1", "210987654321", "db-ABC", "app")).to.equal("arn:aws:rds-db:eu-west-1:210987654321:dbuser:db-ABC/app");
+        expect(rdsDbUserArn("eu-west-1", "210987654321", "db-ABC", "app")).to.equal(
+            "arn:aws:rds-db:eu-west-1:210987654321:dbuser:db-ABC/app",
+        );
     });
 
     it("gives the web servers only non-secret connection settings", () => {
@@ -173,7 +217,14 @@ describe("database (mocked program)", function () {
         const script = Buffer.from(lt.inputs.userData, "base64").toString("utf8");
         const dbLines = script.split("\n").filter((l) => /^(DB_[A-Z_]+|AWS_REGION)=/.test(l));
         expect(dbLines.sort()).to.deep.equal(
-            [`AWS_REGION="us-east-1"`, `DB_CA_BUNDLE="/etc/webfleet/rds-ca-bundle.pem"`, `DB_HOST="${prod.outputs.dbEndpoint.value}"`, `DB_NAME="webfleet"`, `DB_PORT="5432"`, `DB_USER="webfleet_app"`].sort(),
+            [
+                `AWS_REGION="us-east-1"`,
+                `DB_CA_BUNDLE="/etc/webfleet/rds-ca-bundle.pem"`,
+                `DB_HOST="${prod.outputs.dbEndpoint.value}"`,
+                `DB_NAME="webfleet"`,
+                `DB_PORT="5432"`,
+                `DB_USER="webfleet_app"`,
+            ].sort(),
         );
         expect(script).to.not.include("webfleet_admin");
         expect(script).to.not.include(prod.outputs.dbMasterSecretArn.value);
@@ -194,7 +245,17 @@ describe("database (mocked program)", function () {
     it("exports where it is and which key protects it, none of it secret", () => {
         for (const run of [dev, prod]) {
             const instance = db(run);
-            const outputs = Object.fromEntries(["dbEndpoint", "dbPort", "dbName", "dbResourceId", "dbMasterSecretArn", "kmsKeyArn", "dbMigrationFunctionName"].map((k) => [k, run.outputs[k]]));
+            const outputs = Object.fromEntries(
+                [
+                    "dbEndpoint",
+                    "dbPort",
+                    "dbName",
+                    "dbResourceId",
+                    "dbMasterSecretArn",
+                    "kmsKeyArn",
+                    "dbMigrationFunctionName",
+                ].map((k) => [k, run.outputs[k]]),
+            );
             expect(outputs).to.deep.equal({
                 dbEndpoint: { value: instance.outputs.address, secret: false },
                 dbPort: { value: 5432, secret: false },
@@ -202,7 +263,10 @@ describe("database (mocked program)", function () {
                 dbResourceId: { value: instance.outputs.resourceId, secret: false },
                 dbMasterSecretArn: { value: instance.outputs.masterUserSecrets[0].secretArn, secret: false },
                 kmsKeyArn: { value: keyArn(run), secret: false },
-                dbMigrationFunctionName: { value: named(run, "aws:lambda/function:Function", "migrations-fn").outputs.name, secret: false },
+                dbMigrationFunctionName: {
+                    value: named(run, "aws:lambda/function:Function", "migrations-fn").outputs.name,
+                    secret: false,
+                },
             });
             expect(instance.outputs.address).to.not.include(":");
         }
@@ -226,8 +290,12 @@ describe("database (mocked program)", function () {
     it("follows database.engineVersion, with the parameter group family of its major version", async () => {
         const run = await runStack("dev", { "webfleet:database": { engineVersion: "16.4" } });
         expect(db(run).inputs.engineVersion).to.equal("16.4");
-        expect(named(run, "aws:rds/parameterGroup:ParameterGroup", "database-pg16").inputs.family).to.equal("postgres16");
+        expect(named(run, "aws:rds/parameterGroup:ParameterGroup", "database-pg16").inputs.family).to.equal(
+            "postgres16",
+        );
         expect(majorVersion("17")).to.equal(17);
-        expect(() => majorVersion("seventeen")).to.throw('database.engineVersion: "seventeen" is not a PostgreSQL version like 17 or 17.4');
+        expect(() => majorVersion("seventeen")).to.throw(
+            'database.engineVersion: "seventeen" is not a PostgreSQL version like 17 or 17.4',
+        );
     });
 });

@@ -5,7 +5,16 @@ import { migrate } from "../app/db/migrations";
 import { IamAuthTarget, poolConfigFromEnv } from "../app/db/poolConfig";
 import { ensureAppRole, grantStatements, quoteIdent, validateAppRoleOptions } from "../app/db/roles";
 import { refreshSql } from "../app/db/visits";
-import { PgTlsProxy, ScratchDatabase, TestCertificates, createScratchDatabase, dropScratchDatabase, makeCertificates, requirePostgres, withClient } from "./support/postgres";
+import {
+    PgTlsProxy,
+    ScratchDatabase,
+    TestCertificates,
+    createScratchDatabase,
+    dropScratchDatabase,
+    makeCertificates,
+    requirePostgres,
+    withClient,
+} from "./support/postgres";
 
 /** SQLSTATE of an error a query rejects with; a query that succeeds fails the test. */
 async function sqlState(promise: Promise<unknown>): Promise<string> {
@@ -24,8 +33,12 @@ const suffix = randomBytes(3).toString("hex");
 describe("app role (pure)", () => {
     it("quotes identifiers and refuses names it must not build SQL from", () => {
         expect(quoteIdent('we"ird')).to.equal('"we""ird"');
-        expect(() => validateAppRoleOptions({ user: "App; DROP", database: "webfleet" })).to.throw('user "App; DROP" is not a lower-case PostgreSQL identifier');
-        expect(() => validateAppRoleOptions({ user: "rds_iam", database: "webfleet" })).to.throw('user "rds_iam" is a name PostgreSQL or RDS reserves');
+        expect(() => validateAppRoleOptions({ user: "App; DROP", database: "webfleet" })).to.throw(
+            'user "App; DROP" is not a lower-case PostgreSQL identifier',
+        );
+        expect(() => validateAppRoleOptions({ user: "rds_iam", database: "webfleet" })).to.throw(
+            'user "rds_iam" is a name PostgreSQL or RDS reserves',
+        );
         expect(() => validateAppRoleOptions({ user: "postgres", database: "webfleet" })).to.throw("reserves");
         expect(() => validateAppRoleOptions({ user: "webfleet_app", database: "webfleet" })).to.not.throw();
     });
@@ -77,14 +90,28 @@ describe("app role (real PostgreSQL)", function () {
                 [appUser],
             ),
         );
-        expect(rows).to.deep.equal([{ rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, memberships: 0 }]);
+        expect(rows).to.deep.equal([
+            {
+                rolcanlogin: true,
+                rolsuper: false,
+                rolcreatedb: false,
+                rolcreaterole: false,
+                rolreplication: false,
+                rolbypassrls: false,
+                memberships: 0,
+            },
+        ]);
     });
 
     it("reads and writes the app's tables with the app's own query", async () => {
         const first = await app!.query(refreshSql, ["i-0123456789abcdef0", "us-east-1a", 3, 50]);
         expect(first.rows.map((r) => [r.instance_id, Number(r.count)])).to.deep.equal([["i-0123456789abcdef0", 3]]);
-        await app!.query("UPDATE visits SET availability_zone = 'us-east-1b' WHERE instance_id = $1", ["i-0123456789abcdef0"]);
-        const read = await app!.query("SELECT availability_zone FROM visits WHERE instance_id = $1", ["i-0123456789abcdef0"]);
+        await app!.query("UPDATE visits SET availability_zone = 'us-east-1b' WHERE instance_id = $1", [
+            "i-0123456789abcdef0",
+        ]);
+        const read = await app!.query("SELECT availability_zone FROM visits WHERE instance_id = $1", [
+            "i-0123456789abcdef0",
+        ]);
         expect(read.rows).to.deep.equal([{ availability_zone: "us-east-1b" }]);
         const deleted = await app!.query("DELETE FROM visits WHERE instance_id = $1", ["i-0123456789abcdef0"]);
         expect(deleted.rowCount).to.equal(1);
@@ -104,7 +131,9 @@ describe("app role (real PostgreSQL)", function () {
 
     it("cannot read or forge the migration bookkeeping", async () => {
         expect(await sqlState(app!.query("SELECT * FROM schema_migrations"))).to.equal("42501");
-        expect(await sqlState(app!.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')"))).to.equal("42501");
+        expect(
+            await sqlState(app!.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')")),
+        ).to.equal("42501");
     });
 
     it("gets DML on tables the migration role creates later, and still no more", async () => {
@@ -116,10 +145,16 @@ describe("app role (real PostgreSQL)", function () {
 
     it("converges a role someone widened by hand, and is idempotent", async () => {
         await withClient(adminUrl, (c) => c.query(`ALTER ROLE ${quoteIdent(appUser)} CREATEDB CREATEROLE`));
-        await withClient(db!.url, (c) => c.query(`GRANT TRUNCATE ON visits TO ${quoteIdent(appUser)}; GRANT CREATE ON SCHEMA public TO ${quoteIdent(appUser)}`));
+        await withClient(db!.url, (c) =>
+            c.query(
+                `GRANT TRUNCATE ON visits TO ${quoteIdent(appUser)}; GRANT CREATE ON SCHEMA public TO ${quoteIdent(appUser)}`,
+            ),
+        );
         const again = await withClient(db!.url, (c) => ensureAppRole(c, { user: appUser, database: db!.name }));
         expect(again).to.deep.equal({ role: appUser, created: false, iamAuth: false });
-        const { rows } = await withClient(adminUrl, (c) => c.query("SELECT rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = $1", [appUser]));
+        const { rows } = await withClient(adminUrl, (c) =>
+            c.query("SELECT rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = $1", [appUser]),
+        );
         expect(rows).to.deep.equal([{ rolcreatedb: false, rolcreaterole: false }]);
         expect(await sqlState(app!.query("TRUNCATE visits"))).to.equal("42501");
         expect(await sqlState(app!.query("CREATE TABLE sneaky (id int)"))).to.equal("42501");
@@ -127,26 +162,49 @@ describe("app role (real PostgreSQL)", function () {
 
     it("refuses, changing nothing, a role with powers only a superuser could take away", async () => {
         const [superRole, memberRole] = otherRoles;
-        await withClient(adminUrl, (c) => c.query(`CREATE ROLE ${superRole} LOGIN SUPERUSER; CREATE ROLE ${memberRole} LOGIN; GRANT pg_read_all_data TO ${memberRole}`));
-        let error = await withClient(db!.url, (c) => ensureAppRole(c, { user: superRole, database: db!.name }).then(() => undefined, (e: Error) => e));
+        await withClient(adminUrl, (c) =>
+            c.query(
+                `CREATE ROLE ${superRole} LOGIN SUPERUSER; CREATE ROLE ${memberRole} LOGIN; GRANT pg_read_all_data TO ${memberRole}`,
+            ),
+        );
+        let error = await withClient(db!.url, (c) =>
+            ensureAppRole(c, { user: superRole, database: db!.name }).then(
+                () => undefined,
+                (e: Error) => e,
+            ),
+        );
         expect(error?.message).to.equal(
             `role ${superRole} exists with rolsuper; the app role must have none of them. A superuser must run ALTER ROLE "${superRole}" NOSUPERUSER NOREPLICATION NOBYPASSRLS (or choose another database.appUser)`,
         );
-        error = await withClient(db!.url, (c) => ensureAppRole(c, { user: memberRole, database: db!.name }).then(() => undefined, (e: Error) => e));
+        error = await withClient(db!.url, (c) =>
+            ensureAppRole(c, { user: memberRole, database: db!.name }).then(
+                () => undefined,
+                (e: Error) => e,
+            ),
+        );
         expect(error?.message).to.equal(
             `role ${memberRole} is a member of pg_read_all_data, which gives it privileges beyond the app's; revoke them (REVOKE "pg_read_all_data" FROM "${memberRole}") and deploy again`,
         );
-        const grants = await withClient(db!.url, (c) => c.query("SELECT count(*)::int AS n FROM information_schema.role_table_grants WHERE grantee = ANY($1)", [[superRole, memberRole]]));
+        const grants = await withClient(db!.url, (c) =>
+            c.query("SELECT count(*)::int AS n FROM information_schema.role_table_grants WHERE grantee = ANY($1)", [
+                [superRole, memberRole],
+            ]),
+        );
         expect(grants.rows[0].n).to.equal(0);
     });
 
     it("on RDS (rds_iam exists) grants rds_iam and leaves the role without a password", async () => {
         const iamUser = otherRoles[2];
         // rds_iam is cluster-wide: this test owns it only for its own duration.
-        const existed = await withClient(adminUrl, async (c) => (await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'")).rows.length > 0);
+        const existed = await withClient(
+            adminUrl,
+            async (c) => (await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'")).rows.length > 0,
+        );
         expect(existed, "a leftover rds_iam role in the test cluster").to.equal(false);
         try {
-            await withClient(adminUrl, (c) => c.query(`CREATE ROLE rds_iam NOLOGIN; CREATE ROLE ${iamUser} LOGIN PASSWORD 'was-set-before'`));
+            await withClient(adminUrl, (c) =>
+                c.query(`CREATE ROLE rds_iam NOLOGIN; CREATE ROLE ${iamUser} LOGIN PASSWORD 'was-set-before'`),
+            );
             const result = await withClient(db!.url, (c) => ensureAppRole(c, { user: iamUser, database: db!.name }));
             expect(result).to.deep.equal({ role: iamUser, created: false, iamAuth: true });
             const { rows } = await withClient(adminUrl, (c) =>
@@ -196,7 +254,15 @@ describe("app's IAM-token connection path (real PostgreSQL behind TLS, fake toke
     function env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
         // Exactly what the web tier's systemd unit gets (components/database.ts appEnvironment,
         // plus the CA bundle the user data downloads).
-        return { DB_HOST: "localhost", DB_PORT: String(proxy!.port), DB_NAME: db!.name, DB_USER: appUser, AWS_REGION: "us-east-1", DB_CA_BUNDLE: certs.caFile, ...overrides };
+        return {
+            DB_HOST: "localhost",
+            DB_PORT: String(proxy!.port),
+            DB_NAME: db!.name,
+            DB_USER: appUser,
+            AWS_REGION: "us-east-1",
+            DB_CA_BUNDLE: certs.caFile,
+            ...overrides,
+        };
     }
 
     function pool(settings: NodeJS.ProcessEnv, tokenProvider: (t: IamAuthTarget) => Promise<string>): Pool {
@@ -231,7 +297,15 @@ describe("app's IAM-token connection path (real PostgreSQL behind TLS, fake toke
         await pool(env(), async () => token).query("SELECT 1");
         expect(proxy!.tlsSessions.length).to.equal(before + 1);
         // A client without TLS is turned away, as RDS does with rds.force_ssl = 1.
-        const plain = new Client({ host: "localhost", port: proxy!.port, database: db!.name, user: appUser, password: token, ssl: false, connectionTimeoutMillis: 3000 });
+        const plain = new Client({
+            host: "localhost",
+            port: proxy!.port,
+            database: db!.name,
+            user: appUser,
+            password: token,
+            ssl: false,
+            connectionTimeoutMillis: 3000,
+        });
         const refused = proxy!.plaintextRefused;
         await plain.connect().then(
             () => expect.fail("a plaintext connection was accepted"),
@@ -243,8 +317,13 @@ describe("app's IAM-token connection path (real PostgreSQL behind TLS, fake toke
     it("refuses a server whose certificate the CA bundle did not sign", async () => {
         const error = await pool(env({ DB_CA_BUNDLE: certs.otherCaFile }), async () => token)
             .query("SELECT 1")
-            .then(() => undefined, (e: Error) => e);
-        expect(error?.message).to.match(/self[- ]signed certificate in certificate chain|unable to verify|unable to get local issuer/);
+            .then(
+                () => undefined,
+                (e: Error) => e,
+            );
+        expect(error?.message).to.match(
+            /self[- ]signed certificate in certificate chain|unable to verify|unable to get local issuer/,
+        );
     });
 
     it("refuses a server whose certificate names another host, even from the trusted CA (verify-full)", async () => {
@@ -252,8 +331,13 @@ describe("app's IAM-token connection path (real PostgreSQL behind TLS, fake toke
         try {
             const error = await pool(env({ DB_PORT: String(impostor.port) }), async () => token)
                 .query("SELECT 1")
-                .then(() => undefined, (e: Error) => e);
-            expect(error?.message).to.equal("Hostname/IP does not match certificate's altnames: Host: localhost. is not in the cert's altnames: DNS:db.elsewhere.example");
+                .then(
+                    () => undefined,
+                    (e: Error) => e,
+                );
+            expect(error?.message).to.equal(
+                "Hostname/IP does not match certificate's altnames: Host: localhost. is not in the cert's altnames: DNS:db.elsewhere.example",
+            );
         } finally {
             await impostor.close();
         }
@@ -262,7 +346,10 @@ describe("app's IAM-token connection path (real PostgreSQL behind TLS, fake toke
     it("fails authentication with a token the database does not accept", async () => {
         const error = await pool(env(), async () => "not-the-token")
             .query("SELECT 1")
-            .then(() => undefined, (e: { code?: string }) => e);
+            .then(
+                () => undefined,
+                (e: { code?: string }) => e,
+            );
         expect(error?.code).to.equal("28P01");
     });
 });

@@ -10,9 +10,26 @@ import { runStack } from "./support/program";
 
 const STACK_URN = "urn:pulumi:test::webfleet::pulumi:pulumi:Stack::webfleet-test";
 
-function res(type: string, name: string, parent: string | null, inputs: Record<string, any>, id = `${name}-id`): RecordedResource {
+function res(
+    type: string,
+    name: string,
+    parent: string | null,
+    inputs: Record<string, any>,
+    id = `${name}-id`,
+): RecordedResource {
     const custom = !type.startsWith("webfleet:") && type !== "pulumi:pulumi:Stack";
-    return { urn: `urn:pulumi:test::webfleet::${type}::${name}`, type, name, parent, custom, inputs, outputs: { id, ...inputs }, dependencies: [], propertyDependencies: {}, secretInputPaths: [] };
+    return {
+        urn: `urn:pulumi:test::webfleet::${type}::${name}`,
+        type,
+        name,
+        parent,
+        custom,
+        inputs,
+        outputs: { id, ...inputs },
+        dependencies: [],
+        propertyDependencies: {},
+        secretInputPaths: [],
+    };
 }
 const urn = (type: string, name: string) => `urn:pulumi:test::webfleet::${type}::${name}`;
 const WEB = urn("webfleet:web:WebTier", "web");
@@ -30,35 +47,123 @@ const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const FIXTURE: RecordedResource[] = [
     res("pulumi:pulumi:Stack", "webfleet-test", null, {}),
     res("webfleet:network:Network", "network", STACK_URN, {}),
-    res("awsx:ec2:Vpc", "network-vpc", urn("webfleet:network:Network", "network"), { cidrBlock: "10.0.0.0/16", availabilityZoneNames: ["a", "b"], natGateways: { strategy: "Single" } }),
+    res("awsx:ec2:Vpc", "network-vpc", urn("webfleet:network:Network", "network"), {
+        cidrBlock: "10.0.0.0/16",
+        availabilityZoneNames: ["a", "b"],
+        natGateways: { strategy: "Single" },
+    }),
     res("webfleet:web:WebTier", "web", STACK_URN, {}),
     res("webfleet:web:LoadBalancer", "web-lb", WEB, {}),
     res(SG, "web-lb-sg", LB, {}, "sg-alb"),
-    res("aws:lb/loadBalancer:LoadBalancer", "web-lb-alb", LB, { loadBalancerType: "application", internal: false, securityGroups: ["sg-alb"] }),
-    res(INGRESS, "web-lb-https", LB, { securityGroupId: "sg-alb", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
-    res(INGRESS, "web-lb-http", LB, { securityGroupId: "sg-alb", ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0" }),
-    res(INGRESS, "web-lb-https6", LB, { securityGroupId: "sg-alb", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv6: "::/0" }),
+    res("aws:lb/loadBalancer:LoadBalancer", "web-lb-alb", LB, {
+        loadBalancerType: "application",
+        internal: false,
+        securityGroups: ["sg-alb"],
+    }),
+    res(INGRESS, "web-lb-https", LB, {
+        securityGroupId: "sg-alb",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+    }),
+    res(INGRESS, "web-lb-http", LB, {
+        securityGroupId: "sg-alb",
+        ipProtocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        cidrIpv4: "0.0.0.0/0",
+    }),
+    res(INGRESS, "web-lb-https6", LB, {
+        securityGroupId: "sg-alb",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv6: "::/0",
+    }),
     res(SG, "web-sg", WEB, {}, "sg-web"),
-    res(INGRESS, "web-from-alb", WEB, { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 8080, toPort: 8080, referencedSecurityGroupId: "sg-alb" }),
-    res("aws:ec2/launchTemplate:LaunchTemplate", "web-lt", WEB, { instanceType: "t4g.small", vpcSecurityGroupIds: ["sg-web"] }),
-    res("aws:autoscaling/group:Group", "web-asg", WEB, { minSize: 2, maxSize: 4, desiredCapacity: 2, launchTemplate: { id: "web-lt-id", version: "1" } }),
+    res(INGRESS, "web-from-alb", WEB, {
+        securityGroupId: "sg-web",
+        ipProtocol: "tcp",
+        fromPort: 8080,
+        toPort: 8080,
+        referencedSecurityGroupId: "sg-alb",
+    }),
+    res("aws:ec2/launchTemplate:LaunchTemplate", "web-lt", WEB, {
+        instanceType: "t4g.small",
+        vpcSecurityGroupIds: ["sg-web"],
+    }),
+    res("aws:autoscaling/group:Group", "web-asg", WEB, {
+        minSize: 2,
+        maxSize: 4,
+        desiredCapacity: 2,
+        launchTemplate: { id: "web-lt-id", version: "1" },
+    }),
     res("webfleet:database:Database", "database", STACK_URN, {}),
-    res(SG, "database-sg", DB, {
-        ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-fn"] }],
-    }, "sg-db"),
-    res("aws:ec2/securityGroupRule:SecurityGroupRule", "database-from-web", DB, { type: "ingress", securityGroupId: "sg-db", sourceSecurityGroupId: "sg-web", protocol: "tcp", fromPort: 5432, toPort: 5432 }),
-    res("aws:rds/instance:Instance", "database-db", DB, { engine: "postgres", engineVersion: "17", instanceClass: "db.t4g.micro", multiAz: false, vpcSecurityGroupIds: ["sg-db"] }),
+    res(
+        SG,
+        "database-sg",
+        DB,
+        {
+            ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-fn"] }],
+        },
+        "sg-db",
+    ),
+    res("aws:ec2/securityGroupRule:SecurityGroupRule", "database-from-web", DB, {
+        type: "ingress",
+        securityGroupId: "sg-db",
+        sourceSecurityGroupId: "sg-web",
+        protocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+    }),
+    res("aws:rds/instance:Instance", "database-db", DB, {
+        engine: "postgres",
+        engineVersion: "17",
+        instanceClass: "db.t4g.micro",
+        multiAz: false,
+        vpcSecurityGroupIds: ["sg-db"],
+    }),
     res(SG, "migrations-sg", DB, {}, "sg-fn"),
-    res("aws:lambda/function:Function", "migrations-fn", DB, { runtime: "nodejs22.x", vpcConfig: { securityGroupIds: ["sg-fn"], subnetIds: ["subnet-1"] } }),
+    res("aws:lambda/function:Function", "migrations-fn", DB, {
+        runtime: "nodejs22.x",
+        vpcConfig: { securityGroupIds: ["sg-fn"], subnetIds: ["subnet-1"] },
+    }),
     res("webfleet:network:Bastion", "bastion", STACK_URN, {}),
     res(SG, "bastion-sg", BASTION, {}, "sg-bastion"),
-    res(INGRESS, "bastion-ssh-in-0", BASTION, { securityGroupId: "sg-bastion", ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "203.0.113.0/24" }),
-    res(INGRESS, "bastion-ssh-to-web", BASTION, { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 22, toPort: 22, referencedSecurityGroupId: "sg-bastion" }),
-    res("aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt", BASTION, { instanceType: "t4g.nano", networkInterfaces: [{ deviceIndex: 0, securityGroups: ["sg-bastion"] }] }),
-    res("aws:autoscaling/group:Group", "bastion-asg", BASTION, { minSize: 1, maxSize: 1, desiredCapacity: 1, launchTemplate: { id: "bastion-lt-id", version: "1" } }),
+    res(INGRESS, "bastion-ssh-in-0", BASTION, {
+        securityGroupId: "sg-bastion",
+        ipProtocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        cidrIpv4: "203.0.113.0/24",
+    }),
+    res(INGRESS, "bastion-ssh-to-web", BASTION, {
+        securityGroupId: "sg-web",
+        ipProtocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        referencedSecurityGroupId: "sg-bastion",
+    }),
+    res("aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt", BASTION, {
+        instanceType: "t4g.nano",
+        networkInterfaces: [{ deviceIndex: 0, securityGroups: ["sg-bastion"] }],
+    }),
+    res("aws:autoscaling/group:Group", "bastion-asg", BASTION, {
+        minSize: 1,
+        maxSize: 1,
+        desiredCapacity: 1,
+        launchTemplate: { id: "bastion-lt-id", version: "1" },
+    }),
     // Neither a node nor an edge: roles, log groups and egress rules are not in the picture.
     res("aws:iam/role:Role", "web-role", WEB, {}),
-    res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "web-https-out", WEB, { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
+    res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "web-https-out", WEB, {
+        securityGroupId: "sg-web",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+    }),
 ];
 
 /** Minimal well-formedness: one root, every element closed in order, nothing after the root. */
@@ -85,7 +190,13 @@ function checkXml(text: string): string[] {
     return roots;
 }
 
-const decode = (s: string) => s.replace(/&#45;/g, "-").replace(/&gt;/g, ">").replace(/&lt;/g, "<").replace(/&#160;/g, " ").replace(/&amp;/g, "&");
+const decode = (s: string) =>
+    s
+        .replace(/&#45;/g, "-")
+        .replace(/&gt;/g, ">")
+        .replace(/&lt;/g, "<")
+        .replace(/&#160;/g, " ")
+        .replace(/&amp;/g, "&");
 
 describe("architecture diagram (offline/diagram.ts)", function () {
     this.timeout(60000);
@@ -115,7 +226,9 @@ describe("architecture diagram (offline/diagram.ts)", function () {
             ["migrations-fn", "compute", DB],
             ["bastion-asg", "compute", BASTION],
         ]);
-        expect(a.nodes.find((n) => n.id === "web-asg")!.label).to.equal("Auto Scaling group\n2 × t4g.small (2-4)\nweb-asg");
+        expect(a.nodes.find((n) => n.id === "web-asg")!.label).to.equal(
+            "Auto Scaling group\n2 × t4g.small (2-4)\nweb-asg",
+        );
         expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.label).to.equal("allowed CIDRs\n203.0.113.0/24");
         expect(a.clusters.map((c) => [c.label.split("\n")[0], c.parent])).to.deep.equal([
             ["network", null],
@@ -129,14 +242,26 @@ describe("architecture diagram (offline/diagram.ts)", function () {
     it("draws a security group nobody uses, and one from outside the stack, as themselves", () => {
         const a = architecture([
             res(SG, "lonely-sg", null, {}, "sg-lonely"),
-            res(INGRESS, "from-elsewhere", null, { securityGroupId: "sg-lonely", ipProtocol: "-1", referencedSecurityGroupId: "sg-0other" }),
-            res(INGRESS, "dns", null, { securityGroupId: "sg-lonely", ipProtocol: "udp", fromPort: 53, toPort: 53, cidrIpv4: "10.0.0.0/8" }),
+            res(INGRESS, "from-elsewhere", null, {
+                securityGroupId: "sg-lonely",
+                ipProtocol: "-1",
+                referencedSecurityGroupId: "sg-0other",
+            }),
+            res(INGRESS, "dns", null, {
+                securityGroupId: "sg-lonely",
+                ipProtocol: "udp",
+                fromPort: 53,
+                toPort: 53,
+                cidrIpv4: "10.0.0.0/8",
+            }),
         ]);
         expect(a.edges).to.deep.equal([
             { from: ALLOWED_CIDRS, to: "lonely-sg", ports: ["53/udp"] },
             { from: "sg-0other", to: "lonely-sg", ports: ["all"] },
         ]);
-        expect(a.nodes.find((n) => n.id === "sg-0other")!.label).to.equal("security group sg-0other\n(outside this stack)");
+        expect(a.nodes.find((n) => n.id === "sg-0other")!.label).to.equal(
+            "security group sg-0other\n(outside this stack)",
+        );
     });
 
     it("writes DOT with nested clusters, styled nodes and port-labelled edges", () => {
@@ -147,7 +272,9 @@ describe("architecture diagram (offline/diagram.ts)", function () {
         expect(dot).to.include('  "web-asg" -> "database-db" [label="5432"];\n');
         expect(dot).to.include('  "bastion-asg" -> "web-asg" [label="22"];\n');
         // web-lb's cluster sits inside web's, and holds the ALB.
-        expect(dot).to.match(/subgraph "cluster_1" \{\n {4}label="web\\nwebfleet:web:WebTier";[^\n]*\n {4}"web-asg" \[[^\n]*\n {4}subgraph "cluster_2" \{\n {6}label="web-lb\\nwebfleet:web:LoadBalancer";[^\n]*\n {6}"web-lb-alb" \[label="ALB\\ninternet-facing\\nweb-lb-alb"/);
+        expect(dot).to.match(
+            /subgraph "cluster_1" \{\n {4}label="web\\nwebfleet:web:WebTier";[^\n]*\n {4}"web-asg" \[[^\n]*\n {4}subgraph "cluster_2" \{\n {6}label="web-lb\\nwebfleet:web:LoadBalancer";[^\n]*\n {6}"web-lb-alb" \[label="ALB\\ninternet-facing\\nweb-lb-alb"/,
+        );
         expect(dot).to.include('"database-db" [label="RDS postgres 17\\ndb.t4g.micro\\ndatabase-db", shape=cylinder');
         expect(dot.trimEnd().endsWith("}")).to.equal(true);
         expect(dot).to.not.include("web-role").and.to.not.include("web-https-out");
@@ -158,7 +285,17 @@ describe("architecture diagram (offline/diagram.ts)", function () {
         expect(svg.startsWith("<?xml") || svg.startsWith("<svg")).to.equal(true);
         expect(checkXml(svg)).to.deep.equal(["svg"]);
         const text = decode(svg);
-        for (const title of ["internet", "web-lb-alb", "web-asg", "database-db", "bastion-asg", "internet->web-lb-alb", "web-lb-alb->web-asg", "web-asg->database-db", "bastion-asg->web-asg"]) {
+        for (const title of [
+            "internet",
+            "web-lb-alb",
+            "web-asg",
+            "database-db",
+            "bastion-asg",
+            "internet->web-lb-alb",
+            "web-lb-alb->web-asg",
+            "web-asg->database-db",
+            "bastion-asg->web-asg",
+        ]) {
             expect(text, title).to.include(`<title>${title}</title>`);
         }
         expect(text).to.match(/<text[^>]*>80, 443<\/text>/);
@@ -169,8 +306,10 @@ describe("architecture diagram (offline/diagram.ts)", function () {
         const run = prod;
         const a = architecture(run.resources);
         const byType = (type: string) => run.resources.filter((r) => r.type === type);
-        const roleOf = (r: RecordedResource) => (r.inputs.tags ?? []).find?.((t: any) => t.key === "webfleet:role")?.value;
-        const cluster = (id: string) => a.clusters.find((c) => c.urn === a.nodes.find((n) => n.id === id)?.cluster)?.label.split("\n")[1];
+        const roleOf = (r: RecordedResource) =>
+            (r.inputs.tags ?? []).find?.((t: any) => t.key === "webfleet:role")?.value;
+        const cluster = (id: string) =>
+            a.clusters.find((c) => c.urn === a.nodes.find((n) => n.id === id)?.cluster)?.label.split("\n")[1];
         expect(a.title).to.equal("webfleet prod");
         expect(cluster("network-vpc")).to.equal("webfleet:network:Network");
         expect(cluster("bastion-asg")).to.equal("webfleet:network:Bastion");
@@ -193,14 +332,25 @@ describe("architecture diagram (offline/diagram.ts)", function () {
     });
 
     it("shows SSH from bastion.allowedCidrs when prod allows it", async () => {
-        const run = await runStack("prod", { "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] } });
+        const run = await runStack("prod", {
+            "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
+        });
         const a = architecture(run.resources);
-        expect(a.edges.filter((e) => e.to === "bastion-asg")).to.deep.equal([{ from: ALLOWED_CIDRS, to: "bastion-asg", ports: ["22"] }]);
-        expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.label).to.equal("allowed CIDRs\n198.51.100.0/24\n203.0.113.0/24");
+        expect(a.edges.filter((e) => e.to === "bastion-asg")).to.deep.equal([
+            { from: ALLOWED_CIDRS, to: "bastion-asg", ports: ["22"] },
+        ]);
+        expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.label).to.equal(
+            "allowed CIDRs\n198.51.100.0/24\n203.0.113.0/24",
+        );
     });
 
     it("npm run plan --diagram: parsed, written (creating the folder) as SVG, and an unwritable path is bad usage", async () => {
-        expect(parseArgs(["--stack", "prod", "--diagram", "docs/x.svg"])).to.deep.equal({ stack: "prod", json: false, configFile: undefined, diagram: "docs/x.svg" });
+        expect(parseArgs(["--stack", "prod", "--diagram", "docs/x.svg"])).to.deep.equal({
+            stack: "prod",
+            json: false,
+            configFile: undefined,
+            diagram: "docs/x.svg",
+        });
         expect(() => parseArgs(["--stack", "prod", "--diagram"])).to.throw(UsageError, "--diagram needs a value");
         const run = prod;
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-diagram-")), "nested", "prod.svg");
@@ -209,7 +359,10 @@ describe("architecture diagram (offline/diagram.ts)", function () {
         expect(checkXml(svg)).to.deep.equal(["svg"]);
         expect(decode(svg)).to.include("<title>network-vpc</title>");
         const blocked = path.join(path.dirname(out), "prod.svg", "inside-a-file.svg");
-        const error = await writeDiagram(run, blocked).then(() => undefined, (e) => e);
+        const error = await writeDiagram(run, blocked).then(
+            () => undefined,
+            (e) => e,
+        );
         expect(error).to.be.instanceOf(UsageError);
         expect(error.message.startsWith(`--diagram ${blocked}: cannot write it (`), error.message).to.equal(true);
     });

@@ -10,7 +10,16 @@ import { masterClientConfig, parseMasterSecret, settingsFromEnv } from "../app/l
 import { bundleMigrationFunction, MIGRATION_RUNTIME } from "../components/migrations";
 import { ProgramRun } from "../offline/program";
 import { named, ofType, runStack } from "./support/program";
-import { PgTlsProxy, ScratchDatabase, TestCertificates, createScratchDatabase, dropScratchDatabase, makeCertificates, requirePostgres, withClient } from "./support/postgres";
+import {
+    PgTlsProxy,
+    ScratchDatabase,
+    TestCertificates,
+    createScratchDatabase,
+    dropScratchDatabase,
+    makeCertificates,
+    requirePostgres,
+    withClient,
+} from "./support/postgres";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf";
 
@@ -35,7 +44,12 @@ describe("migration function (mocked program)", function () {
     it("runs the bundled handler on Node.js 22 in the private subnets with its own security group", () => {
         const fn = named(dev, "aws:lambda/function:Function", "migrations-fn");
         const sg = named(dev, "aws:ec2/securityGroup:SecurityGroup", "migrations-sg");
-        expect(fn.inputs).to.include({ runtime: MIGRATION_RUNTIME, handler: "index.handler", timeout: 300, memorySize: 256 });
+        expect(fn.inputs).to.include({
+            runtime: MIGRATION_RUNTIME,
+            handler: "index.handler",
+            timeout: 300,
+            memorySize: 256,
+        });
         expect(MIGRATION_RUNTIME).to.equal("nodejs22.x");
         expect(fn.inputs.vpcConfig.subnetIds).to.deep.equal(dev.outputs.privateSubnetIds.value);
         expect(fn.inputs.vpcConfig.securityGroupIds).to.deep.equal([sg.outputs.id]);
@@ -68,14 +82,31 @@ describe("migration function (mocked program)", function () {
         const policy = JSON.parse(named(dev, "aws:iam/rolePolicy:RolePolicy", "migrations-role").inputs.policy);
         const group = named(dev, "aws:cloudwatch/logGroup:LogGroup", "migrations-logs");
         expect(policy.Statement).to.deep.equal([
-            { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${group.outputs.arn}:*` },
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${group.outputs.arn}:*`,
+            },
             {
                 Sid: "ManageVpcNetworkInterfaces",
                 Effect: "Allow",
-                Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+                Action: [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
                 Resource: "*",
             },
-            { Sid: "ReadOneSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: dev.outputs.dbMasterSecretArn.value },
+            {
+                Sid: "ReadOneSecret",
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: dev.outputs.dbMasterSecretArn.value,
+            },
             {
                 Sid: "DecryptViasecretsmanager",
                 Effect: "Allow",
@@ -84,9 +115,20 @@ describe("migration function (mocked program)", function () {
                 Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
             },
         ]);
-        expect(ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("migrations"))).to.deep.equal([]);
+        expect(
+            ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+                a.name.startsWith("migrations"),
+            ),
+        ).to.deep.equal([]);
         const trust = JSON.parse(named(dev, "aws:iam/role:Role", "migrations-role").inputs.assumeRolePolicy);
-        expect(trust.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }]);
+        expect(trust.Statement).to.deep.equal([
+            {
+                Effect: "Allow",
+                Principal: { Service: "lambda.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
+        ]);
     });
 
     it("reaches the database on 5432 and Secrets Manager on 443, nothing else", () => {
@@ -99,7 +141,9 @@ describe("migration function (mocked program)", function () {
             [443, 443, "0.0.0.0/0"],
             [5432, 5432, dbSgId],
         ]);
-        const ingress = ofType(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sgId);
+        const ingress = ofType(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+            (r) => r.inputs.securityGroupId === sgId,
+        );
         expect(ingress).to.deep.equal([]);
     });
 
@@ -109,7 +153,10 @@ describe("migration function (mocked program)", function () {
         const bundle = bundleMigrationFunction();
         expect(run.inputs.functionName).to.equal(fn.outputs.name);
         expect(run.inputs.lifecycleScope).to.equal("CREATE_ONLY");
-        expect(JSON.parse(run.inputs.input)).to.deep.equal({ migrationsHash: migrationsSha256, appUser: "webfleet_app" });
+        expect(JSON.parse(run.inputs.input)).to.deep.equal({
+            migrationsHash: migrationsSha256,
+            appUser: "webfleet_app",
+        });
         expect(run.inputs.triggers).to.deep.equal({
             migrationsSha256,
             functionSha256: bundle.sha256,
@@ -117,7 +164,11 @@ describe("migration function (mocked program)", function () {
             appUser: "webfleet_app",
         });
         // It runs only once the function and both halves of its path to the database exist.
-        const needs = [fn.urn, named(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "database-from-migrations").urn, named(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "database-to-db-from-migrations").urn];
+        const needs = [
+            fn.urn,
+            named(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "database-from-migrations").urn,
+            named(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "database-to-db-from-migrations").urn,
+        ];
         expect(run.dependencies).to.include.members(needs);
     });
 
@@ -130,37 +181,63 @@ describe("migration function (mocked program)", function () {
         expect(a.code).to.include("webfleet migration function");
         // The archive holds exactly the bundle, as index.js (the handler is index.handler); the
         // recorder keeps assets as digest and size.
-        expect(fn.inputs.code).to.deep.equal({ archive: { "index.js": { asset: { sha256: a.sha256, bytes: Buffer.byteLength(a.code) } } } });
-        expect(fn.inputs.description).to.equal(`webfleet migrations (${migrationsSha256.slice(0, 12)}): schema and app role for webfleet_app`);
+        expect(fn.inputs.code).to.deep.equal({
+            archive: { "index.js": { asset: { sha256: a.sha256, bytes: Buffer.byteLength(a.code) } } },
+        });
+        expect(fn.inputs.description).to.equal(
+            `webfleet migrations (${migrationsSha256.slice(0, 12)}): schema and app role for webfleet_app`,
+        );
     });
 });
 
 describe("migration handler settings", () => {
     const CA_URL = "https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem";
-    const env = { DB_HOST: "db.example.internal", DB_PORT: "5432", DB_NAME: "webfleet", DB_APP_USER: "webfleet_app", DB_MASTER_SECRET_ARN: SECRET_ARN, DB_CA_BUNDLE_URL: CA_URL };
+    const env = {
+        DB_HOST: "db.example.internal",
+        DB_PORT: "5432",
+        DB_NAME: "webfleet",
+        DB_APP_USER: "webfleet_app",
+        DB_MASTER_SECRET_ARN: SECRET_ARN,
+        DB_CA_BUNDLE_URL: CA_URL,
+    };
 
     it("reads its settings from the environment, the CAs from the regional RDS trust store", () => {
-        expect(settingsFromEnv(env)).to.deep.equal({ host: "db.example.internal", port: 5432, database: "webfleet", appUser: "webfleet_app", masterSecretArn: SECRET_ARN, caBundle: { url: CA_URL } });
-        expect(settingsFromEnv({ ...env, DB_CA_BUNDLE: "/etc/ca.pem" }).caBundle).to.deep.equal({ path: "/etc/ca.pem" });
+        expect(settingsFromEnv(env)).to.deep.equal({
+            host: "db.example.internal",
+            port: 5432,
+            database: "webfleet",
+            appUser: "webfleet_app",
+            masterSecretArn: SECRET_ARN,
+            caBundle: { url: CA_URL },
+        });
+        expect(settingsFromEnv({ ...env, DB_CA_BUNDLE: "/etc/ca.pem" }).caBundle).to.deep.equal({
+            path: "/etc/ca.pem",
+        });
         expect(rdsCaBundleUrl("eu-west-1")).to.equal(CA_URL);
         expect(() => rdsCaBundleUrl("eu-west-1/../x")).to.throw("is not an AWS region name");
     });
 
     it("takes its CAs only over https", () => {
-        expect(() => settingsFromEnv({ ...env, DB_CA_BUNDLE_URL: "http://truststore.pki.rds.amazonaws.com/x.pem" })).to.throw(
-            'DB_CA_BUNDLE_URL: "http://truststore.pki.rds.amazonaws.com/x.pem" is not an https:// URL',
-        );
+        expect(() =>
+            settingsFromEnv({ ...env, DB_CA_BUNDLE_URL: "http://truststore.pki.rds.amazonaws.com/x.pem" }),
+        ).to.throw('DB_CA_BUNDLE_URL: "http://truststore.pki.rds.amazonaws.com/x.pem" is not an https:// URL');
     });
 
     it("names every missing or malformed setting at once", () => {
         expect(() => settingsFromEnv({ DB_PORT: "70000", DB_MASTER_SECRET_ARN: "not-an-arn" })).to.throw(
-            "migration function misconfigured:\n  - DB_HOST is not set; set it to the RDS endpoint address\n  - DB_PORT: \"70000\" is not a TCP port\n  - DB_NAME is not set; set it to the database name\n  - DB_APP_USER is not set; set it to the app's login role\n  - DB_MASTER_SECRET_ARN: \"not-an-arn\" is not a Secrets Manager secret ARN\n  - DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file",
+            'migration function misconfigured:\n  - DB_HOST is not set; set it to the RDS endpoint address\n  - DB_PORT: "70000" is not a TCP port\n  - DB_NAME is not set; set it to the database name\n  - DB_APP_USER is not set; set it to the app\'s login role\n  - DB_MASTER_SECRET_ARN: "not-an-arn" is not a Secrets Manager secret ARN\n  - DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file',
         );
     });
 
     it("connects with TLS verified against the CA bundle and the host name checked", () => {
         const config = masterClientConfig(settingsFromEnv(env), { username: "webfleet_admin", password: "pw" }, "CA");
-        expect(config).to.deep.include({ host: "db.example.internal", port: 5432, database: "webfleet", user: "webfleet_admin", ssl: { ca: "CA", rejectUnauthorized: true, servername: "db.example.internal" } });
+        expect(config).to.deep.include({
+            host: "db.example.internal",
+            port: 5432,
+            database: "webfleet",
+            user: "webfleet_admin",
+            ssl: { ca: "CA", rejectUnauthorized: true, servername: "db.example.internal" },
+        });
     });
 
     it("never echoes the secret when it cannot be parsed", () => {
@@ -172,7 +249,10 @@ describe("migration handler settings", () => {
             expect((e as Error).message).to.not.include("hunter2");
         }
         expect(() => parseMasterSecret(JSON.stringify({ username: "u" }))).to.throw("no username or password");
-        expect(parseMasterSecret(JSON.stringify({ username: "u", password: "p", engine: "postgres" }))).to.deep.equal({ username: "u", password: "p" });
+        expect(parseMasterSecret(JSON.stringify({ username: "u", password: "p", engine: "postgres" }))).to.deep.equal({
+            username: "u",
+            password: "p",
+        });
     });
 });
 
@@ -205,9 +285,22 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
 
     function handler(env: Record<string, string> = {}) {
         logs = [];
-        const secret = JSON.stringify({ username: db!.superuser, password: db!.superuserPassword, engine: "postgres", port: db!.port });
+        const secret = JSON.stringify({
+            username: db!.superuser,
+            password: db!.superuserPassword,
+            engine: "postgres",
+            port: db!.port,
+        });
         return createHandler({
-            env: { DB_HOST: "localhost", DB_PORT: String(proxy!.port), DB_NAME: db!.name, DB_APP_USER: appUser, DB_MASTER_SECRET_ARN: SECRET_ARN, DB_CA_BUNDLE_URL: TRUST_STORE, ...env },
+            env: {
+                DB_HOST: "localhost",
+                DB_PORT: String(proxy!.port),
+                DB_NAME: db!.name,
+                DB_APP_USER: appUser,
+                DB_MASTER_SECRET_ARN: SECRET_ARN,
+                DB_CA_BUNDLE_URL: TRUST_STORE,
+                ...env,
+            },
             // The trust store serves the test CA (the one that signed the proxy's certificate).
             fetchText: async (url) => {
                 fetched.push(url);
@@ -230,12 +323,26 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
 
     it("applies the migrations and creates the app role, then is a no-op the second time", async () => {
         const first: MigrationResult = await handler()({ migrationsHash: migrationsSha256, appUser });
-        expect(first).to.deep.equal({ applied: migrations.map(migrationId), version: migrations.length, role: appUser, roleCreated: true, iamAuth: false, migrationsHash: migrationsSha256 });
+        expect(first).to.deep.equal({
+            applied: migrations.map(migrationId),
+            version: migrations.length,
+            role: appUser,
+            roleCreated: true,
+            iamAuth: false,
+            migrationsHash: migrationsSha256,
+        });
         const sessions = proxy!.tlsSessions.length;
         expect(sessions).to.be.greaterThan(0);
 
         const second: MigrationResult = await handler()({});
-        expect(second).to.deep.equal({ applied: [], version: migrations.length, role: appUser, roleCreated: false, iamAuth: false, migrationsHash: migrationsSha256 });
+        expect(second).to.deep.equal({
+            applied: [],
+            version: migrations.length,
+            role: appUser,
+            roleCreated: false,
+            iamAuth: false,
+            migrationsHash: migrationsSha256,
+        });
         expect(proxy!.tlsSessions.length).to.equal(sessions + 1);
         // The bundle is downloaded once per execution environment.
         expect(fetched).to.deep.equal([TRUST_STORE]);
@@ -259,13 +366,17 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
         const sessions = proxy!.tlsSessions.length;
         const url = "https://truststore.pki.rds.amazonaws.com/xx-nowhere-1/xx-nowhere-1-bundle.pem";
         const error = await rejection(handler({ DB_CA_BUNDLE_URL: url })({}));
-        expect(error.message).to.equal(`cannot load the RDS CA bundle from ${url} (HTTP 404); TLS to the database is always verified, so the migration stops here`);
+        expect(error.message).to.equal(
+            `cannot load the RDS CA bundle from ${url} (HTTP 404); TLS to the database is always verified, so the migration stops here`,
+        );
         expect(proxy!.tlsSessions.length).to.equal(sessions);
     });
 
     it("refuses a CA that did not sign the database's certificate", async () => {
         const error = await rejection(handler({ DB_CA_BUNDLE: certs.otherCaFile })({}));
-        expect(error.message).to.match(/self[- ]signed certificate in certificate chain|unable to verify|unable to get local issuer/);
+        expect(error.message).to.match(
+            /self[- ]signed certificate in certificate chain|unable to verify|unable to get local issuer/,
+        );
         expect(JSON.parse(logs[logs.length - 1])).to.include({ msg: "migration failed" });
     });
 
@@ -273,7 +384,9 @@ describe("migration handler (real PostgreSQL over verified TLS)", function () {
         expect((await rejection(handler()({ migrationsHash: "0".repeat(64) }))).message).to.equal(
             `this function was built from other migrations (${migrationsSha256}) than the deploy expects (${"0".repeat(64)}); run \`pulumi up\` again so the function's code is updated before it is invoked`,
         );
-        expect((await rejection(handler()({ appUser: "someone_else" }))).message).to.equal(`the deploy expects app role "someone_else" but the function is configured for "${appUser}"`);
+        expect((await rejection(handler()({ appUser: "someone_else" }))).message).to.equal(
+            `the deploy expects app role "someone_else" but the function is configured for "${appUser}"`,
+        );
     });
 
     it("returns the same JSON shape the offline mocks give the Invocation", async () => {

@@ -18,7 +18,9 @@ const TOPIC = "aws:sns/topic:Topic";
 const GIB = 1024 ** 3;
 
 function alarmsOf(run: ProgramRun | { resources: RecordedResource[] }): Record<string, RecordedResource> {
-    return Object.fromEntries(run.resources.filter((r) => r.type === ALARM).map((r) => [r.name.replace(/^monitoring-/, ""), r]));
+    return Object.fromEntries(
+        run.resources.filter((r) => r.type === ALARM).map((r) => [r.name.replace(/^monitoring-/, ""), r]),
+    );
 }
 
 /** What identifies an alarm's metric and condition, in one comparable shape. */
@@ -44,17 +46,31 @@ describe("monitoring (pure)", () => {
     it("computes the 5xx rate from ALB and target 5xx over requests, with no division by zero", () => {
         const q = errorRateQueries({ arnSuffix: "app/web/1" });
         expect(q.filter((x) => x.returnData).map((x) => x.id)).to.deep.equal(["rate"]);
-        expect(q.map((x) => (x.metric as { metricName: string } | undefined)?.metricName).filter(Boolean)).to.deep.equal(["RequestCount", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]);
-        expect(q.find((x) => x.id === "rate")!.expression).to.equal("IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))");
+        expect(
+            q.map((x) => (x.metric as { metricName: string } | undefined)?.metricName).filter(Boolean),
+        ).to.deep.equal(["RequestCount", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]);
+        expect(q.find((x) => x.id === "rate")!.expression).to.equal(
+            "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))",
+        );
         expect(q.find((x) => x.id === "errors")!.expression).to.equal("FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)");
         for (const m of q.filter((x) => x.metric)) {
-            expect(m.metric).to.deep.include({ namespace: "AWS/ApplicationELB", stat: "Sum", period: 60, dimensions: { LoadBalancer: "app/web/1" } });
+            expect(m.metric).to.deep.include({
+                namespace: "AWS/ApplicationELB",
+                stat: "Sum",
+                period: 60,
+                dimensions: { LoadBalancer: "app/web/1" },
+            });
         }
     });
 
     it("lays the dashboard out as a status panel of every alarm, then one graph per alarm", () => {
         const arns = ["a", "b", "c", "d"].map((n) => `arn:aws:cloudwatch:us-east-1:1:alarm:${n}`);
-        const body = JSON.parse(dashboardBody("us-east-1", arns.map((arn, i) => ({ arn, title: `T${i}` }))));
+        const body = JSON.parse(
+            dashboardBody(
+                "us-east-1",
+                arns.map((arn, i) => ({ arn, title: `T${i}` })),
+            ),
+        );
         expect(body.widgets[0]).to.deep.include({ type: "alarm", x: 0, y: 0, width: 24 });
         expect(body.widgets[0].properties.alarms).to.deep.equal(arns);
         const graphs = body.widgets.slice(1);
@@ -77,7 +93,9 @@ describe("monitoring (mocked program)", function () {
     before(async () => {
         dev = await sharedRun("dev");
         prod = await sharedRun("prod");
-        tuned = await runStack("dev", { "webfleet:monitoring": { alarmEmail: "oncall@example.com", alb5xxRatePercent: 2.5, dbConnections: 42 } });
+        tuned = await runStack("dev", {
+            "webfleet:monitoring": { alarmEmail: "oncall@example.com", alb5xxRatePercent: 2.5, dbConnections: 42 },
+        });
     });
 
     const topicArn = (run: ProgramRun) => named(run, TOPIC, "monitoring-alarms").outputs.arn;
@@ -85,13 +103,18 @@ describe("monitoring (mocked program)", function () {
     it("notifies one SNS topic encrypted with the stack key, exported as alarmTopicArn", () => {
         for (const run of [dev, prod]) {
             const topic = named(run, TOPIC, "monitoring-alarms");
-            expect(topic.inputs).to.include({ name: `webfleet-${run.stack}-alarms`, kmsMasterKeyId: run.outputs.kmsKeyArn.value });
+            expect(topic.inputs).to.include({
+                name: `webfleet-${run.stack}-alarms`,
+                kmsMasterKeyId: run.outputs.kmsKeyArn.value,
+            });
             expect(run.outputs.alarmTopicArn.value).to.equal(topic.outputs.arn);
         }
         const key = JSON.parse(named(dev, "aws:kms/key:Key", "secrets-key").inputs.policy);
         expect(key.Statement.find((s: any) => s.Sid === "CloudWatchAlarmsPublishToEncryptedTopics")).to.deep.include({
             Principal: { Service: "cloudwatch.amazonaws.com" },
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${MOCK_ACCOUNT_ID}:*` } },
+            Condition: {
+                ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${MOCK_ACCOUNT_ID}:*` },
+            },
         });
     });
 
@@ -105,9 +128,19 @@ describe("monitoring (mocked program)", function () {
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: "sns:Publish",
                 Resource: topicArn(dev),
-                Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:*` }, StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
+                Condition: {
+                    ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:*` },
+                    StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+                },
             },
-            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: topicArn(dev), Condition: { Bool: { "aws:SecureTransport": "false" } } },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: "sns:Publish",
+                Resource: topicArn(dev),
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
         ]);
     });
 
@@ -121,10 +154,24 @@ describe("monitoring (mocked program)", function () {
         for (const run of [dev, prod]) {
             const azs: string[] = run.outputs.availabilityZones.value as string[];
             expect(Object.keys(alarmsOf(run)).sort()).to.deep.equal(
-                ["alb-5xx-rate", "target-5xx", "unhealthy-hosts", ...azs.map((_, i) => `healthy-hosts-az${i + 1}`), "p99-response-time", "asg-in-service", "db-cpu", "db-free-storage", "db-connections"].sort(),
+                [
+                    "alb-5xx-rate",
+                    "target-5xx",
+                    "unhealthy-hosts",
+                    ...azs.map((_, i) => `healthy-hosts-az${i + 1}`),
+                    "p99-response-time",
+                    "asg-in-service",
+                    "db-cpu",
+                    "db-free-storage",
+                    "db-connections",
+                ].sort(),
             );
             for (const alarm of Object.values(alarmsOf(run))) {
-                expect(alarm.inputs, alarm.name).to.deep.include({ alarmActions: [topicArn(run)], okActions: [topicArn(run)], actionsEnabled: true });
+                expect(alarm.inputs, alarm.name).to.deep.include({
+                    alarmActions: [topicArn(run)],
+                    okActions: [topicArn(run)],
+                    actionsEnabled: true,
+                });
                 expect(alarm.inputs.name, alarm.name).to.match(new RegExp(`^webfleet-${run.stack}-`));
             }
         }
@@ -140,19 +187,41 @@ describe("monitoring (mocked program)", function () {
             const a = alarmsOf(run);
             const p = `webfleet-${run.stack}`;
             expect(shapeOf(a["target-5xx"])).to.deep.equal({
-                name: `${p}-target-5xx`, metric: "AWS/ApplicationELB/HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: lb, TargetGroup: tg },
-                statistic: "Sum", condition: `GreaterThanThreshold ${d.target5xxPerMinute}`, window: "3 of 5 × 60s", missing: "notBreaching",
+                name: `${p}-target-5xx`,
+                metric: "AWS/ApplicationELB/HTTPCode_Target_5XX_Count",
+                dimensions: { LoadBalancer: lb, TargetGroup: tg },
+                statistic: "Sum",
+                condition: `GreaterThanThreshold ${d.target5xxPerMinute}`,
+                window: "3 of 5 × 60s",
+                missing: "notBreaching",
             });
             expect(shapeOf(a["unhealthy-hosts"])).to.deep.equal({
-                name: `${p}-unhealthy-hosts`, metric: "AWS/ApplicationELB/UnHealthyHostCount", dimensions: { LoadBalancer: lb, TargetGroup: tg },
-                statistic: "Maximum", condition: "GreaterThanThreshold 0", window: "5 of 5 × 60s", missing: "notBreaching",
+                name: `${p}-unhealthy-hosts`,
+                metric: "AWS/ApplicationELB/UnHealthyHostCount",
+                dimensions: { LoadBalancer: lb, TargetGroup: tg },
+                statistic: "Maximum",
+                condition: "GreaterThanThreshold 0",
+                window: "5 of 5 × 60s",
+                missing: "notBreaching",
             });
             expect(shapeOf(a["p99-response-time"])).to.deep.equal({
-                name: `${p}-p99-response-time`, metric: "AWS/ApplicationELB/TargetResponseTime", dimensions: { LoadBalancer: lb },
-                statistic: "p99", condition: `GreaterThanThreshold ${d.p99ResponseTimeSeconds}`, window: "3 of 5 × 60s", missing: "notBreaching",
+                name: `${p}-p99-response-time`,
+                metric: "AWS/ApplicationELB/TargetResponseTime",
+                dimensions: { LoadBalancer: lb },
+                statistic: "p99",
+                condition: `GreaterThanThreshold ${d.p99ResponseTimeSeconds}`,
+                window: "3 of 5 × 60s",
+                missing: "notBreaching",
             });
             const rate = a["alb-5xx-rate"].inputs;
-            expect(rate).to.deep.include({ name: `${p}-alb-5xx-rate`, comparisonOperator: "GreaterThanThreshold", threshold: d.alb5xxRatePercent, evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: "notBreaching" });
+            expect(rate).to.deep.include({
+                name: `${p}-alb-5xx-rate`,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: d.alb5xxRatePercent,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+                treatMissingData: "notBreaching",
+            });
             expect(rate.metricName).to.equal(undefined);
             expect(rate.metricQueries).to.deep.equal(errorRateQueries({ arnSuffix: lb }));
         }
@@ -167,9 +236,13 @@ describe("monitoring (mocked program)", function () {
             const tg = named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arnSuffix;
             azs.forEach((az, i) => {
                 expect(shapeOf(alarmsOf(run)[`healthy-hosts-az${i + 1}`])).to.deep.equal({
-                    name: `webfleet-${run.stack}-healthy-hosts-${az}`, metric: "AWS/ApplicationELB/HealthyHostCount",
+                    name: `webfleet-${run.stack}-healthy-hosts-${az}`,
+                    metric: "AWS/ApplicationELB/HealthyHostCount",
                     dimensions: { LoadBalancer: lb, TargetGroup: tg, AvailabilityZone: az },
-                    statistic: "Minimum", condition: "LessThanThreshold 1", window: "3 of 3 × 60s", missing: "breaching",
+                    statistic: "Minimum",
+                    condition: "LessThanThreshold 1",
+                    window: "3 of 3 × 60s",
+                    missing: "breaching",
                 });
             });
         }
@@ -181,12 +254,18 @@ describe("monitoring (mocked program)", function () {
             [prod, 3],
         ] as const) {
             expect(shapeOf(alarmsOf(run)["asg-in-service"])).to.deep.equal({
-                name: `webfleet-${run.stack}-asg-in-service`, metric: "AWS/AutoScaling/GroupInServiceInstances",
+                name: `webfleet-${run.stack}-asg-in-service`,
+                metric: "AWS/AutoScaling/GroupInServiceInstances",
                 dimensions: { AutoScalingGroupName: named(run, "aws:autoscaling/group:Group", "web-asg").outputs.name },
-                statistic: "Minimum", condition: `LessThanThreshold ${min}`, window: "5 of 5 × 60s", missing: "breaching",
+                statistic: "Minimum",
+                condition: `LessThanThreshold ${min}`,
+                window: "5 of 5 × 60s",
+                missing: "breaching",
             });
             // The group publishes the metric only with group metrics on.
-            expect(named(run, "aws:autoscaling/group:Group", "web-asg").inputs.enabledMetrics).to.include("GroupInServiceInstances");
+            expect(named(run, "aws:autoscaling/group:Group", "web-asg").inputs.enabledMetrics).to.include(
+                "GroupInServiceInstances",
+            );
         }
     });
 
@@ -195,12 +274,38 @@ describe("monitoring (mocked program)", function () {
             [dev, defaultsFor("dev").monitoring],
             [prod, defaultsFor("prod").monitoring],
         ] as const) {
-            const db = { DBInstanceIdentifier: named(run, "aws:rds/instance:Instance", "database-db").outputs.identifier };
+            const db = {
+                DBInstanceIdentifier: named(run, "aws:rds/instance:Instance", "database-db").outputs.identifier,
+            };
             const a = alarmsOf(run);
             const p = `webfleet-${run.stack}`;
-            expect(shapeOf(a["db-cpu"])).to.deep.equal({ name: `${p}-db-cpu`, metric: "AWS/RDS/CPUUtilization", dimensions: db, statistic: "Average", condition: `GreaterThanThreshold ${d.dbCpuPercent}`, window: "3 of 3 × 300s", missing: "missing" });
-            expect(shapeOf(a["db-free-storage"])).to.deep.equal({ name: `${p}-db-free-storage`, metric: "AWS/RDS/FreeStorageSpace", dimensions: db, statistic: "Minimum", condition: `LessThanThreshold ${d.dbFreeStorageGb * GIB}`, window: "1 of 1 × 300s", missing: "missing" });
-            expect(shapeOf(a["db-connections"])).to.deep.equal({ name: `${p}-db-connections`, metric: "AWS/RDS/DatabaseConnections", dimensions: db, statistic: "Maximum", condition: `GreaterThanThreshold ${d.dbConnections}`, window: "3 of 3 × 300s", missing: "missing" });
+            expect(shapeOf(a["db-cpu"])).to.deep.equal({
+                name: `${p}-db-cpu`,
+                metric: "AWS/RDS/CPUUtilization",
+                dimensions: db,
+                statistic: "Average",
+                condition: `GreaterThanThreshold ${d.dbCpuPercent}`,
+                window: "3 of 3 × 300s",
+                missing: "missing",
+            });
+            expect(shapeOf(a["db-free-storage"])).to.deep.equal({
+                name: `${p}-db-free-storage`,
+                metric: "AWS/RDS/FreeStorageSpace",
+                dimensions: db,
+                statistic: "Minimum",
+                condition: `LessThanThreshold ${d.dbFreeStorageGb * GIB}`,
+                window: "1 of 1 × 300s",
+                missing: "missing",
+            });
+            expect(shapeOf(a["db-connections"])).to.deep.equal({
+                name: `${p}-db-connections`,
+                metric: "AWS/RDS/DatabaseConnections",
+                dimensions: db,
+                statistic: "Maximum",
+                condition: `GreaterThanThreshold ${d.dbConnections}`,
+                window: "3 of 3 × 300s",
+                missing: "missing",
+            });
             expect(Object.keys(a).filter((k) => k.includes("replica"))).to.deep.equal([]);
         }
         expect(alarmsOf(tuned)["db-connections"].inputs.threshold).to.equal(42);
@@ -225,7 +330,9 @@ describe("monitoring (mocked program)", function () {
             expect(run.outputs.dashboardName.value).to.equal(`webfleet-${run.stack}`);
             const body = JSON.parse(dashboard.inputs.dashboardBody);
             const arns = Object.values(alarmsOf(run)).map((a) => a.outputs.arn);
-            expect(arns[0]).to.match(new RegExp(`^arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:webfleet-${run.stack}-`));
+            expect(arns[0]).to.match(
+                new RegExp(`^arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:webfleet-${run.stack}-`),
+            );
             expect(body.widgets[0].properties.alarms).to.have.members(arns);
             expect(body.widgets.slice(1).map((w: any) => w.properties.annotations.alarms[0])).to.have.members(arns);
             expect(body.widgets.slice(1).every((w: any) => w.properties.region === "us-east-1")).to.equal(true);
@@ -236,10 +343,17 @@ describe("monitoring (mocked program)", function () {
 describe("monitoring (component on its own)", () => {
     it("alarms on the lag of each read replica it is given, with the threshold", async () => {
         const run = await runComponent(() => {
-            const m = new Monitoring("monitoring", { prefix: "webfleet-seams", thresholds: defaultsFor("prod").monitoring, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" });
+            const m = new Monitoring("monitoring", {
+                prefix: "webfleet-seams",
+                thresholds: defaultsFor("prod").monitoring,
+                kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+            });
             m.watch({
                 region: "us-east-1",
-                loadBalancer: { arnSuffix: pulumi.output("app/web/1"), targetGroupArnSuffix: pulumi.output("targetgroup/web/2") },
+                loadBalancer: {
+                    arnSuffix: pulumi.output("app/web/1"),
+                    targetGroupArnSuffix: pulumi.output("targetgroup/web/2"),
+                },
                 availabilityZones: ["us-east-1a", "us-east-1b"],
                 availabilityZoneCount: 2,
                 autoScalingGroupName: "web-asg",
@@ -250,15 +364,29 @@ describe("monitoring (component on its own)", () => {
         expect(run.error).to.equal(undefined);
         const a = alarmsOf(run);
         expect(shapeOf(a["db-replica-lag-2"])).to.deep.equal({
-            name: "webfleet-seams-db-replica-lag-2", metric: "AWS/RDS/ReplicaLag", dimensions: { DBInstanceIdentifier: "db-replica-b" },
-            statistic: "Maximum", condition: "GreaterThanThreshold 30", window: "5 of 5 × 60s", missing: "breaching",
+            name: "webfleet-seams-db-replica-lag-2",
+            metric: "AWS/RDS/ReplicaLag",
+            dimensions: { DBInstanceIdentifier: "db-replica-b" },
+            statistic: "Maximum",
+            condition: "GreaterThanThreshold 30",
+            window: "5 of 5 × 60s",
+            missing: "breaching",
         });
         expect(a["db-replica-lag-1"].inputs.dimensions).to.deep.equal({ DBInstanceIdentifier: "db-replica-a" });
         expect(a["healthy-hosts-az2"].inputs.name).to.equal("webfleet-seams-healthy-hosts-us-east-1b");
     });
 
     it("refuses a prefix alarm names cannot hold", async () => {
-        const run = await runComponent(() => new Monitoring("monitoring", { prefix: "webfleet prod", thresholds: defaultsFor("dev").monitoring, kmsKeyArn: "k" }));
-        expect(run.error?.message).to.include('monitoring: prefix "webfleet prod" may hold only letters, digits, - and _');
+        const run = await runComponent(
+            () =>
+                new Monitoring("monitoring", {
+                    prefix: "webfleet prod",
+                    thresholds: defaultsFor("dev").monitoring,
+                    kmsKeyArn: "k",
+                }),
+        );
+        expect(run.error?.message).to.include(
+            'monitoring: prefix "webfleet prod" may hold only letters, digits, - and _',
+        );
     });
 });

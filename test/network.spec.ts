@@ -46,9 +46,16 @@ describe("network (mocked program)", function () {
         const flowLog = named(dev, "aws:ec2/flowLog:FlowLog", "network-flow-log");
         const vpc = named(dev, "awsx:ec2:Vpc", "network-vpc");
         const group = named(dev, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs");
-        expect(flowLog.inputs).to.include({ vpcId: vpc.outputs.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.outputs.arn });
+        expect(flowLog.inputs).to.include({
+            vpcId: vpc.outputs.vpcId,
+            trafficType: "ALL",
+            logDestinationType: "cloud-watch-logs",
+            logDestination: group.outputs.arn,
+        });
         expect(group.inputs.retentionInDays).to.equal(30);
-        expect(named(prod, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs").inputs.retentionInDays).to.equal(365);
+        expect(named(prod, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs").inputs.retentionInDays).to.equal(
+            365,
+        );
         const policy = JSON.parse(named(dev, "aws:iam/rolePolicy:RolePolicy", "network-flow-logs").inputs.policy);
         expect(policy.Statement[0].Resource).to.deep.equal([group.outputs.arn, `${group.outputs.arn}:*`]);
         const trust = JSON.parse(named(dev, "aws:iam/role:Role", "network-flow-logs").inputs.assumeRolePolicy);
@@ -64,7 +71,11 @@ describe("network (mocked program)", function () {
     });
 
     it("keeps its resources under the webfleet:network:Network component", () => {
-        for (const type of ["awsx:ec2:Vpc", "aws:ec2/flowLog:FlowLog", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"]) {
+        for (const type of [
+            "awsx:ec2:Vpc",
+            "aws:ec2/flowLog:FlowLog",
+            "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        ]) {
             const [r] = ofType(dev, type);
             expect(parentOf(dev, r)?.type, type).to.equal("webfleet:network:Network");
         }

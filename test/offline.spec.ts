@@ -8,7 +8,10 @@ import { REPO_ROOT } from "../offline/program";
 import { publicView } from "../offline/render";
 
 function plan(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "./offline/register.js", "offline/cli.ts", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["-r", "./offline/register.js", "offline/cli.ts", ...args], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -21,7 +24,14 @@ function variant(stack: string, edit: (config: Record<string, any>) => void): st
     return file;
 }
 
-const CONTRACT_OUTPUTS = ["vpcId", "publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds", "bastionSecurityGroupId", "bastionPublicIp"];
+const CONTRACT_OUTPUTS = [
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+    "isolatedSubnetIds",
+    "bastionSecurityGroupId",
+    "bastionPublicIp",
+];
 
 describe("offline preview (npm run plan)", function () {
     this.timeout(120000);
@@ -65,7 +75,9 @@ describe("offline preview (npm run plan)", function () {
         const r = plan("--stack", "dev", "--config", file);
         expect(r.status).to.equal(2);
         expect(r.stderr).to.include(`Invalid stack config for stack "dev" (1 problem):`);
-        expect(r.stderr).to.include(`network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.0.0.0/33".`);
+        expect(r.stderr).to.include(
+            `network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.0.0.0/33".`,
+        );
         expect(r.stderr).to.include(`Fix: pulumi config set --stack dev --path 'network.cidr' 10.0.0.0/16`);
         expect(r.stderr, "no stack trace").to.not.match(/\n\s+at /);
         expect(r.stdout).to.equal("");
@@ -93,13 +105,23 @@ describe("offline preview rendering", () => {
             parent: null,
             custom: true,
             inputs: { algorithm: "ECDSA", nested: { list: ["a", "s3cr3t"] } },
-            outputs: { algorithm: "ECDSA", privateKeyPem: "-----BEGIN PRIVATE KEY-----", publicKeyPem: "pub", nested: { list: ["a", "s3cr3t"] } },
+            outputs: {
+                algorithm: "ECDSA",
+                privateKeyPem: "-----BEGIN PRIVATE KEY-----",
+                publicKeyPem: "pub",
+                nested: { list: ["a", "s3cr3t"] },
+            },
             dependencies: [],
             propertyDependencies: {},
             secretInputPaths: ["nested.list[1]"],
             secretOutputNames: ["privateKeyPem"],
         });
         expect(view.inputs).to.deep.equal({ algorithm: "ECDSA", nested: { list: ["a", "[secret]"] } });
-        expect(view.outputs).to.deep.equal({ algorithm: "ECDSA", privateKeyPem: "[secret]", publicKeyPem: "pub", nested: { list: ["a", "[secret]"] } });
+        expect(view.outputs).to.deep.equal({
+            algorithm: "ECDSA",
+            privateKeyPem: "[secret]",
+            publicKeyPem: "pub",
+            nested: { list: ["a", "[secret]"] },
+        });
     });
 });

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { autoScalingServiceLinkedRoleArn, keyUseStatement, secretReadStatements, stackKeyPolicy } from "../lib/kmsPolicy";
+import {
+    autoScalingServiceLinkedRoleArn,
+    keyUseStatement,
+    secretReadStatements,
+    stackKeyPolicy,
+} from "../lib/kmsPolicy";
 import { Secrets, aliasNameFor } from "../components/secrets";
 import { installMocks } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";
@@ -32,7 +37,13 @@ describe("secrets: the stack key (mocked program)", function () {
         for (const run of [dev, prod]) {
             const keys = ofType(run, KEY);
             expect(keys.map((k) => k.name)).to.deep.equal(["secrets-key"]);
-            expect(keys[0].inputs).to.include({ enableKeyRotation: true, rotationPeriodInDays: 365, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" });
+            expect(keys[0].inputs).to.include({
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: 30,
+                keyUsage: "ENCRYPT_DECRYPT",
+                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+            });
         }
     });
 
@@ -42,7 +53,10 @@ describe("secrets: the stack key (mocked program)", function () {
             [prod, "prod"],
         ] as const) {
             const alias = named(run, "aws:kms/alias:Alias", "secrets-alias");
-            expect(alias.inputs).to.deep.equal({ name: `alias/webfleet-${stack}`, targetKeyId: named(run, KEY, "secrets-key").outputs.keyId });
+            expect(alias.inputs).to.deep.equal({
+                name: `alias/webfleet-${stack}`,
+                targetKeyId: named(run, KEY, "secrets-key").outputs.keyId,
+            });
         }
     });
 
@@ -72,16 +86,26 @@ describe("secrets: the stack key (mocked program)", function () {
             const key = named(run, KEY, "secrets-key").outputs.arn;
             const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup");
             expect(groups.filter((g) => g.inputs.kmsKeyId !== key).map((g) => g.name)).to.deep.equal([]);
-            expect(groups.map((g) => g.name)).to.include.members(["network-flow-logs", "database-log-postgresql", "migrations-logs"]);
+            expect(groups.map((g) => g.name)).to.include.members([
+                "network-flow-logs",
+                "database-log-postgresql",
+                "migrations-logs",
+            ]);
             for (const lt of ofType(run, "aws:ec2/launchTemplate:LaunchTemplate")) {
                 expect(lt.inputs.blockDeviceMappings[0].ebs, lt.name).to.include({ encrypted: "true", kmsKeyId: key });
             }
-            expect(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").map((lt) => lt.name)).to.have.members(["bastion-lt", "web-lt"]);
+            expect(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").map((lt) => lt.name)).to.have.members([
+                "bastion-lt",
+                "web-lt",
+            ]);
         }
     });
 
     it("exports the key's ARN, not secret", () => {
-        expect(dev.outputs.kmsKeyArn).to.deep.equal({ value: named(dev, KEY, "secrets-key").outputs.arn, secret: false });
+        expect(dev.outputs.kmsKeyArn).to.deep.equal({
+            value: named(dev, KEY, "secrets-key").outputs.arn,
+            secret: false,
+        });
     });
 });
 
@@ -89,7 +113,13 @@ describe("secrets: key policy and grants (pure)", () => {
     const policy = stackKeyPolicy({ accountId: "210987654321", region: "eu-west-1" });
 
     it("lets the account administer the key and IAM decide the rest", () => {
-        expect(policy.Statement[0]).to.deep.equal({ Sid: "AccountAdministersKeyAndDelegatesToIam", Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: "kms:*", Resource: "*" });
+        expect(policy.Statement[0]).to.deep.equal({
+            Sid: "AccountAdministersKeyAndDelegatesToIam",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::210987654321:root" },
+            Action: "kms:*",
+            Resource: "*",
+        });
     });
 
     it("lets CloudWatch Logs use the key only for this account's log groups in this region", () => {
@@ -99,7 +129,9 @@ describe("secrets: key policy and grants (pure)", () => {
             Principal: { Service: "logs.eu-west-1.amazonaws.com" },
             Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:210987654321:log-group:*" } },
+            Condition: {
+                ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:210987654321:log-group:*" },
+            },
         });
     });
 
@@ -110,7 +142,9 @@ describe("secrets: key policy and grants (pure)", () => {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:210987654321:*" } },
+            Condition: {
+                ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:210987654321:*" },
+            },
         });
     });
 
@@ -126,20 +160,52 @@ describe("secrets: key policy and grants (pure)", () => {
     });
 
     it("lets Auto Scaling launch instances with volumes under the key, and grant only for AWS resources", () => {
-        const slr = "arn:aws:iam::210987654321:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+        const slr =
+            "arn:aws:iam::210987654321:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
         expect(policy.Statement.slice(4)).to.deep.equal([
-            { Sid: "AutoScalingUsesKeyForEbsVolumes", Effect: "Allow", Principal: { AWS: slr }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: "*" },
-            { Sid: "AutoScalingAttachesEncryptedVolumes", Effect: "Allow", Principal: { AWS: slr }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+            {
+                Sid: "AutoScalingUsesKeyForEbsVolumes",
+                Effect: "Allow",
+                Principal: { AWS: slr },
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                Resource: "*",
+            },
+            {
+                Sid: "AutoScalingAttachesEncryptedVolumes",
+                Effect: "Allow",
+                Principal: { AWS: slr },
+                Action: "kms:CreateGrant",
+                Resource: "*",
+                Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+            },
         ]);
     });
 
     it("grants one role one secret, decryptable through Secrets Manager only", () => {
         const key = "arn:aws:kms:eu-west-1:210987654321:key/k";
-        expect(secretReadStatements("arn:aws:secretsmanager:eu-west-1:210987654321:secret:s-AbCdEf", key, "eu-west-1")).to.deep.equal([
-            { Sid: "ReadOneSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:210987654321:secret:s-AbCdEf" },
-            { Sid: "DecryptViasecretsmanager", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } },
+        expect(
+            secretReadStatements("arn:aws:secretsmanager:eu-west-1:210987654321:secret:s-AbCdEf", key, "eu-west-1"),
+        ).to.deep.equal([
+            {
+                Sid: "ReadOneSecret",
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: "arn:aws:secretsmanager:eu-west-1:210987654321:secret:s-AbCdEf",
+            },
+            {
+                Sid: "DecryptViasecretsmanager",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: key,
+                Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
+            },
         ]);
-        expect(keyUseStatement(key)).to.deep.equal({ Sid: "UseStackKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key });
+        expect(keyUseStatement(key)).to.deep.equal({
+            Sid: "UseStackKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: key,
+        });
     });
 });
 
@@ -172,7 +238,11 @@ describe("secrets: generated secrets (mocked component)", () => {
         const key = resources.find((r) => r.type === KEY)!;
         expect(password.name).to.equal("secrets-api-token-value");
         expect(password.inputs).to.include({ length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" });
-        expect(secret.inputs).to.deep.equal({ description: "token for the example API", kmsKeyId: key.outputs.arn, recoveryWindowInDays: 30 });
+        expect(secret.inputs).to.deep.equal({
+            description: "token for the example API",
+            kmsKeyId: key.outputs.arn,
+            recoveryWindowInDays: 30,
+        });
         expect(version.inputs).to.deep.equal({ secretId: secret.outputs.id, secretString: password.outputs.result });
         expect(version.secretInputPaths).to.deep.equal(["secretString"]);
         expect(value).to.deep.equal({ value: password.outputs.result, secret: true });
@@ -180,12 +250,19 @@ describe("secrets: generated secrets (mocked component)", () => {
 
     it("can be read by exactly the role given its statements", () => {
         const secret = resources.find((r) => r.type === "aws:secretsmanager/secret:Secret")!;
-        expect((statements as { Resource: string }[]).map((s) => s.Resource)).to.deep.equal([secret.outputs.arn, resources.find((r) => r.type === KEY)!.outputs.arn]);
+        expect((statements as { Resource: string }[]).map((s) => s.Resource)).to.deep.equal([
+            secret.outputs.arn,
+            resources.find((r) => r.type === KEY)!.outputs.arn,
+        ]);
     });
 
     it("refuses an alias AWS reserves", async () => {
         await installMocks("webfleet", "dev", { region: "us-east-1" });
-        expect(() => new Secrets("bad", { aliasName: "aws/rds" })).to.throw('secrets.aliasName: "aws/rds" is not a KMS alias name');
-        expect(() => new Secrets("bad2", { aliasName: "webfleet-dev", deletionWindowInDays: 3 })).to.throw("secrets.deletionWindowInDays: 3 is outside 7 to 30");
+        expect(() => new Secrets("bad", { aliasName: "aws/rds" })).to.throw(
+            'secrets.aliasName: "aws/rds" is not a KMS alias name',
+        );
+        expect(() => new Secrets("bad2", { aliasName: "webfleet-dev", deletionWindowInDays: 3 })).to.throw(
+            "secrets.deletionWindowInDays: 3 is outside 7 to 30",
+        );
     });
 });

@@ -22,22 +22,36 @@ describe("WAF rules (pure)", () => {
             [3, "AWSManagedRulesCommonRuleSet"],
             [4, "AWSManagedRulesSQLiRuleSet"],
         ]);
-        expect(rules[0]).to.deep.include({ action: { block: {} }, statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 } } });
+        expect(rules[0]).to.deep.include({
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+        });
         for (const rule of rules.slice(1)) {
             expect(rule.overrideAction, String(rule.name)).to.deep.equal({ none: {} });
             expect(rule.statement).to.deep.equal({ managedRuleGroupStatement: { vendorName: "AWS", name: rule.name } });
-            expect(rule.visibilityConfig).to.deep.equal({ cloudwatchMetricsEnabled: true, metricName: `webfleet-prod-${rule.name}`, sampledRequestsEnabled: true });
+            expect(rule.visibilityConfig).to.deep.equal({
+                cloudwatchMetricsEnabled: true,
+                metricName: `webfleet-prod-${rule.name}`,
+                sampledRequestsEnabled: true,
+            });
         }
-        expect(MANAGED_RULE_GROUPS).to.have.members(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesAmazonIpReputationList"]);
+        expect(MANAGED_RULE_GROUPS).to.have.members([
+            "AWSManagedRulesCommonRuleSet",
+            "AWSManagedRulesKnownBadInputsRuleSet",
+            "AWSManagedRulesSQLiRuleSet",
+            "AWSManagedRulesAmazonIpReputationList",
+        ]);
     });
 });
 
 describe("WAF config", () => {
-
     it("is on in prod and off in dev by default, 2000 requests per IP per 5 minutes", () => {
         expect(validateStackConfig(raw("prod", {})).waf).to.deep.equal({ enabled: true, rateLimitPer5Min: 2000 });
         expect(validateStackConfig(raw("dev", {})).waf).to.deep.equal({ enabled: false, rateLimitPer5Min: 2000 });
-        expect(validateStackConfig(raw("dev", { waf: { enabled: true, rateLimitPer5Min: 300 } })).waf).to.deep.equal({ enabled: true, rateLimitPer5Min: 300 });
+        expect(validateStackConfig(raw("dev", { waf: { enabled: true, rateLimitPer5Min: 300 } })).waf).to.deep.equal({
+            enabled: true,
+            rateLimitPer5Min: 300,
+        });
     });
 
     it("refuses prod without it, and a limit WAF does not accept", () => {
@@ -62,10 +76,17 @@ describe("WAF (mocked program)", function () {
 
     it("puts a regional web ACL with the rate limit and the managed rule groups in front of prod's ALB", () => {
         const acl = named(prod, ACL, "waf-acl");
-        expect(acl.inputs).to.deep.include({ name: "webfleet-prod-web", scope: "REGIONAL", defaultAction: { allow: {} } });
+        expect(acl.inputs).to.deep.include({
+            name: "webfleet-prod-web",
+            scope: "REGIONAL",
+            defaultAction: { allow: {} },
+        });
         expect(acl.inputs.rules).to.deep.equal(webAclRules("webfleet-prod", 2000));
         const association = named(prod, "aws:wafv2/webAclAssociation:WebAclAssociation", "waf-alb");
-        expect(association.inputs).to.deep.equal({ resourceArn: named(prod, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").outputs.arn, webAclArn: acl.outputs.arn });
+        expect(association.inputs).to.deep.equal({
+            resourceArn: named(prod, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").outputs.arn,
+            webAclArn: acl.outputs.arn,
+        });
     });
 
     it("follows waf.enabled and waf.rateLimitPer5Min in dev", () => {
@@ -80,13 +101,26 @@ describe("WAF (mocked program)", function () {
             [devOn, 30],
         ] as const) {
             const group = named(run, LOG_GROUP, "waf-logs");
-            expect(group.inputs).to.deep.equal({ name: `aws-waf-logs-webfleet-${run.stack}`, retentionInDays: days, kmsKeyId: run.outputs.kmsKeyArn.value });
-            const logging = named(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging");
+            expect(group.inputs).to.deep.equal({
+                name: `aws-waf-logs-webfleet-${run.stack}`,
+                retentionInDays: days,
+                kmsKeyId: run.outputs.kmsKeyArn.value,
+            });
+            const logging = named(
+                run,
+                "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+                "waf-logging",
+            );
             expect(logging.inputs.resourceArn).to.equal(named(run, ACL, "waf-acl").outputs.arn);
             expect(logging.inputs.logDestinationConfigs).to.deep.equal([group.outputs.arn]);
-            expect(logging.inputs.redactedFields).to.deep.equal([{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }]);
+            expect(logging.inputs.redactedFields).to.deep.equal([
+                { singleHeader: { name: "authorization" } },
+                { singleHeader: { name: "cookie" } },
+            ]);
             expect(logging.inputs.loggingFilter.defaultBehavior).to.equal("DROP");
-            expect(logging.inputs.loggingFilter.filters[0].conditions.map((c: any) => c.actionCondition.action)).to.deep.equal(["BLOCK", "COUNT", "CAPTCHA", "CHALLENGE"]);
+            expect(
+                logging.inputs.loggingFilter.filters[0].conditions.map((c: any) => c.actionCondition.action),
+            ).to.deep.equal(["BLOCK", "COUNT", "CAPTCHA", "CHALLENGE"]);
         }
     });
 
@@ -100,9 +134,14 @@ describe("WAF (mocked program)", function () {
                 Principal: { Service: "delivery.logs.amazonaws.com" },
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                 Resource: `${group.outputs.arn}:log-stream:*`,
-                Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:*` } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+                    ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:*` },
+                },
             },
         ]);
-        expect(named(prod, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging").dependencies).to.include(policy.urn);
+        expect(
+            named(prod, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging").dependencies,
+        ).to.include(policy.urn);
     });
 });

@@ -19,7 +19,12 @@ const ASG = "aws:autoscaling/group:Group";
 function rules(run: ProgramRun, type: string, sgId: string): (string | number)[][] {
     return ofType(run, type)
         .filter((r) => r.inputs.securityGroupId === sgId)
-        .map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.prefixListId])
+        .map((r) => [
+            r.inputs.ipProtocol,
+            r.inputs.fromPort,
+            r.inputs.toPort,
+            r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.prefixListId,
+        ])
         .sort((a, b) => String(a).localeCompare(String(b)));
 }
 
@@ -30,7 +35,9 @@ function userDataOf(run: ProgramRun): string {
 /** Every value any resource received as a Pulumi secret. */
 function secretValues(run: ProgramRun): string[] {
     const at = (r: RecordedResource, p: string) => p.match(/[^.[\]]+/g)!.reduce((v: any, k) => v?.[k], r.inputs);
-    return run.resources.flatMap((r) => r.secretInputPaths.map((p) => at(r, p))).filter((v): v is string => typeof v === "string" && v.length > 0);
+    return run.resources
+        .flatMap((r) => r.secretInputPaths.map((p) => at(r, p)))
+        .filter((v): v is string => typeof v === "string" && v.length > 0);
 }
 
 describe("web tier (mocked program)", function () {
@@ -61,22 +68,40 @@ describe("web tier (mocked program)", function () {
             });
             expect(alb.inputs.subnets).to.deep.equal(dev.outputs.publicSubnetIds.value);
             expect(alb.inputs.securityGroups).to.deep.equal([ids.alb]);
-            expect(alb.inputs.accessLogs).to.deep.equal({ bucket: dev.outputs.accessLogsBucketName.value, enabled: true, prefix: "alb" });
-            expect(named(prod, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.enableDeletionProtection).to.equal(true);
+            expect(alb.inputs.accessLogs).to.deep.equal({
+                bucket: dev.outputs.accessLogsBucketName.value,
+                enabled: true,
+                prefix: "alb",
+            });
+            expect(
+                named(prod, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.enableDeletionProtection,
+            ).to.equal(true);
         });
 
         it("keeps its idle timeout below the app's keep-alive timeout", () => {
             const server = fs.readFileSync(path.join(REPO_ROOT, "app", "http", "server.ts"), "utf8");
             const keepAlive = Number(/keepAliveTimeout = ([\d_]+)/.exec(server)![1].replace(/_/g, ""));
             expect(APP_KEEP_ALIVE_SECONDS * 1000).to.equal(keepAlive);
-            expect(named(prod, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.idleTimeout).to.be.below(APP_KEEP_ALIVE_SECONDS);
+            expect(named(prod, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.idleTimeout).to.be.below(
+                APP_KEEP_ALIVE_SECONDS,
+            );
         });
 
         it("answers HTTP with exactly one action: a 301 to HTTPS keeping host, path and query", () => {
             const http = named(dev, LISTENER, "web-lb-http");
             expect(http.inputs).to.include({ port: 80, protocol: "HTTP" });
             expect(http.inputs.defaultActions).to.deep.equal([
-                { type: "redirect", redirect: { protocol: "HTTPS", port: "443", host: "#{host}", path: "/#{path}", query: "#{query}", statusCode: "HTTP_301" } },
+                {
+                    type: "redirect",
+                    redirect: {
+                        protocol: "HTTPS",
+                        port: "443",
+                        host: "#{host}",
+                        path: "/#{path}",
+                        query: "#{query}",
+                        statusCode: "HTTP_301",
+                    },
+                },
             ]);
             expect(http.inputs.certificateArn).to.equal(undefined);
         });
@@ -84,16 +109,31 @@ describe("web tier (mocked program)", function () {
         it("serves HTTPS with the TLS 1.3 policy and forwards to the target group, and has no other listener or rule", () => {
             const https = named(dev, LISTENER, "web-lb-https");
             const tg = named(dev, "aws:lb/targetGroup:TargetGroup", "web-lb-tg");
-            expect(https.inputs).to.include({ port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-            expect(https.inputs.certificateArn).to.equal(named(dev, "aws:acm/certificate:Certificate", "web-lb-cert-import").outputs.arn);
+            expect(https.inputs).to.include({
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            });
+            expect(https.inputs.certificateArn).to.equal(
+                named(dev, "aws:acm/certificate:Certificate", "web-lb-cert-import").outputs.arn,
+            );
             expect(https.inputs.defaultActions).to.deep.equal([{ type: "forward", targetGroupArn: tg.outputs.arn }]);
-            expect(ofType(dev, LISTENER).map((l) => l.name).sort()).to.deep.equal(["web-lb-http", "web-lb-https"]);
+            expect(
+                ofType(dev, LISTENER)
+                    .map((l) => l.name)
+                    .sort(),
+            ).to.deep.equal(["web-lb-http", "web-lb-https"]);
             expect(ofType(dev, "aws:lb/listenerRule:ListenerRule")).to.deep.equal([]);
         });
 
         it("health-checks /healthz on the app port, deregisters faster than the app drains, and is not sticky", () => {
             const tg = named(dev, "aws:lb/targetGroup:TargetGroup", "web-lb-tg");
-            expect(tg.inputs).to.include({ port: 8080, protocol: "HTTP", targetType: "instance", deregistrationDelay: 15 });
+            expect(tg.inputs).to.include({
+                port: 8080,
+                protocol: "HTTP",
+                targetType: "instance",
+                deregistrationDelay: 15,
+            });
             expect(tg.inputs.healthCheck).to.deep.equal({
                 enabled: true,
                 protocol: "HTTP",
@@ -118,7 +158,10 @@ describe("web tier (mocked program)", function () {
                 ["tcp", 80, 80, "0.0.0.0/0"],
             ]);
             expect(rules(dev, EGRESS, ids.alb)).to.deep.equal([["tcp", 8080, 8080, ids.web]]);
-            expect(named(dev, SG, "web-lb-sg").inputs.tags).to.deep.equal({ Name: "web-lb-sg", "webfleet:role": "alb" });
+            expect(named(dev, SG, "web-lb-sg").inputs.tags).to.deep.equal({
+                Name: "web-lb-sg",
+                "webfleet:role": "alb",
+            });
         });
 
         it("lets the web servers in on the app port from the ALB and on 22 from the bastion, nothing else", () => {
@@ -131,7 +174,9 @@ describe("web tier (mocked program)", function () {
                 expect(named(dev, SG, sg).inputs.ingress, sg).to.equal(undefined);
                 expect(named(dev, SG, sg).inputs.egress, sg).to.equal(undefined);
             }
-            for (const rule of [...ofType(dev, INGRESS), ...ofType(dev, EGRESS)].filter((r) => [ids.web, ids.alb].includes(r.inputs.securityGroupId))) {
+            for (const rule of [...ofType(dev, INGRESS), ...ofType(dev, EGRESS)].filter((r) =>
+                [ids.web, ids.alb].includes(r.inputs.securityGroupId),
+            )) {
                 expect(rule.inputs.description, rule.name).to.be.a("string").with.length.above(10);
             }
         });
@@ -149,17 +194,37 @@ describe("web tier (mocked program)", function () {
     describe("launch template", () => {
         it("requires IMDSv2 with hop limit 1, gives no public IP, and encrypts a gp3 root volume", () => {
             const lt = named(dev, LT, "web-lt");
-            expect(lt.inputs.metadataOptions).to.deep.equal({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
-            expect(lt.inputs.networkInterfaces).to.deep.equal([{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [ids.web] }]);
+            expect(lt.inputs.metadataOptions).to.deep.equal({
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+                instanceMetadataTags: "disabled",
+            });
+            expect(lt.inputs.networkInterfaces).to.deep.equal([
+                {
+                    deviceIndex: 0,
+                    associatePublicIpAddress: "false",
+                    deleteOnTermination: "true",
+                    securityGroups: [ids.web],
+                },
+            ]);
             expect(lt.inputs.vpcSecurityGroupIds).to.equal(undefined);
             expect(lt.inputs.blockDeviceMappings).to.have.length(1);
             expect(lt.inputs.blockDeviceMappings[0]).to.deep.include({ deviceName: "/dev/xvda" });
-            expect(lt.inputs.blockDeviceMappings[0].ebs).to.include({ encrypted: "true", volumeType: "gp3", volumeSize: 20, deleteOnTermination: "true", kmsKeyId: dev.outputs.kmsKeyArn.value });
+            expect(lt.inputs.blockDeviceMappings[0].ebs).to.include({
+                encrypted: "true",
+                volumeType: "gp3",
+                volumeSize: 20,
+                deleteOnTermination: "true",
+                kmsKeyId: dev.outputs.kmsKeyArn.value,
+            });
         });
 
         it("runs Amazon Linux 2023 through the public SSM parameter, sized per stack, with detailed monitoring in prod", () => {
             const lt = named(dev, LT, "web-lt");
-            expect(lt.inputs.imageId).to.equal("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+            expect(lt.inputs.imageId).to.equal(
+                "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+            );
             expect(lt.inputs.instanceType).to.equal("t4g.small");
             expect(lt.inputs.monitoring).to.deep.equal({ enabled: false });
             expect(named(prod, LT, "web-lt").inputs.instanceType).to.equal("t4g.medium");
@@ -169,12 +234,27 @@ describe("web tier (mocked program)", function () {
 
         it("has an instance profile that reads exactly its artifact object, uses Session Manager, and nothing with * actions", () => {
             const lt = named(dev, LT, "web-lt");
-            expect(lt.inputs.iamInstanceProfile).to.deep.equal({ arn: named(dev, "aws:iam/instanceProfile:InstanceProfile", "web-profile").outputs.arn });
-            const statements: any[] = JSON.parse(named(dev, "aws:iam/rolePolicy:RolePolicy", "web-role-policy").inputs.policy).Statement;
+            expect(lt.inputs.iamInstanceProfile).to.deep.equal({
+                arn: named(dev, "aws:iam/instanceProfile:InstanceProfile", "web-profile").outputs.arn,
+            });
+            const statements: any[] = JSON.parse(
+                named(dev, "aws:iam/rolePolicy:RolePolicy", "web-role-policy").inputs.policy,
+            ).Statement;
             const object = named(dev, "aws:s3/bucketObjectv2:BucketObjectv2", "web-artifact-bundle");
             const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-            expect(bySid.ReadAppArtifact).to.deep.equal({ Sid: "ReadAppArtifact", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${dev.outputs.artifactBucketName.value}/${object.inputs.key}` });
-            expect(bySid.SessionManager.Action).to.deep.equal(["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]);
+            expect(bySid.ReadAppArtifact).to.deep.equal({
+                Sid: "ReadAppArtifact",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: `arn:aws:s3:::${dev.outputs.artifactBucketName.value}/${object.inputs.key}`,
+            });
+            expect(bySid.SessionManager.Action).to.deep.equal([
+                "ssm:UpdateInstanceInformation",
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ]);
             expect(bySid.DecryptAppArtifact).to.deep.equal({
                 Sid: "DecryptAppArtifact",
                 Effect: "Allow",
@@ -189,14 +269,32 @@ describe("web tier (mocked program)", function () {
                 }
             }
             // The database's and the instance logs' statements are the only others.
-            expect(Object.keys(bySid).filter((sid) => !["ReadAppArtifact", "SessionManager", "DecryptAppArtifact"].includes(sid))).to.deep.equal(["ConnectAsAppUser", "WriteInstanceLogs"]);
-            expect(ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === named(dev, "aws:iam/role:Role", "web-role").outputs.name)).to.deep.equal([]);
+            expect(
+                Object.keys(bySid).filter(
+                    (sid) => !["ReadAppArtifact", "SessionManager", "DecryptAppArtifact"].includes(sid),
+                ),
+            ).to.deep.equal(["ConnectAsAppUser", "WriteInstanceLogs"]);
+            expect(
+                ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+                    (a) => a.inputs.role === named(dev, "aws:iam/role:Role", "web-role").outputs.name,
+                ),
+            ).to.deep.equal([]);
         });
 
         it("tags instances, volumes and interfaces with the stack's tags and the web role", () => {
             const specs = named(dev, LT, "web-lt").inputs.tagSpecifications;
-            const tags = { team: "platform", "webfleet:project": "webfleet", "webfleet:stack": "dev", "webfleet:environment": "dev", "managed-by": "pulumi", Name: "web-instance", "webfleet:role": "web" };
-            expect(specs).to.deep.equal(["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })));
+            const tags = {
+                team: "platform",
+                "webfleet:project": "webfleet",
+                "webfleet:stack": "dev",
+                "webfleet:environment": "dev",
+                "managed-by": "pulumi",
+                Name: "web-instance",
+                "webfleet:role": "web",
+            };
+            expect(specs).to.deep.equal(
+                ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
+            );
         });
     });
 
@@ -210,8 +308,17 @@ describe("web tier (mocked program)", function () {
                 const subnets: string[] = asg.inputs.vpcZoneIdentifiers;
                 expect(subnets).to.deep.equal(run.outputs.privateSubnetIds.value);
                 expect(new Set(subnets).size).to.equal(azs);
-                expect(asg.inputs).to.include({ healthCheckType: "ELB", healthCheckGracePeriod: 300, minSize: azs, desiredCapacity: azs, maxSize: azs * 2, minElbCapacity: azs });
-                expect(asg.inputs.targetGroupArns).to.deep.equal([named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arn]);
+                expect(asg.inputs).to.include({
+                    healthCheckType: "ELB",
+                    healthCheckGracePeriod: 300,
+                    minSize: azs,
+                    desiredCapacity: azs,
+                    maxSize: azs * 2,
+                    minElbCapacity: azs,
+                });
+                expect(asg.inputs.targetGroupArns).to.deep.equal([
+                    named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arn,
+                ]);
                 // Nothing suspended, so AZRebalance keeps the servers spread.
                 expect(asg.inputs.suspendedProcesses).to.deep.equal([]);
                 expect(asg.inputs.availabilityZones).to.equal(undefined);
@@ -221,7 +328,10 @@ describe("web tier (mocked program)", function () {
         it("launches the template's latest version and rolls new versions out with launch-before-terminate", () => {
             const asg = named(dev, ASG, "web-asg");
             const lt = named(dev, LT, "web-lt");
-            expect(asg.inputs.launchTemplate).to.deep.equal({ id: lt.outputs.id, version: String(lt.outputs.latestVersion) });
+            expect(asg.inputs.launchTemplate).to.deep.equal({
+                id: lt.outputs.id,
+                version: String(lt.outputs.latestVersion),
+            });
             expect(lt.inputs.updateDefaultVersion).to.equal(true);
             expect(asg.inputs.instanceRefresh).to.deep.equal({
                 strategy: "Rolling",
@@ -235,7 +345,10 @@ describe("web tier (mocked program)", function () {
                     alarmSpecification: { alarms: ["webfleet-dev-alb-5xx-rate"] },
                 },
             });
-            expect(asg.inputs.instanceMaintenancePolicy).to.deep.equal({ minHealthyPercentage: 100, maxHealthyPercentage: 150 });
+            expect(asg.inputs.instanceMaintenancePolicy).to.deep.equal({
+                minHealthyPercentage: 100,
+                maxHealthyPercentage: 150,
+            });
             expect(asg.inputs.defaultInstanceWarmup).to.equal(120);
         });
 
@@ -251,7 +364,10 @@ describe("web tier (mocked program)", function () {
                     autoscalingGroupName: named(run, ASG, "web-asg").outputs.name,
                     policyType: "TargetTrackingScaling",
                     targetTrackingConfiguration: {
-                        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${alb.outputs.arnSuffix}/${tg.outputs.arnSuffix}` },
+                        predefinedMetricSpecification: {
+                            predefinedMetricType: "ALBRequestCountPerTarget",
+                            resourceLabel: `${alb.outputs.arnSuffix}/${tg.outputs.arnSuffix}`,
+                        },
                         targetValue: target,
                     },
                 });
@@ -269,18 +385,38 @@ describe("web tier (mocked program)", function () {
     describe("app deployment", () => {
         it("keeps the bundle in a private, versioned, encrypted, TLS-only bucket", () => {
             const bucket = dev.outputs.artifactBucketName.value;
-            expect(named(dev, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "web-artifact-public-access").inputs).to.deep.equal({
+            expect(
+                named(dev, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "web-artifact-public-access")
+                    .inputs,
+            ).to.deep.equal({
                 bucket,
                 blockPublicAcls: true,
                 blockPublicPolicy: true,
                 ignorePublicAcls: true,
                 restrictPublicBuckets: true,
             });
-            expect(named(dev, "aws:s3/bucketVersioning:BucketVersioning", "web-artifact-versioning").inputs.versioningConfiguration).to.deep.equal({ status: "Enabled" });
-            expect(named(dev, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "web-artifact-encryption").inputs.rules).to.deep.equal([
-                { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: dev.outputs.kmsKeyArn.value }, bucketKeyEnabled: true },
+            expect(
+                named(dev, "aws:s3/bucketVersioning:BucketVersioning", "web-artifact-versioning").inputs
+                    .versioningConfiguration,
+            ).to.deep.equal({ status: "Enabled" });
+            expect(
+                named(
+                    dev,
+                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    "web-artifact-encryption",
+                ).inputs.rules,
+            ).to.deep.equal([
+                {
+                    applyServerSideEncryptionByDefault: {
+                        sseAlgorithm: "aws:kms",
+                        kmsMasterKeyId: dev.outputs.kmsKeyArn.value,
+                    },
+                    bucketKeyEnabled: true,
+                },
             ]);
-            const policy = JSON.parse(named(dev, "aws:s3/bucketPolicy:BucketPolicy", "web-artifact-policy").inputs.policy);
+            const policy = JSON.parse(
+                named(dev, "aws:s3/bucketPolicy:BucketPolicy", "web-artifact-policy").inputs.policy,
+            );
             expect(policy.Statement).to.deep.equal([
                 {
                     Sid: "DenyInsecureTransport",
@@ -291,7 +427,10 @@ describe("web tier (mocked program)", function () {
                     Condition: { Bool: { "aws:SecureTransport": "false" } },
                 },
             ]);
-            expect(named(dev, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "web-artifact-ownership").inputs.rule).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+            expect(
+                named(dev, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "web-artifact-ownership").inputs
+                    .rule,
+            ).to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
         });
 
         it("uploads the app bundle under its content hash and has the servers fetch exactly that key", () => {
@@ -307,9 +446,15 @@ describe("web tier (mocked program)", function () {
                 expect(createHash("sha256").update(source.text).digest("hex")).to.equal(sha);
             }
             expect(object.inputs.content).to.equal(undefined);
-            expect(object.inputs).to.include({ serverSideEncryption: "aws:kms", kmsKeyId: dev.outputs.kmsKeyArn.value, contentType: "application/javascript" });
+            expect(object.inputs).to.include({
+                serverSideEncryption: "aws:kms",
+                kmsKeyId: dev.outputs.kmsKeyArn.value,
+                contentType: "application/javascript",
+            });
             const script = userDataOf(dev);
-            expect(script).to.include(`readonly ARTIFACT_URI='s3://${dev.outputs.artifactBucketName.value}/app/${sha}.js'`);
+            expect(script).to.include(
+                `readonly ARTIFACT_URI='s3://${dev.outputs.artifactBucketName.value}/app/${sha}.js'`,
+            );
             expect(script).to.include(`readonly ARTIFACT_SHA256='${sha}'`);
         });
 

@@ -22,7 +22,11 @@ function one(run: Run, type: string, name: string): RecordedResource {
     return found[0];
 }
 
-const BUNDLE: AppBundleLike = { code: Buffer.from("// webfleet app server, test bundle\nrequire('http').createServer().listen(process.env.PORT);\n") };
+const BUNDLE: AppBundleLike = {
+    code: Buffer.from(
+        "// webfleet app server, test bundle\nrequire('http').createServer().listen(process.env.PORT);\n",
+    ),
+};
 
 function args(overrides: Partial<WebTierArgs> = {}): WebTierArgs {
     const d = defaultsFor("dev").web;
@@ -42,7 +46,9 @@ function args(overrides: Partial<WebTierArgs> = {}): WebTierArgs {
 }
 
 function userData(run: Run): string {
-    return Buffer.from(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "web-lt").inputs.userData, "base64").toString("utf8");
+    return Buffer.from(one(run, "aws:ec2/launchTemplate:LaunchTemplate", "web-lt").inputs.userData, "base64").toString(
+        "utf8",
+    );
 }
 
 function statements(run: Run): any[] {
@@ -50,8 +56,19 @@ function statements(run: Run): any[] {
 }
 
 describe("web tier seams (component under the mocks)", function () {
-    const connect = { Sid: "ConnectAsAppUser", Effect: "Allow" as const, Action: "rds-db:connect", Resource: "arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABC/webfleet_app" };
-    const dbEnv = { DB_HOST: "db.cabc.us-east-1.rds.amazonaws.com", DB_PORT: "5432", DB_NAME: "webfleet", DB_USER: "webfleet_app", AWS_REGION: "us-east-1" };
+    const connect = {
+        Sid: "ConnectAsAppUser",
+        Effect: "Allow" as const,
+        Action: "rds-db:connect",
+        Resource: "arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABC/webfleet_app",
+    };
+    const dbEnv = {
+        DB_HOST: "db.cabc.us-east-1.rds.amazonaws.com",
+        DB_PORT: "5432",
+        DB_NAME: "webfleet",
+        DB_USER: "webfleet_app",
+        AWS_REGION: "us-east-1",
+    };
     let plain: Run;
     let wired: Run;
     let migrationsUrn: string;
@@ -91,7 +108,12 @@ describe("web tier seams (component under the mocks)", function () {
 
     it("appends instancePolicyStatements after the tier's own statements", () => {
         expect(statements(plain).map((s) => s.Sid)).to.deep.equal(["ReadAppArtifact", "SessionManager"]);
-        expect(statements(wired).map((s) => s.Sid)).to.deep.equal(["ReadAppArtifact", "SessionManager", "DecryptAppArtifact", "ConnectAsAppUser"]);
+        expect(statements(wired).map((s) => s.Sid)).to.deep.equal([
+            "ReadAppArtifact",
+            "SessionManager",
+            "DecryptAppArtifact",
+            "ConnectAsAppUser",
+        ]);
         expect(statements(wired)[3]).to.deep.equal(connect);
     });
 
@@ -114,26 +136,54 @@ describe("web tier seams (component under the mocks)", function () {
 
     it("encrypts with the KMS key when given, and with SSE-S3 and the default EBS key otherwise", () => {
         const key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-8444-555555555555";
-        const sse = (run: Run) => one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "web-artifact-encryption").inputs.rules;
-        expect(sse(wired)).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, bucketKeyEnabled: true }]);
+        const sse = (run: Run) =>
+            one(
+                run,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "web-artifact-encryption",
+            ).inputs.rules;
+        expect(sse(wired)).to.deep.equal([
+            {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key },
+                bucketKeyEnabled: true,
+            },
+        ]);
         expect(sse(plain)).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-        const ebs = (run: Run) => one(run, "aws:ec2/launchTemplate:LaunchTemplate", "web-lt").inputs.blockDeviceMappings[0].ebs;
+        const ebs = (run: Run) =>
+            one(run, "aws:ec2/launchTemplate:LaunchTemplate", "web-lt").inputs.blockDeviceMappings[0].ebs;
         expect(ebs(wired).kmsKeyId).to.equal(key);
         expect(ebs(plain).kmsKeyId).to.equal(undefined);
         expect(ebs(plain).encrypted).to.equal("true");
-        expect(one(plain, "aws:s3/bucketObjectv2:BucketObjectv2", "web-artifact-bundle").inputs.serverSideEncryption).to.equal("AES256");
+        expect(
+            one(plain, "aws:s3/bucketObjectv2:BucketObjectv2", "web-artifact-bundle").inputs.serverSideEncryption,
+        ).to.equal("AES256");
     });
 
     it("opens no SSH path and installs no key pair without a bastion", () => {
         const web = one(plain, "aws:ec2/securityGroup:SecurityGroup", "web-sg").outputs.id;
         const alb = one(plain, "aws:ec2/securityGroup:SecurityGroup", "web-lb-sg").outputs.id;
-        const ingress = plain.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.securityGroupId === web);
-        expect(ingress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4])).to.deep.equal([[8080, 8080, alb, undefined]]);
+        const ingress = plain.resources.filter(
+            (r) =>
+                r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" &&
+                r.inputs.securityGroupId === web,
+        );
+        expect(
+            ingress.map((r) => [
+                r.inputs.fromPort,
+                r.inputs.toPort,
+                r.inputs.referencedSecurityGroupId,
+                r.inputs.cidrIpv4,
+            ]),
+        ).to.deep.equal([[8080, 8080, alb, undefined]]);
         expect(one(plain, "aws:ec2/launchTemplate:LaunchTemplate", "web-lt").inputs.keyName).to.equal(undefined);
     });
 
     it("sends access logs to the given bucket", () => {
-        expect(one(wired, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.accessLogs).to.deep.equal({ bucket: "webfleet-alb-logs", enabled: true, prefix: "alb" });
+        expect(one(wired, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.accessLogs).to.deep.equal({
+            bucket: "webfleet-alb-logs",
+            enabled: true,
+            prefix: "alb",
+        });
         expect(one(plain, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").inputs.accessLogs).to.equal(undefined);
     });
 
@@ -150,9 +200,13 @@ describe("web tier seams (component under the mocks)", function () {
             TargetGroup: one(wired, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arnSuffix,
         });
         const group = one(wired, "aws:autoscaling/group:Group", "web-asg");
-        expect(group.inputs.instanceRefresh.preferences.alarmSpecification).to.deep.equal({ alarms: ["seams-alb-5xx"] });
+        expect(group.inputs.instanceRefresh.preferences.alarmSpecification).to.deep.equal({
+            alarms: ["seams-alb-5xx"],
+        });
         expect(group.dependencies).to.include(alarm.urn);
-        expect(one(plain, "aws:autoscaling/group:Group", "web-asg").inputs.instanceRefresh.preferences.alarmSpecification).to.equal(undefined);
+        expect(
+            one(plain, "aws:autoscaling/group:Group", "web-asg").inputs.instanceRefresh.preferences.alarmSpecification,
+        ).to.equal(undefined);
     });
 
     describe("artifact key", () => {
@@ -166,15 +220,26 @@ describe("web tier seams (component under the mocks)", function () {
         });
 
         it("refuses a bundle whose declared sha256 is not its own", () => {
-            expect(() => artifactContent({ code: BUNDLE.code, sha256: "0".repeat(64) })).to.throw(`its sha256 field (${"0".repeat(64)}) is not the hash of its code`);
+            expect(() => artifactContent({ code: BUNDLE.code, sha256: "0".repeat(64) })).to.throw(
+                `its sha256 field (${"0".repeat(64)}) is not the hash of its code`,
+            );
             expect(() => artifactContent({ code: Buffer.alloc(0) })).to.throw("the bundle is empty");
             expect(() => artifactContent({ code: Buffer.from([0xff, 0xfe]) })).to.throw("not valid UTF-8");
         });
 
         it("keeps object, key and user data when the bundle is unchanged, and changes all three when it changes", async () => {
-            const again = await runComponent(() => new WebTier("web", args({ appBundle: Promise.resolve({ code: Buffer.from(BUNDLE.code) }) })));
-            const changed = await runComponent(() => new WebTier("web", args({ appBundle: { code: Buffer.concat([BUNDLE.code as Buffer, Buffer.from("// v2\n")]) } })));
-            const key = (run: Run) => one(run, "aws:s3/bucketObjectv2:BucketObjectv2", "web-artifact-bundle").inputs.key;
+            const again = await runComponent(
+                () => new WebTier("web", args({ appBundle: Promise.resolve({ code: Buffer.from(BUNDLE.code) }) })),
+            );
+            const changed = await runComponent(
+                () =>
+                    new WebTier(
+                        "web",
+                        args({ appBundle: { code: Buffer.concat([BUNDLE.code as Buffer, Buffer.from("// v2\n")]) } }),
+                    ),
+            );
+            const key = (run: Run) =>
+                one(run, "aws:s3/bucketObjectv2:BucketObjectv2", "web-artifact-bundle").inputs.key;
             expect(key(plain)).to.equal(artifactKey(BUNDLE.code));
             expect(key(again)).to.equal(key(plain));
             expect(userData(again)).to.equal(userData(plain));
@@ -192,24 +257,39 @@ describe("web tier seams (component under the mocks)", function () {
         after(() => installMocks("webfleet", "seams", { region: "us-east-1" }));
 
         it("refuses a minimum below the AZ count, naming the key and the fix", async () => {
-            const run = await runComponent(() => new WebTier("web", args({ minSize: 1, desiredCapacity: 1, availabilityZoneCount: 2 })));
-            expect(run.error?.message).to.include("web.minSize: 1 is below the AZ count (2), so an AZ could be left without a server; set it to 2 or more");
+            const run = await runComponent(
+                () => new WebTier("web", args({ minSize: 1, desiredCapacity: 1, availabilityZoneCount: 2 })),
+            );
+            expect(run.error?.message).to.include(
+                "web.minSize: 1 is below the AZ count (2), so an AZ could be left without a server; set it to 2 or more",
+            );
             expect(run.resources.filter((r) => r.custom)).to.deep.equal([]);
         });
 
         it("refuses CloudFront in front of an ALB with a self-signed certificate", async () => {
-            const edge = { headerName: "X-Origin-Verify", headerValue: "s", prefixListId: "pl-1", distribute: () => ({ name: "d.cloudfront.net", zoneId: "Z2FDTNDATAQYW2" }) };
+            const edge = {
+                headerName: "X-Origin-Verify",
+                headerValue: "s",
+                prefixListId: "pl-1",
+                distribute: () => ({ name: "d.cloudfront.net", zoneId: "Z2FDTNDATAQYW2" }),
+            };
             const run = await runComponent(() => new WebTier("web", args({ edge })));
-            expect(run.error?.message).to.include("cdn.enabled: CloudFront refuses the ALB's self-signed certificate; set web.domain and web.hostedZoneId");
+            expect(run.error?.message).to.include(
+                "cdn.enabled: CloudFront refuses the ALB's self-signed certificate; set web.domain and web.hostedZoneId",
+            );
         });
 
         it("refuses an ALB idle timeout the app's keep-alive would undercut", async () => {
             const run = await runComponent(() => new WebTier("web", args({ idleTimeoutSeconds: 120 })));
-            expect(run.error?.message).to.include("web.idleTimeoutSeconds: 120 is not below the app's keep-alive timeout (65 s)");
+            expect(run.error?.message).to.include(
+                "web.idleTimeoutSeconds: 120 is not below the app's keep-alive timeout (65 s)",
+            );
         });
 
         it("refuses a plain appEnvironment with a bad key before creating anything", async () => {
-            const run = await runComponent(() => new WebTier("web", args({ appEnvironment: { DB_PASSWORD: "hunter22" } })));
+            const run = await runComponent(
+                () => new WebTier("web", args({ appEnvironment: { DB_PASSWORD: "hunter22" } })),
+            );
             expect(run.error?.message).to.include("appEnvironment.DB_PASSWORD: the name says it is a secret");
             expect(run.resources.filter((r) => r.custom)).to.deep.equal([]);
         });
@@ -221,14 +301,28 @@ describe("web tier seams (component under the mocks)", function () {
         });
 
         it("refuses wildcard actions, including appended ones", async () => {
-            const run = await runComponent(() => new WebTier("web", args({ instancePolicyStatements: [{ Sid: "TooMuch", Effect: "Allow", Action: ["s3:*"], Resource: "*" }] })));
-            expect(run.error?.message).to.include("wildcard actions (TooMuch: s3:*) are not allowed on the web servers' role");
+            const run = await runComponent(
+                () =>
+                    new WebTier(
+                        "web",
+                        args({
+                            instancePolicyStatements: [
+                                { Sid: "TooMuch", Effect: "Allow", Action: ["s3:*"], Resource: "*" },
+                            ],
+                        }),
+                    ),
+            );
+            expect(run.error?.message).to.include(
+                "wildcard actions (TooMuch: s3:*) are not allowed on the web servers' role",
+            );
             expect(run.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")).to.deep.equal([]);
         });
 
         it("refuses fewer private subnets than AZs", async () => {
             const run = await runComponent(() => new WebTier("web", args({ privateSubnetIds: ["subnet-1a"] })));
-            expect(run.error?.message).to.include("1 private subnet(s) for 2 AZs; the group needs one distinct private subnet per AZ");
+            expect(run.error?.message).to.include(
+                "1 private subnet(s) for 2 AZs; the group needs one distinct private subnet per AZ",
+            );
         });
     });
 });

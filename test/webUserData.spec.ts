@@ -23,8 +23,20 @@ import {
 import { requireTool } from "./support/tools";
 
 const SHA = "38299ad9a30121af7339ede06696752c7894a5451d41d41b138ebae2474d4542";
-const BASE: WebUserDataArgs = { region: "us-east-1", bucket: "web-artifact-bucket-0a1b2c3", key: `app/${SHA}.js`, sha256: SHA, appPort: 8080 };
-const DB_ENV = { DB_HOST: "webfleet-dev.cabc123.us-east-1.rds.amazonaws.com", DB_PORT: "5432", DB_NAME: "webfleet", DB_USER: "webfleet_app", AWS_REGION: "us-east-1" };
+const BASE: WebUserDataArgs = {
+    region: "us-east-1",
+    bucket: "web-artifact-bucket-0a1b2c3",
+    key: `app/${SHA}.js`,
+    sha256: SHA,
+    appPort: 8080,
+};
+const DB_ENV = {
+    DB_HOST: "webfleet-dev.cabc123.us-east-1.rds.amazonaws.com",
+    DB_PORT: "5432",
+    DB_NAME: "webfleet",
+    DB_USER: "webfleet_app",
+    AWS_REGION: "us-east-1",
+};
 const LOGS = { appLogGroup: "/webfleet/dev/web/app", systemLogGroup: "/webfleet/dev/web/system" };
 
 function shellcheck(ctx: Mocha.Context, script: string): void {
@@ -77,7 +89,10 @@ describe("web user data", () => {
     it("fetches the artifact by its key and checks its sha256 before installing it", () => {
         expect(plain).to.include(`readonly ARTIFACT_URI='s3://web-artifact-bucket-0a1b2c3/app/${SHA}.js'`);
         expect(plain).to.include(`readonly ARTIFACT_SHA256='${SHA}'`);
-        const fetch = plain.slice(plain.indexOf("fetch_artifact() {"), plain.indexOf("\n}\n", plain.indexOf("fetch_artifact() {")));
+        const fetch = plain.slice(
+            plain.indexOf("fetch_artifact() {"),
+            plain.indexOf("\n}\n", plain.indexOf("fetch_artifact() {")),
+        );
         const check = fetch.indexOf("sha256sum --check");
         expect(fetch.indexOf("aws s3 cp")).to.be.within(0, check);
         expect(fetch.indexOf(`install -o root -g root -m 0644 "$tmp" "$APP_FILE"`)).to.be.greaterThan(check);
@@ -106,12 +121,21 @@ describe("web user data", () => {
         }
         // V8 compiles to executable memory, so W^X would kill the app: it must not be set.
         expect(unit).not.to.include("MemoryDenyWriteExecute");
-        expect(plain).to.match(/useradd --system --user-group --no-create-home --home-dir \/nonexistent --shell \/sbin\/nologin "\$APP_USER"/);
+        expect(plain).to.match(
+            /useradd --system --user-group --no-create-home --home-dir \/nonexistent --shell \/sbin\/nologin "\$APP_USER"/,
+        );
         expect(plain).to.include(`readonly UNIT='${APP_UNIT}'`);
         expect(plain).to.include('systemctl enable --now "$UNIT"');
         // Runs in order: the unit is written before it is started, and started last.
         const calls = plain.slice(plain.lastIndexOf("\ninstall_node\n")).trim().split("\n");
-        expect(calls).to.deep.equal(["install_node", "create_user", "fetch_artifact", "write_environment", "write_unit", "start_app"]);
+        expect(calls).to.deep.equal([
+            "install_node",
+            "create_user",
+            "fetch_artifact",
+            "write_environment",
+            "write_unit",
+            "start_app",
+        ]);
     });
 
     it("is a unit systemd accepts without a single warning", function () {
@@ -130,39 +154,69 @@ describe("web user data", () => {
         expect(logged.status, logged.stderr).to.equal(0);
         expect(logged.stderr).to.equal("");
         // And the check does see a bad directive.
-        fs.writeFileSync(file, renderSystemdUnit().replace(NODE_BIN, process.execPath).replace("ProtectSystem=strict", "ProtectSystem=stricter") + "\n");
+        fs.writeFileSync(
+            file,
+            renderSystemdUnit()
+                .replace(NODE_BIN, process.execPath)
+                .replace("ProtectSystem=strict", "ProtectSystem=stricter") + "\n",
+        );
         expect(check(file).stderr).to.include("Failed to parse protect system value");
     });
 
     describe("with log groups", () => {
         it("starts shipping logs first, so a failing bootstrap still reaches CloudWatch", () => {
             const calls = withLogs.slice(withLogs.lastIndexOf("\nship_logs\n")).trim().split("\n");
-            expect(calls).to.deep.equal(["ship_logs", "install_node", "create_user", "fetch_artifact", "fetch_rds_ca_bundle", "write_environment", "write_unit", "start_app"]);
+            expect(calls).to.deep.equal([
+                "ship_logs",
+                "install_node",
+                "create_user",
+                "fetch_artifact",
+                "fetch_rds_ca_bundle",
+                "write_environment",
+                "write_unit",
+                "start_app",
+            ]);
             expect(plain).not.to.include("ship_logs");
             expect(plain).not.to.include("amazon-cloudwatch-agent");
         });
 
         it("installs rsyslog (AL2023 keeps system logs in the journal only) and the agent, then starts the agent with its config", () => {
-            const fn = withLogs.slice(withLogs.indexOf("ship_logs() {"), withLogs.indexOf("\n}\n", withLogs.indexOf("CWAGENT\n    '")));
+            const fn = withLogs.slice(
+                withLogs.indexOf("ship_logs() {"),
+                withLogs.indexOf("\n}\n", withLogs.indexOf("CWAGENT\n    '")),
+            );
             expect(fn).to.include("retry dnf install -y rsyslog amazon-cloudwatch-agent\n");
             expect(fn).to.include("systemctl enable --now rsyslog.service\n");
-            expect(JSON.parse(heredoc(withLogs, "CWAGENT"))).to.deep.equal(JSON.parse(renderCloudWatchAgentConfig("us-east-1", LOGS)));
-            expect(fn).to.include("'/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl' -a fetch-config -m ec2 -s -c 'file:/opt/aws/amazon-cloudwatch-agent/etc/webfleet.json'");
+            expect(JSON.parse(heredoc(withLogs, "CWAGENT"))).to.deep.equal(
+                JSON.parse(renderCloudWatchAgentConfig("us-east-1", LOGS)),
+            );
+            expect(fn).to.include(
+                "'/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl' -a fetch-config -m ec2 -s -c 'file:/opt/aws/amazon-cloudwatch-agent/etc/webfleet.json'",
+            );
             // The config is written before the agent is started with it.
             expect(fn.indexOf("<<'CWAGENT'")).to.be.lessThan(fn.indexOf("-a fetch-config"));
         });
 
         it("sends the app's output to its own file, rotated by copy and truncate, instead of the journal", () => {
             expect(heredoc(withLogs, "UNIT")).to.equal(renderSystemdUnit({ logFile: APP_LOG_FILE }));
-            expect(heredoc(withLogs, "UNIT").split("\n")).to.include.members([`StandardOutput=append:${APP_LOG_FILE}`, "StandardError=inherit"]);
+            expect(heredoc(withLogs, "UNIT").split("\n")).to.include.members([
+                `StandardOutput=append:${APP_LOG_FILE}`,
+                "StandardError=inherit",
+            ]);
             expect(heredoc(plain, "UNIT")).not.to.include("StandardOutput");
             expect(withLogs).to.include(`install -o root -g root -m 0640 /dev/null '${APP_LOG_FILE}'`);
             expect(heredoc(withLogs, "LOGROTATE")).to.equal(renderLogrotate());
-            expect(renderLogrotate().split("\n").map((l) => l.trim())).to.include.members([`${APP_LOG_FILE} {`, "copytruncate", "maxsize 100M", "rotate 3"]);
+            expect(
+                renderLogrotate()
+                    .split("\n")
+                    .map((l) => l.trim()),
+            ).to.include.members([`${APP_LOG_FILE} {`, "copytruncate", "maxsize 100M", "rotate 3"]);
         });
 
         it("refuses log group names that could break out of the script's quoting", () => {
-            expect(() => renderWebUserData({ ...BASE, logs: { ...LOGS, appLogGroup: "x' ; reboot #" } })).to.throw(`logs.appLogGroup "x' ; reboot #" is not a log group name`);
+            expect(() => renderWebUserData({ ...BASE, logs: { ...LOGS, appLogGroup: "x' ; reboot #" } })).to.throw(
+                `logs.appLogGroup "x' ; reboot #" is not a log group name`,
+            );
         });
     });
 
@@ -174,19 +228,44 @@ describe("web user data", () => {
     });
 
     it("writes the port, region and listen address into the EnvironmentFile, no RDS CA without a database", () => {
-        expect(parseEnvFile(heredoc(plain, "ENV"))).to.deep.equal({ HOST: "0.0.0.0", PORT: "8080", NODE_ENV: "production", AWS_REGION: "us-east-1" });
+        expect(parseEnvFile(heredoc(plain, "ENV"))).to.deep.equal({
+            HOST: "0.0.0.0",
+            PORT: "8080",
+            NODE_ENV: "production",
+            AWS_REGION: "us-east-1",
+        });
         expect(plain).not.to.include("truststore.pki.rds.amazonaws.com");
         expect(plain).not.to.include("fetch_rds_ca_bundle");
     });
 
     it("with DB_HOST, downloads the regional RDS CA bundle to a root-owned world-readable file and points DB_CA_BUNDLE at it", () => {
         const env = parseEnvFile(heredoc(withDb, "ENV"));
-        expect(env).to.deep.equal({ HOST: "0.0.0.0", PORT: "8080", DB_CA_BUNDLE: CA_BUNDLE_FILE, NODE_ENV: "production", ...DB_ENV });
-        expect(withDb).to.include("retry curl -fsS --proto '=https' --tlsv1.2 -o \"$tmp\" 'https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem'");
+        expect(env).to.deep.equal({
+            HOST: "0.0.0.0",
+            PORT: "8080",
+            DB_CA_BUNDLE: CA_BUNDLE_FILE,
+            NODE_ENV: "production",
+            ...DB_ENV,
+        });
+        expect(withDb).to.include(
+            "retry curl -fsS --proto '=https' --tlsv1.2 -o \"$tmp\" 'https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem'",
+        );
         expect(withDb).to.include(`install -o root -g root -m 0644 "$tmp" '${CA_BUNDLE_FILE}'`);
         const calls = withDb.slice(withDb.lastIndexOf("\ninstall_node\n")).trim().split("\n");
-        expect(calls).to.deep.equal(["install_node", "create_user", "fetch_artifact", "fetch_rds_ca_bundle", "write_environment", "write_unit", "start_app"]);
-        const eu = renderWebUserData({ ...BASE, region: "eu-west-1", environment: { ...DB_ENV, AWS_REGION: "eu-west-1" } });
+        expect(calls).to.deep.equal([
+            "install_node",
+            "create_user",
+            "fetch_artifact",
+            "fetch_rds_ca_bundle",
+            "write_environment",
+            "write_unit",
+            "start_app",
+        ]);
+        const eu = renderWebUserData({
+            ...BASE,
+            region: "eu-west-1",
+            environment: { ...DB_ENV, AWS_REGION: "eu-west-1" },
+        });
         expect(eu).to.include("https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem");
     });
 
@@ -199,13 +278,17 @@ describe("web user data", () => {
 
     it("contains no secret and nothing that looks like one", () => {
         for (const script of [plain, withDb, withLogs]) {
-            expect(script).not.to.match(/PRIVATE KEY|password|passwd|secret_access_key|AKIA[0-9A-Z]{16}|:\/\/[^\s/:@]+:[^\s/@]+@/i);
+            expect(script).not.to.match(
+                /PRIVATE KEY|password|passwd|secret_access_key|AKIA[0-9A-Z]{16}|:\/\/[^\s/:@]+:[^\s/@]+@/i,
+            );
         }
     });
 
     it("refuses environment keys that are not UPPER_SNAKE, reserved, or named like secrets, and multi-line values", () => {
         expect(environmentProblems(DB_ENV)).to.deep.equal([]);
-        expect(environmentProblems({ DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x" })).to.deep.equal([]);
+        expect(
+            environmentProblems({ DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x" }),
+        ).to.deep.equal([]);
         const cases: [Record<string, string>, string][] = [
             [{ "db-host": "x" }, 'appEnvironment.db-host: "db-host" is not an UPPER_SNAKE name'],
             [{ PORT: "9000" }, "appEnvironment.PORT: PORT is set by the web tier itself"],
@@ -224,10 +307,14 @@ describe("web user data", () => {
     });
 
     it("refuses values that could break out of the script's quoting", () => {
-        expect(() => renderWebUserData({ ...BASE, bucket: "x'; rm -rf / #" })).to.throw('bucket "x\'; rm -rf / #" is not an S3 bucket name');
+        expect(() => renderWebUserData({ ...BASE, bucket: "x'; rm -rf / #" })).to.throw(
+            'bucket "x\'; rm -rf / #" is not an S3 bucket name',
+        );
         expect(() => renderWebUserData({ ...BASE, key: "app/$(id).js" })).to.throw("is not a plain object key");
         expect(() => renderWebUserData({ ...BASE, sha256: "abc" })).to.throw('sha256 "abc" is not a hex sha256');
         expect(() => renderWebUserData({ ...BASE, region: "us-east-1'" })).to.throw("is not an AWS region");
-        expect(() => renderWebUserData({ ...BASE, appPort: 80 })).to.throw("appPort 80 is not a port from 1024 to 65535");
+        expect(() => renderWebUserData({ ...BASE, appPort: 80 })).to.throw(
+            "appPort 80 is not a port from 1024 to 65535",
+        );
     });
 });

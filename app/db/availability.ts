@@ -121,7 +121,10 @@ export class DbAvailability {
             await this.options.probe();
         } catch (err) {
             this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
-            this.log.warn("database still unavailable", { ...errorFields(err), nextProbeInMs: Math.round(this.backoffMs) });
+            this.log.warn("database still unavailable", {
+                ...errorFields(err),
+                nextProbeInMs: Math.round(this.backoffMs),
+            });
             this.schedule();
             return;
         }

@@ -15,9 +15,16 @@ export interface EmbeddedDatabase {
  * Starts PGlite in memory, or in `dataDir` to keep data across runs, listening on loopback
  * only. PGlite runs one query at a time; the socket server queues the pool's connections.
  */
-export async function startEmbeddedDatabase(options: { dataDir?: string; maxConnections?: number } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+    options: { dataDir?: string; maxConnections?: number } = {},
+): Promise<EmbeddedDatabase> {
     const db = await PGlite.create(options.dataDir);
-    const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: options.maxConnections ?? 32 });
+    const server = new PGLiteSocketServer({
+        db,
+        host: "127.0.0.1",
+        port: 0,
+        maxConnections: options.maxConnections ?? 32,
+    });
     await server.start();
     const port = Number(server.getServerConn().split(":").pop());
     return {

@@ -84,7 +84,9 @@ function urlConfig(url: string, problems: string[]): PoolConfig | undefined {
     try {
         parsed = new URL(url);
     } catch {
-        problems.push("DATABASE_URL is not a URL (value not shown: it may hold a password); use postgres://user:password@host:5432/db");
+        problems.push(
+            "DATABASE_URL is not a URL (value not shown: it may hold a password); use postgres://user:password@host:5432/db",
+        );
         return undefined;
     }
     if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
@@ -100,21 +102,32 @@ function iamConfig(env: NodeJS.ProcessEnv, options: PoolConfigOptions, problems:
     const database = required(env, "DB_NAME", "the database name", problems);
     const user = required(env, "DB_USER", "the app's IAM-enabled login role", problems);
     const region = required(env, "AWS_REGION", "the database's region, used to sign IAM tokens", problems);
-    const caPath = required(env, "DB_CA_BUNDLE", "the path of the RDS CA bundle (TLS is verified, never optional)", problems);
+    const caPath = required(
+        env,
+        "DB_CA_BUNDLE",
+        "the path of the RDS CA bundle (TLS is verified, never optional)",
+        problems,
+    );
     let ca: string | undefined;
     if (caPath) {
         try {
             ca = (options.readFile ?? ((p: string) => readFileSync(p, "utf8")))(caPath);
         } catch (err) {
-            problems.push(`DB_CA_BUNDLE: cannot read "${caPath}" (${(err as Error).message}); point it at the RDS CA bundle PEM file`);
+            problems.push(
+                `DB_CA_BUNDLE: cannot read "${caPath}" (${(err as Error).message}); point it at the RDS CA bundle PEM file`,
+            );
         }
         if (ca !== undefined && !ca.includes("-----BEGIN CERTIFICATE-----")) {
-            problems.push(`DB_CA_BUNDLE: "${caPath}" holds no PEM certificate; download the RDS CA bundle for the region`);
+            problems.push(
+                `DB_CA_BUNDLE: "${caPath}" holds no PEM certificate; download the RDS CA bundle for the region`,
+            );
         }
     }
     const tokenProvider = options.tokenProvider;
     if (!tokenProvider) {
-        problems.push("DB_HOST is set, so IAM auth needs a token provider; pass options.tokenProvider (app/db/iamToken.ts)");
+        problems.push(
+            "DB_HOST is set, so IAM auth needs a token provider; pass options.tokenProvider (app/db/iamToken.ts)",
+        );
     }
     if (problems.length > 0 || !host || !database || !user || !region || !tokenProvider || ca === undefined) {
         return undefined;

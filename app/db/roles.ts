@@ -55,7 +55,9 @@ export function validateAppRoleOptions(opts: AppRoleOptions): void {
         ["schema", opts.schema ?? "public"],
     ] as const) {
         if (!IDENTIFIER.test(value)) {
-            problems.push(`${key} "${value}" is not a lower-case PostgreSQL identifier (letters, digits, _; at most 63; starts with a letter)`);
+            problems.push(
+                `${key} "${value}" is not a lower-case PostgreSQL identifier (letters, digits, _; at most 63; starts with a letter)`,
+            );
         }
     }
     if (RESERVED.test(opts.user)) {
@@ -95,7 +97,9 @@ export function grantStatements(opts: AppRoleOptions, migrationsTableExists: boo
         `GRANT USAGE ON SCHEMA ${schema} TO ${user}`,
         `REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${user}`,
         `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${user}`,
-        ...(migrationsTableExists ? [`REVOKE ALL ON TABLE ${schema}.${quoteIdent(MIGRATIONS_TABLE)} FROM ${user}`] : []),
+        ...(migrationsTableExists
+            ? [`REVOKE ALL ON TABLE ${schema}.${quoteIdent(MIGRATIONS_TABLE)} FROM ${user}`]
+            : []),
         `REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${schema} FROM ${user}`,
         `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${user}`,
         // Tables the migration role creates later (by hand, between deploys) get the same DML.
@@ -145,7 +149,9 @@ export async function ensureAppRole(client: ClientBase, opts: AppRoleOptions): P
                 await client.query(`ALTER ROLE ${user} LOGIN NOCREATEDB NOCREATEROLE`);
             }
         } else {
-            await client.query(`CREATE ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT`);
+            await client.query(
+                `CREATE ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT`,
+            );
         }
         const rds = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
         const iamAuth = rds.rows.length > 0;
@@ -155,7 +161,10 @@ export async function ensureAppRole(client: ClientBase, opts: AppRoleOptions): P
             await client.query(`ALTER ROLE ${user} PASSWORD NULL`);
         }
         const schema = opts.schema ?? "public";
-        const table = await client.query("SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2", [schema, MIGRATIONS_TABLE]);
+        const table = await client.query("SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2", [
+            schema,
+            MIGRATIONS_TABLE,
+        ]);
         for (const sql of grantStatements(opts, table.rows.length > 0)) {
             await client.query(sql);
         }

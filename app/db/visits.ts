@@ -127,13 +127,22 @@ export class BatchedVisits implements VisitStore {
     /** Counted only once the page can be shown: a 503 is not a visit. */
     private count(snap: Snapshot): VisitView {
         this.pending += 1;
-        return { own: { ...snap.own, count: snap.own.count + this.pending }, others: snap.others, dataAsOf: snap.dataAsOf };
+        return {
+            own: { ...snap.own, count: snap.own.count + this.pending },
+            others: snap.others,
+            dataAsOf: snap.dataAsOf,
+        };
     }
 
     async close(): Promise<void> {
         clearInterval(this.flushTimer);
         if (this.pending > 0 && this.options.availability.isUp) {
-            await this.refresh().catch((err) => this.log.warn("could not write buffered visits at shutdown", { ...errorFields(err), lost: this.pending }));
+            await this.refresh().catch((err) =>
+                this.log.warn("could not write buffered visits at shutdown", {
+                    ...errorFields(err),
+                    lost: this.pending,
+                }),
+            );
         }
     }
 

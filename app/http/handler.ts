@@ -65,7 +65,13 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
 
 type HtmlRenderer = (m: HomeModel) => string;
 
-function route(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> | void {
+function route(
+    ctx: HandlerContext,
+    renderHtml: HtmlRenderer,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+): Promise<void> | void {
     const extra: Headers = {};
     const declaredBody = Number(req.headers["content-length"] ?? 0);
     if (ctx.isShuttingDown() || declaredBody > 0 || req.headers["transfer-encoding"] !== undefined) {
@@ -112,7 +118,13 @@ async function ready(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     send(res, 200, "text/plain; charset=utf-8", "ready\n", extra);
 }
 
-function home(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers): Promise<void> | void {
+function home(
+    ctx: HandlerContext,
+    renderHtml: HtmlRenderer,
+    req: IncomingMessage,
+    res: ServerResponse,
+    extra: Headers,
+): Promise<void> | void {
     const view = ctx.visits.visit();
     if (view instanceof Promise) {
         return view.then((v) => showHome(ctx, renderHtml, req, res, extra, v));
@@ -120,7 +132,14 @@ function home(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessag
     showHome(ctx, renderHtml, req, res, extra, view);
 }
 
-function showHome(ctx: HandlerContext, renderHtml: HtmlRenderer, req: IncomingMessage, res: ServerResponse, extra: Headers, view: VisitView): void {
+function showHome(
+    ctx: HandlerContext,
+    renderHtml: HtmlRenderer,
+    req: IncomingMessage,
+    res: ServerResponse,
+    extra: Headers,
+    view: VisitView,
+): void {
     const model = { identity: ctx.identity, view, maxStalenessMs: ctx.maxStalenessMs, now: new Date() };
     const headers = { ...extra, Vary: "Accept" };
     if (prefersJson(req.headers.accept)) {

@@ -14,7 +14,14 @@ export const homeCss =
     "dt,p.note{color:#8b93a3}th,td{border-color:#2e3440}tr.me td{background:#1f2d45}}";
 
 // NUL never reaches the page (it is the renderer's placeholder and means nothing in HTML).
-const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\u0000": "\ufffd" };
+const escapes: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "\u0000": "\ufffd",
+};
 
 /** Everything that reaches HTML goes through here, even values we believe are safe. */
 export function escapeHtml(text: string): string {

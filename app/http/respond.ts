@@ -16,7 +16,13 @@ const commonHeaders: readonly string[] = Object.entries({
 }).flat();
 
 /** Writes a complete response; every response leaves through here or `rawErrorResponse`. */
-export function send(res: ServerResponse, status: number, contentType: string, body: string, extra: Headers = {}): void {
+export function send(
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: string,
+    extra: Headers = {},
+): void {
     const headers = [...commonHeaders, "Content-Type", contentType, "Content-Length", String(Buffer.byteLength(body))];
     for (const name in extra) {
         headers.push(name, extra[name]);

@@ -109,8 +109,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             socket.destroy();
             return;
         }
-        const status =
-            err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+        const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
         log.info("request", { method: null, path: null, status, error: err.code ?? "malformed request" });
         socket.end(rawErrorResponse(status));
     });

@@ -67,9 +67,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): MigrationSettings {
     const caPath = env.DB_CA_BUNDLE?.trim();
     const caUrl = env.DB_CA_BUNDLE_URL?.trim();
     if (!caPath && !caUrl) {
-        problems.push("DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file");
+        problems.push(
+            "DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file",
+        );
     } else if (!caPath && caUrl && !caUrl.startsWith("https://")) {
-        problems.push(`DB_CA_BUNDLE_URL: "${caUrl}" is not an https:// URL; the CAs that verify the database must come over verified TLS`);
+        problems.push(
+            `DB_CA_BUNDLE_URL: "${caUrl}" is not an https:// URL; the CAs that verify the database must come over verified TLS`,
+        );
     }
     if (problems.length > 0) {
         throw new Error(`migration function misconfigured:\n  - ${problems.join("\n  - ")}`);
@@ -86,7 +90,7 @@ export function parseMasterSecret(text: string): { username: string; password: s
     try {
         parsed = JSON.parse(text);
     } catch {
-        throw new Error("the master secret is not JSON (value not shown); expected {\"username\": ..., \"password\": ...}");
+        throw new Error('the master secret is not JSON (value not shown); expected {"username": ..., "password": ...}');
     }
     const { username, password } = (parsed ?? {}) as { username?: unknown; password?: unknown };
     if (typeof username !== "string" || !username || typeof password !== "string" || !password) {
@@ -96,7 +100,11 @@ export function parseMasterSecret(text: string): { username: string; password: s
 }
 
 /** The master connection: TLS verified against `ca`, host name checked (verify-full). */
-export function masterClientConfig(settings: MigrationSettings, credentials: { username: string; password: string }, ca: string): ClientConfig {
+export function masterClientConfig(
+    settings: MigrationSettings,
+    credentials: { username: string; password: string },
+    ca: string,
+): ClientConfig {
     return {
         host: settings.host,
         port: settings.port,
@@ -144,7 +152,10 @@ function defaultDeps(): HandlerDeps {
 /** Downloaded bundles, kept for the life of a warm execution environment. */
 const caCache = new Map<string, Promise<string>>();
 
-async function loadCaBundle(source: MigrationSettings["caBundle"], deps: Pick<HandlerDeps, "readFile" | "fetchText">): Promise<string> {
+async function loadCaBundle(
+    source: MigrationSettings["caBundle"],
+    deps: Pick<HandlerDeps, "readFile" | "fetchText">,
+): Promise<string> {
     const where = "url" in source ? source.url : source.path;
     let ca: string;
     try {
@@ -161,7 +172,9 @@ async function loadCaBundle(source: MigrationSettings["caBundle"], deps: Pick<Ha
         }
     } catch (err) {
         // errorFields keeps fetch's cause ("fetch failed: getaddrinfo ENOTFOUND …").
-        throw new Error(`cannot load the RDS CA bundle from ${where} (${errorFields(err).error}); TLS to the database is always verified, so the migration stops here`);
+        throw new Error(
+            `cannot load the RDS CA bundle from ${where} (${errorFields(err).error}); TLS to the database is always verified, so the migration stops here`,
+        );
     }
     if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
         throw new Error(`the CA bundle from ${where} holds no PEM certificate`);
@@ -169,7 +182,9 @@ async function loadCaBundle(source: MigrationSettings["caBundle"], deps: Pick<Ha
     return ca;
 }
 
-export function createHandler(overrides: Partial<HandlerDeps> = {}): (event?: MigrationEvent | null) => Promise<MigrationResult> {
+export function createHandler(
+    overrides: Partial<HandlerDeps> = {},
+): (event?: MigrationEvent | null) => Promise<MigrationResult> {
     const deps: HandlerDeps = { ...defaultDeps(), ...overrides };
     return async (event) => {
         const settings = settingsFromEnv(deps.env);
@@ -180,7 +195,9 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}): (event?: Mi
             );
         }
         if (event?.appUser !== undefined && event.appUser !== settings.appUser) {
-            throw new Error(`the deploy expects app role "${event.appUser}" but the function is configured for "${settings.appUser}"`);
+            throw new Error(
+                `the deploy expects app role "${event.appUser}" but the function is configured for "${settings.appUser}"`,
+            );
         }
         const ca = await loadCaBundle(settings.caBundle, deps);
         const credentials = parseMasterSecret(await deps.getSecretString(settings.masterSecretArn));
@@ -199,7 +216,14 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}): (event?: Mi
                 iamAuth: role.iamAuth,
                 migrationsHash: migrationsSha256,
             };
-            deps.log.info("migrated", { ...target, applied: result.applied.join(",") || "none", version: result.version, role: result.role, roleCreated: result.roleCreated, iamAuth: result.iamAuth });
+            deps.log.info("migrated", {
+                ...target,
+                applied: result.applied.join(",") || "none",
+                version: result.version,
+                role: result.role,
+                roleCreated: result.roleCreated,
+                iamAuth: result.iamAuth,
+            });
             return result;
         } catch (err) {
             deps.log.error("migration failed", { ...target, ...errorFields(err) });

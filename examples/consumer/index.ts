@@ -33,15 +33,24 @@ const webfleet = new pulumi.StackReference("webfleet", { name: webfleetStack });
 function contract<T>(name: string, check: (v: unknown) => v is T, expected: string): pulumi.Output<T> {
     return webfleet.requireOutput(name).apply((v: unknown) => {
         if (!check(v)) {
-            throw new Error(`${webfleetStack} output ${name}: expected ${expected}, found ${JSON.stringify(v)}; see webfleet's README, "Stack outputs"`);
+            throw new Error(
+                `${webfleetStack} output ${name}: expected ${expected}, found ${JSON.stringify(v)}; see webfleet's README, "Stack outputs"`,
+            );
         }
         return v;
     });
 }
-const isId = (prefix: string) => (v: unknown): v is string => typeof v === "string" && v.startsWith(prefix);
-const isIdList = (prefix: string) => (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every(isId(prefix));
+const isId =
+    (prefix: string) =>
+    (v: unknown): v is string =>
+        typeof v === "string" && v.startsWith(prefix);
+const isIdList =
+    (prefix: string) =>
+    (v: unknown): v is string[] =>
+        Array.isArray(v) && v.length > 0 && v.every(isId(prefix));
 // It goes into a shell script, so only a DNS name passes (no quotes, spaces or `$`).
-const isHostname = (v: unknown): v is string => typeof v === "string" && /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v);
+const isHostname = (v: unknown): v is string =>
+    typeof v === "string" && /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v);
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0 && (v as number) < 65536;
 
 const vpcId = contract("vpcId", isId("vpc-"), "a VPC ID");
@@ -86,7 +95,10 @@ const role = new aws.iam.Role(`${name}-role`, {
     }),
     tags,
 });
-new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" });
+new aws.iam.RolePolicyAttachment(`${name}-ssm`, {
+    role: role.name,
+    policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+});
 const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags });
 
 /** Graviton families (t4g, m7g, c7g, …) need the arm64 image. */
@@ -115,8 +127,15 @@ const template = new aws.ec2.LaunchTemplate(`${name}-lt`, {
     iamInstanceProfile: { arn: profile.arn },
     vpcSecurityGroupIds: [sg.id],
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 10, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
-    userData: pulumi.all([dbEndpoint, dbPort]).apply(([host, port]) => Buffer.from(userData(host, port)).toString("base64")),
+    blockDeviceMappings: [
+        {
+            deviceName: "/dev/xvda",
+            ebs: { volumeSize: 10, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+    ],
+    userData: pulumi
+        .all([dbEndpoint, dbPort])
+        .apply(([host, port]) => Buffer.from(userData(host, port)).toString("base64")),
     tagSpecifications: [
         { resourceType: "instance", tags },
         { resourceType: "volume", tags },

@@ -30,7 +30,9 @@ export interface BastionUserDataArgs {
 
 export function renderBastionUserData(args: BastionUserDataArgs): string {
     if (!/^eipalloc-[0-9a-f]+$/.test(args.eipAllocationId)) {
-        throw new Error(`renderBastionUserData: eipAllocationId "${args.eipAllocationId}" is not an allocation ID (eipalloc-…)`);
+        throw new Error(
+            `renderBastionUserData: eipAllocationId "${args.eipAllocationId}" is not an allocation ID (eipalloc-…)`,
+        );
     }
     return `#!/bin/bash
 # webfleet bastion bootstrap: harden sshd without ever locking ec2-user out, then take the

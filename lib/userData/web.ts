@@ -77,7 +77,11 @@ const LOG_GROUP_NAME = /^[A-Za-z0-9_\-./#]{1,512}$/;
 export function renderCloudWatchAgentConfig(region: string, logs: LogShippingArgs): string {
     const collect = [
         { file_path: APP_LOG_FILE, log_group_name: logs.appLogGroup, log_stream_name: "{instance_id}" },
-        ...SYSTEM_LOG_FILES.map((f) => ({ file_path: f.path, log_group_name: logs.systemLogGroup, log_stream_name: `{instance_id}/${f.stream}` })),
+        ...SYSTEM_LOG_FILES.map((f) => ({
+            file_path: f.path,
+            log_group_name: logs.systemLogGroup,
+            log_stream_name: `{instance_id}/${f.stream}`,
+        })),
     ];
     const config = {
         agent: { region, run_as_user: "root", logfile: CW_AGENT_LOG },
@@ -113,16 +117,24 @@ export function environmentProblems(environment: Record<string, string>): string
     for (const [key, value] of Object.entries(environment)) {
         const where = `appEnvironment.${key}`;
         if (!UPPER_SNAKE.test(key)) {
-            problems.push(`${where}: "${key}" is not an UPPER_SNAKE name (A-Z, 0-9, _; starting with a letter); rename it, e.g. DB_HOST`);
+            problems.push(
+                `${where}: "${key}" is not an UPPER_SNAKE name (A-Z, 0-9, _; starting with a letter); rename it, e.g. DB_HOST`,
+            );
         } else if ((RESERVED_ENV as readonly string[]).includes(key)) {
-            problems.push(`${where}: ${key} is set by the web tier itself (web.appPort, the listen address, the RDS CA bundle); remove it`);
+            problems.push(
+                `${where}: ${key} is set by the web tier itself (web.appPort, the listen address, the RDS CA bundle); remove it`,
+            );
         } else if (SECRET_NAME.test(key)) {
-            problems.push(`${where}: the name says it is a secret, and user data is readable through the EC2 API and IMDS; read secrets at run time from Secrets Manager with the instance role instead`);
+            problems.push(
+                `${where}: the name says it is a secret, and user data is readable through the EC2 API and IMDS; read secrets at run time from Secrets Manager with the instance role instead`,
+            );
         }
         if (typeof value !== "string") {
             problems.push(`${where}: expected a string, found ${JSON.stringify(value)}; convert it with String(...)`);
         } else if (/[\u0000-\u001f\u007f]/.test(value)) {
-            problems.push(`${where}: the value holds a newline or another control character, which would break the EnvironmentFile; pass a single-line value`);
+            problems.push(
+                `${where}: the value holds a newline or another control character, which would break the EnvironmentFile; pass a single-line value`,
+            );
         } else if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) {
             problems.push(`${where}: the value is a private key; secrets never go into user data`);
         }
@@ -145,9 +157,18 @@ function fail(message: string): never {
  */
 export function renderEnvironmentFile(args: Pick<WebUserDataArgs, "region" | "appPort" | "environment">): string {
     const env = args.environment ?? {};
-    const fixed: Record<string, string> = { HOST: "0.0.0.0", PORT: String(args.appPort), ...("DB_HOST" in env ? { DB_CA_BUNDLE: CA_BUNDLE_FILE } : {}) };
+    const fixed: Record<string, string> = {
+        HOST: "0.0.0.0",
+        PORT: String(args.appPort),
+        ...("DB_HOST" in env ? { DB_CA_BUNDLE: CA_BUNDLE_FILE } : {}),
+    };
     const rest: Record<string, string> = { NODE_ENV: "production", AWS_REGION: args.region, ...env };
-    const lines = [...Object.entries(fixed), ...Object.keys(rest).sort().map((k): [string, string] => [k, rest[k]])];
+    const lines = [
+        ...Object.entries(fixed),
+        ...Object.keys(rest)
+            .sort()
+            .map((k): [string, string] => [k, rest[k]]),
+    ];
     return lines.map(([k, v]) => `${k}=${envFileValue(v)}`).join("\n");
 }
 
@@ -197,11 +218,14 @@ WantedBy=multi-user.target`;
 
 export function renderWebUserData(args: WebUserDataArgs): string {
     // Everything below lands in single-quoted shell strings; refuse anything that could end one.
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(args.region)) fail(`region "${args.region}" is not an AWS region like us-east-1`);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket)) fail(`bucket "${args.bucket}" is not an S3 bucket name`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(args.region))
+        fail(`region "${args.region}" is not an AWS region like us-east-1`);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucket))
+        fail(`bucket "${args.bucket}" is not an S3 bucket name`);
     if (!/^[0-9a-f]{64}$/.test(args.sha256)) fail(`sha256 "${args.sha256}" is not a hex sha256`);
     if (!/^[A-Za-z0-9/._-]+$/.test(args.key)) fail(`key "${args.key}" is not a plain object key`);
-    if (!Number.isInteger(args.appPort) || args.appPort < 1024 || args.appPort > 65535) fail(`appPort ${args.appPort} is not a port from 1024 to 65535`);
+    if (!Number.isInteger(args.appPort) || args.appPort < 1024 || args.appPort > 65535)
+        fail(`appPort ${args.appPort} is not a port from 1024 to 65535`);
     const problems = environmentProblems(args.environment ?? {});
     if (problems.length > 0) fail(problems.join("; "));
     for (const [key, group] of Object.entries(args.logs ?? {})) {

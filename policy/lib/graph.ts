@@ -64,7 +64,9 @@ export function resolveRef(
         return { kind: "resolved", targets: viaDeps };
     }
     if (v.known) {
-        return typeof v.value === "string" && v.value !== "" ? { kind: "external", value: v.value } : { kind: "absent" };
+        return typeof v.value === "string" && v.value !== ""
+            ? { kind: "external", value: v.value }
+            : { kind: "absent" };
     }
     return { kind: "unresolved" };
 }
@@ -80,7 +82,9 @@ export function byDependency(from: PolicyResource, prop: string, candidates: Pol
         return [];
     }
     const depUrns = new Set(deps.map((d) => d.urn));
-    return candidates.filter((c) => lineage(c).some((a) => depUrns.has(a.urn)) || deps.some((d) => lineage(d).some((a) => a.urn === c.urn)));
+    return candidates.filter(
+        (c) => lineage(c).some((a) => depUrns.has(a.urn)) || deps.some((d) => lineage(d).some((a) => a.urn === c.urn)),
+    );
 }
 
 export function ofType(resources: PolicyResource[], ...types: string[]): PolicyResource[] {

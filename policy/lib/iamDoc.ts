@@ -73,28 +73,30 @@ export function parsePolicy(doc: unknown): Parsed {
         return { ok: false, error: "not a policy document" };
     }
     const raw = (value as Record<string, unknown>).Statement;
-    const statements = asList(raw as Record<string, unknown> | Record<string, unknown>[] | undefined).map((s): Statement => {
-        const conditions: Record<string, Record<string, string[]>> = {};
-        if (s.Condition && typeof s.Condition === "object") {
-            for (const [op, kv] of Object.entries(s.Condition as Record<string, Record<string, unknown>>)) {
-                conditions[op] = {};
-                for (const [k, v] of Object.entries(kv ?? {})) {
-                    conditions[op][k] = strings(v);
+    const statements = asList(raw as Record<string, unknown> | Record<string, unknown>[] | undefined).map(
+        (s): Statement => {
+            const conditions: Record<string, Record<string, string[]>> = {};
+            if (s.Condition && typeof s.Condition === "object") {
+                for (const [op, kv] of Object.entries(s.Condition as Record<string, Record<string, unknown>>)) {
+                    conditions[op] = {};
+                    for (const [k, v] of Object.entries(kv ?? {})) {
+                        conditions[op][k] = strings(v);
+                    }
                 }
             }
-        }
-        return {
-            sid: typeof s.Sid === "string" ? s.Sid : undefined,
-            effect: String(s.Effect ?? ""),
-            actions: strings(s.Action),
-            notActions: strings(s.NotAction),
-            resources: strings(s.Resource),
-            notResources: strings(s.NotResource),
-            principals: principalsOf(s.Principal),
-            conditions,
-            conditionKeys: Object.values(conditions).flatMap((kv) => Object.keys(kv)),
-        };
-    });
+            return {
+                sid: typeof s.Sid === "string" ? s.Sid : undefined,
+                effect: String(s.Effect ?? ""),
+                actions: strings(s.Action),
+                notActions: strings(s.NotAction),
+                resources: strings(s.Resource),
+                notResources: strings(s.NotResource),
+                principals: principalsOf(s.Principal),
+                conditions,
+                conditionKeys: Object.values(conditions).flatMap((kv) => Object.keys(kv)),
+            };
+        },
+    );
     return { ok: true, statements };
 }
 
@@ -105,6 +107,9 @@ export function statementLabel(s: Statement, index: number): string {
 
 /** IAM wildcard matching: `*` any run, `?` one character, case-insensitive like IAM actions. */
 export function iamGlob(pattern: string): RegExp {
-    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "i");
 }

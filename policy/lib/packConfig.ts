@@ -50,14 +50,18 @@ export function parsePolicyPackConfig(raw: unknown, file?: string): Record<strin
     for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof value === "string") {
             if (!isLevel(value)) {
-                problems.push(`${name}: "${value}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
+                problems.push(
+                    `${name}: "${value}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+                );
                 continue;
             }
             result[name] = { enforcementLevel: value };
         } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-                problems.push(`${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
+                problems.push(
+                    `${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+                );
                 continue;
             }
             const entry: PolicyConfigEntry = {};
@@ -95,7 +99,12 @@ export function loadPolicyPackConfigFile(file: string): Record<string, PolicyCon
  * Resolves the effective level and properties of every policy, as the engine would, and
  * validates them. `packLevel` is the PolicyPack's default level ("advisory" unless set).
  */
-export function resolvePolicyConfig(policies: Policy[], config: Record<string, PolicyConfigEntry> | undefined, packLevel: EnforcementLevel = "advisory", file?: string): ResolvedConfig {
+export function resolvePolicyConfig(
+    policies: Policy[],
+    config: Record<string, PolicyConfigEntry> | undefined,
+    packLevel: EnforcementLevel = "advisory",
+    file?: string,
+): ResolvedConfig {
     const problems: string[] = [];
     const result: ResolvedConfig = {};
     for (const p of policies) {
@@ -116,14 +125,18 @@ export function resolvePolicyConfig(policies: Policy[], config: Record<string, P
         }
     }
     if (all?.properties) {
-        problems.push(`all: only an enforcement level can be set for all policies (found ${Object.keys(all.properties).join(", ")})`);
+        problems.push(
+            `all: only an enforcement level can be set for all policies (found ${Object.keys(all.properties).join(", ")})`,
+        );
     }
     for (const [name, entry] of Object.entries(given)) {
         if (name === "all") {
             continue;
         }
         if (!known.has(name)) {
-            problems.push(`${name}: no such policy in the pack (a typo would silently leave the real policy at its default level)`);
+            problems.push(
+                `${name}: no such policy in the pack (a typo would silently leave the real policy at its default level)`,
+            );
             continue;
         }
         if (entry.enforcementLevel) {
@@ -226,7 +239,9 @@ export function validateSchema(schema: PolicyConfigJSONSchemaDefinition, value: 
         }
     }
     if (schema.enum !== undefined && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-        problems.push(`${at}must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")} (got ${JSON.stringify(value)})`);
+        problems.push(
+            `${at}must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")} (got ${JSON.stringify(value)})`,
+        );
     }
     if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) {
         problems.push(`${at}must be ${JSON.stringify(schema.const)}`);
@@ -274,7 +289,11 @@ export function validateSchema(schema: PolicyConfigJSONSchemaDefinition, value: 
             if (Array.isArray(schema.items)) {
                 return [`${at}the config schema uses tuple "items", which the offline runner cannot check`];
             }
-            value.forEach((item, i) => problems.push(...validateSchema(schema.items as PolicyConfigJSONSchemaDefinition, item, `${path}[${i}]`)));
+            value.forEach((item, i) =>
+                problems.push(
+                    ...validateSchema(schema.items as PolicyConfigJSONSchemaDefinition, item, `${path}[${i}]`),
+                ),
+            );
         }
     }
     if (matchesType(value, "object")) {
@@ -290,7 +309,9 @@ export function validateSchema(schema: PolicyConfigJSONSchemaDefinition, value: 
             if (k in props) {
                 problems.push(...validateSchema(props[k], v, sub));
             } else if (schema.additionalProperties === false) {
-                problems.push(`${sub}: is not a setting of this policy (known: ${Object.keys(props).join(", ") || "none"})`);
+                problems.push(
+                    `${sub}: is not a setting of this policy (known: ${Object.keys(props).join(", ") || "none"})`,
+                );
             } else if (schema.additionalProperties !== undefined && schema.additionalProperties !== true) {
                 problems.push(...validateSchema(schema.additionalProperties, v, sub));
             }

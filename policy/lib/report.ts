@@ -8,5 +8,9 @@
 import { ReportViolation } from "@pulumi/policy";
 
 export function reportAdvisory(report: ReportViolation, message: string, urn?: string): void {
-    (report as unknown as (r: { message: string; urn?: string; enforcementLevel: "advisory" }) => void)({ message, urn, enforcementLevel: "advisory" });
+    (report as unknown as (r: { message: string; urn?: string; enforcementLevel: "advisory" }) => void)({
+        message,
+        urn,
+        enforcementLevel: "advisory",
+    });
 }

@@ -78,8 +78,18 @@ export const EXEMPTIONS_SCHEMA: PolicyConfigJSONSchema = {
     items: {
         type: "object",
         properties: {
-            resource: { type: "string", minLength: 1, pattern: "[^*?]", description: "Resource logical name; * and ? are wildcards." },
-            reason: { type: "string", minLength: 10, pattern: "^(\\s*\\S){10}", description: "Why the exemption is safe (at least 10 characters)." },
+            resource: {
+                type: "string",
+                minLength: 1,
+                pattern: "[^*?]",
+                description: "Resource logical name; * and ? are wildcards.",
+            },
+            reason: {
+                type: "string",
+                minLength: 10,
+                pattern: "^(\\s*\\S){10}",
+                description: "Why the exemption is safe (at least 10 characters).",
+            },
         },
         required: ["resource", "reason"],
         additionalProperties: false,
@@ -98,7 +108,10 @@ export interface ExemptedReport {
 }
 
 export function globToRegExp(pattern: string): RegExp {
-    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`);
 }
 
@@ -180,7 +193,9 @@ export function resourceRule(def: ResourceRuleDef): WebfleetResourcePolicy {
                 await validation(args, reportOrExempt);
             } catch (e) {
                 if (isUnknownValueError(e) && def.unknown !== "advisory") {
-                    reportOrExempt(`${subject(args.type, args.name)} has a value unknown during preview at ${unknownPath(e)}, so it cannot be verified; ${def.requirement}`);
+                    reportOrExempt(
+                        `${subject(args.type, args.name)} has a value unknown during preview at ${unknownPath(e)}, so it cannot be verified; ${def.requirement}`,
+                    );
                     return;
                 }
                 throw e;
@@ -218,7 +233,9 @@ export function stackRule(def: StackRuleDef): WebfleetStackPolicy {
             await def.validate(args, reportOrExempt);
         } catch (e) {
             if (isUnknownValueError(e) && def.unknown !== "advisory") {
-                reportOrExempt(`The stack has a value unknown during preview at ${unknownPath(e)}, so ${def.name} cannot be verified; make the value known at preview or check it after deploy`);
+                reportOrExempt(
+                    `The stack has a value unknown during preview at ${unknownPath(e)}, so ${def.name} cannot be verified; make the value known at preview or check it after deploy`,
+                );
                 return;
             }
             throw e;

@@ -123,7 +123,10 @@ function listOf(obj: unknown, key: string): Peeked<unknown[]> {
     if (!v.known) {
         return v;
     }
-    return { known: true, value: Array.isArray(v.value) ? v.value : v.value === undefined || v.value === null ? [] : [v.value] };
+    return {
+        known: true,
+        value: Array.isArray(v.value) ? v.value : v.value === undefined || v.value === null ? [] : [v.value],
+    };
 }
 
 /** Splits one inline entry or legacy rule into one grant per source. */
@@ -166,7 +169,12 @@ function grantsFromBlock(
     if (keys.groups === "sourceSecurityGroupId") {
         const sg = peek<string>(block, "sourceSecurityGroupId");
         if (!sg.known || sg.value) {
-            out.push({ ...base, sourceKind: "securityGroup", source: sg, sourceGroup: resolveRef(declaredBy, "sourceSecurityGroupId", groups) });
+            out.push({
+                ...base,
+                sourceKind: "securityGroup",
+                source: sg,
+                sourceGroup: resolveRef(declaredBy, "sourceSecurityGroupId", groups),
+            });
         }
     } else {
         addList(keys.groups, "securityGroup");
@@ -183,12 +191,19 @@ function grantsFromBlock(
  * when unknown, the property's dependencies are all the list can tell, so it resolves only
  * when they point at groups of the stack.
  */
-function resolveGroupValue(declaredBy: PolicyResource, source: Peeked<string | undefined>, prop: string, groups: PolicyResource[]): Resolution {
+function resolveGroupValue(
+    declaredBy: PolicyResource,
+    source: Peeked<string | undefined>,
+    prop: string,
+    groups: PolicyResource[],
+): Resolution {
     if (source.known && typeof source.value === "string") {
         const hits = groups.filter((g) => identifiersOf(g).includes(source.value as string));
         return hits.length > 0 ? { kind: "resolved", targets: hits } : { kind: "external", value: source.value };
     }
-    const deps = (declaredBy.propertyDependencies?.[prop] ?? declaredBy.propertyDependencies?.["ingress"] ?? []).filter((d) => SECURITY_GROUP_TYPES.includes(d.type as never));
+    const deps = (declaredBy.propertyDependencies?.[prop] ?? declaredBy.propertyDependencies?.["ingress"] ?? []).filter(
+        (d) => SECURITY_GROUP_TYPES.includes(d.type as never),
+    );
     return deps.length > 0 ? { kind: "resolved", targets: deps } : { kind: "unresolved" };
 }
 
@@ -196,7 +211,13 @@ function key(g: Grant): string | undefined {
     if (!g.protocol.known || !g.fromPort.known || !g.toPort.known || !g.source.known) {
         return undefined;
     }
-    return [normalizeProtocol(g.protocol.value), g.fromPort.value, g.toPort.value, g.sourceKind, g.source.value ?? ""].join("|");
+    return [
+        normalizeProtocol(g.protocol.value),
+        g.fromPort.value,
+        g.toPort.value,
+        g.sourceKind,
+        g.source.value ?? "",
+    ].join("|");
 }
 
 export type Direction = "ingress" | "egress";
@@ -233,7 +254,12 @@ export function standaloneGrants(resources: PolicyResource[], direction: Directi
                 continue;
             }
             any = true;
-            out.push({ ...base, sourceKind: kind, source, sourceGroup: kind === "securityGroup" ? resolveRef(r, prop, groups) : undefined });
+            out.push({
+                ...base,
+                sourceKind: kind,
+                source,
+                sourceGroup: kind === "securityGroup" ? resolveRef(r, prop, groups) : undefined,
+            });
         }
         if (!any) {
             // No visible source at all: treat as unknown rather than as harmless.
@@ -263,7 +289,12 @@ export function standaloneGrants(resources: PolicyResource[], direction: Directi
  * (see the header). `undefined` when the group declares none: absent, or wholly unknown at
  * preview, which is how the provider shows the computed list of a group without inline rules.
  */
-export function inlineGrants(group: PolicyResource, direction: Direction, resources: PolicyResource[], standalone?: Grant[]): Grant[] | undefined {
+export function inlineGrants(
+    group: PolicyResource,
+    direction: Direction,
+    resources: PolicyResource[],
+    standalone?: Grant[],
+): Grant[] | undefined {
     const groups = securityGroups(resources);
     const entries = peek<unknown>(group.props, direction);
     if (!entries.known || entries.value === undefined || entries.value === null) {
@@ -283,7 +314,13 @@ export function inlineGrants(group: PolicyResource, direction: Direction, resour
     for (let i = 0; i < list.length; i++) {
         const entry = attempt(() => list[i]);
         const found: Grant[] = entry.known
-            ? grantsFromBlock(group, true, self, entry.value, groups, { protocol: "protocol", cidr4: "cidrBlocks", cidr6: "ipv6CidrBlocks", prefixLists: "prefixListIds", groups: "securityGroups" })
+            ? grantsFromBlock(group, true, self, entry.value, groups, {
+                  protocol: "protocol",
+                  cidr4: "cidrBlocks",
+                  cidr6: "ipv6CidrBlocks",
+                  prefixLists: "prefixListIds",
+                  groups: "securityGroups",
+              })
             : [
                   {
                       declaredBy: group,
@@ -296,10 +333,12 @@ export function inlineGrants(group: PolicyResource, direction: Direction, resour
                       source: { known: false, path: entry.path },
                   },
               ];
-        out.push(...found.filter((g) => {
-            const k = key(g);
-            return !(k && echoes.has(k));
-        }));
+        out.push(
+            ...found.filter((g) => {
+                const k = key(g);
+                return !(k && echoes.has(k));
+            }),
+        );
     }
     return out;
 }

@@ -18,14 +18,20 @@ function sqlError(code: string): Error {
 describe("app database outages", () => {
     describe("isUnavailableError", () => {
         const unavailable: Array<[string, unknown]> = [
-            ["connection refused", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" })],
+            [
+                "connection refused",
+                Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+            ],
             ["pg: connection terminated", new Error("Connection terminated unexpectedly")],
             ["pg-pool: connect timeout", new Error("timeout exceeded when trying to connect")],
             ["admin shutdown (57P01)", sqlError("57P01")],
             ["too many connections (53300)", sqlError("53300")],
             ["IAM auth failure (28P01)", sqlError("28P01")],
             ["connection exception class 08", sqlError("08006")],
-            ["TLS verification", Object.assign(new Error("Hostname/IP does not match"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" })],
+            [
+                "TLS verification",
+                Object.assign(new Error("Hostname/IP does not match"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" }),
+            ],
             ["already classified", new DatabaseUnavailableError("down")],
         ];
         for (const [what, err] of unavailable) {

@@ -84,8 +84,14 @@ describe("app bundle (esbuild, one file, plain node)", () => {
         // A writes its visit within a second (background flush); B then lists both instances.
         const pageB = await eventually(async () => {
             const reply = await httpRequest(`${urlB}/`, { headers: { Accept: "application/json" } });
-            const body = JSON.parse(reply.body) as { instance: { id: string }; visits: Array<{ instanceId: string; availabilityZone: string; count: number }> };
-            expect(body.visits.find((v) => v.instanceId === idA)).to.include({ availabilityZone: "eu-west-1a", count: 1 });
+            const body = JSON.parse(reply.body) as {
+                instance: { id: string };
+                visits: Array<{ instanceId: string; availabilityZone: string; count: number }>;
+            };
+            expect(body.visits.find((v) => v.instanceId === idA)).to.include({
+                availabilityZone: "eu-west-1a",
+                count: 1,
+            });
             return body;
         }, 5000);
         expect(pageB.instance.id).to.equal(idB);

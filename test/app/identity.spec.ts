@@ -76,7 +76,10 @@ describe("app identity (IMDSv2)", () => {
     it("falls back when IMDS answers something that is not an instance ID", async () => {
         const imds = await startFakeImds({ instanceId: "<script>alert(1)</script>", availabilityZone: "eu-west-1a" });
         try {
-            const identity = await resolveIdentity({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }, attempts: 1 });
+            const identity = await resolveIdentity({
+                env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url },
+                attempts: 1,
+            });
             expect(identity.source).to.equal("local");
         } finally {
             await imds.close();
@@ -98,10 +101,14 @@ describe("app identity (IMDSv2)", () => {
     });
 
     it("rejects a malformed endpoint, naming the variable", () => {
-        expect(() => imdsEndpoint({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url" }))
-            .to.throw(ConfigError, /AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url" is not a URL/);
+        expect(() => imdsEndpoint({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url" })).to.throw(
+            ConfigError,
+            /AWS_EC2_METADATA_SERVICE_ENDPOINT: "not a url" is not a URL/,
+        );
         expect(() => imdsEndpoint({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "ftp://x" })).to.throw(ConfigError, /http:\/\//);
         expect(imdsEndpoint({})).to.equal("http://169.254.169.254");
-        expect(imdsEndpoint({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://[fd00:ec2::254]/" })).to.equal("http://[fd00:ec2::254]");
+        expect(imdsEndpoint({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://[fd00:ec2::254]/" })).to.equal(
+            "http://[fd00:ec2::254]",
+        );
     });
 });

@@ -19,7 +19,10 @@ describe("app process (npm run app)", () => {
             expect(app.logs.find((l) => l.msg === "migrations")).to.include({ applied: "0001_visits" });
             const page = await httpRequest(`${url}/`, { headers: { Accept: "application/json" } });
             expect(page.status).to.equal(200);
-            const body = JSON.parse(page.body) as { instance: { id: string }; visits: Array<{ instanceId: string; count: number }> };
+            const body = JSON.parse(page.body) as {
+                instance: { id: string };
+                visits: Array<{ instanceId: string; count: number }>;
+            };
             expect(body.instance.id).to.equal(id);
             expect(body.visits.map((v) => [v.instanceId, v.count])).to.deep.equal([[id, 1]]);
             app.child.kill("SIGTERM");
@@ -37,7 +40,9 @@ describe("app process (npm run app)", () => {
                 probe.close(() => resolve(p));
             });
         });
-        app = startSourceApp(childEnv({ DATABASE_URL: `postgres://u:hunter2@127.0.0.1:${port}/db`, AWS_EC2_METADATA_DISABLED: "true" }));
+        app = startSourceApp(
+            childEnv({ DATABASE_URL: `postgres://u:hunter2@127.0.0.1:${port}/db`, AWS_EC2_METADATA_DISABLED: "true" }),
+        );
         const retry = await app.waitForLog((l) => l.msg === "database not reachable for migrations; retrying");
         expect(retry).to.include({ level: "warn" });
         app.child.kill("SIGTERM");
@@ -46,7 +51,9 @@ describe("app process (npm run app)", () => {
     });
 
     it("exits 2 on bad settings, naming every variable and its fix", async () => {
-        app = startSourceApp(childEnv({ PORT: "http", VISITS_CACHE_MS: "-1", DATABASE_URL: "postgres://u:hunter2@127.0.0.1:1/db" }));
+        app = startSourceApp(
+            childEnv({ PORT: "http", VISITS_CACHE_MS: "-1", DATABASE_URL: "postgres://u:hunter2@127.0.0.1:1/db" }),
+        );
         expect(await app.exited).to.deep.equal({ code: 2, signal: null });
         const line = app.logs.find((l) => l.msg === "invalid configuration");
         expect(line?.level).to.equal("error");

@@ -35,8 +35,13 @@ describe("app logs", () => {
     });
 
     it("errors are reduced to message and code: no stack, and fetch's cause is named", () => {
-        const err = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 169.254.169.254:80"), { code: "ECONNREFUSED" }) });
-        expect(errorFields(err)).to.deep.equal({ error: "fetch failed: connect ECONNREFUSED 169.254.169.254:80", errorCode: "ECONNREFUSED" });
+        const err = new TypeError("fetch failed", {
+            cause: Object.assign(new Error("connect ECONNREFUSED 169.254.169.254:80"), { code: "ECONNREFUSED" }),
+        });
+        expect(errorFields(err)).to.deep.equal({
+            error: "fetch failed: connect ECONNREFUSED 169.254.169.254:80",
+            errorCode: "ECONNREFUSED",
+        });
         expect(errorFields("text")).to.deep.equal({ error: "text" });
     });
 });

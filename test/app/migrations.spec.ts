@@ -62,7 +62,10 @@ describe("app migrations", () => {
         await inFreshSchema(1, async ([client]) => {
             await migrate(client);
             const edited: Migration[] = [{ ...migrations[0], sql: migrations[0].sql + "\n-- edited" }];
-            const err = await migrate(client, edited).then(() => undefined, (e: unknown) => e);
+            const err = await migrate(client, edited).then(
+                () => undefined,
+                (e: unknown) => e,
+            );
             expect(String(err)).to.match(/migration 0001_visits differs .* add a new migration instead/);
         });
     });
@@ -70,7 +73,10 @@ describe("app migrations", () => {
     it("applies pending migrations all or nothing", async () => {
         await inFreshSchema(1, async ([client], schema) => {
             const broken: Migration[] = [...migrations, { version: 2, name: "broken", sql: "CREATE TABLE oops (" }];
-            const err = await migrate(client, broken).then(() => undefined, (e: unknown) => e);
+            const err = await migrate(client, broken).then(
+                () => undefined,
+                (e: unknown) => e,
+            );
             expect(err).to.be.instanceOf(Error);
             expect(await tables(client, schema)).to.deep.equal([]);
             expect((await migrate(client)).applied).to.deep.equal(["0001_visits"]);
@@ -91,8 +97,12 @@ describe("app migrations", () => {
     });
 
     it("rejects a malformed list before touching the database", () => {
-        expect(() => validateMigrations([{ version: 2, name: "b", sql: "x" }, { version: 1, name: "a", sql: "y" }]))
-            .to.throw(/version 1 must be an integer greater than 2/);
+        expect(() =>
+            validateMigrations([
+                { version: 2, name: "b", sql: "x" },
+                { version: 1, name: "a", sql: "y" },
+            ]),
+        ).to.throw(/version 1 must be an integer greater than 2/);
         expect(() => validateMigrations([{ version: 1, name: "Bad Name", sql: "x" }])).to.throw(/lower_snake_case/);
         expect(() => validateMigrations(migrations)).not.to.throw();
     });

@@ -49,11 +49,18 @@ describe("app database settings", () => {
         const password = config.password as () => Promise<string>;
         expect(await password()).to.equal("token-1");
         expect(await password()).to.equal("token-2");
-        expect(targets[0]).to.deep.equal({ hostname: awsEnv.DB_HOST, port: 5432, username: "webfleet_app", region: "eu-west-1" });
+        expect(targets[0]).to.deep.equal({
+            hostname: awsEnv.DB_HOST,
+            port: 5432,
+            username: "webfleet_app",
+            region: "eu-west-1",
+        });
     });
 
     it("reports every missing AWS variable at once, with the fix", () => {
-        const message = configError(() => poolConfigFromEnv({ DB_HOST: "db.example" }, { tokenProvider: async () => "t" }));
+        const message = configError(() =>
+            poolConfigFromEnv({ DB_HOST: "db.example" }, { tokenProvider: async () => "t" }),
+        );
         for (const name of ["DB_NAME", "DB_USER", "AWS_REGION", "DB_CA_BUNDLE"]) {
             expect(message).to.match(new RegExp(`${name} is not set; set it to `));
         }
@@ -79,13 +86,13 @@ describe("app database settings", () => {
         const message = configError(() => poolConfigFromEnv({ DATABASE_URL: "s3cr3t-pw not a url" }));
         expect(message).to.match(/DATABASE_URL is not a URL/);
         expect(message).not.to.include("s3cr3t");
-        expect(configError(() => poolConfigFromEnv({ DATABASE_URL: "mysql://u:s3cr3t@h/db" }))).not.to.include("s3cr3t");
+        expect(configError(() => poolConfigFromEnv({ DATABASE_URL: "mysql://u:s3cr3t@h/db" }))).not.to.include(
+            "s3cr3t",
+        );
     });
 
     it("validates DB_PORT and DB_POOL_MAX", () => {
-        const message = configError(() =>
-            poolConfigFromEnv({ DATABASE_URL: "postgres://h/db", DB_POOL_MAX: "lots" }),
-        );
+        const message = configError(() => poolConfigFromEnv({ DATABASE_URL: "postgres://h/db", DB_POOL_MAX: "lots" }));
         expect(message).to.match(/DB_POOL_MAX: "lots" is not an integer from 1 to 1000/);
         const port = configError(() =>
             poolConfigFromEnv({ ...awsEnv, DB_PORT: "70000" }, { tokenProvider: async () => "t", readFile: () => pem }),
@@ -101,8 +108,15 @@ describe("app database settings", () => {
     });
 
     it("the RDS provider signs an IAM auth token locally for the exact target", async () => {
-        const provider = rdsIamTokenProvider({ credentials: { accessKeyId: "AKIAEXAMPLEEXAMPLE", secretAccessKey: "not-a-real-secret" } });
-        const token = await provider({ hostname: awsEnv.DB_HOST, port: 5432, username: "webfleet_app", region: "eu-west-1" });
+        const provider = rdsIamTokenProvider({
+            credentials: { accessKeyId: "AKIAEXAMPLEEXAMPLE", secretAccessKey: "not-a-real-secret" },
+        });
+        const token = await provider({
+            hostname: awsEnv.DB_HOST,
+            port: 5432,
+            username: "webfleet_app",
+            region: "eu-west-1",
+        });
         expect(token.startsWith(`${awsEnv.DB_HOST}:5432/?`)).to.equal(true);
         const params = new URLSearchParams(token.slice(token.indexOf("?") + 1));
         expect(params.get("Action")).to.equal("connect");
@@ -121,7 +135,14 @@ describe("app database settings", () => {
         await admin.connect();
         try {
             await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${secret}'`);
-            const env = { DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: db.database, DB_USER: role, AWS_REGION: "eu-west-1", DB_CA_BUNDLE: "/ca.pem" };
+            const env = {
+                DB_HOST: db.host,
+                DB_PORT: String(db.port),
+                DB_NAME: db.database,
+                DB_USER: role,
+                AWS_REGION: "eu-west-1",
+                DB_CA_BUNDLE: "/ca.pem",
+            };
             const calls: IamAuthTarget[] = [];
             const config = poolConfigFromEnv(env, {
                 readFile: () => pem,
@@ -140,7 +161,10 @@ describe("app database settings", () => {
 
             const wrong = poolConfigFromEnv(env, { readFile: () => pem, tokenProvider: async () => "not-the-token" });
             const rejected = new Client({ ...wrong, ssl: false });
-            const err = await rejected.connect().then(() => undefined, (e: unknown) => e);
+            const err = await rejected.connect().then(
+                () => undefined,
+                (e: unknown) => e,
+            );
             await rejected.end().catch(() => undefined);
             expect((err as { code?: string }).code).to.equal("28P01");
         } finally {

@@ -17,12 +17,16 @@ import { fakeInstanceId, startFakeImds } from "./support/imds";
 const requiredHeaders = {
     "strict-transport-security": /^max-age=\d{8,}; includeSubDomains$/,
     "x-content-type-options": /^nosniff$/,
-    "content-security-policy": /^default-src 'none'; style-src 'sha256-[^;]+; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
+    "content-security-policy":
+        /^default-src 'none'; style-src 'sha256-[^;]+; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
     "referrer-policy": /^no-referrer$/,
 };
 
 function expectSecurityHeaders(reply: Reply | Record<string, string | string[] | undefined>): void {
-    const headers = "headers" in reply && typeof reply.status === "number" ? (reply as Reply).headers : (reply as Record<string, string>);
+    const headers =
+        "headers" in reply && typeof reply.status === "number"
+            ? (reply as Reply).headers
+            : (reply as Record<string, string>);
     for (const [name, pattern] of Object.entries(requiredHeaders)) {
         expect(String(headers[name]), name).to.match(pattern);
     }
@@ -85,14 +89,20 @@ describe("app server (in-process, real HTTP, real database)", () => {
         // A's two visits, written by A (the second by its background flush), read by B from the database.
         const fromB = await eventually(async () => {
             const reply = await httpRequest(`${b.url}/`);
-            expect(reply.body).to.match(new RegExp(`<code>${identityA.instanceId}</code></td><td>eu-west-1a</td><td class="n">2</td>`));
+            expect(reply.body).to.match(
+                new RegExp(`<code>${identityA.instanceId}</code></td><td>eu-west-1a</td><td class="n">2</td>`),
+            );
             return reply;
         });
         expect(fromB.status).to.equal(200);
         expect(fromB.headers["content-type"]).to.equal("text/html; charset=utf-8");
         expect(fromB.body).to.include(`<dt>Instance</dt><dd><code>${identityB.instanceId}</code></dd>`);
         expect(fromB.body).to.include(`<dt>Availability zone</dt><dd><code>eu-west-1b</code></dd>`);
-        expect(fromB.body).to.match(new RegExp(`<code>${identityB.instanceId}</code> \\(this server\\)</td><td>eu-west-1b</td><td class="n">\\d+</td>`));
+        expect(fromB.body).to.match(
+            new RegExp(
+                `<code>${identityB.instanceId}</code> \\(this server\\)</td><td>eu-west-1b</td><td class="n">\\d+</td>`,
+            ),
+        );
         expectSecurityHeaders(fromB);
     });
 
@@ -102,10 +112,14 @@ describe("app server (in-process, real HTTP, real database)", () => {
         expect(first.status).to.equal(200);
         expect(first.headers["content-type"]).to.equal("application/json; charset=utf-8");
         expect(first.headers.vary).to.equal("Accept");
-        const body1 = JSON.parse(first.body) as { instance: { id: string; availabilityZone: string }; visits: Array<{ instanceId: string; count: number }> };
+        const body1 = JSON.parse(first.body) as {
+            instance: { id: string; availabilityZone: string };
+            visits: Array<{ instanceId: string; count: number }>;
+        };
         const body2 = JSON.parse(second.body) as typeof body1;
         expect(body1.instance).to.deep.include({ id: identityA.instanceId, availabilityZone: "eu-west-1a" });
-        const countOf = (b: typeof body1, id: string): number | undefined => b.visits.find((v) => v.instanceId === id)?.count;
+        const countOf = (b: typeof body1, id: string): number | undefined =>
+            b.visits.find((v) => v.instanceId === id)?.count;
         expect(countOf(body2, identityA.instanceId)).to.equal((countOf(body1, identityA.instanceId) ?? NaN) + 1);
         expect(countOf(body1, identityB.instanceId)).to.be.a("number");
         expect(body1).to.have.property("maxStalenessMs", 50);
@@ -118,7 +132,9 @@ describe("app server (in-process, real HTTP, real database)", () => {
         const shown = page.visits.find((v) => v.instanceId === identityA.instanceId)?.count ?? 0;
         // The last visit is buffered, then written by the background flush.
         await eventually(async () => {
-            const { rows } = await pool.query<{ count: string }>("SELECT count FROM visits WHERE instance_id = $1", [identityA.instanceId]);
+            const { rows } = await pool.query<{ count: string }>("SELECT count FROM visits WHERE instance_id = $1", [
+                identityA.instanceId,
+            ]);
             expect(Number(rows[0].count)).to.equal(shown);
         });
     });
@@ -177,7 +193,10 @@ describe("app server (in-process, real HTTP, real database)", () => {
             expect(reply.body).to.equal(errorPages[500]);
             expect(reply.body).not.to.include("boom");
             expectSecurityHeaders(reply);
-            expect(errors.find((l) => l.msg === "request failed")).to.include({ level: "error", error: "boom at /srv/app/secret.ts:42" });
+            expect(errors.find((l) => l.msg === "request failed")).to.include({
+                level: "error",
+                error: "boom at /srv/app/secret.ts:42",
+            });
         } finally {
             await server.close();
         }
@@ -204,7 +223,9 @@ describe("app server (in-process, real HTTP, real database)", () => {
         });
 
         it("a bad Content-Length: 400", async () => {
-            const reply = parseRaw(await rawRequest(a.port, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"));
+            const reply = parseRaw(
+                await rawRequest(a.port, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+            );
             expect(reply.status).to.equal(400);
         });
 
@@ -229,7 +250,13 @@ describe("app server (in-process, real HTTP, real database)", () => {
         });
 
         it("a client too slow to send its headers (slowloris): 408 with the custom page", async () => {
-            const slow = await startServer({ port: 0, host: "127.0.0.1", pool, identity: identityA, headersTimeoutMs: 300 });
+            const slow = await startServer({
+                port: 0,
+                host: "127.0.0.1",
+                pool,
+                identity: identityA,
+                headersTimeoutMs: 300,
+            });
             try {
                 const started = Date.now();
                 // Headers never finish; rawRequest keeps the socket open until the server closes it.
@@ -243,7 +270,13 @@ describe("app server (in-process, real HTTP, real database)", () => {
         });
 
         it("an idle keep-alive connection is not cut by the headers timeout (the ALB reuses them)", async () => {
-            const quick = await startServer({ port: 0, host: "127.0.0.1", pool, identity: identityA, headersTimeoutMs: 300 });
+            const quick = await startServer({
+                port: 0,
+                host: "127.0.0.1",
+                pool,
+                identity: identityA,
+                headersTimeoutMs: 300,
+            });
             const socket = connect(quick.port, "127.0.0.1");
             try {
                 let received = "";
@@ -262,7 +295,9 @@ describe("app server (in-process, real HTTP, real database)", () => {
         });
 
         it("an absolute-form request target: 400", async () => {
-            const reply = parseRaw(await rawRequest(a.port, "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+            const reply = parseRaw(
+                await rawRequest(a.port, "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            );
             expect(reply.status).to.equal(400);
         });
     });

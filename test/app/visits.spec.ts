@@ -6,7 +6,12 @@ import type { Identity } from "../../app/identity";
 const me: Identity = { instanceId: "i-0aaaaaaaaaaaaaaaa", availabilityZone: "eu-west-1a", source: "imds" };
 
 /** A fake database: the visits table in memory, answering the refresh statement as PostgreSQL would. */
-function fakeDb(): { query: (text: string, values: unknown[]) => Promise<{ rows: RawVisitRow[] }>; calls: unknown[][]; table: Map<string, number>; fail: Error | undefined } {
+function fakeDb(): {
+    query: (text: string, values: unknown[]) => Promise<{ rows: RawVisitRow[] }>;
+    calls: unknown[][];
+    table: Map<string, number>;
+    fail: Error | undefined;
+} {
     const table = new Map<string, number>([["i-0bbbbbbbbbbbbbbbb", 7]]);
     const state = {
         calls: [] as unknown[][],
@@ -52,7 +57,9 @@ describe("app visit counts (batched writes, cached reads)", () => {
         expect(visits.visit()).not.to.be.instanceOf(Promise);
         views.push(await visits.visit());
         expect(views.pop()?.own.count).to.equal(52);
-        expect(views.map((v) => v.own.count).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+        expect(views.map((v) => v.own.count).sort((a, b) => a - b)).to.deep.equal(
+            Array.from({ length: 50 }, (_, i) => i + 1),
+        );
         expect(views[0].others).to.equal(views[49].others, "the same array while one read serves");
         expect(views[0].others.map((r) => [r.instanceId, r.count])).to.deep.equal([["i-0bbbbbbbbbbbbbbbb", 7]]);
         await visits.close();
@@ -79,7 +86,10 @@ describe("app visit counts (batched writes, cached reads)", () => {
         await visits.visit();
         await visits.visit();
         db.fail = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-        const err = await Promise.resolve(visits.visit()).then(() => undefined, (e: unknown) => e);
+        const err = await Promise.resolve(visits.visit()).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         expect(err).to.be.instanceOf(DatabaseUnavailableError);
         db.fail = undefined;
         await new Promise((resolve) => setTimeout(resolve, 20)); // the probe closes the breaker

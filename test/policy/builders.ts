@@ -6,7 +6,13 @@ export function sg(name: string, id: string, role?: string, extra: Record<string
     return {
         type: T.securityGroup,
         name,
-        props: { id, description: `${name} group`, vpcId: "vpc-0a1", ...(role ? { tags: { "webfleet:role": role } } : {}), ...extra },
+        props: {
+            id,
+            description: `${name} group`,
+            vpcId: "vpc-0a1",
+            ...(role ? { tags: { "webfleet:role": role } } : {}),
+            ...extra,
+        },
     };
 }
 
@@ -21,7 +27,14 @@ export function ingressRule(
     return {
         type: T.ingressRule,
         name,
-        props: { securityGroupId: group ? group[1] : undefined, ipProtocol: opts.protocol ?? "tcp", fromPort: from, toPort: to, description: name, ...source },
+        props: {
+            securityGroupId: group ? group[1] : undefined,
+            ipProtocol: opts.protocol ?? "tcp",
+            fromPort: from,
+            toPort: to,
+            description: name,
+            ...source,
+        },
         deps: {
             ...(group && opts.ownerDep !== false ? { securityGroupId: [group[0]] } : {}),
             ...(opts.sourceDep ? { referencedSecurityGroupId: [opts.sourceDep] } : {}),
@@ -29,20 +42,46 @@ export function ingressRule(
     };
 }
 
-export function egressRule(name: string, group: [string, string], port: number, source: Record<string, unknown>): StackResource {
+export function egressRule(
+    name: string,
+    group: [string, string],
+    port: number,
+    source: Record<string, unknown>,
+): StackResource {
     return {
         type: T.egressRule,
         name,
-        props: { securityGroupId: group[1], ipProtocol: "tcp", fromPort: port, toPort: port, description: name, ...source },
+        props: {
+            securityGroupId: group[1],
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: name,
+            ...source,
+        },
         deps: { securityGroupId: [group[0]] },
     };
 }
 
-export function legacyRule(name: string, group: [string, string], type: "ingress" | "egress", port: number, source: Record<string, unknown>): StackResource {
+export function legacyRule(
+    name: string,
+    group: [string, string],
+    type: "ingress" | "egress",
+    port: number,
+    source: Record<string, unknown>,
+): StackResource {
     return {
         type: T.securityGroupRule,
         name,
-        props: { securityGroupId: group[1], type, protocol: "tcp", fromPort: port, toPort: port, description: name, ...source },
+        props: {
+            securityGroupId: group[1],
+            type,
+            protocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: name,
+            ...source,
+        },
         deps: { securityGroupId: [group[0]] },
     };
 }
@@ -54,7 +93,12 @@ export const DB: [string, string] = ["db-sg", "sg-0a1b2c3d4e5f6d004"];
 
 /** The four tagged groups of a webfleet stack. */
 export function groups(): StackResource[] {
-    return [sg(ALB[0], ALB[1], "alb"), sg(WEB[0], WEB[1], "web"), sg(BASTION[0], BASTION[1], "bastion"), sg(DB[0], DB[1], "database")];
+    return [
+        sg(ALB[0], ALB[1], "alb"),
+        sg(WEB[0], WEB[1], "web"),
+        sg(BASTION[0], BASTION[1], "bastion"),
+        sg(DB[0], DB[1], "database"),
+    ];
 }
 
 export function awsxVpc(name = "vpc", id = "vpc-0a1"): StackResource {
@@ -65,6 +109,12 @@ export function bucket(name: string, id: string): StackResource {
     return { type: T.bucket, name, props: { id, bucket: id, arn: `arn:aws:s3:::${id}` } };
 }
 
-export function companion(type: string, name: string, bucketName: string, bucketId: string, props: Record<string, unknown>): StackResource {
+export function companion(
+    type: string,
+    name: string,
+    bucketName: string,
+    bucketId: string,
+    props: Record<string, unknown>,
+): StackResource {
     return { type, name, props: { bucket: bucketId, ...props }, deps: { bucket: [bucketName] } };
 }

@@ -6,7 +6,12 @@
 import { expect } from "chai";
 import { Policy } from "@pulumi/policy";
 import { loadStackConfigs } from "../../policy/docs";
-import { PolicyConfigError, parsePolicyPackConfig, resolvePolicyConfig, validateSchema } from "../../policy/lib/packConfig";
+import {
+    PolicyConfigError,
+    parsePolicyPackConfig,
+    resolvePolicyConfig,
+    validateSchema,
+} from "../../policy/lib/packConfig";
 import { EXEMPTIONS_SCHEMA } from "../../policy/lib/rule";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policy/policies";
 
@@ -23,7 +28,14 @@ function problems(fn: () => unknown): string[] {
 }
 
 const toy: Policy[] = [
-    { name: "alpha", description: "Alpha.", enforcementLevel: "mandatory", configSchema: { properties: { days: { type: "integer", minimum: 1, default: 7 }, exemptions: EXEMPTIONS_SCHEMA } } },
+    {
+        name: "alpha",
+        description: "Alpha.",
+        enforcementLevel: "mandatory",
+        configSchema: {
+            properties: { days: { type: "integer", minimum: 1, default: 7 }, exemptions: EXEMPTIONS_SCHEMA },
+        },
+    },
     { name: "beta", description: "Beta." },
 ];
 
@@ -37,7 +49,11 @@ describe("policy pack config", () => {
         });
 
         it("applies `all` first, then each policy's level and properties", () => {
-            const config = parsePolicyPackConfig({ all: "disabled", alpha: { enforcementLevel: "advisory", days: 30 }, beta: "remediate" });
+            const config = parsePolicyPackConfig({
+                all: "disabled",
+                alpha: { enforcementLevel: "advisory", days: 30 },
+                beta: "remediate",
+            });
             expect(resolvePolicyConfig(toy, config)).to.deep.equal({
                 alpha: { enforcementLevel: "advisory", properties: { days: 30, exemptions: [] } },
                 beta: { enforcementLevel: "remediate", properties: {} },
@@ -45,11 +61,15 @@ describe("policy pack config", () => {
         });
 
         it("keeps a policy's level when its entry only sets properties", () => {
-            expect(resolvePolicyConfig(toy, parsePolicyPackConfig({ all: "advisory", alpha: { days: 9 } })).alpha).to.deep.equal({ enforcementLevel: "advisory", properties: { days: 9, exemptions: [] } });
+            expect(
+                resolvePolicyConfig(toy, parsePolicyPackConfig({ all: "advisory", alpha: { days: 9 } })).alpha,
+            ).to.deep.equal({ enforcementLevel: "advisory", properties: { days: 9, exemptions: [] } });
         });
 
         it("refuses what the engine refuses: bad levels and values that are neither level nor object", () => {
-            expect(problems(() => parsePolicyPackConfig({ alpha: "strict", beta: 3, gamma: { enforcementLevel: true } }))).to.deep.equal([
+            expect(
+                problems(() => parsePolicyPackConfig({ alpha: "strict", beta: 3, gamma: { enforcementLevel: true } })),
+            ).to.deep.equal([
                 'alpha: "strict" is not a valid enforcement level (advisory, mandatory, remediate, disabled)',
                 "beta: 3 is not a valid value; must be a string or object",
                 "gamma.enforcementLevel: true is not a valid enforcement level (advisory, mandatory, remediate, disabled)",
@@ -57,7 +77,18 @@ describe("policy pack config", () => {
         });
 
         it("validates properties against each policy's schema, and (stricter than the engine) refuses unknown policies and properties", () => {
-            expect(problems(() => resolvePolicyConfig(toy, parsePolicyPackConfig({ alhpa: "mandatory", alpha: { days: 0, dayz: 3 }, all: { enforcementLevel: "advisory", days: 1 } })))).to.deep.equal([
+            expect(
+                problems(() =>
+                    resolvePolicyConfig(
+                        toy,
+                        parsePolicyPackConfig({
+                            alhpa: "mandatory",
+                            alpha: { days: 0, dayz: 3 },
+                            all: { enforcementLevel: "advisory", days: 1 },
+                        }),
+                    ),
+                ),
+            ).to.deep.equal([
                 "all: only an enforcement level can be set for all policies (found days)",
                 "alhpa: no such policy in the pack (a typo would silently leave the real policy at its default level)",
                 "alpha: days: must be >= 1 (got 0)",
@@ -94,7 +125,12 @@ describe("policy pack config", () => {
                 properties: {
                     n: { type: "integer" as const, minimum: 1, maximum: 3 },
                     s: { type: "string" as const, enum: ["a", "b"] },
-                    list: { type: "array" as const, items: { type: "string" as const, minLength: 2 }, minItems: 1, uniqueItems: true },
+                    list: {
+                        type: "array" as const,
+                        items: { type: "string" as const, minLength: 2 },
+                        minItems: 1,
+                        uniqueItems: true,
+                    },
                 },
                 required: ["n"],
                 additionalProperties: false,
@@ -111,7 +147,9 @@ describe("policy pack config", () => {
         });
 
         it("refuses a schema keyword it cannot check, so no rule's config goes unvalidated", () => {
-            expect(validateSchema({ type: "string", format: "ipv4" }, "x", "p")).to.deep.equal(['p: the config schema uses "format", which the offline runner cannot check']);
+            expect(validateSchema({ type: "string", format: "ipv4" }, "x", "p")).to.deep.equal([
+                'p: the config schema uses "format", which the offline runner cannot check',
+            ]);
         });
 
         it("can check every rule's schema, defaults included", () => {
@@ -131,7 +169,9 @@ describe("policy pack config", () => {
 
         it("dev is mostly advisory, but never lets a critical misconfiguration through", () => {
             const levels = policies.map((p) => dev[p.name].enforcementLevel);
-            expect(levels.filter((l) => l === "mandatory").length).to.be.lessThan(levels.filter((l) => l !== "mandatory").length);
+            expect(levels.filter((l) => l === "mandatory").length).to.be.lessThan(
+                levels.filter((l) => l !== "mandatory").length,
+            );
             for (const p of policies.filter((x) => x.severity === "critical")) {
                 expect(dev[p.name].enforcementLevel, p.name).to.equal("mandatory");
             }

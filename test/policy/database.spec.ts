@@ -2,7 +2,10 @@ import { T } from "../../policy/lib/types";
 import { ResourceCase, StackCase, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_BOOL, UNKNOWN_NUMBER, describeRule } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/2ccbf1d3-c5da-4e41-8932-608ff6ef778e";
-const db = (props: Record<string, unknown>, type: string = T.rdsInstance): ResourceCase => ({ type, props: { engine: "postgres", ...props } });
+const db = (props: Record<string, unknown>, type: string = T.rdsInstance): ResourceCase => ({
+    type,
+    props: { engine: "postgres", ...props },
+});
 
 describe("policy: database", () => {
     describeRule<ResourceCase>("rds-no-public-access", {
@@ -12,105 +15,202 @@ describe("policy: database", () => {
             { title: "a private cluster instance", case: db({ publiclyAccessible: false }, T.rdsClusterInstance) },
         ],
         violations: [
-            { title: "a public instance", case: db({ publiclyAccessible: true }), messages: ["RDS instance 'subject' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)"] },
-            { title: "a public cluster instance", case: db({ publiclyAccessible: true }, T.rdsClusterInstance), messages: ["RDS cluster instance 'subject' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)"] },
+            {
+                title: "a public instance",
+                case: db({ publiclyAccessible: true }),
+                messages: [
+                    "RDS instance 'subject' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)",
+                ],
+            },
+            {
+                title: "a public cluster instance",
+                case: db({ publiclyAccessible: true }, T.rdsClusterInstance),
+                messages: [
+                    "RDS cluster instance 'subject' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)",
+                ],
+            },
         ],
         unknown: {
             title: "an unknown publiclyAccessible is a violation",
             case: db({ publiclyAccessible: UNKNOWN_BOOL }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at publiclyAccessible, so it cannot be verified; databases must stay in isolated subnets (set publiclyAccessible: false)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at publiclyAccessible, so it cannot be verified; databases must stay in isolated subnets (set publiclyAccessible: false)",
+            ],
         },
     });
 
-    const CMK = "database storage must use the project's customer-managed key, whose policy and rotation the stack controls (set kmsKeyId: key.arn)";
+    const CMK =
+        "database storage must use the project's customer-managed key, whose policy and rotation the stack controls (set kmsKeyId: key.arn)";
     describeRule<ResourceCase>("rds-storage-encrypted-cmk", {
         compliant: [
             { title: "encrypted with the project's key", case: db({ storageEncrypted: true, kmsKeyId: KEY }) },
-            { title: "a key unknown at preview is a reference to the stack's key", case: db({ storageEncrypted: true, kmsKeyId: UNKNOWN }) },
+            {
+                title: "a key unknown at preview is a reference to the stack's key",
+                case: db({ storageEncrypted: true, kmsKeyId: UNKNOWN }),
+            },
             { title: "a read replica inherits its source's encryption", case: db({ replicateSourceDb: "primary" }) },
-            { title: "an encrypted cluster", case: db({ engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: KEY }, T.rdsCluster) },
+            {
+                title: "an encrypted cluster",
+                case: db({ engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: KEY }, T.rdsCluster),
+            },
         ],
         violations: [
             {
                 title: "unencrypted storage",
                 case: db({ storageEncrypted: false }),
-                messages: ["RDS instance 'subject' has unencrypted storage; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)"],
+                messages: [
+                    "RDS instance 'subject' has unencrypted storage; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)",
+                ],
             },
-            { title: "encrypted with the default key", case: db({ storageEncrypted: true }), messages: [`RDS instance 'subject' is encrypted with the AWS managed key (kmsKeyId is not set); ${CMK}`] },
+            {
+                title: "encrypted with the default key",
+                case: db({ storageEncrypted: true }),
+                messages: [
+                    `RDS instance 'subject' is encrypted with the AWS managed key (kmsKeyId is not set); ${CMK}`,
+                ],
+            },
             {
                 title: "a cluster on alias/aws/rds",
-                case: db({ storageEncrypted: true, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:alias/aws/rds" }, T.rdsCluster),
-                messages: [`RDS cluster 'subject' is encrypted with the AWS managed key arn:aws:kms:us-east-1:123456789012:alias/aws/rds; ${CMK}`],
+                case: db(
+                    { storageEncrypted: true, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:alias/aws/rds" },
+                    T.rdsCluster,
+                ),
+                messages: [
+                    `RDS cluster 'subject' is encrypted with the AWS managed key arn:aws:kms:us-east-1:123456789012:alias/aws/rds; ${CMK}`,
+                ],
             },
         ],
         unknown: {
             title: "an unknown storageEncrypted is a violation",
             case: db({ storageEncrypted: UNKNOWN_BOOL, kmsKeyId: KEY }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at storageEncrypted, so it cannot be verified; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at storageEncrypted, so it cannot be verified; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)",
+            ],
         },
     });
 
-    const IAM = "servers must connect with short-lived IAM tokens, not stored passwords (set iamDatabaseAuthenticationEnabled: true)";
+    const IAM =
+        "servers must connect with short-lived IAM tokens, not stored passwords (set iamDatabaseAuthenticationEnabled: true)";
     describeRule<ResourceCase>("rds-iam-auth", {
         compliant: [
             { title: "IAM authentication on", case: db({ iamDatabaseAuthenticationEnabled: true }) },
             { title: "an engine without IAM authentication (SQL Server)", case: db({ engine: "sqlserver-se" }) },
-            { title: "a cluster with IAM authentication", case: db({ engine: "aurora-postgresql", iamDatabaseAuthenticationEnabled: true }, T.rdsCluster) },
+            {
+                title: "a cluster with IAM authentication",
+                case: db({ engine: "aurora-postgresql", iamDatabaseAuthenticationEnabled: true }, T.rdsCluster),
+            },
         ],
         violations: [
-            { title: "IAM authentication off", case: db({ iamDatabaseAuthenticationEnabled: false }), messages: [`RDS instance 'subject' has IAM database authentication off; ${IAM}`] },
-            { title: "a cluster without it", case: db({ engine: "aurora-mysql" }, T.rdsCluster), messages: [`RDS cluster 'subject' has IAM database authentication off; ${IAM}`] },
+            {
+                title: "IAM authentication off",
+                case: db({ iamDatabaseAuthenticationEnabled: false }),
+                messages: [`RDS instance 'subject' has IAM database authentication off; ${IAM}`],
+            },
+            {
+                title: "a cluster without it",
+                case: db({ engine: "aurora-mysql" }, T.rdsCluster),
+                messages: [`RDS cluster 'subject' has IAM database authentication off; ${IAM}`],
+            },
         ],
         unknown: {
             title: "an unknown setting is a violation",
             case: db({ iamDatabaseAuthenticationEnabled: UNKNOWN_BOOL }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at iamDatabaseAuthenticationEnabled, so it cannot be verified; servers connect with IAM tokens, not passwords (set iamDatabaseAuthenticationEnabled: true)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at iamDatabaseAuthenticationEnabled, so it cannot be verified; servers connect with IAM tokens, not passwords (set iamDatabaseAuthenticationEnabled: true)",
+            ],
         },
     });
 
     const LOGS = "database logs must outlive the instance for incident response";
     describeRule<ResourceCase>("rds-log-exports", {
         compliant: [
-            { title: "PostgreSQL exporting postgresql and upgrade", case: db({ enabledCloudwatchLogsExports: ["postgresql", "upgrade"] }) },
-            { title: "MySQL exporting error, slow query and general logs", case: db({ engine: "mysql", enabledCloudwatchLogsExports: ["error", "slowquery", "general"] }) },
-            { title: "another engine exporting its log", case: db({ engine: "oracle-ee", enabledCloudwatchLogsExports: ["alert"] }) },
-            { title: "an Aurora PostgreSQL cluster", case: db({ engine: "aurora-postgresql", enabledCloudwatchLogsExports: ["postgresql"] }, T.rdsCluster) },
+            {
+                title: "PostgreSQL exporting postgresql and upgrade",
+                case: db({ enabledCloudwatchLogsExports: ["postgresql", "upgrade"] }),
+            },
+            {
+                title: "MySQL exporting error, slow query and general logs",
+                case: db({ engine: "mysql", enabledCloudwatchLogsExports: ["error", "slowquery", "general"] }),
+            },
+            {
+                title: "another engine exporting its log",
+                case: db({ engine: "oracle-ee", enabledCloudwatchLogsExports: ["alert"] }),
+            },
+            {
+                title: "an Aurora PostgreSQL cluster",
+                case: db({ engine: "aurora-postgresql", enabledCloudwatchLogsExports: ["postgresql"] }, T.rdsCluster),
+            },
         ],
         violations: [
-            { title: "PostgreSQL exporting nothing", case: db({}), messages: [`RDS instance 'subject' does not export postgresql to CloudWatch Logs; ${LOGS} (set enabledCloudwatchLogsExports: ["postgresql"])`] },
+            {
+                title: "PostgreSQL exporting nothing",
+                case: db({}),
+                messages: [
+                    `RDS instance 'subject' does not export postgresql to CloudWatch Logs; ${LOGS} (set enabledCloudwatchLogsExports: ["postgresql"])`,
+                ],
+            },
             {
                 title: "MySQL without the slow query log",
                 case: db({ engine: "mysql", enabledCloudwatchLogsExports: ["error"] }),
-                messages: [`RDS instance 'subject' does not export slowquery to CloudWatch Logs; ${LOGS} (set enabledCloudwatchLogsExports: ["error","slowquery"])`],
+                messages: [
+                    `RDS instance 'subject' does not export slowquery to CloudWatch Logs; ${LOGS} (set enabledCloudwatchLogsExports: ["error","slowquery"])`,
+                ],
             },
-            { title: "another engine exporting nothing", case: db({ engine: "oracle-ee" }), messages: [`RDS instance 'subject' does not export any log to CloudWatch Logs; ${LOGS} (set enabledCloudwatchLogsExports: ["<engine log>"])`] },
+            {
+                title: "another engine exporting nothing",
+                case: db({ engine: "oracle-ee" }),
+                messages: [
+                    `RDS instance 'subject' does not export any log to CloudWatch Logs; ${LOGS} (set enabledCloudwatchLogsExports: ["<engine log>"])`,
+                ],
+            },
         ],
         unknown: {
             title: "an unknown export list is a violation",
             case: db({ enabledCloudwatchLogsExports: UNKNOWN_ARRAY }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at enabledCloudwatchLogsExports, so it cannot be verified; database logs must be exported (set enabledCloudwatchLogsExports)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at enabledCloudwatchLogsExports, so it cannot be verified; database logs must be exported (set enabledCloudwatchLogsExports)",
+            ],
         },
     });
 
     describeRule<ResourceCase>("rds-backup-retention", {
         compliant: [
             { title: "7 days against the default minimum", case: db({ backupRetentionPeriod: 7 }) },
-            { title: "14 days against prod's 14", case: { ...db({ backupRetentionPeriod: 14 }), config: { minimumDays: 14 } } },
+            {
+                title: "14 days against prod's 14",
+                case: { ...db({ backupRetentionPeriod: 14 }), config: { minimumDays: 14 } },
+            },
             { title: "a read replica", case: db({ replicateSourceDb: "primary", backupRetentionPeriod: 0 }) },
         ],
         violations: [
-            { title: "not set", case: db({}), messages: ["RDS instance 'subject' does not set backupRetentionPeriod; databases must keep automated backups for at least 7 day(s) (set backupRetentionPeriod: 7 or more)"] },
+            {
+                title: "not set",
+                case: db({}),
+                messages: [
+                    "RDS instance 'subject' does not set backupRetentionPeriod; databases must keep automated backups for at least 7 day(s) (set backupRetentionPeriod: 7 or more)",
+                ],
+            },
             {
                 title: "1 day against prod's 14",
                 case: { ...db({ backupRetentionPeriod: 1 }), config: { minimumDays: 14 } },
-                messages: ["RDS instance 'subject' keeps backups for 1 day(s); databases must keep automated backups for at least 14 day(s) (set backupRetentionPeriod: 14 or more)"],
+                messages: [
+                    "RDS instance 'subject' keeps backups for 1 day(s); databases must keep automated backups for at least 14 day(s) (set backupRetentionPeriod: 14 or more)",
+                ],
             },
-            { title: "a cluster with backups off", case: db({ backupRetentionPeriod: 0 }, T.rdsCluster), messages: ["RDS cluster 'subject' keeps backups for 0 day(s); databases must keep automated backups for at least 7 day(s) (set backupRetentionPeriod: 7 or more)"] },
+            {
+                title: "a cluster with backups off",
+                case: db({ backupRetentionPeriod: 0 }, T.rdsCluster),
+                messages: [
+                    "RDS cluster 'subject' keeps backups for 0 day(s); databases must keep automated backups for at least 7 day(s) (set backupRetentionPeriod: 7 or more)",
+                ],
+            },
         ],
         unknown: {
             title: "an unknown retention is a violation",
             case: db({ backupRetentionPeriod: UNKNOWN_NUMBER }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at backupRetentionPeriod, so it cannot be verified; databases keep automated backups (set backupRetentionPeriod to a literal number of days)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at backupRetentionPeriod, so it cannot be verified; databases keep automated backups (set backupRetentionPeriod to a literal number of days)",
+            ],
         },
     });
 
@@ -120,26 +220,54 @@ describe("policy: database", () => {
             { title: "a protected cluster", case: db({ deletionProtection: true }, T.rdsCluster) },
         ],
         violations: [
-            { title: "not protected", case: db({ deletionProtection: false }), messages: ["RDS instance 'subject' has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)"] },
-            { title: "a cluster with the default", case: db({}, T.rdsCluster), messages: ["RDS cluster 'subject' has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)"] },
+            {
+                title: "not protected",
+                case: db({ deletionProtection: false }),
+                messages: [
+                    "RDS instance 'subject' has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)",
+                ],
+            },
+            {
+                title: "a cluster with the default",
+                case: db({}, T.rdsCluster),
+                messages: [
+                    "RDS cluster 'subject' has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)",
+                ],
+            },
         ],
         unknown: {
             title: "an unknown setting is a violation",
             case: db({ deletionProtection: UNKNOWN_BOOL }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at deletionProtection, so it cannot be verified; databases must be protected from deletion (set deletionProtection: true)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at deletionProtection, so it cannot be verified; databases must be protected from deletion (set deletionProtection: true)",
+            ],
         },
     });
 
     describeRule<ResourceCase>("rds-multi-az", {
         compliant: [{ title: "Multi-AZ", case: db({ multiAz: true }) }],
         violations: [
-            { title: "single AZ", case: db({ multiAz: false }), messages: ["RDS instance 'subject' runs in a single AZ; the database must survive an AZ outage (set multiAz: true)"] },
-            { title: "the default", case: db({}), messages: ["RDS instance 'subject' runs in a single AZ; the database must survive an AZ outage (set multiAz: true)"] },
+            {
+                title: "single AZ",
+                case: db({ multiAz: false }),
+                messages: [
+                    "RDS instance 'subject' runs in a single AZ; the database must survive an AZ outage (set multiAz: true)",
+                ],
+            },
+            {
+                title: "the default",
+                case: db({}),
+                messages: [
+                    "RDS instance 'subject' runs in a single AZ; the database must survive an AZ outage (set multiAz: true)",
+                ],
+            },
         ],
         unknown: {
             title: "an unknown setting is a violation",
             case: db({ multiAz: UNKNOWN_BOOL }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at multiAz, so it cannot be verified; the database must survive an AZ outage (set multiAz: true)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at multiAz, so it cannot be verified; the database must survive an AZ outage (set multiAz: true)",
+            ],
         },
     });
 
@@ -147,91 +275,203 @@ describe("policy: database", () => {
     describeRule<ResourceCase>("rds-auto-minor-upgrade", {
         compliant: [
             { title: "the default (on)", case: db({}) },
-            { title: "explicitly on, for a cluster instance", case: db({ autoMinorVersionUpgrade: true }, T.rdsClusterInstance) },
+            {
+                title: "explicitly on, for a cluster instance",
+                case: db({ autoMinorVersionUpgrade: true }, T.rdsClusterInstance),
+            },
         ],
         violations: [
-            { title: "off", case: db({ autoMinorVersionUpgrade: false }), messages: [`RDS instance 'subject' has automatic minor version upgrades off; ${PATCH}`] },
-            { title: "off on a cluster instance", case: db({ autoMinorVersionUpgrade: false }, T.rdsClusterInstance), messages: [`RDS cluster instance 'subject' has automatic minor version upgrades off; ${PATCH}`] },
+            {
+                title: "off",
+                case: db({ autoMinorVersionUpgrade: false }),
+                messages: [`RDS instance 'subject' has automatic minor version upgrades off; ${PATCH}`],
+            },
+            {
+                title: "off on a cluster instance",
+                case: db({ autoMinorVersionUpgrade: false }, T.rdsClusterInstance),
+                messages: [`RDS cluster instance 'subject' has automatic minor version upgrades off; ${PATCH}`],
+            },
         ],
         unknown: {
             title: "an unknown setting is a violation",
             case: db({ autoMinorVersionUpgrade: UNKNOWN_BOOL }),
-            messages: ["RDS instance 'subject' has a value unknown during preview at autoMinorVersionUpgrade, so it cannot be verified; databases take security patches (set autoMinorVersionUpgrade: true)"],
+            messages: [
+                "RDS instance 'subject' has a value unknown during preview at autoMinorVersionUpgrade, so it cannot be verified; databases take security patches (set autoMinorVersionUpgrade: true)",
+            ],
         },
     });
 
-    const pg = (name: string, id: string, parameters: unknown, type: string = T.rdsParameterGroup) => ({ type, name, props: { id, name: id, family: "postgres17", parameters } });
-    const instance = (props: Record<string, unknown>, deps?: Record<string, string[]>) => ({ type: T.rdsInstance, name: "db", props: { engine: "postgres", ...props }, deps });
-    const TLS = "connections without TLS must be refused (set rds.force_ssl = 1 in a parameter group of the stack and name it in parameterGroupName)";
+    const pg = (name: string, id: string, parameters: unknown, type: string = T.rdsParameterGroup) => ({
+        type,
+        name,
+        props: { id, name: id, family: "postgres17", parameters },
+    });
+    const instance = (props: Record<string, unknown>, deps?: Record<string, string[]>) => ({
+        type: T.rdsInstance,
+        name: "db",
+        props: { engine: "postgres", ...props },
+        deps,
+    });
+    const TLS =
+        "connections without TLS must be refused (set rds.force_ssl = 1 in a parameter group of the stack and name it in parameterGroupName)";
     describeRule<StackCase>("rds-force-ssl", {
         compliant: [
-            { title: "a parameter group of the stack forcing TLS, matched by name", case: { resources: [pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "1" }]), instance({ parameterGroupName: "pg-17" })] } },
+            {
+                title: "a parameter group of the stack forcing TLS, matched by name",
+                case: {
+                    resources: [
+                        pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "1" }]),
+                        instance({ parameterGroupName: "pg-17" }),
+                    ],
+                },
+            },
             {
                 title: "real preview: the group's name unknown, traced through dependencies",
-                case: { resources: [pg("pg", UNKNOWN, [{ name: "rds.force_ssl", value: "1" }]), instance({ parameterGroupName: UNKNOWN }, { parameterGroupName: ["pg"] })] },
+                case: {
+                    resources: [
+                        pg("pg", UNKNOWN, [{ name: "rds.force_ssl", value: "1" }]),
+                        instance({ parameterGroupName: UNKNOWN }, { parameterGroupName: ["pg"] }),
+                    ],
+                },
             },
             {
                 title: "offline with an auto-named group: no name in the mocks, the dependency still names it",
-                case: { resources: [{ type: T.rdsParameterGroup, name: "pg", props: { id: "pg-0a1", parameters: [{ name: "rds.force_ssl", value: "1" }] } }, instance({}, { parameterGroupName: ["pg"] })] },
+                case: {
+                    resources: [
+                        {
+                            type: T.rdsParameterGroup,
+                            name: "pg",
+                            props: { id: "pg-0a1", parameters: [{ name: "rds.force_ssl", value: "1" }] },
+                        },
+                        instance({}, { parameterGroupName: ["pg"] }),
+                    ],
+                },
             },
-            { title: "MySQL requiring secure transport", case: { resources: [pg("pg", "pg-my", [{ name: "require_secure_transport", value: "ON" }]), instance({ engine: "mysql", parameterGroupName: "pg-my" })] } },
-            { title: "an engine without such a parameter", case: { resources: [instance({ engine: "sqlserver-se" })] } },
+            {
+                title: "MySQL requiring secure transport",
+                case: {
+                    resources: [
+                        pg("pg", "pg-my", [{ name: "require_secure_transport", value: "ON" }]),
+                        instance({ engine: "mysql", parameterGroupName: "pg-my" }),
+                    ],
+                },
+            },
+            {
+                title: "an engine without such a parameter",
+                case: { resources: [instance({ engine: "sqlserver-se" })] },
+            },
             {
                 title: "an Aurora PostgreSQL cluster through its cluster parameter group",
                 case: {
                     resources: [
                         pg("cpg", "cpg-1", [{ name: "rds.force_ssl", value: "1" }], T.rdsClusterParameterGroup),
-                        { type: T.rdsCluster, name: "cluster", props: { engine: "aurora-postgresql", dbClusterParameterGroupName: "cpg-1" } },
+                        {
+                            type: T.rdsCluster,
+                            name: "cluster",
+                            props: { engine: "aurora-postgresql", dbClusterParameterGroupName: "cpg-1" },
+                        },
                     ],
                 },
             },
         ],
         violations: [
-            { title: "the engine's default parameter group", case: { resources: [instance({})] }, messages: [`RDS instance 'db' uses the engine's default parameter group, which does not guarantee rds.force_ssl = 1; ${TLS}`] },
+            {
+                title: "the engine's default parameter group",
+                case: { resources: [instance({})] },
+                messages: [
+                    `RDS instance 'db' uses the engine's default parameter group, which does not guarantee rds.force_ssl = 1; ${TLS}`,
+                ],
+            },
             {
                 title: "a parameter group managed elsewhere",
                 case: { resources: [instance({ parameterGroupName: "default.postgres17" })] },
-                messages: [`RDS instance 'db' uses parameter group 'default.postgres17', which is not managed in this stack, so TLS cannot be verified; ${TLS}`],
+                messages: [
+                    `RDS instance 'db' uses parameter group 'default.postgres17', which is not managed in this stack, so TLS cannot be verified; ${TLS}`,
+                ],
             },
             {
                 title: "a group that turns TLS off",
-                case: { resources: [pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "0" }]), instance({ parameterGroupName: "pg-17" })] },
+                case: {
+                    resources: [
+                        pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "0" }]),
+                        instance({ parameterGroupName: "pg-17" }),
+                    ],
+                },
                 messages: [`RDS instance 'db' uses DB parameter group 'pg', which sets rds.force_ssl = 0; ${TLS}`],
             },
             {
                 title: "a group that does not set it",
-                case: { resources: [pg("pg", "pg-17", [{ name: "log_connections", value: "1" }]), instance({ parameterGroupName: "pg-17" })] },
+                case: {
+                    resources: [
+                        pg("pg", "pg-17", [{ name: "log_connections", value: "1" }]),
+                        instance({ parameterGroupName: "pg-17" }),
+                    ],
+                },
                 messages: [`RDS instance 'db' uses DB parameter group 'pg', which does not set rds.force_ssl; ${TLS}`],
             },
             {
                 title: "a group name that cannot be traced at preview",
-                case: { resources: [pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "1" }]), instance({ parameterGroupName: UNKNOWN })] },
-                messages: [`RDS instance 'db' has a parameterGroupName unknown during preview that cannot be traced to a parameter group of the stack; ${TLS}`],
+                case: {
+                    resources: [
+                        pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "1" }]),
+                        instance({ parameterGroupName: UNKNOWN }),
+                    ],
+                },
+                messages: [
+                    `RDS instance 'db' has a parameterGroupName unknown during preview that cannot be traced to a parameter group of the stack; ${TLS}`,
+                ],
             },
         ],
         unknown: {
             title: "an unknown parameter value is a violation",
-            case: { resources: [pg("pg", "pg-17", [{ name: "rds.force_ssl", value: UNKNOWN }]), instance({ parameterGroupName: "pg-17" })] },
-            messages: [`RDS instance 'db' uses DB parameter group 'pg', whose rds.force_ssl is unknown during preview; ${TLS}`],
+            case: {
+                resources: [
+                    pg("pg", "pg-17", [{ name: "rds.force_ssl", value: UNKNOWN }]),
+                    instance({ parameterGroupName: "pg-17" }),
+                ],
+            },
+            messages: [
+                `RDS instance 'db' uses DB parameter group 'pg', whose rds.force_ssl is unknown during preview; ${TLS}`,
+            ],
         },
     });
 
-    const SET = "RDS instance 'subject' sets the master password in the program, so it lives in the Pulumi config and state; let RDS keep it in Secrets Manager (set manageMasterUserPassword: true and remove the password)";
+    const SET =
+        "RDS instance 'subject' sets the master password in the program, so it lives in the Pulumi config and state; let RDS keep it in Secrets Manager (set manageMasterUserPassword: true and remove the password)";
     describeRule<ResourceCase>("rds-managed-master-password", {
         compliant: [
             { title: "RDS manages the password", case: db({ manageMasterUserPassword: true, username: "admin" }) },
             { title: "a read replica has no master password", case: db({ replicateSourceDb: "primary" }) },
-            { title: "a cluster whose password RDS manages", case: db({ engine: "aurora-postgresql", manageMasterUserPassword: true }, T.rdsCluster) },
+            {
+                title: "a cluster whose password RDS manages",
+                case: db({ engine: "aurora-postgresql", manageMasterUserPassword: true }, T.rdsCluster),
+            },
         ],
         violations: [
-            { title: "a password in the program", case: db({ username: "admin", password: "correct-horse" }), messages: [SET] },
+            {
+                title: "a password in the program",
+                case: db({ username: "admin", password: "correct-horse" }),
+                messages: [SET],
+            },
             {
                 title: "a cluster master password in the program",
                 case: db({ engine: "aurora-postgresql", masterPassword: "correct-horse" }, T.rdsCluster),
-                messages: ["RDS cluster 'subject' sets the master password in the program, so it lives in the Pulumi config and state; let RDS keep it in Secrets Manager (set manageMasterUserPassword: true and remove the password)"],
+                messages: [
+                    "RDS cluster 'subject' sets the master password in the program, so it lives in the Pulumi config and state; let RDS keep it in Secrets Manager (set manageMasterUserPassword: true and remove the password)",
+                ],
             },
-            { title: "neither managed nor set", case: db({ username: "admin" }), messages: ["RDS instance 'subject' does not let RDS manage the master password; the password must live only in Secrets Manager (set manageMasterUserPassword: true)"] },
+            {
+                title: "neither managed nor set",
+                case: db({ username: "admin" }),
+                messages: [
+                    "RDS instance 'subject' does not let RDS manage the master password; the password must live only in Secrets Manager (set manageMasterUserPassword: true)",
+                ],
+            },
         ],
-        unknown: { title: "a password unknown at preview is still a password in the program", case: db({ password: UNKNOWN }), messages: [SET] },
+        unknown: {
+            title: "a password unknown at preview is still a password in the program",
+            case: db({ password: UNKNOWN }),
+            messages: [SET],
+        },
     });
 });

@@ -7,14 +7,27 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { TABLE_END, TABLE_START, extractTable, loadStackConfigs, main, renderPolicyTable, replaceTable, shortType } from "../../policy/docs";
+import {
+    TABLE_END,
+    TABLE_START,
+    extractTable,
+    loadStackConfigs,
+    main,
+    renderPolicyTable,
+    replaceTable,
+    shortType,
+} from "../../policy/docs";
 import { policies } from "../../policy/policies";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function runDocs(...args: string[]): { code: number; stderr: string } {
     try {
-        execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "policy", "docs.ts"), ...args], { cwd: ROOT, stdio: "pipe" });
+        execFileSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "policy", "docs.ts"), ...args],
+            { cwd: ROOT, stdio: "pipe" },
+        );
         return { code: 0, stderr: "" };
     } catch (e) {
         const err = e as { status: number; stderr: Buffer };
@@ -30,19 +43,37 @@ describe("policy docs", () => {
         expect(rows.length).to.equal(policies.length);
         expect(rows.map((r) => /`([^`]+)`/.exec(r)?.[1]).sort()).to.deep.equal(policies.map((p) => p.name).sort());
         const row = (name: string) => rows.find((r) => r.includes(`\`${name}\``))!.split(" | ");
-        expect(row("rds-backup-retention").slice(4, 6)).to.deep.equal(["advisory (minimumDays: 1)", "mandatory (minimumDays: 14)"]);
+        expect(row("rds-backup-retention").slice(4, 6)).to.deep.equal([
+            "advisory (minimumDays: 1)",
+            "mandatory (minimumDays: 14)",
+        ]);
         expect(row("rds-multi-az").slice(4, 6)).to.deep.equal(["disabled", "mandatory"]);
         expect(row("iam-resource-wildcard").slice(4, 6)).to.deep.equal(["advisory", "advisory"]);
-        expect(row("sg-no-public-ingress")[2]).to.equal("aws.ec2.SecurityGroup, aws.ec2.DefaultSecurityGroup, aws.ec2.SecurityGroupRule, aws.vpc.SecurityGroupIngressRule");
+        expect(row("sg-no-public-ingress")[2]).to.equal(
+            "aws.ec2.SecurityGroup, aws.ec2.DefaultSecurityGroup, aws.ec2.SecurityGroupRule, aws.vpc.SecurityGroupIngressRule",
+        );
     });
 
     it("follows the config files: a changed level shows in the table", () => {
         const configs = loadStackConfigs();
         configs.dev["rds-multi-az"] = { enforcementLevel: "mandatory" };
-        configs.prod["log-group-retention"] = { enforcementLevel: "advisory", properties: { minimumDays: 365, exemptions: [{ resource: "legacy-*", reason: "old logs, moved in Q3" }] } };
+        configs.prod["log-group-retention"] = {
+            enforcementLevel: "advisory",
+            properties: { minimumDays: 365, exemptions: [{ resource: "legacy-*", reason: "old logs, moved in Q3" }] },
+        };
         const changed = renderPolicyTable(configs).split("\n");
-        expect(changed.find((r) => r.includes("`rds-multi-az`"))!.split(" | ").slice(4, 6)).to.deep.equal(["mandatory", "mandatory"]);
-        expect(changed.find((r) => r.includes("`log-group-retention`"))!.split(" | ").slice(4, 6)).to.deep.equal(["advisory (minimumDays: 7)", "advisory (minimumDays: 365, 1 exemption(s))"]);
+        expect(
+            changed
+                .find((r) => r.includes("`rds-multi-az`"))!
+                .split(" | ")
+                .slice(4, 6),
+        ).to.deep.equal(["mandatory", "mandatory"]);
+        expect(
+            changed
+                .find((r) => r.includes("`log-group-retention`"))!
+                .split(" | ")
+                .slice(4, 6),
+        ).to.deep.equal(["advisory (minimumDays: 7)", "advisory (minimumDays: 365, 1 exemption(s))"]);
     });
 
     it("shortens type tokens the way the SDKs name the classes", () => {
@@ -56,7 +87,9 @@ describe("policy docs", () => {
 
     it("replaces only what is between the markers", () => {
         const text = `# Title\n\nbefore\n${TABLE_START}\nold table\n${TABLE_END}\nafter\n`;
-        expect(replaceTable(text, "| new |")).to.equal(`# Title\n\nbefore\n${TABLE_START}\n| new |\n${TABLE_END}\nafter\n`);
+        expect(replaceTable(text, "| new |")).to.equal(
+            `# Title\n\nbefore\n${TABLE_START}\n| new |\n${TABLE_END}\nafter\n`,
+        );
         expect(() => replaceTable("no markers", "x")).to.throw(/needs the lines/);
     });
 
@@ -101,7 +134,9 @@ describe("policy docs", () => {
             fs.writeFileSync(file, `${TABLE_START}\nstale\n${TABLE_END}\n`);
             const r = cli("--check", file);
             expect(r.code).to.equal(1);
-            expect(r.stderr).to.equal(`${file}: the policy table is out of date; run ts-node --transpile-only policy/docs.ts --write ${file}\n`);
+            expect(r.stderr).to.equal(
+                `${file}: the policy table is out of date; run ts-node --transpile-only policy/docs.ts --write ${file}\n`,
+            );
         });
 
         it("refuses a file without the markers, and bad usage", () => {

@@ -71,7 +71,11 @@ const COMPONENTS: Record<string, string> = {
 };
 
 function urn(type: string, name: string, parent?: string): string {
-    const chain = parent ? (parent === "web-lb" ? `${COMPONENTS.web}$${COMPONENTS["web-lb"]}$` : `${COMPONENTS[parent]}$`) : "";
+    const chain = parent
+        ? parent === "web-lb"
+            ? `${COMPONENTS.web}$${COMPONENTS["web-lb"]}$`
+            : `${COMPONENTS[parent]}$`
+        : "";
     return `urn:pulumi:${STACK}::webfleet::${chain}${type}::${name}`;
 }
 
@@ -89,10 +93,21 @@ interface Spec {
 const tags = (role: string, name: string) => ({ Name: name, "webfleet:role": role });
 
 function trust(service: string): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    });
 }
 
-function ingress(name: string, parent: string, sg: [string, string], port: number, source: Record<string, string>, description: string, sourceDep?: string): Spec {
+function ingress(
+    name: string,
+    parent: string,
+    sg: [string, string],
+    port: number,
+    source: Record<string, string>,
+    description: string,
+    sourceDep?: string,
+): Spec {
     return {
         type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         name,
@@ -103,7 +118,14 @@ function ingress(name: string, parent: string, sg: [string, string], port: numbe
     };
 }
 
-function egress(name: string, parent: string, sg: [string, string], port: number, source: Record<string, string>, description: string): Spec {
+function egress(
+    name: string,
+    parent: string,
+    sg: [string, string],
+    port: number,
+    source: Record<string, string>,
+    description: string,
+): Spec {
     return {
         type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
         name,
@@ -114,20 +136,50 @@ function egress(name: string, parent: string, sg: [string, string], port: number
     };
 }
 
-function bucketWithCompanions(prefix: string, parent: string, bucket: string, sse: Record<string, unknown>, extraStatements: unknown[] = []): Spec[] {
+function bucketWithCompanions(
+    prefix: string,
+    parent: string,
+    bucket: string,
+    sse: Record<string, unknown>,
+    extraStatements: unknown[] = [],
+): Spec[] {
     const arn = `arn:aws:s3:::${bucket}`;
     const b = `${prefix}-bucket`;
     return [
-        { type: "aws:s3/bucket:Bucket", name: b, parent, inputs: { bucketPrefix: prefix, forceDestroy: false }, outputs: { id: bucket, bucket, arn } },
-        { type: "aws:s3/bucketOwnershipControls:BucketOwnershipControls", name: `${prefix}-ownership`, parent, inputs: { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, deps: { bucket: [b] } },
+        {
+            type: "aws:s3/bucket:Bucket",
+            name: b,
+            parent,
+            inputs: { bucketPrefix: prefix, forceDestroy: false },
+            outputs: { id: bucket, bucket, arn },
+        },
+        {
+            type: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            name: `${prefix}-ownership`,
+            parent,
+            inputs: { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            deps: { bucket: [b] },
+        },
         {
             type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
             name: `${prefix}-public-access`,
             parent,
-            inputs: { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            inputs: {
+                bucket,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             deps: { bucket: [b] },
         },
-        { type: "aws:s3/bucketVersioning:BucketVersioning", name: `${prefix}-versioning`, parent, inputs: { bucket, versioningConfiguration: { status: "Enabled" } }, deps: { bucket: [b] } },
+        {
+            type: "aws:s3/bucketVersioning:BucketVersioning",
+            name: `${prefix}-versioning`,
+            parent,
+            inputs: { bucket, versioningConfiguration: { status: "Enabled" } },
+            deps: { bucket: [b] },
+        },
         {
             type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             name: `${prefix}-encryption`,
@@ -144,7 +196,14 @@ function bucketWithCompanions(prefix: string, parent: string, bucket: string, ss
                 policy: JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [
-                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: { AWS: "*" },
+                            Action: "s3:*",
+                            Resource: [arn, `${arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
                         ...extraStatements,
                     ],
                 }),
@@ -168,7 +227,16 @@ function specs(): Spec[] {
     const bastion: [string, string] = ["bastion-sg", IDS.bastionSg];
     const db: [string, string] = ["database-sg", IDS.dbSg];
     const migrations: [string, string] = ["migrations-sg", IDS.migrationsSg];
-    const lt = (name: string, parent: string, id: string, role: string, profileArn: string, sgId: string, publicIp: boolean, userData: string): Spec => ({
+    const lt = (
+        name: string,
+        parent: string,
+        id: string,
+        role: string,
+        profileArn: string,
+        sgId: string,
+        publicIp: boolean,
+        userData: string,
+    ): Spec => ({
         type: "aws:ec2/launchTemplate:LaunchTemplate",
         name,
         parent,
@@ -177,20 +245,54 @@ function specs(): Spec[] {
             imageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
             instanceType: "t4g.small",
             iamInstanceProfile: { arn: profileArn },
-            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-            networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: publicIp ? "true" : "false", deleteOnTermination: "true", securityGroups: [sgId] }],
-            blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", kmsKeyId: IDS.keyArn, deleteOnTermination: "true" } }],
+            metadataOptions: {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+                instanceMetadataTags: "disabled",
+            },
+            networkInterfaces: [
+                {
+                    deviceIndex: 0,
+                    associatePublicIpAddress: publicIp ? "true" : "false",
+                    deleteOnTermination: "true",
+                    securityGroups: [sgId],
+                },
+            ],
+            blockDeviceMappings: [
+                {
+                    deviceName: "/dev/xvda",
+                    ebs: {
+                        volumeSize: 20,
+                        volumeType: "gp3",
+                        encrypted: "true",
+                        kmsKeyId: IDS.keyArn,
+                        deleteOnTermination: "true",
+                    },
+                },
+            ],
             userData: b64(userData),
             tagSpecifications: [{ resourceType: "instance", tags: tags(role, `${role}-instance`) }],
             updateDefaultVersion: true,
             tags: tags(role, name),
         },
-        outputs: { id, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/${id}`, latestVersion: 1, defaultVersion: 1 },
+        outputs: {
+            id,
+            arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/${id}`,
+            latestVersion: 1,
+            defaultVersion: 1,
+        },
     });
     const kmsPolicy = JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "AccountAdministers",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
             {
                 Sid: "LogsEncrypt",
                 Effect: "Allow",
@@ -212,8 +314,19 @@ function specs(): Spec[] {
             type: "awsx:ec2:Vpc",
             name: "network-vpc",
             parent: "network",
-            inputs: { cidrBlock: "10.20.0.0/16", availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"], natGateways: { strategy: "OnePerAz" }, subnetStrategy: "Auto" },
-            outputs: { id: IDS.vpc, vpcId: IDS.vpc, publicSubnetIds: IDS.publicSubnets, privateSubnetIds: IDS.privateSubnets, isolatedSubnetIds: IDS.isolatedSubnets },
+            inputs: {
+                cidrBlock: "10.20.0.0/16",
+                availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"],
+                natGateways: { strategy: "OnePerAz" },
+                subnetStrategy: "Auto",
+            },
+            outputs: {
+                id: IDS.vpc,
+                vpcId: IDS.vpc,
+                publicSubnetIds: IDS.publicSubnets,
+                privateSubnetIds: IDS.privateSubnets,
+                isolatedSubnetIds: IDS.isolatedSubnets,
+            },
         },
         {
             type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
@@ -228,7 +341,11 @@ function specs(): Spec[] {
             name: "network-flow-logs",
             parent: "network",
             inputs: { retentionInDays: 365, kmsKeyId: IDS.keyArn },
-            outputs: { id: "network-flow-logs-ab1df77", name: "network-flow-logs-ab1df77", arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77` },
+            outputs: {
+                id: "network-flow-logs-ab1df77",
+                name: "network-flow-logs-ab1df77",
+                arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77`,
+            },
         },
         {
             type: "aws:iam/role:Role",
@@ -249,7 +366,10 @@ function specs(): Spec[] {
                         {
                             Effect: "Allow",
                             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                            Resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77`, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77:*`],
+                            Resource: [
+                                `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77`,
+                                `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77:*`,
+                            ],
                         },
                     ],
                 }),
@@ -259,7 +379,13 @@ function specs(): Spec[] {
             type: "aws:ec2/flowLog:FlowLog",
             name: "network-flow-log",
             parent: "network",
-            inputs: { vpcId: IDS.vpc, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77`, maxAggregationInterval: 60 },
+            inputs: {
+                vpcId: IDS.vpc,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:network-flow-logs-ab1df77`,
+                maxAggregationInterval: 60,
+            },
             outputs: { id: "fl-0a1b2c3d4e5f60001" },
             deps: { vpcId: ["network-vpc"], logDestination: ["network-flow-logs"] },
         },
@@ -267,10 +393,25 @@ function specs(): Spec[] {
             type: "aws:kms/key:Key",
             name: "secrets-key",
             parent: "secrets",
-            inputs: { description: "webfleet prod", enableKeyRotation: true, deletionWindowInDays: 30, policy: kmsPolicy },
-            outputs: { id: "2ccbf1d3-c5da-4e41-8932-608ff6ef778e", keyId: "2ccbf1d3-c5da-4e41-8932-608ff6ef778e", arn: IDS.keyArn },
+            inputs: {
+                description: "webfleet prod",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: kmsPolicy,
+            },
+            outputs: {
+                id: "2ccbf1d3-c5da-4e41-8932-608ff6ef778e",
+                keyId: "2ccbf1d3-c5da-4e41-8932-608ff6ef778e",
+                arn: IDS.keyArn,
+            },
         },
-        { type: "aws:kms/alias:Alias", name: "secrets-alias", parent: "secrets", inputs: { name: "alias/webfleet-prod", targetKeyId: IDS.keyArn }, deps: { targetKeyId: ["secrets-key"] } },
+        {
+            type: "aws:kms/alias:Alias",
+            name: "secrets-alias",
+            parent: "secrets",
+            inputs: { name: "alias/webfleet-prod", targetKeyId: IDS.keyArn },
+            deps: { targetKeyId: ["secrets-key"] },
+        },
         {
             type: "aws:secretsmanager/secret:Secret",
             name: "secrets-app-config",
@@ -285,23 +426,99 @@ function specs(): Spec[] {
         sg("bastion-sg", "bastion", IDS.bastionSg, "webfleet bastion: SSH from the allowed CIDRs only", "bastion"),
         sg("database-sg", "database", IDS.dbSg, "webfleet database: PostgreSQL from the app only", "database"),
         sg("migrations-sg", "migrations", IDS.migrationsSg, "webfleet migrations: PostgreSQL out only", "database"),
-        ingress("web-lb-http-in", "web-lb", alb, 80, { cidrIpv4: "0.0.0.0/0" }, "HTTP from the internet (redirected to HTTPS)"),
+        ingress(
+            "web-lb-http-in",
+            "web-lb",
+            alb,
+            80,
+            { cidrIpv4: "0.0.0.0/0" },
+            "HTTP from the internet (redirected to HTTPS)",
+        ),
         ingress("web-lb-https-in", "web-lb", alb, 443, { cidrIpv4: "0.0.0.0/0" }, "HTTPS from the internet"),
         ingress("web-lb-https-in-v6", "web-lb", alb, 443, { cidrIpv6: "::/0" }, "HTTPS from the internet (IPv6)"),
-        egress("web-lb-app-out", "web-lb", alb, 8080, { referencedSecurityGroupId: IDS.webSg }, "To the web servers' app port"),
-        ingress("web-app-from-alb", "web", web, 8080, { referencedSecurityGroupId: IDS.albSg }, "App port from the load balancer", "web-lb-sg"),
-        egress("web-https-out", "web", web, 443, { cidrIpv4: "0.0.0.0/0" }, "HTTPS for SSM, S3 and package repositories"),
-        ingress("bastion-ssh-in-0", "bastion", bastion, 22, { cidrIpv4: "203.0.113.0/24" }, "SSH from allowed CIDR 203.0.113.0/24"),
+        egress(
+            "web-lb-app-out",
+            "web-lb",
+            alb,
+            8080,
+            { referencedSecurityGroupId: IDS.webSg },
+            "To the web servers' app port",
+        ),
+        ingress(
+            "web-app-from-alb",
+            "web",
+            web,
+            8080,
+            { referencedSecurityGroupId: IDS.albSg },
+            "App port from the load balancer",
+            "web-lb-sg",
+        ),
+        egress(
+            "web-https-out",
+            "web",
+            web,
+            443,
+            { cidrIpv4: "0.0.0.0/0" },
+            "HTTPS for SSM, S3 and package repositories",
+        ),
+        ingress(
+            "bastion-ssh-in-0",
+            "bastion",
+            bastion,
+            22,
+            { cidrIpv4: "203.0.113.0/24" },
+            "SSH from allowed CIDR 203.0.113.0/24",
+        ),
         egress("bastion-ssh-out", "bastion", bastion, 22, { cidrIpv4: "10.20.0.0/16" }, "SSH to instances in the VPC"),
-        ingress("bastion-ssh-to-web", "bastion", web, 22, { referencedSecurityGroupId: IDS.bastionSg }, "SSH from the bastion only", "bastion-sg"),
-        ingress("database-from-web", "database", db, 5432, { referencedSecurityGroupId: IDS.webSg }, "PostgreSQL from the web servers", "web-sg"),
-        ingress("database-from-migrations", "database", db, 5432, { referencedSecurityGroupId: IDS.migrationsSg }, "PostgreSQL from the migration function", "migrations-sg"),
-        egress("migrations-db-out", "database", migrations, 5432, { referencedSecurityGroupId: IDS.dbSg }, "PostgreSQL to the database"),
+        ingress(
+            "bastion-ssh-to-web",
+            "bastion",
+            web,
+            22,
+            { referencedSecurityGroupId: IDS.bastionSg },
+            "SSH from the bastion only",
+            "bastion-sg",
+        ),
+        ingress(
+            "database-from-web",
+            "database",
+            db,
+            5432,
+            { referencedSecurityGroupId: IDS.webSg },
+            "PostgreSQL from the web servers",
+            "web-sg",
+        ),
+        ingress(
+            "database-from-migrations",
+            "database",
+            db,
+            5432,
+            { referencedSecurityGroupId: IDS.migrationsSg },
+            "PostgreSQL from the migration function",
+            "migrations-sg",
+        ),
+        egress(
+            "migrations-db-out",
+            "database",
+            migrations,
+            5432,
+            { referencedSecurityGroupId: IDS.dbSg },
+            "PostgreSQL to the database",
+        ),
 
-        ...bucketWithCompanions("web-artifact", "web", IDS.artifactBucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: IDS.keyArn }),
+        ...bucketWithCompanions("web-artifact", "web", IDS.artifactBucket, {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: IDS.keyArn,
+        }),
         // ELB delivers access logs only to SSE-S3 buckets.
         ...bucketWithCompanions("web-lb-logs", "web-lb", IDS.logBucket, { sseAlgorithm: "AES256" }, [
-            { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: `arn:aws:s3:::${IDS.logBucket}/AWSLogs/${ACCOUNT}/*` },
+            {
+                Sid: "ElbLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `arn:aws:s3:::${IDS.logBucket}/AWSLogs/${ACCOUNT}/*`,
+            },
         ]),
 
         {
@@ -326,7 +543,13 @@ function specs(): Spec[] {
             type: "aws:lb/targetGroup:TargetGroup",
             name: "web-lb-tg",
             parent: "web-lb",
-            inputs: { port: 8080, protocol: "HTTP", targetType: "instance", vpcId: IDS.vpc, healthCheck: { enabled: true, path: "/healthz", matcher: "200" } },
+            inputs: {
+                port: 8080,
+                protocol: "HTTP",
+                targetType: "instance",
+                vpcId: IDS.vpc,
+                healthCheck: { enabled: true, path: "/healthz", matcher: "200" },
+            },
             outputs: { id: IDS.tgArn, arn: IDS.tgArn },
         },
         {
@@ -337,7 +560,19 @@ function specs(): Spec[] {
                 loadBalancerArn: IDS.albArn,
                 port: 80,
                 protocol: "HTTP",
-                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301", host: "#{host}", path: "/#{path}", query: "#{query}" } }],
+                defaultActions: [
+                    {
+                        type: "redirect",
+                        redirect: {
+                            protocol: "HTTPS",
+                            port: "443",
+                            statusCode: "HTTP_301",
+                            host: "#{host}",
+                            path: "/#{path}",
+                            query: "#{query}",
+                        },
+                    },
+                ],
             },
             outputs: { id: IDS.httpListenerArn, arn: IDS.httpListenerArn },
             deps: { loadBalancerArn: ["web-lb-alb"] },
@@ -358,7 +593,13 @@ function specs(): Spec[] {
             deps: { loadBalancerArn: ["web-lb-alb"], defaultActions: ["web-lb-tg"] },
         },
 
-        { type: "aws:iam/role:Role", name: "web-role", parent: "web", inputs: { assumeRolePolicy: trust("ec2.amazonaws.com"), description: "webfleet web servers" }, outputs: { id: "web-role-1f2e3d4", arn: `arn:aws:iam::${ACCOUNT}:role/web-role-1f2e3d4` } },
+        {
+            type: "aws:iam/role:Role",
+            name: "web-role",
+            parent: "web",
+            inputs: { assumeRolePolicy: trust("ec2.amazonaws.com"), description: "webfleet web servers" },
+            outputs: { id: "web-role-1f2e3d4", arn: `arn:aws:iam::${ACCOUNT}:role/web-role-1f2e3d4` },
+        },
         {
             type: "aws:iam/rolePolicy:RolePolicy",
             name: "web-role-policy",
@@ -368,21 +609,68 @@ function specs(): Spec[] {
                 policy: JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [
-                        { Sid: "ReadAppArtifact", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${IDS.artifactBucket}/app/*` },
+                        {
+                            Sid: "ReadAppArtifact",
+                            Effect: "Allow",
+                            Action: "s3:GetObject",
+                            Resource: `arn:aws:s3:::${IDS.artifactBucket}/app/*`,
+                        },
                         { Sid: "DecryptArtifact", Effect: "Allow", Action: "kms:Decrypt", Resource: IDS.keyArn },
-                        { Sid: "ConnectAsAppUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:db-08864EE4C3D2FA415/webfleet_app` },
+                        {
+                            Sid: "ConnectAsAppUser",
+                            Effect: "Allow",
+                            Action: "rds-db:connect",
+                            Resource: `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:db-08864EE4C3D2FA415/webfleet_app`,
+                        },
                     ],
                 }),
             },
         },
-        { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "web-ssm", parent: "web", inputs: { role: "web-role-1f2e3d4", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" } },
-        { type: "aws:iam/instanceProfile:InstanceProfile", name: "web-profile", parent: "web", inputs: { role: "web-role-1f2e3d4" }, outputs: { id: "web-profile-153ed7f", arn: IDS.webProfileArn } },
-        { type: "aws:iam/role:Role", name: "bastion-role", parent: "bastion", inputs: { assumeRolePolicy: trust("ec2.amazonaws.com") }, outputs: { id: "bastion-role-77aa001", arn: `arn:aws:iam::${ACCOUNT}:role/bastion-role-77aa001` } },
-        { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "bastion-ssm", parent: "bastion", inputs: { role: "bastion-role-77aa001", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" } },
-        { type: "aws:iam/instanceProfile:InstanceProfile", name: "bastion-profile", parent: "bastion", inputs: { role: "bastion-role-77aa001" }, outputs: { id: "bastion-profile-8d1e0a2", arn: IDS.bastionProfileArn } },
+        {
+            type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            name: "web-ssm",
+            parent: "web",
+            inputs: { role: "web-role-1f2e3d4", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+        },
+        {
+            type: "aws:iam/instanceProfile:InstanceProfile",
+            name: "web-profile",
+            parent: "web",
+            inputs: { role: "web-role-1f2e3d4" },
+            outputs: { id: "web-profile-153ed7f", arn: IDS.webProfileArn },
+        },
+        {
+            type: "aws:iam/role:Role",
+            name: "bastion-role",
+            parent: "bastion",
+            inputs: { assumeRolePolicy: trust("ec2.amazonaws.com") },
+            outputs: { id: "bastion-role-77aa001", arn: `arn:aws:iam::${ACCOUNT}:role/bastion-role-77aa001` },
+        },
+        {
+            type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            name: "bastion-ssm",
+            parent: "bastion",
+            inputs: { role: "bastion-role-77aa001", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+        },
+        {
+            type: "aws:iam/instanceProfile:InstanceProfile",
+            name: "bastion-profile",
+            parent: "bastion",
+            inputs: { role: "bastion-role-77aa001" },
+            outputs: { id: "bastion-profile-8d1e0a2", arn: IDS.bastionProfileArn },
+        },
 
         lt("web-lt", "web", IDS.webLt, "web", IDS.webProfileArn, IDS.webSg, false, WEB_USER_DATA),
-        lt("bastion-lt", "bastion", IDS.bastionLt, "bastion", IDS.bastionProfileArn, IDS.bastionSg, true, BASTION_USER_DATA),
+        lt(
+            "bastion-lt",
+            "bastion",
+            IDS.bastionLt,
+            "bastion",
+            IDS.bastionProfileArn,
+            IDS.bastionSg,
+            true,
+            BASTION_USER_DATA,
+        ),
         {
             type: "aws:autoscaling/group:Group",
             name: "web-asg",
@@ -404,7 +692,15 @@ function specs(): Spec[] {
             type: "aws:autoscaling/group:Group",
             name: "bastion-asg",
             parent: "bastion",
-            inputs: { minSize: 1, maxSize: 1, desiredCapacity: 1, vpcZoneIdentifiers: IDS.publicSubnets, launchTemplate: { id: IDS.bastionLt, version: "1" }, healthCheckType: "EC2", healthCheckGracePeriod: 120 },
+            inputs: {
+                minSize: 1,
+                maxSize: 1,
+                desiredCapacity: 1,
+                vpcZoneIdentifiers: IDS.publicSubnets,
+                launchTemplate: { id: IDS.bastionLt, version: "1" },
+                healthCheckType: "EC2",
+                healthCheckGracePeriod: 120,
+            },
             outputs: { id: "bastion-asg-9f8e7d6" },
             deps: { launchTemplate: ["bastion-lt"] },
         },
@@ -435,7 +731,11 @@ function specs(): Spec[] {
             type: "aws:cloudwatch/logGroup:LogGroup",
             name: "database-log-postgresql",
             parent: "database",
-            inputs: { name: "/aws/rds/instance/webfleet-prod-310fe249/postgresql", retentionInDays: 365, kmsKeyId: IDS.keyArn },
+            inputs: {
+                name: "/aws/rds/instance/webfleet-prod-310fe249/postgresql",
+                retentionInDays: 365,
+                kmsKeyId: IDS.keyArn,
+            },
         },
         {
             type: "aws:rds/instance:Instance",
@@ -465,8 +765,17 @@ function specs(): Spec[] {
                 performanceInsightsEnabled: true,
                 tags: tags("database", "database-db"),
             },
-            outputs: { id: "webfleet-prod-310fe249", address: "webfleet-prod-310fe249.c08864ee4c3d.us-east-1.rds.amazonaws.com", port: 5432 },
-            deps: { parameterGroupName: ["database-pg17"], vpcSecurityGroupIds: ["database-sg"], kmsKeyId: ["secrets-key"], dbSubnetGroupName: ["database-subnets"] },
+            outputs: {
+                id: "webfleet-prod-310fe249",
+                address: "webfleet-prod-310fe249.c08864ee4c3d.us-east-1.rds.amazonaws.com",
+                port: 5432,
+            },
+            deps: {
+                parameterGroupName: ["database-pg17"],
+                vpcSecurityGroupIds: ["database-sg"],
+                kmsKeyId: ["secrets-key"],
+                dbSubnetGroupName: ["database-subnets"],
+            },
         },
     ];
 }
@@ -482,7 +791,18 @@ function toRecorded(list: Spec[]): RecordedResource[] {
     };
     const stackUrn = `urn:pulumi:${STACK}::webfleet::pulumi:pulumi:Stack::webfleet-${STACK}`;
     return [
-        { urn: stackUrn, type: "pulumi:pulumi:Stack", name: `webfleet-${STACK}`, parent: null, custom: false, inputs: {}, outputs: {}, dependencies: [], propertyDependencies: {}, secretInputPaths: [] },
+        {
+            urn: stackUrn,
+            type: "pulumi:pulumi:Stack",
+            name: `webfleet-${STACK}`,
+            parent: null,
+            custom: false,
+            inputs: {},
+            outputs: {},
+            dependencies: [],
+            propertyDependencies: {},
+            secretInputPaths: [],
+        },
         ...list.map((s): RecordedResource => {
             const propertyDependencies: Record<string, string[]> = {};
             for (const [k, names] of Object.entries(s.deps ?? {})) {
@@ -511,7 +831,11 @@ export function wholeStack(): RecordedResource[] {
 }
 
 /** Changes one resource's inputs (and the outputs that mirror them). */
-function patch(resources: RecordedResource[], name: string, change: (inputs: Record<string, any>) => void): RecordedResource[] {
+function patch(
+    resources: RecordedResource[],
+    name: string,
+    change: (inputs: Record<string, any>) => void,
+): RecordedResource[] {
     const copy: RecordedResource[] = JSON.parse(JSON.stringify(resources));
     const r = copy.find((x) => x.name === name);
     if (!r) {

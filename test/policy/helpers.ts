@@ -18,7 +18,13 @@ import { policyResources } from "../../offline/policyRunner";
 import { RecordedResource } from "../../offline/types";
 
 /** The engine's sentinels for values unknown during preview (internal to @pulumi/policy). */
-const sentinels = policyProxy as unknown as { unknownStringValue: string; unknownBooleanValue: string; unknownNumberValue: string; unknownArrayValue: string; unknownObjectValue: string };
+const sentinels = policyProxy as unknown as {
+    unknownStringValue: string;
+    unknownBooleanValue: string;
+    unknownNumberValue: string;
+    unknownArrayValue: string;
+    unknownObjectValue: string;
+};
 export const UNKNOWN = sentinels.unknownStringValue;
 export const UNKNOWN_BOOL = sentinels.unknownBooleanValue;
 export const UNKNOWN_NUMBER = sentinels.unknownNumberValue;
@@ -54,11 +60,24 @@ const stackTags: ReadonlyMap<string, string> = new Map([
 function collector(findings: Finding[], fixedUrn?: string) {
     return (message: unknown, urn?: string) => {
         if (message !== null && typeof message === "object") {
-            const m = message as { message: string; urn?: string; enforcementLevel?: string; webfleetExemption?: { reason: string; message: string } };
+            const m = message as {
+                message: string;
+                urn?: string;
+                enforcementLevel?: string;
+                webfleetExemption?: { reason: string; message: string };
+            };
             if (m.webfleetExemption) {
-                findings.push({ message: m.webfleetExemption.message, urn: fixedUrn ?? m.urn, exempted: m.webfleetExemption.reason });
+                findings.push({
+                    message: m.webfleetExemption.message,
+                    urn: fixedUrn ?? m.urn,
+                    exempted: m.webfleetExemption.reason,
+                });
             } else {
-                findings.push({ message: m.message, urn: fixedUrn ?? m.urn, ...(m.enforcementLevel === "advisory" ? { advisory: true as const } : {}) });
+                findings.push({
+                    message: m.message,
+                    urn: fixedUrn ?? m.urn,
+                    ...(m.enforcementLevel === "advisory" ? { advisory: true as const } : {}),
+                });
             }
             return;
         }
@@ -84,10 +103,19 @@ export async function runResourceRule(policy: WebfleetResourcePolicy, c: Resourc
             props,
             urn,
             name,
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+            },
             stackTags,
             isType: (cls) => (cls as unknown as { __pulumiType?: string }).__pulumiType === c.type,
-            asType: ((cls: unknown) => ((cls as { __pulumiType?: string }).__pulumiType === c.type ? props : undefined)) as ResourceValidationArgs["asType"],
+            asType: ((cls: unknown) =>
+                (cls as { __pulumiType?: string }).__pulumiType === c.type
+                    ? props
+                    : undefined) as ResourceValidationArgs["asType"],
             getConfig: <T extends object>() => (c.config ?? {}) as T,
             notApplicable: (reason?: string): never => {
                 throw new NotApplicable(reason);
@@ -231,7 +259,10 @@ export function describeRule<C extends AnyCase>(name: string, cases: RuleCases<C
             it(`reports: ${v.title}`, async () => {
                 const found = await run(policy, v.case);
                 expect(found.map((f) => f.message)).to.deep.equal(v.messages);
-                expect(found.every((f) => !f.advisory && !f.unknown && !f.exempted), "reported at the rule's level").to.equal(true);
+                expect(
+                    found.every((f) => !f.advisory && !f.unknown && !f.exempted),
+                    "reported at the rule's level",
+                ).to.equal(true);
             });
         }
         const u = cases.unknown;
@@ -241,7 +272,10 @@ export function describeRule<C extends AnyCase>(name: string, cases: RuleCases<C
                 expect(found).to.deep.equal([]);
             } else if (u.advisory) {
                 expect(found.length, "something is reported").to.be.greaterThan(0);
-                expect(found.every((f) => f.unknown || f.advisory), JSON.stringify(found)).to.equal(true);
+                expect(
+                    found.every((f) => f.unknown || f.advisory),
+                    JSON.stringify(found),
+                ).to.equal(true);
             } else {
                 expect(found.map((f) => f.message)).to.deep.equal(u.messages);
                 expect(found.every((f) => !f.unknown && !f.advisory)).to.equal(true);

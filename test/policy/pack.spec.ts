@@ -22,7 +22,8 @@ const ROOT = path.resolve(__dirname, "..", "..");
 /** The SDK class a type token names ("aws:rds/instance:Instance" → aws.rds.Instance). */
 function classOf(token: string): { __pulumiType?: string } | undefined {
     const [pkg, mod, name] = token.split(":");
-    const sdk = (pkg === "aws" ? aws : pkg === "awsx" ? awsx : undefined) as unknown as Record<string, Record<string, { __pulumiType?: string }>> | undefined;
+    const sdk = (pkg === "aws" ? aws : pkg === "awsx" ? awsx : undefined) as unknown as
+        Record<string, Record<string, { __pulumiType?: string }>> | undefined;
     return sdk?.[mod.split("/")[0]]?.[name];
 }
 
@@ -61,7 +62,11 @@ describe("policy pack: webfleet-guard", () => {
         for (const p of policies) {
             const tokens = new Set(p.metadata.resources);
             for (const t of tokens) {
-                const twin = t.startsWith("aws:lb/") ? t.replace(/^aws:lb\//, "aws:alb/") : t.startsWith("aws:alb/") ? t.replace(/^aws:alb\//, "aws:lb/") : undefined;
+                const twin = t.startsWith("aws:lb/")
+                    ? t.replace(/^aws:lb\//, "aws:alb/")
+                    : t.startsWith("aws:alb/")
+                      ? t.replace(/^aws:alb\//, "aws:lb/")
+                      : undefined;
                 if (twin) {
                     expect(tokens.has(twin), `${p.name} covers ${t} but not ${twin}`).to.equal(true);
                 }
@@ -85,9 +90,16 @@ describe("policy pack: webfleet-guard", () => {
                 expect(v.messages.length, `${p.name}: ${v.title}`).to.be.greaterThan(0);
             }
             const u = cases!.unknown;
-            const expected = p.metadata.unknown === "advisory" ? "advisory" : p.metadata.unknown === "reference" ? "passes" : "messages";
+            const expected =
+                p.metadata.unknown === "advisory"
+                    ? "advisory"
+                    : p.metadata.unknown === "reference"
+                      ? "passes"
+                      : "messages";
             const declared = u.advisory ? "advisory" : u.passes ? "passes" : "messages";
-            expect(declared, `${p.name}: the unknown case must match unknown: "${p.metadata.unknown}"`).to.equal(expected);
+            expect(declared, `${p.name}: the unknown case must match unknown: "${p.metadata.unknown}"`).to.equal(
+                expected,
+            );
         }
     });
 

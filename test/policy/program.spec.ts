@@ -53,15 +53,27 @@ describe("policy pack over the real programs", function () {
                 "SSH from 0.0.0.0/0 on the web servers",
                 "ssh-only-from-bastion",
                 (rs, run) => {
-                    const rule = JSON.parse(JSON.stringify(find(rs, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "web-app-from-alb")));
+                    const rule = JSON.parse(
+                        JSON.stringify(
+                            find(rs, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "web-app-from-alb"),
+                        ),
+                    );
                     rule.urn = rule.urn.replace("web-app-from-alb", "web-ssh-world");
                     rule.name = "web-ssh-world";
                     for (const props of [rule.inputs, rule.outputs]) {
-                        Object.assign(props, { fromPort: 22, toPort: 22, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0", description: "oops" });
+                        Object.assign(props, {
+                            fromPort: 22,
+                            toPort: 22,
+                            ipProtocol: "tcp",
+                            cidrIpv4: "0.0.0.0/0",
+                            description: "oops",
+                        });
                         delete props.referencedSecurityGroupId;
                     }
                     rule.propertyDependencies = { securityGroupId: rule.propertyDependencies.securityGroupId ?? [] };
-                    expect(rule.inputs.securityGroupId).to.equal(named(run, "aws:ec2/securityGroup:SecurityGroup", "web-sg").outputs.id);
+                    expect(rule.inputs.securityGroupId).to.equal(
+                        named(run, "aws:ec2/securityGroup:SecurityGroup", "web-sg").outputs.id,
+                    );
                     rs.push(rule);
                 },
             ],

@@ -8,8 +8,21 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import * as aws from "@pulumi/aws";
-import { Policy, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { PolicyConfigError, PolicyReport, Violation, defaultConfigFile, runPolicyPack } from "../../offline/policyRunner";
+import {
+    Policy,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+    validateResourceOfType,
+} from "@pulumi/policy";
+import {
+    PolicyConfigError,
+    PolicyReport,
+    Violation,
+    defaultConfigFile,
+    runPolicyPack,
+} from "../../offline/policyRunner";
 import { RecordedResource } from "../../offline/types";
 import { broken, patch, wholeStack } from "./fixtures";
 import { UNKNOWN } from "./helpers";
@@ -44,7 +57,9 @@ describe("offline policy runner", () => {
     });
 
     it("uses policy/config/<stack>.json when it exists, and nothing for other stacks", () => {
-        expect(defaultConfigFile("prod")).to.equal(path.resolve(__dirname, "..", "..", "policy", "config", "prod.json"));
+        expect(defaultConfigFile("prod")).to.equal(
+            path.resolve(__dirname, "..", "..", "policy", "config", "prod.json"),
+        );
         expect(defaultConfigFile("staging")).to.equal(undefined);
     });
 
@@ -56,7 +71,11 @@ describe("offline policy runner", () => {
             });
         }
 
-        const cases: { name: string; resources: () => RecordedResource[]; expected: (r: RecordedResource[]) => Violation[] }[] = [
+        const cases: {
+            name: string;
+            resources: () => RecordedResource[];
+            expected: (r: RecordedResource[]) => Violation[];
+        }[] = [
             {
                 name: "a public database",
                 resources: broken.publicDatabase,
@@ -65,7 +84,8 @@ describe("offline policy runner", () => {
                         policy: "rds-no-public-access",
                         enforcementLevel: "mandatory",
                         urn: urnOf(r, "database-db"),
-                        message: "RDS instance 'database-db' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)",
+                        message:
+                            "RDS instance 'database-db' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)",
                     },
                 ],
             },
@@ -110,7 +130,8 @@ describe("offline policy runner", () => {
                         policy: "imdsv2-required",
                         enforcementLevel: "mandatory",
                         urn: urnOf(r, "web-lt"),
-                        message: 'Launch template \'web-lt\' does not require IMDSv2 (metadataOptions.httpTokens is "optional"); IMDSv1 lets any SSRF in the app read the instance\'s credentials (set metadataOptions.httpTokens: "required")',
+                        message:
+                            'Launch template \'web-lt\' does not require IMDSv2 (metadataOptions.httpTokens is "optional"); IMDSv1 lets any SSRF in the app read the instance\'s credentials (set metadataOptions.httpTokens: "required")',
                     },
                 ],
             },
@@ -151,7 +172,8 @@ describe("offline policy runner", () => {
                     policy: "alb-access-logs",
                     enforcementLevel: "advisory",
                     urn: urnOf(resources, "web-lb-alb"),
-                    message: "Load balancer 'web-lb-alb' keeps no access logs (accessLogs is not set); every request must be traceable (set accessLogs: { bucket: <log bucket>, enabled: true })",
+                    message:
+                        "Load balancer 'web-lb-alb' keeps no access logs (accessLogs is not set); every request must be traceable (set accessLogs: { bucket: <log bucket>, enabled: true })",
                 },
             ]);
         });
@@ -165,7 +187,12 @@ describe("offline policy runner", () => {
 
         it("reports an exempted violation separately, with its reason and the level it would have had", async () => {
             const resources = noProtection();
-            const file = configFile({ all: "mandatory", "alb-deletion-protection": { exemptions: [{ resource: "web-lb-*", reason: "blue/green cut-over until 2025-07-01 (OPS-123)" }] } });
+            const file = configFile({
+                all: "mandatory",
+                "alb-deletion-protection": {
+                    exemptions: [{ resource: "web-lb-*", reason: "blue/green cut-over until 2025-07-01 (OPS-123)" }],
+                },
+            });
             const report = await runPolicyPack({ project: PROJECT, stack: "prod", resources, configFile: file });
             expect(report.violations).to.deep.equal([]);
             expect(report.exempted).to.deep.equal([
@@ -173,7 +200,8 @@ describe("offline policy runner", () => {
                     policy: "alb-deletion-protection",
                     enforcementLevel: "mandatory",
                     urn: urnOf(resources, "web-lb-alb"),
-                    message: "Load balancer 'web-lb-alb' has deletion protection off; the service's entry point must not be deletable by one command (set enableDeletionProtection: true)",
+                    message:
+                        "Load balancer 'web-lb-alb' has deletion protection off; the service's entry point must not be deletable by one command (set enableDeletionProtection: true)",
                     reason: "blue/green cut-over until 2025-07-01 (OPS-123)",
                     resourcePattern: "web-lb-*",
                 },
@@ -182,14 +210,27 @@ describe("offline policy runner", () => {
 
         it("exempts stack-rule findings by the resource named in their URN, and nothing else", async () => {
             const resources = broken.sshFromWorld();
-            const file = configFile({ all: "mandatory", "ssh-only-from-bastion": { exemptions: [{ resource: "web-ssh-debug", reason: "incident 4711 debugging, removed tonight" }] } });
+            const file = configFile({
+                all: "mandatory",
+                "ssh-only-from-bastion": {
+                    exemptions: [{ resource: "web-ssh-debug", reason: "incident 4711 debugging, removed tonight" }],
+                },
+            });
             const report = await runPolicyPack({ project: PROJECT, stack: "prod", resources, configFile: file });
-            expect(report.exempted.map((e) => [e.policy, e.urn, e.reason])).to.deep.equal([["ssh-only-from-bastion", urnOf(resources, "web-ssh-debug"), "incident 4711 debugging, removed tonight"]]);
+            expect(report.exempted.map((e) => [e.policy, e.urn, e.reason])).to.deep.equal([
+                [
+                    "ssh-only-from-bastion",
+                    urnOf(resources, "web-ssh-debug"),
+                    "incident 4711 debugging, removed tonight",
+                ],
+            ]);
             expect(report.violations.map((v) => v.policy)).to.deep.equal(["sg-no-public-ingress"]);
         });
 
         it("refuses an exemption without a real reason, or for everything", async () => {
-            const file = configFile({ "alb-deletion-protection": { exemptions: [{ resource: "*", reason: "temporary" }] } });
+            const file = configFile({
+                "alb-deletion-protection": { exemptions: [{ resource: "*", reason: "temporary" }] },
+            });
             try {
                 await runPolicyPack({ project: PROJECT, stack: "prod", resources: noProtection(), configFile: file });
                 expect.fail("expected a PolicyConfigError");
@@ -211,30 +252,53 @@ describe("offline policy runner", () => {
                 p.backupRetentionPeriod = 14;
                 p.publiclyAccessible = true;
             });
-            const file = configFile({ "rds-no-public-access": "disabled", "rds-backup-retention": { enforcementLevel: "advisory", minimumDays: 30 } });
+            const file = configFile({
+                "rds-no-public-access": "disabled",
+                "rds-backup-retention": { enforcementLevel: "advisory", minimumDays: 30 },
+            });
             const report = await runPolicyPack({ project: PROJECT, stack: "prod", resources, configFile: file });
-            expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.equal([["rds-backup-retention", "advisory"]]);
+            expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.equal([
+                ["rds-backup-retention", "advisory"],
+            ]);
             expect(report.violations[0].message).to.contain("at least 30 day(s)");
             const staging = await runPolicyPack({ project: PROJECT, stack: "staging", resources });
             expect(staging.configFile).to.equal(undefined);
-            expect(staging.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.equal([["rds-no-public-access", "mandatory"]]);
+            expect(staging.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.equal([
+                ["rds-no-public-access", "mandatory"],
+            ]);
         });
 
         it("treats remediate as mandatory, as the engine does for validations", async () => {
             const file = configFile({ "rds-no-public-access": "remediate" });
-            const report = await runPolicyPack({ project: PROJECT, stack: "prod", resources: broken.publicDatabase(), configFile: file });
-            expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.equal([["rds-no-public-access", "mandatory"]]);
+            const report = await runPolicyPack({
+                project: PROJECT,
+                stack: "prod",
+                resources: broken.publicDatabase(),
+                configFile: file,
+            });
+            expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.equal([
+                ["rds-no-public-access", "mandatory"],
+            ]);
         });
 
         it("refuses a config file with unknown policies, unknown settings or bad levels, listing every problem", async () => {
-            const file = configFile({ "rds-no-public-acess": "mandatory", "rds-backup-retention": { minimumDayz: 3 }, "alb-access-logs": "strict" });
+            const file = configFile({
+                "rds-no-public-acess": "mandatory",
+                "rds-backup-retention": { minimumDayz: 3 },
+                "alb-access-logs": "strict",
+            });
             try {
                 await runPolicyPack({ project: PROJECT, stack: "prod", resources: wholeStack(), configFile: file });
                 expect.fail("expected a PolicyConfigError");
             } catch (e) {
-                expect((e as PolicyConfigError).problems).to.deep.equal(['alb-access-logs: "strict" is not a valid enforcement level (advisory, mandatory, remediate, disabled)']);
+                expect((e as PolicyConfigError).problems).to.deep.equal([
+                    'alb-access-logs: "strict" is not a valid enforcement level (advisory, mandatory, remediate, disabled)',
+                ]);
             }
-            const file2 = configFile({ "rds-no-public-acess": "mandatory", "rds-backup-retention": { minimumDayz: 3 } });
+            const file2 = configFile({
+                "rds-no-public-acess": "mandatory",
+                "rds-backup-retention": { minimumDayz: 3 },
+            });
             try {
                 await runPolicyPack({ project: PROJECT, stack: "prod", resources: wholeStack(), configFile: file2 });
                 expect.fail("expected a PolicyConfigError");
@@ -252,7 +316,9 @@ describe("offline policy runner", () => {
 
         it("calls validateResource with the analyzer's args: inputs behind unknownCheckingProxy, isType/asType, getConfig, notApplicable, stackTags, options", async () => {
             const seen: Record<string, unknown>[] = [];
-            const probe: Policy & { validateResource: (args: ResourceValidationArgs, report: ReportViolation) => void } = {
+            const probe: Policy & {
+                validateResource: (args: ResourceValidationArgs, report: ReportViolation) => void;
+            } = {
                 name: "probe",
                 description: "Probe.",
                 enforcementLevel: "mandatory",
@@ -279,12 +345,33 @@ describe("offline policy runner", () => {
                 },
             };
             const list = resources();
-            const report = await runPolicyPack({ project: PROJECT, stack: "prod", resources: list, policies: [probe], configFile: configFile({ probe: { level: "y" } }) });
+            const report = await runPolicyPack({
+                project: PROJECT,
+                stack: "prod",
+                resources: list,
+                policies: [probe],
+                configFile: configFile({ probe: { level: "y" } }),
+            });
             const db = list.find((r) => r.name === "database-db")!;
             expect(seen).to.deep.equal([
-                { type: db.type, name: db.name, urn: db.urn, parent: db.parent, protect: false, isType: true, isBucket: false, engine: "postgres", asBucket: undefined, config: { level: "y" }, project: PROJECT, outputOnly: undefined },
+                {
+                    type: db.type,
+                    name: db.name,
+                    urn: db.urn,
+                    parent: db.parent,
+                    protect: false,
+                    isType: true,
+                    isBucket: false,
+                    engine: "postgres",
+                    asBucket: undefined,
+                    config: { level: "y" },
+                    project: PROJECT,
+                    outputOnly: undefined,
+                },
             ]);
-            expect(report.violations).to.deep.equal([{ policy: "probe", enforcementLevel: "mandatory", urn: db.urn, message: "seen" }]);
+            expect(report.violations).to.deep.equal([
+                { policy: "probe", enforcementLevel: "mandatory", urn: db.urn, message: "seen" },
+            ]);
         });
 
         it("skips policies of another type before calling them (validateResourceOfType's type tag)", async () => {
@@ -294,11 +381,18 @@ describe("offline policy runner", () => {
             };
             // A bare function carrying the tag: only the runner's filter keeps it from other types.
             const tagged = Object.assign(count, { __pulumiType: "aws:s3/bucket:Bucket" });
-            const probe = { name: "bucket-probe", description: "Probe.", validateResource: tagged } as unknown as Policy;
+            const probe = {
+                name: "bucket-probe",
+                description: "Probe.",
+                validateResource: tagged,
+            } as unknown as Policy;
             await runPolicyPack({ project: PROJECT, stack: "probe", resources: resources(), policies: [probe] });
             expect(calls).to.equal(2);
             // validateResourceOfType tags its function the same way.
-            expect((validateResourceOfType(aws.s3.Bucket, () => undefined) as unknown as { __pulumiType: string }).__pulumiType).to.equal("aws:s3/bucket:Bucket");
+            expect(
+                (validateResourceOfType(aws.s3.Bucket, () => undefined) as unknown as { __pulumiType: string })
+                    .__pulumiType,
+            ).to.equal("aws:s3/bucket:Bucket");
         });
 
         it("turns a value unknown during preview into the engine's advisory note", async () => {
@@ -315,13 +409,19 @@ describe("offline policy runner", () => {
                     }
                 }),
             };
-            const report = await runPolicyPack({ project: PROJECT, stack: "probe", resources: list, policies: [probe as Policy] });
+            const report = await runPolicyPack({
+                project: PROJECT,
+                stack: "probe",
+                resources: list,
+                policies: [probe as Policy],
+            });
             expect(report.violations).to.deep.equal([
                 {
                     policy: "unknown-probe",
                     enforcementLevel: "advisory",
                     urn: urnOf(list, "database-db"),
-                    message: "can't run policy 'unknown-probe' from policy pack 'webfleet-guard@v0.1.0' during preview: string value at .publiclyAccessible can't be known during preview",
+                    message:
+                        "can't run policy 'unknown-probe' from policy pack 'webfleet-guard@v0.1.0' during preview: string value at .publiclyAccessible can't be known during preview",
                 },
             ]);
         });
@@ -356,11 +456,19 @@ describe("offline policy runner", () => {
                 description: "Probe.",
                 enforcementLevel: "mandatory",
                 validateStack: (_a, report) => {
-                    (report as unknown as (o: object) => void)({ message: "just a note", enforcementLevel: "advisory" });
+                    (report as unknown as (o: object) => void)({
+                        message: "just a note",
+                        enforcementLevel: "advisory",
+                    });
                     report("a real one");
                 },
             };
-            const report = await runPolicyPack({ project: PROJECT, stack: "probe", resources: resources(), policies: [probe] });
+            const report = await runPolicyPack({
+                project: PROJECT,
+                stack: "probe",
+                resources: resources(),
+                policies: [probe],
+            });
             expect(report.violations).to.deep.equal([
                 { policy: "level-probe", enforcementLevel: "advisory", message: "just a note" },
                 { policy: "level-probe", enforcementLevel: "mandatory", message: "a real one" },
@@ -379,7 +487,9 @@ describe("offline policy runner", () => {
                 await runPolicyPack({ project: PROJECT, stack: "probe", resources: resources(), policies: [probe] });
                 expect.fail("expected an error");
             } catch (e) {
-                expect((e as Error).message).to.match(/^Error validating the stack with policy 'broken-probe' from policy pack 'webfleet-guard@v0\.1\.0': Error: boom/);
+                expect((e as Error).message).to.match(
+                    /^Error validating the stack with policy 'broken-probe' from policy pack 'webfleet-guard@v0\.1\.0': Error: boom/,
+                );
             }
         });
 
@@ -392,7 +502,13 @@ describe("offline policy runner", () => {
                     calls++;
                 },
             };
-            await runPolicyPack({ project: PROJECT, stack: "probe", resources: resources(), policies: [probe], configFile: configFile({ all: "disabled" }) });
+            await runPolicyPack({
+                project: PROJECT,
+                stack: "probe",
+                resources: resources(),
+                policies: [probe],
+                configFile: configFile({ all: "disabled" }),
+            });
             expect(calls).to.equal(0);
         });
     });

@@ -20,7 +20,12 @@ const pb = require("@pulumi/pulumi/proto/analyzer_pb");
 const structPb = require("google-protobuf/google/protobuf/struct_pb");
 const emptyPb = require("google-protobuf/google/protobuf/empty_pb");
 
-const LEVELS: Record<string, number> = { advisory: pb.EnforcementLevel.ADVISORY, mandatory: pb.EnforcementLevel.MANDATORY, remediate: pb.EnforcementLevel.REMEDIATE, disabled: pb.EnforcementLevel.DISABLED };
+const LEVELS: Record<string, number> = {
+    advisory: pb.EnforcementLevel.ADVISORY,
+    mandatory: pb.EnforcementLevel.MANDATORY,
+    remediate: pb.EnforcementLevel.REMEDIATE,
+    disabled: pb.EnforcementLevel.DISABLED,
+};
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(LEVELS).map(([k, v]) => [v, k]));
 
 interface Diagnostic {
@@ -34,10 +39,14 @@ describe("policy pack in the real analyzer server", function () {
     this.timeout(60000);
     let child: ChildProcess;
     let client: Record<string, (req: unknown, cb: (e: unknown, r: unknown) => void) => void> & { close(): void };
-    const call = <T>(method: string, req: unknown) => new Promise<T>((resolve, reject) => client[method](req, (e, r) => (e ? reject(e) : resolve(r as T))));
+    const call = <T>(method: string, req: unknown) =>
+        new Promise<T>((resolve, reject) => client[method](req, (e, r) => (e ? reject(e) : resolve(r as T))));
 
     before(async () => {
-        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], { cwd: path.resolve(__dirname, "..", "..", "policy"), stdio: ["ignore", "pipe", "pipe"] });
+        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
+            cwd: path.resolve(__dirname, "..", "..", "policy"),
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         const port = await new Promise<string>((resolve, reject) => {
             let err = "";
             child.stderr!.on("data", (d) => (err += d));
@@ -48,7 +57,9 @@ describe("policy pack in the real analyzer server", function () {
         // What `pulumi preview --policy-pack-config policy/config/prod.json` sends: every policy's
         // resolved level and properties.
         const resolved = resolvePolicyConfig(policies, loadStackConfigs().prod, PACK_ENFORCEMENT_LEVEL);
-        resolved["rds-deletion-protection"].properties.exemptions = [{ resource: "legacy-*", reason: "restored from a snapshot, replaced in Q3" }];
+        resolved["rds-deletion-protection"].properties.exemptions = [
+            { resource: "legacy-*", reason: "restored from a snapshot, replaced in Q3" },
+        ];
         const req = new pb.ConfigureAnalyzerRequest();
         for (const [name, c] of Object.entries(resolved)) {
             const config = new pb.PolicyConfig();
@@ -64,8 +75,22 @@ describe("policy pack in the real analyzer server", function () {
         child?.kill();
     });
 
-    function diagnostics(resp: { getDiagnosticsList(): { getPolicyname(): string; getEnforcementlevel(): number; getMessage(): string; getUrn(): string }[] }): Diagnostic[] {
-        return resp.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), level: NAMES[d.getEnforcementlevel()], message: d.getMessage(), urn: d.getUrn() }));
+    function diagnostics(resp: {
+        getDiagnosticsList(): {
+            getPolicyname(): string;
+            getEnforcementlevel(): number;
+            getMessage(): string;
+            getUrn(): string;
+        }[];
+    }): Diagnostic[] {
+        return resp
+            .getDiagnosticsList()
+            .map((d) => ({
+                policy: d.getPolicyname(),
+                level: NAMES[d.getEnforcementlevel()],
+                message: d.getMessage(),
+                urn: d.getUrn(),
+            }));
     }
 
     async function analyze(type: string, name: string, props: Record<string, unknown>): Promise<Diagnostic[]> {
@@ -79,7 +104,10 @@ describe("policy pack in the real analyzer server", function () {
     }
 
     it("serves every rule of the pack under its name", async () => {
-        const info = await call<{ getName(): string; getPoliciesList(): { getName(): string }[] }>("getAnalyzerInfo", new emptyPb.Empty());
+        const info = await call<{ getName(): string; getPoliciesList(): { getName(): string }[] }>(
+            "getAnalyzerInfo",
+            new emptyPb.Empty(),
+        );
         expect(info.getName()).to.equal("webfleet-guard");
         expect(info.getPoliciesList().map((p) => p.getName())).to.deep.equal(policies.map((p) => p.name));
     });
@@ -100,29 +128,60 @@ describe("policy pack in the real analyzer server", function () {
 
     it("passes a compliant database and reports a public one as mandatory, with the prod settings applied", async () => {
         expect(await analyze("aws:rds/instance:Instance", "db", compliantDb)).to.deep.equal([]);
-        const found = await analyze("aws:rds/instance:Instance", "db", { ...compliantDb, publiclyAccessible: true, backupRetentionPeriod: 7 });
+        const found = await analyze("aws:rds/instance:Instance", "db", {
+            ...compliantDb,
+            publiclyAccessible: true,
+            backupRetentionPeriod: 7,
+        });
         expect(found.map((d) => [d.policy, d.level, d.message.split("\n")[1]])).to.deep.equal([
-            ["rds-no-public-access", "mandatory", "RDS instance 'db' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)"],
-            ["rds-backup-retention", "mandatory", "RDS instance 'db' keeps backups for 7 day(s); databases must keep automated backups for at least 14 day(s) (set backupRetentionPeriod: 14 or more)"],
+            [
+                "rds-no-public-access",
+                "mandatory",
+                "RDS instance 'db' is publicly accessible; databases must stay in isolated subnets (set publiclyAccessible: false)",
+            ],
+            [
+                "rds-backup-retention",
+                "mandatory",
+                "RDS instance 'db' keeps backups for 7 day(s); databases must keep automated backups for at least 14 day(s) (set backupRetentionPeriod: 14 or more)",
+            ],
         ]);
     });
 
     it("shows an exempted violation as an advisory with its reason", async () => {
-        const found = await analyze("aws:rds/instance:Instance", "legacy-db", { ...compliantDb, deletionProtection: false });
+        const found = await analyze("aws:rds/instance:Instance", "legacy-db", {
+            ...compliantDb,
+            deletionProtection: false,
+        });
         expect(found.map((d) => [d.policy, d.level, d.message])).to.deep.equal([
-            ["rds-deletion-protection", "advisory", "[exempted: restored from a snapshot, replaced in Q3] RDS instance 'legacy-db' has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)"],
+            [
+                "rds-deletion-protection",
+                "advisory",
+                "[exempted: restored from a snapshot, replaced in Q3] RDS instance 'legacy-db' has deletion protection off; production data must not be destroyable by one command (set deletionProtection: true)",
+            ],
         ]);
     });
 
     it("reports a security setting unknown during preview as a violation, not a silent pass", async () => {
-        const found = await analyze("aws:rds/instance:Instance", "db", { ...compliantDb, publiclyAccessible: UNKNOWN_BOOL });
+        const found = await analyze("aws:rds/instance:Instance", "db", {
+            ...compliantDb,
+            publiclyAccessible: UNKNOWN_BOOL,
+        });
         expect(found.map((d) => [d.policy, d.level, d.message.split("\n")[1]])).to.deep.equal([
-            ["rds-no-public-access", "mandatory", "RDS instance 'db' has a value unknown during preview at publiclyAccessible, so it cannot be verified; databases must stay in isolated subnets (set publiclyAccessible: false)"],
+            [
+                "rds-no-public-access",
+                "mandatory",
+                "RDS instance 'db' has a value unknown during preview at publiclyAccessible, so it cannot be verified; databases must stay in isolated subnets (set publiclyAccessible: false)",
+            ],
         ]);
     });
 
     it("runs the stack rules over the stack with parents and property dependencies", async () => {
-        const resource = (type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) => {
+        const resource = (
+            type: string,
+            name: string,
+            props: Record<string, unknown>,
+            deps: Record<string, string[]> = {},
+        ) => {
             const r = new pb.AnalyzerResource();
             r.setType(type);
             r.setName(name);
@@ -138,14 +197,37 @@ describe("policy pack in the real analyzer server", function () {
         };
         const req = new pb.AnalyzeStackRequest();
         req.setResourcesList([
-            resource("aws:ec2/securityGroup:SecurityGroup", "web-sg", { description: "web", tags: { "webfleet:role": "web" } }),
+            resource("aws:ec2/securityGroup:SecurityGroup", "web-sg", {
+                description: "web",
+                tags: { "webfleet:role": "web" },
+            }),
             // A new group at preview: the rule's securityGroupId is unknown, traced by dependency.
-            resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "web-ssh", { securityGroupId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", description: "x" }, { securityGroupId: ["web-sg"] }),
+            resource(
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "web-ssh",
+                {
+                    securityGroupId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: "x",
+                },
+                { securityGroupId: ["web-sg"] },
+            ),
         ]);
         const found = diagnostics(await call("analyzeStack", req));
         expect(found.map((d) => [d.policy, d.level, d.urn])).to.deep.equal([
-            ["sg-no-public-ingress", "mandatory", "urn:pulumi:prod::webfleet::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh"],
-            ["ssh-only-from-bastion", "mandatory", "urn:pulumi:prod::webfleet::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh"],
+            [
+                "sg-no-public-ingress",
+                "mandatory",
+                "urn:pulumi:prod::webfleet::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh",
+            ],
+            [
+                "ssh-only-from-bastion",
+                "mandatory",
+                "urn:pulumi:prod::webfleet::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh",
+            ],
         ]);
         expect(found[1].message.split("\n")[1]).to.equal(
             "Security group ingress rule 'web-ssh' on security group 'web-sg' allows SSH (tcp port 22) from 0.0.0.0/0; SSH must come only through the bastion (use the bastion's security group, tagged webfleet:role=bastion, as the only source), never a CIDR or prefix list",

@@ -5,9 +5,22 @@ import { ResourceCase, StackCase, UNKNOWN, UNKNOWN_BOOL, describeRule } from "./
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/2ccbf1d3-c5da-4e41-8932-608ff6ef778e";
 const B = "artifacts-3e5618141e38";
 const artifacts = () => bucket("artifacts", B);
-const pab = (props: Record<string, unknown> = {}, name = "artifacts-pab", forBucket: [string, string] = ["artifacts", B]) =>
-    companion(T.bucketPublicAccessBlock, name, forBucket[0], forBucket[1], { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...props });
-const sse = (rule: Record<string, unknown>, type: string = T.bucketSse) => companion(type, "artifacts-sse", "artifacts", B, { rules: [{ applyServerSideEncryptionByDefault: rule, bucketKeyEnabled: true }] });
+const pab = (
+    props: Record<string, unknown> = {},
+    name = "artifacts-pab",
+    forBucket: [string, string] = ["artifacts", B],
+) =>
+    companion(T.bucketPublicAccessBlock, name, forBucket[0], forBucket[1], {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+        ...props,
+    });
+const sse = (rule: Record<string, unknown>, type: string = T.bucketSse) =>
+    companion(type, "artifacts-sse", "artifacts", B, {
+        rules: [{ applyServerSideEncryptionByDefault: rule, bucketKeyEnabled: true }],
+    });
 const TLS_DENY = {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
@@ -18,88 +31,203 @@ const TLS_DENY = {
 };
 const policyOf = (statements: unknown[], asString = true) => {
     const doc = { Version: "2012-10-17", Statement: statements };
-    return companion(T.bucketPolicy, "artifacts-policy", "artifacts", B, { policy: asString ? JSON.stringify(doc) : doc });
+    return companion(T.bucketPolicy, "artifacts-policy", "artifacts", B, {
+        policy: asString ? JSON.stringify(doc) : doc,
+    });
 };
 
 describe("policy: storage", () => {
-    const PAB_FIX = "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
+    const PAB_FIX =
+        "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
     describeRule<StackCase>("s3-public-access-blocked", {
         compliant: [
             { title: "a bucket with every block on, matched by name", case: { resources: [artifacts(), pab()] } },
             {
                 title: "real preview: the bucket's name unknown, traced through dependencies",
-                case: { resources: [bucket("artifacts", UNKNOWN), { ...pab(), props: { ...pab().props, bucket: UNKNOWN } }] },
+                case: {
+                    resources: [bucket("artifacts", UNKNOWN), { ...pab(), props: { ...pab().props, bucket: UNKNOWN } }],
+                },
             },
             { title: "a BucketV2", case: { resources: [{ ...artifacts(), type: T.bucketV2 }, pab()] } },
         ],
         violations: [
-            { title: "no public access block", case: { resources: [artifacts()] }, messages: [`S3 bucket 'artifacts' has no public access block; ${PAB_FIX}`] },
+            {
+                title: "no public access block",
+                case: { resources: [artifacts()] },
+                messages: [`S3 bucket 'artifacts' has no public access block; ${PAB_FIX}`],
+            },
             {
                 title: "two blocks off",
                 case: { resources: [artifacts(), pab({ blockPublicPolicy: false, restrictPublicBuckets: false })] },
-                messages: [`S3 bucket 'artifacts' has a public access block with blockPublicPolicy, restrictPublicBuckets off; ${PAB_FIX}`],
+                messages: [
+                    `S3 bucket 'artifacts' has a public access block with blockPublicPolicy, restrictPublicBuckets off; ${PAB_FIX}`,
+                ],
             },
             {
                 title: "the block belongs to another bucket",
-                case: { resources: [artifacts(), bucket("other", "other-1"), pab({}, "other-pab", ["other", "other-1"])] },
+                case: {
+                    resources: [artifacts(), bucket("other", "other-1"), pab({}, "other-pab", ["other", "other-1"])],
+                },
                 messages: [`S3 bucket 'artifacts' has no public access block; ${PAB_FIX}`],
             },
         ],
         unknown: {
             title: "an unknown setting is a violation",
             case: { resources: [artifacts(), pab({ ignorePublicAcls: UNKNOWN_BOOL })] },
-            messages: [`S3 bucket 'artifacts' has a public access block whose ignorePublicAcls is unknown during preview; ${PAB_FIX}`],
+            messages: [
+                `S3 bucket 'artifacts' has a public access block whose ignorePublicAcls is unknown during preview; ${PAB_FIX}`,
+            ],
         },
     });
 
-    const KMS = 'add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms" and kmsMasterKeyId: key.arn';
+    const KMS =
+        'add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms" and kmsMasterKeyId: key.arn';
     describeRule<StackCase>("s3-encryption-kms", {
         compliant: [
-            { title: "SSE-KMS with the project's key", case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY })] } },
-            { title: "the V2 resource with DSSE-KMS", case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms:dsse", kmsMasterKeyId: KEY }, T.bucketSseV2)] } },
-            { title: "a key unknown at preview is a reference to the stack's key", case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN })] } },
+            {
+                title: "SSE-KMS with the project's key",
+                case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY })] },
+            },
+            {
+                title: "the V2 resource with DSSE-KMS",
+                case: {
+                    resources: [artifacts(), sse({ sseAlgorithm: "aws:kms:dsse", kmsMasterKeyId: KEY }, T.bucketSseV2)],
+                },
+            },
+            {
+                title: "a key unknown at preview is a reference to the stack's key",
+                case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN })] },
+            },
             {
                 title: "inline configuration on the bucket",
-                case: { resources: [{ ...artifacts(), props: { ...artifacts().props, serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY } } } } }] },
+                case: {
+                    resources: [
+                        {
+                            ...artifacts(),
+                            props: {
+                                ...artifacts().props,
+                                serverSideEncryptionConfiguration: {
+                                    rule: {
+                                        applyServerSideEncryptionByDefault: {
+                                            sseAlgorithm: "aws:kms",
+                                            kmsMasterKeyId: KEY,
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    ],
+                },
             },
             {
                 title: "SSE-S3 on the load balancer's access-log bucket",
-                case: { resources: [artifacts(), sse({ sseAlgorithm: "AES256" }), { type: T.lbLoadBalancer, name: "alb", props: { accessLogs: { bucket: B, enabled: true } } }] },
+                case: {
+                    resources: [
+                        artifacts(),
+                        sse({ sseAlgorithm: "AES256" }),
+                        { type: T.lbLoadBalancer, name: "alb", props: { accessLogs: { bucket: B, enabled: true } } },
+                    ],
+                },
             },
-            { title: "SSE-S3 when the stack's config allows it", case: { resources: [artifacts(), sse({ sseAlgorithm: "AES256" })], config: { allowS3ManagedKeys: true } } },
+            {
+                title: "SSE-S3 when the stack's config allows it",
+                case: {
+                    resources: [artifacts(), sse({ sseAlgorithm: "AES256" })],
+                    config: { allowS3ManagedKeys: true },
+                },
+            },
         ],
         violations: [
-            { title: "no encryption configuration", case: { resources: [artifacts()] }, messages: [`S3 bucket 'artifacts' has no default encryption configuration; objects must be encrypted with the project's KMS key (${KMS})`] },
+            {
+                title: "no encryption configuration",
+                case: { resources: [artifacts()] },
+                messages: [
+                    `S3 bucket 'artifacts' has no default encryption configuration; objects must be encrypted with the project's KMS key (${KMS})`,
+                ],
+            },
             {
                 title: "SSE-S3 on an ordinary bucket",
                 case: { resources: [artifacts(), sse({ sseAlgorithm: "AES256" })] },
-                messages: [`S3 bucket 'artifacts' encrypts with AES256 (S3-managed keys); objects must be encrypted with the project's KMS key (${KMS})`],
+                messages: [
+                    `S3 bucket 'artifacts' encrypts with AES256 (S3-managed keys); objects must be encrypted with the project's KMS key (${KMS})`,
+                ],
             },
             {
                 title: "SSE-KMS with the AWS managed key",
                 case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms" })] },
-                messages: ["S3 bucket 'artifacts' uses SSE-KMS with the AWS managed key; objects must be encrypted with the project's customer-managed key (set kmsMasterKeyId: key.arn)"],
+                messages: [
+                    "S3 bucket 'artifacts' uses SSE-KMS with the AWS managed key; objects must be encrypted with the project's customer-managed key (set kmsMasterKeyId: key.arn)",
+                ],
             },
         ],
         unknown: {
             title: "an unknown algorithm is a violation",
             case: { resources: [artifacts(), sse({ sseAlgorithm: UNKNOWN })] },
-            messages: [`S3 bucket 'artifacts' has an encryption algorithm unknown during preview; objects must be encrypted with the project's KMS key (${KMS})`],
+            messages: [
+                `S3 bucket 'artifacts' has an encryption algorithm unknown during preview; objects must be encrypted with the project's KMS key (${KMS})`,
+            ],
         },
     });
 
-    const TLS = 'buckets must deny every request that is not over TLS (add an aws.s3.BucketPolicy with a Deny statement for Principal "*", Action "s3:*", Condition { Bool: { "aws:SecureTransport": "false" } })';
+    const TLS =
+        'buckets must deny every request that is not over TLS (add an aws.s3.BucketPolicy with a Deny statement for Principal "*", Action "s3:*", Condition { Bool: { "aws:SecureTransport": "false" } })';
     describeRule<StackCase>("s3-tls-only", {
         compliant: [
-            { title: "a bucket policy denying non-TLS requests (JSON string)", case: { resources: [artifacts(), policyOf([TLS_DENY])] } },
-            { title: "the same as a policy document object, with Principal \"*\" and BoolIfExists", case: { resources: [artifacts(), policyOf([{ ...TLS_DENY, Principal: "*", Condition: { BoolIfExists: { "aws:SecureTransport": false } } }], false)] } },
-            { title: "an inline policy on the bucket", case: { resources: [{ ...artifacts(), props: { ...artifacts().props, policy: JSON.stringify({ Statement: [TLS_DENY] }) } }] } },
+            {
+                title: "a bucket policy denying non-TLS requests (JSON string)",
+                case: { resources: [artifacts(), policyOf([TLS_DENY])] },
+            },
+            {
+                title: 'the same as a policy document object, with Principal "*" and BoolIfExists',
+                case: {
+                    resources: [
+                        artifacts(),
+                        policyOf(
+                            [
+                                {
+                                    ...TLS_DENY,
+                                    Principal: "*",
+                                    Condition: { BoolIfExists: { "aws:SecureTransport": false } },
+                                },
+                            ],
+                            false,
+                        ),
+                    ],
+                },
+            },
+            {
+                title: "an inline policy on the bucket",
+                case: {
+                    resources: [
+                        {
+                            ...artifacts(),
+                            props: { ...artifacts().props, policy: JSON.stringify({ Statement: [TLS_DENY] }) },
+                        },
+                    ],
+                },
+            },
         ],
         violations: [
-            { title: "no bucket policy", case: { resources: [artifacts()] }, messages: [`S3 bucket 'artifacts' has no bucket policy; ${TLS}`] },
+            {
+                title: "no bucket policy",
+                case: { resources: [artifacts()] },
+                messages: [`S3 bucket 'artifacts' has no bucket policy; ${TLS}`],
+            },
             {
                 title: "a policy without the TLS deny",
-                case: { resources: [artifacts(), policyOf([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "*" }])] },
+                case: {
+                    resources: [
+                        artifacts(),
+                        policyOf([
+                            {
+                                Effect: "Allow",
+                                Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                                Action: "s3:GetObject",
+                                Resource: "*",
+                            },
+                        ]),
+                    ],
+                },
                 messages: [`S3 bucket 'artifacts' has a bucket policy that does not deny requests without TLS; ${TLS}`],
             },
             {
@@ -108,46 +236,130 @@ describe("policy: storage", () => {
                 messages: [`S3 bucket 'artifacts' has a bucket policy that does not deny requests without TLS; ${TLS}`],
             },
         ],
-        unknown: { title: "a policy built from outputs gets an advisory note", case: { resources: [artifacts(), companion(T.bucketPolicy, "artifacts-policy", "artifacts", B, { policy: UNKNOWN })] }, advisory: true },
+        unknown: {
+            title: "a policy built from outputs gets an advisory note",
+            case: {
+                resources: [
+                    artifacts(),
+                    companion(T.bucketPolicy, "artifacts-policy", "artifacts", B, { policy: UNKNOWN }),
+                ],
+            },
+            advisory: true,
+        },
     });
 
-    const VERSIONS = 'objects must survive overwrites and deletes (add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled")';
-    const versioning = (status: unknown, type: string = T.bucketVersioning) => companion(type, "artifacts-versioning", "artifacts", B, { versioningConfiguration: { status } });
+    const VERSIONS =
+        'objects must survive overwrites and deletes (add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled")';
+    const versioning = (status: unknown, type: string = T.bucketVersioning) =>
+        companion(type, "artifacts-versioning", "artifacts", B, { versioningConfiguration: { status } });
     describeRule<StackCase>("s3-versioning-enabled", {
         compliant: [
             { title: "versioning enabled", case: { resources: [artifacts(), versioning("Enabled")] } },
-            { title: "the V2 resource", case: { resources: [artifacts(), versioning("Enabled", T.bucketVersioningV2)] } },
-            { title: "inline versioning on the bucket", case: { resources: [{ ...artifacts(), props: { ...artifacts().props, versioning: { enabled: true } } }] } },
+            {
+                title: "the V2 resource",
+                case: { resources: [artifacts(), versioning("Enabled", T.bucketVersioningV2)] },
+            },
+            {
+                title: "inline versioning on the bucket",
+                case: {
+                    resources: [{ ...artifacts(), props: { ...artifacts().props, versioning: { enabled: true } } }],
+                },
+            },
         ],
         violations: [
-            { title: "no versioning", case: { resources: [artifacts()] }, messages: [`S3 bucket 'artifacts' has no versioning configuration; ${VERSIONS}`] },
-            { title: "versioning suspended", case: { resources: [artifacts(), versioning("Suspended")] }, messages: [`S3 bucket 'artifacts' has versioning Suspended; ${VERSIONS}`] },
+            {
+                title: "no versioning",
+                case: { resources: [artifacts()] },
+                messages: [`S3 bucket 'artifacts' has no versioning configuration; ${VERSIONS}`],
+            },
+            {
+                title: "versioning suspended",
+                case: { resources: [artifacts(), versioning("Suspended")] },
+                messages: [`S3 bucket 'artifacts' has versioning Suspended; ${VERSIONS}`],
+            },
         ],
-        unknown: { title: "an unknown status is a violation", case: { resources: [artifacts(), versioning(UNKNOWN)] }, messages: [`S3 bucket 'artifacts' has a versioning status unknown during preview; ${VERSIONS}`] },
+        unknown: {
+            title: "an unknown status is a violation",
+            case: { resources: [artifacts(), versioning(UNKNOWN)] },
+            messages: [`S3 bucket 'artifacts' has a versioning status unknown during preview; ${VERSIONS}`],
+        },
     });
 
-    const ACL = "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
+    const ACL =
+        "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
     describeRule<ResourceCase>("s3-no-public-acl", {
         compliant: [
             { title: "a bucket without an ACL", case: { type: T.bucket, props: { bucketPrefix: "artifacts" } } },
             { title: "the private ACL", case: { type: T.bucket, props: { acl: "private" } } },
             { title: "a private BucketAclV2", case: { type: T.bucketAclV2, props: { bucket: B, acl: "private" } } },
-            { title: "a grant to a canonical user", case: { type: T.bucketAcl, props: { bucket: B, accessControlPolicy: { grants: [{ grantee: { type: "CanonicalUser", id: "abc" }, permission: "READ" }] } } } },
+            {
+                title: "a grant to a canonical user",
+                case: {
+                    type: T.bucketAcl,
+                    props: {
+                        bucket: B,
+                        accessControlPolicy: {
+                            grants: [{ grantee: { type: "CanonicalUser", id: "abc" }, permission: "READ" }],
+                        },
+                    },
+                },
+            },
         ],
         violations: [
-            { title: "a public-read bucket", case: { type: T.bucket, props: { acl: "public-read" } }, messages: [`S3 bucket 'subject' uses the canned ACL "public-read"; ${ACL}`] },
+            {
+                title: "a public-read bucket",
+                case: { type: T.bucket, props: { acl: "public-read" } },
+                messages: [`S3 bucket 'subject' uses the canned ACL "public-read"; ${ACL}`],
+            },
             {
                 title: "a grant to AllUsers on the bucket",
-                case: { type: T.bucket, props: { grants: [{ type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers", permissions: ["READ"] }] } },
+                case: {
+                    type: T.bucket,
+                    props: {
+                        grants: [
+                            {
+                                type: "Group",
+                                uri: "http://acs.amazonaws.com/groups/global/AllUsers",
+                                permissions: ["READ"],
+                            },
+                        ],
+                    },
+                },
                 messages: [`S3 bucket 'subject' grants access to AllUsers or AuthenticatedUsers; ${ACL}`],
             },
-            { title: "a public-read-write BucketAclV2", case: { type: T.bucketAclV2, props: { bucket: B, acl: "public-read-write" } }, messages: [`S3 bucket ACL 'subject' uses the canned ACL "public-read-write"; ${ACL}`] },
+            {
+                title: "a public-read-write BucketAclV2",
+                case: { type: T.bucketAclV2, props: { bucket: B, acl: "public-read-write" } },
+                messages: [`S3 bucket ACL 'subject' uses the canned ACL "public-read-write"; ${ACL}`],
+            },
             {
                 title: "a BucketAcl granting AuthenticatedUsers",
-                case: { type: T.bucketAcl, props: { bucket: B, accessControlPolicy: { grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" }, permission: "WRITE" }] } } },
+                case: {
+                    type: T.bucketAcl,
+                    props: {
+                        bucket: B,
+                        accessControlPolicy: {
+                            grants: [
+                                {
+                                    grantee: {
+                                        type: "Group",
+                                        uri: "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+                                    },
+                                    permission: "WRITE",
+                                },
+                            ],
+                        },
+                    },
+                },
                 messages: [`S3 bucket ACL 'subject' grants access to AllUsers or AuthenticatedUsers; ${ACL}`],
             },
         ],
-        unknown: { title: "an unknown ACL is a violation", case: { type: T.bucket, props: { acl: UNKNOWN } }, messages: [`S3 bucket 'subject' has a value unknown during preview at acl, so it cannot be verified; ${ACL}`] },
+        unknown: {
+            title: "an unknown ACL is a violation",
+            case: { type: T.bucket, props: { acl: UNKNOWN } },
+            messages: [
+                `S3 bucket 'subject' has a value unknown during preview at acl, so it cannot be verified; ${ACL}`,
+            ],
+        },
     });
 });

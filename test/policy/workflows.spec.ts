@@ -50,7 +50,10 @@ describe("CI workflows", () => {
         const wf = workflow("pull-request.yml");
         expect(wf.on).to.have.property("pull_request");
         const test = wf.jobs.test;
-        expect(test.steps.some((s) => s.run?.includes(".ci/run")), "runs .ci/run (npm test, npm run plan for dev and prod)").to.equal(true);
+        expect(
+            test.steps.some((s) => s.run?.includes(".ci/run")),
+            "runs .ci/run (npm test, npm run plan for dev and prod)",
+        ).to.equal(true);
         const preview = wf.jobs.preview;
         expect(preview.needs).to.equal("test");
         expect(preview.strategy?.matrix?.stack).to.deep.equal(["dev", "prod"]);
@@ -64,7 +67,13 @@ describe("CI workflows", () => {
         for (const stack of preview.strategy!.matrix!.stack as string[]) {
             expect(fs.existsSync(path.join(ROOT, "policy", "config", `${stack}.json`)), stack).to.equal(true);
         }
-        expect(preview.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") && s.with?.["role-to-assume"] === "${{ secrets.AWS_ROLE_ARN }}")).to.equal(true);
+        expect(
+            preview.steps.some(
+                (s) =>
+                    s.uses?.startsWith("aws-actions/configure-aws-credentials@") &&
+                    s.with?.["role-to-assume"] === "${{ secrets.AWS_ROLE_ARN }}",
+            ),
+        ).to.equal(true);
     });
 
     it("main: tests, pulumi up of dev, a prod preview, then pulumi up of prod behind the prod environment", () => {

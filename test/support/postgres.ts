@@ -72,7 +72,11 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
 }
 
 /** Drops the scratch database, then the roles the test created (their grants went with it). */
-export async function dropScratchDatabase(adminUrl: string, db: ScratchDatabase | undefined, roles: string[]): Promise<void> {
+export async function dropScratchDatabase(
+    adminUrl: string,
+    db: ScratchDatabase | undefined,
+    roles: string[],
+): Promise<void> {
     if (!db) {
         return;
     }
@@ -104,15 +108,56 @@ export function makeCertificates(ctx: Mocha.Context): TestCertificates {
     const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     for (const ca of ["ca", "other-ca"]) {
-        openssl("req", "-x509", ...ec, "-keyout", f(`${ca}.key`), "-out", f(`${ca}.pem`), "-days", "2", "-subj", `/CN=webfleet test ${ca}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        openssl(
+            "req",
+            "-x509",
+            ...ec,
+            "-keyout",
+            f(`${ca}.key`),
+            "-out",
+            f(`${ca}.pem`),
+            "-days",
+            "2",
+            "-subj",
+            `/CN=webfleet test ${ca}`,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        );
     }
     const server = (file: string, dnsName: string) => {
         openssl("req", ...ec, "-keyout", f(`${file}.key`), "-out", f(`${file}.csr`), "-subj", `/CN=${dnsName}`);
-        fs.writeFileSync(f(`${file}.ext`), `subjectAltName=DNS:${dnsName}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-        openssl("x509", "-req", "-in", f(`${file}.csr`), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f(`${file}.pem`), "-days", "2", "-extfile", f(`${file}.ext`));
+        fs.writeFileSync(
+            f(`${file}.ext`),
+            `subjectAltName=DNS:${dnsName}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+        );
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            f(`${file}.csr`),
+            "-CA",
+            f("ca.pem"),
+            "-CAkey",
+            f("ca.key"),
+            "-CAcreateserial",
+            "-out",
+            f(`${file}.pem`),
+            "-days",
+            "2",
+            "-extfile",
+            f(`${file}.ext`),
+        );
         return { key: fs.readFileSync(f(`${file}.key`), "utf8"), cert: fs.readFileSync(f(`${file}.pem`), "utf8") };
     };
-    return { dir, caFile: f("ca.pem"), otherCaFile: f("other-ca.pem"), ...server("server", "localhost"), otherName: server("other-name", "db.elsewhere.example") };
+    return {
+        dir,
+        caFile: f("ca.pem"),
+        otherCaFile: f("other-ca.pem"),
+        ...server("server", "localhost"),
+        otherName: server("other-name", "db.elsewhere.example"),
+    };
 }
 
 /** PostgreSQL's SSLRequest: length 8, code 80877103. */
@@ -135,7 +180,10 @@ export class PgTlsProxy {
         return (this.server.address() as net.AddressInfo).port;
     }
 
-    static async start(target: { host: string; port: number }, certs: Pick<TestCertificates, "key" | "cert">): Promise<PgTlsProxy> {
+    static async start(
+        target: { host: string; port: number },
+        certs: Pick<TestCertificates, "key" | "cert">,
+    ): Promise<PgTlsProxy> {
         const server = net.createServer();
         const proxy = new PgTlsProxy(server);
         server.on("connection", (socket) => proxy.accept(socket, target, certs));
@@ -147,7 +195,11 @@ export class PgTlsProxy {
         return proxy;
     }
 
-    private accept(socket: net.Socket, target: { host: string; port: number }, certs: Pick<TestCertificates, "key" | "cert">): void {
+    private accept(
+        socket: net.Socket,
+        target: { host: string; port: number },
+        certs: Pick<TestCertificates, "key" | "cert">,
+    ): void {
         this.sockets.add(socket);
         socket.on("close", () => this.sockets.delete(socket));
         socket.on("error", () => undefined);
@@ -164,7 +216,12 @@ export class PgTlsProxy {
                 return;
             }
             socket.write("S");
-            const secure = new tls.TLSSocket(socket, { isServer: true, key: certs.key, cert: certs.cert, minVersion: "TLSv1.2" });
+            const secure = new tls.TLSSocket(socket, {
+                isServer: true,
+                key: certs.key,
+                cert: certs.cert,
+                minVersion: "TLSv1.2",
+            });
             secure.on("error", () => socket.destroy());
             secure.once("secure", () => {
                 this.tlsSessions.push(Date.now());

@@ -12,7 +12,10 @@ export class TcpProxy {
     /** Connection attempts seen (also while resetting): lets a test check reconnects are bounded. */
     attempts = 0;
 
-    private constructor(private readonly target: { host: string; port: number }, public port: number) {}
+    private constructor(
+        private readonly target: { host: string; port: number },
+        public port: number,
+    ) {}
 
     static async start(target: { host: string; port: number }): Promise<TcpProxy> {
         const proxy = new TcpProxy(target, 0);
