@@ -462,7 +462,7 @@ function setCommand(stack: string, path: string, value: string): string {
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     let v: unknown = root;
     for (const p of path) {
-        if (v === null || typeof v !== "object" || !(p in (v as object))) {
+        if (v === null || typeof v !== "object" || !(p in v)) {
             return NOTHING;
         }
         v = (v as Record<PropertyKey, unknown>)[p];
@@ -723,7 +723,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         },
         bastion,
         web: { ...d.web, ...v.web, minSize, desiredCapacity, maxSize },
-        database: { ...d.database, ...v.database, allocatedStorageGb } as StackConfig["database"],
+        database: { ...d.database, ...v.database, allocatedStorageGb },
         monitoring,
         waf,
         cdn,

@@ -20,7 +20,7 @@ function once(stack: string): { ms: number; status: number | null } {
     );
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0 && result.status !== 1) {
-        throw new Error(`offline preview for ${stack} failed (exit ${result.status}): ${result.stderr}`);
+        throw new Error(`offline preview for ${stack} failed (exit ${result.status}): ${String(result.stderr)}`);
     }
     return { ms, status: result.status };
 }

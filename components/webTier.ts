@@ -400,7 +400,7 @@ export class WebTier extends pulumi.ComponentResource {
         }
         const env = args.appEnvironment;
         if (env !== undefined && !pulumi.Output.isInstance(env) && !(env instanceof Promise)) {
-            problems.push(...environmentProblems(env as Record<string, string>));
+            problems.push(...environmentProblems(env));
         }
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`web tier "${name}": ${problems.join("; ")}`, this);
@@ -434,7 +434,7 @@ export class WebTier extends pulumi.ComponentResource {
 
     /** No statement may use a wildcard action, including those another component appends. */
     private refuseWildcardActions(document: string): string {
-        const statements: Statement[] = JSON.parse(document).Statement;
+        const statements = (JSON.parse(document) as { Statement: Statement[] }).Statement;
         const wild = statements.flatMap((s) =>
             (Array.isArray(s.Action) ? s.Action : [s.Action])
                 .filter((a) => a.includes("*"))

@@ -131,14 +131,14 @@ async function main(): Promise<number> {
             return 2;
         }
         process.stderr.write(
-            `error: the program failed under the offline preview (a bug in webfleet, not your config):\n${(e as Error).stack ?? e}\n`,
+            `error: the program failed under the offline preview (a bug in webfleet, not your config):\n${(e as Error).stack ?? String(e)}\n`,
         );
         return 3;
     }
 }
 
 if (require.main === module) {
-    main().then((code) => {
+    void main().then((code) => {
         process.exitCode = code;
     });
 }

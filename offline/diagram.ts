@@ -108,15 +108,15 @@ interface Ingress {
     ports: string;
 }
 
-function portLabel(protocol: unknown, from: unknown, to: unknown): string {
-    const p = String(protocol ?? "tcp").toLowerCase();
+function portLabel(protocol: unknown, from: number | undefined, to: number | undefined): string {
+    const p = (typeof protocol === "string" || typeof protocol === "number" ? String(protocol) : "tcp").toLowerCase();
     if (p === "-1" || p === "all") {
         return "all";
     }
     if (p === "icmp" || p === "1" || p === "icmpv6" || p === "58") {
         return p.startsWith("icmpv6") || p === "58" ? "icmpv6" : "icmp";
     }
-    const range = from === to || to === undefined ? String(from) : `${from}-${to}`;
+    const range = from === to || to === undefined ? String(from) : `${String(from)}-${to}`;
     return p === "tcp" || p === "6" ? range : `${range}/${p === "17" ? "udp" : p}`;
 }
 

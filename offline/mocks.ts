@@ -345,7 +345,7 @@ function mockState(
         case "aws:lambda/invocation:Invocation": {
             // What the migration function (app/lambda/migrate.ts) answers for a database that is
             // already up to date: the hash and role it was invoked with, nothing applied.
-            let payload: Record<string, unknown> = {};
+            let payload: Record<string, unknown>;
             try {
                 payload = JSON.parse(inputs.input ?? "{}");
             } catch {
@@ -553,6 +553,7 @@ function patchMonitor(): void {
         return;
     }
     patched = true;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its own `this` below
     const original = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = async function (
         this: MockMonitor,

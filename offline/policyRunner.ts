@@ -133,7 +133,7 @@ function frozenMap(entries: Record<string, string>): ReadonlyMap<string, string>
         size: map.size,
         values: map.values.bind(map),
         [Symbol.iterator]: map[Symbol.iterator].bind(map),
-    }) as ReadonlyMap<string, string>;
+    });
 }
 
 /** Properties as the analyzer deserializes them: plain data, undefined top-level values dropped. */
@@ -240,7 +240,7 @@ function handleError(e: unknown, p: Policy, out: Collector, where: string, urn?:
     if (e instanceof NotApplicableError) {
         return;
     }
-    const err = new Error(`Error validating ${where} with ${policyFrom}: ${(e as Error)?.stack ?? e}`);
+    const err = new Error(`Error validating ${where} with ${policyFrom}: ${(e as Error)?.stack ?? String(e)}`);
     throw err;
 }
 
@@ -272,7 +272,7 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
                     continue;
                 }
             }
-            const report = reporter(p, level as Level, out, r.urn);
+            const report = reporter(p, level, out, r.urn);
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validation of validations) {
                 try {

@@ -100,7 +100,7 @@ function toConfigText(config: Record<string, unknown>): { values: Record<string,
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
-        if (value && typeof value === "object" && "secure" in (value as object)) {
+        if (value && typeof value === "object" && "secure" in value) {
             // Encrypted values can't be decrypted offline; the program sees a placeholder.
             values[key] = "[secret]";
             secretKeys.push(key);
@@ -128,7 +128,7 @@ function forgetProgramModules(): void {
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     const project = projectName();
     const config = mergeOverrides(readStackConfig(opts.stack, opts.configFile), opts.overrides);
-    const region = typeof config["aws:region"] === "string" ? (config["aws:region"] as string) : "us-east-1";
+    const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
     const recorder = await installMocks(project, opts.stack, { region });
     const { values, secretKeys } = toConfigText(config);
     pulumi.runtime.setAllConfig(values, secretKeys);
@@ -139,9 +139,9 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 
     let exported: Record<string, unknown> = {};
     const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
-    await runInPulumiStack(async () => {
+    await runInPulumiStack(() => {
         exported = require(path.join(REPO_ROOT, "index"));
-        return exported;
+        return Promise.resolve(exported);
     });
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
 

@@ -310,7 +310,7 @@ const s3VersioningEnabled = stackRule({
             );
             const inline = peek<boolean>(bucket.props, "versioning", "enabled");
             if (!inline.known) {
-                statuses.push(inline as Peeked<string | undefined>);
+                statuses.push(inline);
             } else if (inline.value === true) {
                 statuses.push({ known: true, value: "Enabled" });
             }

@@ -45,7 +45,7 @@ describe("monitoring (pure)", () => {
 
     it("computes the 5xx rate from ALB and target 5xx over requests, with no division by zero", () => {
         const q = errorRateQueries({ arnSuffix: "app/web/1" });
-        expect(q.filter((x) => x.returnData).map((x) => x.id)).to.deep.equal(["rate"]);
+        expect(q.filter((x) => x.returnData === true).map((x) => x.id)).to.deep.equal(["rate"]);
         expect(
             q.map((x) => (x.metric as { metricName: string } | undefined)?.metricName).filter(Boolean),
         ).to.deep.equal(["RequestCount", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]);
@@ -53,7 +53,7 @@ describe("monitoring (pure)", () => {
             "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))",
         );
         expect(q.find((x) => x.id === "errors")!.expression).to.equal("FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)");
-        for (const m of q.filter((x) => x.metric)) {
+        for (const m of q.filter((x) => x.metric !== undefined)) {
             expect(m.metric).to.deep.include({
                 namespace: "AWS/ApplicationELB",
                 stat: "Sum",

@@ -27,11 +27,11 @@ describe("WAF rules (pure)", () => {
             statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
         });
         for (const rule of rules.slice(1)) {
-            expect(rule.overrideAction, String(rule.name)).to.deep.equal({ none: {} });
+            expect(rule.overrideAction, rule.name as string).to.deep.equal({ none: {} });
             expect(rule.statement).to.deep.equal({ managedRuleGroupStatement: { vendorName: "AWS", name: rule.name } });
             expect(rule.visibilityConfig).to.deep.equal({
                 cloudwatchMetricsEnabled: true,
-                metricName: `webfleet-prod-${rule.name}`,
+                metricName: `webfleet-prod-${rule.name as string}`,
                 sampledRequestsEnabled: true,
             });
         }

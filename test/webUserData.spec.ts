@@ -46,7 +46,7 @@ function shellcheck(ctx: Mocha.Context, script: string): void {
     try {
         execFileSync("shellcheck", ["--severity=style", file], { stdio: "pipe", encoding: "utf8" });
     } catch (e) {
-        throw new Error(`shellcheck found problems:\n${(e as { stdout?: string }).stdout}`);
+        throw new Error(`shellcheck found problems:\n${(e as { stdout?: string }).stdout}`, { cause: e });
     }
 }
 

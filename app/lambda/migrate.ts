@@ -174,6 +174,7 @@ async function loadCaBundle(
         // errorFields keeps fetch's cause ("fetch failed: getaddrinfo ENOTFOUND …").
         throw new Error(
             `cannot load the RDS CA bundle from ${where} (${errorFields(err).error}); TLS to the database is always verified, so the migration stops here`,
+            { cause: err },
         );
     }
     if (!ca.includes("-----BEGIN CERTIFICATE-----")) {

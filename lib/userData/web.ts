@@ -112,6 +112,9 @@ const SECRET_NAME = /PASSWORD|PASSWD|PRIVATE_KEY|SECRET(?!_ARN$|_NAME$|_ID$)|TOK
  * Checks appEnvironment; returns every problem (empty when valid), each naming the key and the
  * fix. Used by the renderer and by WebTier before anything is created.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 export function environmentProblems(environment: Record<string, string>): string[] {
     const problems: string[] = [];
     for (const [key, value] of Object.entries(environment)) {
@@ -131,7 +134,7 @@ export function environmentProblems(environment: Record<string, string>): string
         }
         if (typeof value !== "string") {
             problems.push(`${where}: expected a string, found ${JSON.stringify(value)}; convert it with String(...)`);
-        } else if (/[\u0000-\u001f\u007f]/.test(value)) {
+        } else if (CONTROL_CHARACTERS.test(value)) {
             problems.push(
                 `${where}: the value holds a newline or another control character, which would break the EnvironmentFile; pass a single-line value`,
             );
@@ -228,7 +231,7 @@ export function renderWebUserData(args: WebUserDataArgs): string {
         fail(`appPort ${args.appPort} is not a port from 1024 to 65535`);
     const problems = environmentProblems(args.environment ?? {});
     if (problems.length > 0) fail(problems.join("; "));
-    for (const [key, group] of Object.entries(args.logs ?? {})) {
+    for (const [key, group] of Object.entries(args.logs ?? {}) as [string, string][]) {
         if (!LOG_GROUP_NAME.test(group)) fail(`logs.${key} "${group}" is not a log group name`);
     }
     const logs = args.logs;

@@ -86,7 +86,7 @@ export function parsePolicy(doc: unknown): Parsed {
             }
             return {
                 sid: typeof s.Sid === "string" ? s.Sid : undefined,
-                effect: String(s.Effect ?? ""),
+                effect: typeof s.Effect === "string" ? s.Effect : "",
                 actions: strings(s.Action),
                 notActions: strings(s.NotAction),
                 resources: strings(s.Resource),

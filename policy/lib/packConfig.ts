@@ -66,7 +66,7 @@ export function parsePolicyPackConfig(raw: unknown, file?: string): Record<strin
             }
             const entry: PolicyConfigEntry = {};
             if (enforcementLevel !== undefined) {
-                entry.enforcementLevel = enforcementLevel as EnforcementLevel;
+                entry.enforcementLevel = enforcementLevel;
             }
             if (Object.keys(properties).length > 0) {
                 entry.properties = properties;

@@ -261,7 +261,7 @@ export function stackRule(def: StackRuleDef): WebfleetStackPolicy {
 /** The rule's config with code defaults filled in (the engine fills schema defaults too). */
 export function configOf<T extends object>(args: { getConfig<C extends object>(): C }, defaults: T): T {
     const given = args.getConfig<Partial<T>>() ?? {};
-    const out = { ...defaults } as T;
+    const out = { ...defaults };
     for (const [k, v] of Object.entries(given)) {
         if (v !== undefined) {
             (out as Record<string, unknown>)[k] = v;

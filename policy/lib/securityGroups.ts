@@ -312,7 +312,7 @@ export function inlineGrants(
     const out: Grant[] = [];
     // Index by length: iterating would touch (and throw on) unknown elements.
     for (let i = 0; i < list.length; i++) {
-        const entry = attempt(() => list[i]);
+        const entry = attempt((): unknown => list[i]);
         const found: Grant[] = entry.known
             ? grantsFromBlock(group, true, self, entry.value, groups, {
                   protocol: "protocol",

@@ -20,14 +20,16 @@ export function unknownPath(e: { props: (string | symbol)[] }): string {
 }
 
 /** Reads `obj.path[0].path[1]…`; an unknown anywhere on the way is reported, not thrown. */
+// Rules read the engine's untyped props; a caller names the type it expects, `any` otherwise.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function peek<T = any>(obj: unknown, ...path: (string | number)[]): Peeked<T | undefined> {
-    let cur: any = obj;
+    let cur: unknown = obj;
     try {
         for (const key of path) {
             if (cur === undefined || cur === null) {
                 return { known: true, value: undefined };
             }
-            cur = cur[key];
+            cur = (cur as Record<string | number, unknown>)[key];
         }
         // Touch nothing more: a known object may still hold unknowns further down.
         return { known: true, value: cur as T };

@@ -62,6 +62,7 @@ describe("app bundle (esbuild, one file, plain node)", () => {
         }
         expect(code).not.to.match(/pglite\.wasm|@electric-sql/);
         // ASCII (esbuild escapes the rest), so it uploads to S3 as text byte for byte.
+        // eslint-disable-next-line no-control-regex -- the whole ASCII range, NUL included
         expect(/^[\x00-\x7f]*$/.test(code)).to.equal(true);
         // Inlined, not read from disk beside the file (the 404 test below serves one).
         expect(code).to.include("<title>503 Service unavailable</title>");

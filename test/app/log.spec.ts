@@ -15,7 +15,7 @@ describe("app logs", () => {
     it("the server's writer batches lines per event-loop turn, in order, and writes errors at once", async () => {
         const writes: string[] = [];
         const original = process.stdout.write;
-        process.stdout.write = ((chunk: string) => writes.push(chunk) > 0) as typeof process.stdout.write;
+        process.stdout.write = (chunk: string) => writes.push(chunk) > 0;
         try {
             const write = bufferedStdoutWriter();
             write("a");

@@ -108,11 +108,11 @@ describe("policy docs", () => {
             const write = process.stderr.write.bind(process.stderr);
             const out = process.stdout.write.bind(process.stdout);
             let stderr = "";
-            process.stderr.write = ((chunk: string) => {
+            process.stderr.write = (chunk: string) => {
                 stderr += chunk;
                 return true;
-            }) as typeof process.stderr.write;
-            process.stdout.write = (() => true) as typeof process.stdout.write;
+            };
+            process.stdout.write = () => true;
             try {
                 return { code: main(args), stderr };
             } finally {

@@ -122,7 +122,7 @@ export async function runResourceRule(policy: WebfleetResourcePolicy, c: Resourc
             },
         };
         try {
-            await validation(args, collector(findings, urn) as (m: string, u?: string) => void);
+            await validation(args, collector(findings, urn));
         } catch (e) {
             if (e instanceof NotApplicable) {
                 continue;
@@ -196,7 +196,7 @@ export async function runStackRule(policy: WebfleetStackPolicy, c: StackCase): P
         },
     };
     try {
-        await policy.validateStack(args, collector(findings) as (m: string, u?: string) => void);
+        await policy.validateStack(args, collector(findings));
     } catch (e) {
         if (e instanceof NotApplicable) {
             return findings;
@@ -247,7 +247,7 @@ export async function run(policy: WebfleetPolicy, c: AnyCase): Promise<Finding[]
 }
 
 export function describeRule<C extends AnyCase>(name: string, cases: RuleCases<C>, extra?: () => void): void {
-    declaredCases.set(name, cases as RuleCases<AnyCase>);
+    declaredCases.set(name, cases);
     describe(name, () => {
         const policy = rule(name);
         for (const c of cases.compliant) {

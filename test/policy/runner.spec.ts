@@ -413,7 +413,7 @@ describe("offline policy runner", () => {
                 project: PROJECT,
                 stack: "probe",
                 resources: list,
-                policies: [probe as Policy],
+                policies: [probe],
             });
             expect(report.violations).to.deep.equal([
                 {

@@ -13,7 +13,6 @@ import { resolvePolicyConfig } from "../../policy/lib/packConfig";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policy/policies";
 import { UNKNOWN_BOOL } from "./helpers";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const grpc = require("@grpc/grpc-js");
 const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const pb = require("@pulumi/pulumi/proto/analyzer_pb");
@@ -38,7 +37,7 @@ interface Diagnostic {
 describe("policy pack in the real analyzer server", function () {
     this.timeout(60000);
     let child: ChildProcess;
-    let client: Record<string, (req: unknown, cb: (e: unknown, r: unknown) => void) => void> & { close(): void };
+    let client: Record<string, (req: unknown, cb: (e: Error | null, r: unknown) => void) => void> & { close(): void };
     const call = <T>(method: string, req: unknown) =>
         new Promise<T>((resolve, reject) => client[method](req, (e, r) => (e ? reject(e) : resolve(r as T))));
 
@@ -83,14 +82,12 @@ describe("policy pack in the real analyzer server", function () {
             getUrn(): string;
         }[];
     }): Diagnostic[] {
-        return resp
-            .getDiagnosticsList()
-            .map((d) => ({
-                policy: d.getPolicyname(),
-                level: NAMES[d.getEnforcementlevel()],
-                message: d.getMessage(),
-                urn: d.getUrn(),
-            }));
+        return resp.getDiagnosticsList().map((d) => ({
+            policy: d.getPolicyname(),
+            level: NAMES[d.getEnforcementlevel()],
+            message: d.getMessage(),
+            urn: d.getUrn(),
+        }));
     }
 
     async function analyze(type: string, name: string, props: Record<string, unknown>): Promise<Diagnostic[]> {
