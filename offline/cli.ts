@@ -13,9 +13,10 @@ import * as path from "node:path";
 import { isStackConfigError } from "../configSchema";
 import { estimateMonthlyCost, renderCost } from "./cost";
 import { renderSvg, toDot } from "./diagram";
-import { PolicyConfigError, runPolicyPack } from "./policyRunner";
-import { ProgramRun, UsageError, runProgram } from "./program";
-import { PolicyOutcome, jsonDocument, renderOutputs, renderPolicy, renderTree } from "./render";
+import { PlanResult, exitCodeFor, runPlan } from "./plan";
+import { PolicyConfigError } from "./policyRunner";
+import { ProgramError, ProgramRun, UsageError } from "./program";
+import { jsonDocument, renderOutputs, renderPolicy, renderTree } from "./render";
 
 export interface CliOptions {
     stack: string;
@@ -63,22 +64,14 @@ export function parseArgs(argv: string[]): CliOptions {
     return { stack, json, configFile, diagram };
 }
 
-export interface PlanResult {
-    run: ProgramRun;
-    policy: PolicyOutcome;
+export function plan(opts: CliOptions): Promise<PlanResult> {
+    return runPlan({ stack: opts.stack, configFile: opts.configFile });
 }
 
-export async function plan(opts: CliOptions): Promise<PlanResult> {
-    const run = await runProgram({ stack: opts.stack, configFile: opts.configFile });
-    const policy = await runPolicyPack({ project: run.project, stack: run.stack, resources: run.resources });
-    return { run, policy };
-}
+export { exitCodeFor };
 
-export function exitCodeFor(policy: PolicyOutcome): number {
-    return policy.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-}
-
-export function renderText({ run, policy }: PlanResult): string {
+export function renderText(plan: PlanResult): string {
+    const { run } = plan.update;
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     return [
         `Previewing update (${run.stack}) offline: mocked AWS (account 123456789012, ${run.region}), no credentials or Pulumi CLI used`,
@@ -89,15 +82,15 @@ export function renderText({ run, policy }: PlanResult): string {
         "",
         `Resources:\n    + ${run.resources.length} to create`,
         "",
-        renderPolicy(policy, byUrn),
-        "",
+        ...plan.phases.flatMap((p) => [renderPolicy(p.policy, byUrn, p.phase), ""]),
         renderCost(estimateMonthlyCost(run.resources, { region: run.region })),
     ].join("\n");
 }
 
 /** The JSON document of DESIGN.md plus `costEstimate` (an extra key: consumers ignore what they don't read). */
-export function jsonOutput({ run, policy }: PlanResult) {
-    return { ...jsonDocument(run, policy), costEstimate: estimateMonthlyCost(run.resources, { region: run.region }) };
+export function jsonOutput(plan: PlanResult) {
+    const { run } = plan.update;
+    return { ...jsonDocument(plan), costEstimate: estimateMonthlyCost(run.resources, { region: run.region }) };
 }
 
 /** Renders the architecture diagram to `file`; a path that can't be written is bad usage (exit 2). */
@@ -118,17 +111,21 @@ async function main(): Promise<number> {
         const result = await plan(opts);
         if (opts.diagram) {
             // Before stdout, so a diagram that can't be written leaves no half-reported plan.
-            await writeDiagram(result.run, opts.diagram);
+            await writeDiagram(result.update.run, opts.diagram);
             process.stderr.write(`Wrote the architecture diagram to ${opts.diagram}\n`);
         }
         process.stdout.write(
             opts.json ? JSON.stringify(jsonOutput(result), null, 2) + "\n" : renderText(result) + "\n",
         );
-        return exitCodeFor(result.policy);
+        return exitCodeFor(result);
     } catch (e) {
         if (e instanceof UsageError || e instanceof PolicyConfigError || isStackConfigError(e)) {
             process.stderr.write(`error: ${e.message}\n`);
             return 2;
+        }
+        if (e instanceof ProgramError) {
+            process.stderr.write(`error: the program failed under the offline preview: ${e.message}\n`);
+            return 3;
         }
         process.stderr.write(
             `error: the program failed under the offline preview (a bug in webfleet, not your config):\n${(e as Error).stack ?? String(e)}\n`,

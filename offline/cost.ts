@@ -178,15 +178,6 @@ function monthlyLine(item: string, resource: string, quantity: number, perMonth:
     return { item, resource, quantity, unitPrice: `${dollars(perMonth)}${unit}`, monthly: cents(quantity * perMonth) };
 }
 
-/** NAT gateways of an awsx VPC: offline the VPC is one record, so they are counted from its inputs. */
-function natGatewayCount(vpc: RecordedResource): { count: number; strategy: string; azs: number } {
-    const azs: number = vpc.inputs.availabilityZoneNames?.length ?? vpc.inputs.numberOfAvailabilityZones ?? 3;
-    // awsx's own default when natGateways is not given is one per AZ.
-    const strategy: string = vpc.inputs.natGateways?.strategy ?? "OnePerAz";
-    const count = strategy === "None" ? 0 : strategy === "Single" ? 1 : azs;
-    return { count, strategy, azs };
-}
-
 function truthy(v: unknown): boolean {
     return v === true || v === "true";
 }
@@ -242,21 +233,39 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
               )
             : undefined;
 
+    // An awsx VPC is priced through the NAT gateways and Elastic IPs its provider registers
+    // (offline/awsxVpc.ts records them), one line each per VPC; anything else one line each.
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const vpcOf = (r: RecordedResource): RecordedResource | undefined => {
+        for (let p = r.parent ? byUrn.get(r.parent) : undefined; p; p = p.parent ? byUrn.get(p.parent) : undefined) {
+            if (is(p, "awsx:ec2:Vpc")) return p;
+        }
+        return undefined;
+    };
+    const inVpc = (type: string) => {
+        const counts = new Map<RecordedResource, number>();
+        for (const r of resources.filter((x) => is(x, type))) {
+            const vpc = vpcOf(r);
+            if (vpc) counts.set(vpc, (counts.get(vpc) ?? 0) + 1);
+        }
+        return counts;
+    };
+    const natsPerVpc = inVpc("aws:ec2/natGateway:NatGateway");
+    const eipsPerVpc = inVpc("aws:ec2/eip:Eip");
+
     for (const r of resources) {
         if (is(r, "awsx:ec2:Vpc")) {
-            const nat = natGatewayCount(r);
-            if (nat.count > 0) {
-                lines.push(
-                    hourly(
-                        `NAT gateway (${nat.strategy}, ${nat.azs} AZs)`,
-                        r.name,
-                        nat.count,
-                        PRICES.natGatewayPerHour,
-                    ),
-                );
-                lines.push(hourly("NAT gateway public IPv4", r.name, nat.count, PRICES.publicIpv4PerHour));
+            const nats = natsPerVpc.get(r) ?? 0;
+            const azs = r.inputs.availabilityZoneNames?.length ?? r.inputs.numberOfAvailabilityZones ?? 3;
+            const strategy: string = r.inputs.natGateways?.strategy ?? "OnePerAz";
+            if (nats > 0) {
+                lines.push(hourly(`NAT gateway (${strategy}, ${azs} AZs)`, r.name, nats, PRICES.natGatewayPerHour));
             }
-        } else if (is(r, "aws:ec2/natGateway:NatGateway")) {
+            const eips = eipsPerVpc.get(r) ?? 0;
+            if (eips > 0) {
+                lines.push(hourly("NAT gateway public IPv4", r.name, eips, PRICES.publicIpv4PerHour));
+            }
+        } else if (is(r, "aws:ec2/natGateway:NatGateway") && !vpcOf(r)) {
             // Its Elastic IP is a separate record and counted as one.
             lines.push(hourly("NAT gateway", r.name, 1, PRICES.natGatewayPerHour));
         } else if (is(r, "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")) {
@@ -306,7 +315,7 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
                         : [],
                 }),
             );
-        } else if (is(r, "aws:ec2/eip:Eip")) {
+        } else if (is(r, "aws:ec2/eip:Eip") && !vpcOf(r)) {
             lines.push(hourly("Elastic IP (public IPv4)", r.name, 1, PRICES.publicIpv4PerHour));
         } else if (is(r, "aws:rds/instance:Instance")) {
             const multiAz = truthy(r.inputs.multiAz);

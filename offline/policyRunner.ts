@@ -147,14 +147,18 @@ function deserialize(props: Record<string, unknown> | undefined): Record<string,
     return out;
 }
 
+/** The options server.js hands a policy (those the program set, as the engine received them). */
 function optionsOf(r: RecordedResource): PolicyResourceOptions {
     const opts: PolicyResourceOptions = {
-        protect: false,
-        ignoreChanges: [],
+        protect: r.options?.protect ?? false,
+        ignoreChanges: r.options?.ignoreChanges ?? [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: r.secretOutputNames ?? [],
     };
+    if (r.options?.deleteBeforeReplace) {
+        opts.deleteBeforeReplace = true;
+    }
     if (r.parent) {
         opts.parent = r.parent;
     }

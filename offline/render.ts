@@ -3,9 +3,10 @@
  * stack outputs, the policy report, and the JSON document of DESIGN.md. Secrets never print.
  */
 import * as crypto from "node:crypto";
+import type { PlanResult } from "./plan";
 import type { PolicyReport } from "./policyRunner";
 import { ProgramRun } from "./program";
-import { RecordedResource } from "./types";
+import { PHASE_TITLES, Phase, RecordedOptions, RecordedResource } from "./types";
 
 export const SECRET = "[secret]";
 
@@ -62,14 +63,37 @@ export function publicOutputs(run: ProgramRun): Record<string, unknown> {
     return Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : o.value]));
 }
 
-export function jsonDocument(run: ProgramRun, policy: PolicyOutcome) {
+const NO_OPTIONS: RecordedOptions = {
+    protect: false,
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    dependsOn: [],
+};
+
+/**
+ * The JSON document of DESIGN.md: resources with the known values (the update phase), each with
+ * its resource options and the input paths a first preview cannot know yet; the stack outputs;
+ * the violations and exemptions of both phases, each saying its phase.
+ */
+export function jsonDocument(plan: PlanResult) {
+    const { run } = plan.update;
+    const unknownAtPreview = new Map(plan.preview.run.resources.map((r) => [r.urn, r.unknownInputPaths ?? []]));
+    const tagged = <T extends object>(pick: (p: PolicyReport) => T[]) =>
+        plan.phases.flatMap((p) => pick(p.policy).map((v) => ({ ...v, phase: p.phase })));
     return {
         project: run.project,
         stack: run.stack,
-        resources: run.resources.map(publicView),
+        phases: plan.phases.map((p) => p.phase),
+        resources: run.resources.map((r) => ({
+            ...publicView(r),
+            options: r.options ?? NO_OPTIONS,
+            unknownInputsAtPreview: unknownAtPreview.get(r.urn) ?? [],
+        })),
         outputs: publicOutputs(run),
-        violations: policy.violations,
-        exempted: policy.exempted,
+        violations: tagged((p) => p.violations),
+        exempted: tagged((p) => p.exempted),
     };
 }
 
@@ -111,12 +135,12 @@ export function renderOutputs(run: ProgramRun): string {
     return ["Outputs:", ...keys.map((k) => `    ${(k + ":").padEnd(width + 1)}${renderValue(outputs[k])}`)].join("\n");
 }
 
-export function renderPolicy(policy: PolicyOutcome, byUrn: Map<string, RecordedResource>): string {
+export function renderPolicy(policy: PolicyOutcome, byUrn: Map<string, RecordedResource>, phase?: Phase): string {
     const where = (urn?: string) => {
         const r = urn ? byUrn.get(urn) : undefined;
         return r ? ` (${r.type}: ${r.name})` : urn ? ` (${urn})` : " (stack)";
     };
-    const lines: string[] = [];
+    const lines: string[] = phase ? [`Policy, ${PHASE_TITLES[phase]}:`] : [];
     for (const level of ["mandatory", "advisory"] as const) {
         const list = policy.violations.filter((v) => v.enforcementLevel === level);
         lines.push(`Policy violations, ${level}: ${list.length}`);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { vpcChildren } from "../offline/awsxVpc";
 import { CostLine, PRICES_AS_OF, estimateMonthlyCost, renderCost } from "../offline/cost";
 import { RecordedResource } from "../offline/types";
 import { sharedRun } from "./support/program";
@@ -23,9 +24,27 @@ function res(
     };
 }
 
+/** An awsx VPC with the children its provider registers (NAT gateways and their Elastic IPs among them). */
+function vpc(inputs: Record<string, any>): RecordedResource[] {
+    const azs = inputs.availabilityZoneNames?.length ?? inputs.numberOfAvailabilityZones ?? 3;
+    const full = {
+        ...inputs,
+        subnetSpecs: [
+            { type: "Public", name: "public", cidrBlocks: Array.from({ length: azs }, (_, i) => `10.0.${i}.0/24`) },
+            {
+                type: "Private",
+                name: "private",
+                cidrBlocks: Array.from({ length: azs }, (_, i) => `10.0.${16 + i}.0/24`),
+            },
+        ],
+    };
+    const component = res("awsx:ec2:Vpc", "vpc", full);
+    return [component, ...vpcChildren(component.urn, "vpc", full, "us-east-1", "123456789012", "update")];
+}
+
 /** One of everything the estimate prices, with round sizes so the figures can be checked by hand. */
 const FIXTURE: RecordedResource[] = [
-    res("awsx:ec2:Vpc", "vpc", {
+    ...vpc({
         availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"],
         natGateways: { strategy: "OnePerAz" },
     }),
@@ -109,9 +128,9 @@ describe("cost estimate (offline/cost.ts)", () => {
         expect(estimate.notes).to.deep.equal([]);
     });
 
-    it("counts one NAT gateway for Single, none for None, and awsx's default (one per AZ) when unset", () => {
+    it("counts the NAT gateways awsx registers: one for Single, none for None, one per AZ by default", () => {
         const nat = (inputs: Record<string, any>) =>
-            estimateMonthlyCost([res("awsx:ec2:Vpc", "vpc", inputs)], { region: "us-east-1" }).lines.map(row);
+            estimateMonthlyCost(vpc(inputs), { region: "us-east-1" }).lines.map(row);
         expect(nat({ numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } })).to.deep.equal([
             ["vpc", "NAT gateway (Single, 2 AZs)", 1, "$0.045/h", 32.85],
             ["vpc", "NAT gateway public IPv4", 1, "$0.005/h", 3.65],

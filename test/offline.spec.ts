@@ -45,7 +45,12 @@ describe("offline preview (npm run plan)", function () {
             expect(r.stdout).to.match(/├─ webfleet:network:Network +network +create/);
             expect(r.stdout).to.match(/│ {2}├─ awsx:ec2:Vpc +network-vpc +create/);
             expect(r.stdout).to.match(/\n {4}vpcId: +"vpc-[0-9a-f]+"/);
-            expect(r.stdout).to.match(/Policy violations, mandatory: 0/);
+            // Both phases, each with its verdict.
+            expect(r.stdout).to.include(
+                "Policy, preview (a first `pulumi preview`: values the provider computes are unknown):",
+            );
+            expect(r.stdout).to.include("Policy, update (the state after `pulumi up`: every value known):");
+            expect(r.stdout.match(/Policy violations, mandatory: 0/g)).to.have.length(2);
         });
     }
 
@@ -54,11 +59,25 @@ describe("offline preview (npm run plan)", function () {
         expect(r.status, r.stderr).to.equal(0);
         const doc = JSON.parse(r.stdout);
         expect(doc).to.include({ project: "webfleet", stack: "prod" });
-        expect(doc.violations).to.be.an("array");
+        expect(doc.phases).to.deep.equal(["preview", "update"]);
+        expect(doc.violations).to.be.an("array").that.is.not.empty;
+        for (const v of [...doc.violations, ...doc.exempted]) {
+            expect(["preview", "update"]).to.include(v.phase);
+        }
         expect(doc.outputs).to.include.keys(CONTRACT_OUTPUTS);
         const urns = new Set(doc.resources.map((x: any) => x.urn));
         for (const res of doc.resources) {
-            expect(res).to.have.all.keys("urn", "type", "name", "parent", "inputs", "outputs");
+            expect(res).to.have.all.keys(
+                "urn",
+                "type",
+                "name",
+                "parent",
+                "inputs",
+                "outputs",
+                "options",
+                "unknownInputsAtPreview",
+            );
+            expect(res.options).to.include.keys("protect", "retainOnDelete", "ignoreChanges", "dependsOn");
             expect(res.urn).to.match(/^urn:pulumi:prod::webfleet::/);
             if (res.type !== "pulumi:pulumi:Stack") {
                 expect(urns.has(res.parent), `${res.name}'s parent ${res.parent}`).to.equal(true);
@@ -66,6 +85,13 @@ describe("offline preview (npm run plan)", function () {
         }
         const vpc = doc.resources.find((x: any) => x.type === "awsx:ec2:Vpc");
         expect(vpc.outputs.vpcId).to.equal(doc.outputs.vpcId);
+        // The VPC's own resources, with the inputs a first preview cannot know.
+        const subnets = doc.resources.filter((x: any) => x.type === "aws:ec2/subnet:Subnet");
+        expect(subnets).to.have.length(9);
+        expect(subnets[0].unknownInputsAtPreview).to.deep.equal(["vpcId"]);
+        const db = doc.resources.find((x: any) => x.type === "aws:rds/instance:Instance");
+        expect(db.options.protect).to.equal(true);
+        expect(db.unknownInputsAtPreview).to.include("identifier");
     });
 
     it("exits 2 with a message naming the key and the fix for an invalid stack file", () => {
