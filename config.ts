@@ -8,7 +8,17 @@ import { RawStackConfig, StackConfig, validateStackConfig } from "./configSchema
 export { StackConfig, StackConfigError } from "./configSchema";
 
 /** Keys whose values are objects or lists; Pulumi hands them over as JSON text. */
-const STRUCTURED_KEYS = new Set(["network", "bastion", "web", "database", "monitoring", "waf", "cdn", "tags"]);
+const STRUCTURED_KEYS = new Set([
+    "network",
+    "bastion",
+    "web",
+    "database",
+    "monitoring",
+    "waf",
+    "cdn",
+    "account",
+    "tags",
+]);
 
 export function readRawConfig(): RawStackConfig {
     const project = pulumi.getProject();

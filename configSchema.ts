@@ -101,6 +101,10 @@ export interface StackConfig {
     cdn: {
         enabled: boolean;
     };
+    account: {
+        /** Create the Auto Scaling service-linked role (an account that never used Auto Scaling). */
+        createAutoScalingServiceLinkedRole: boolean;
+    };
     tags: Record<string, string>;
 }
 
@@ -110,6 +114,17 @@ export interface RawStackConfig {
     stack: string;
     region: string | undefined;
     values: Record<string, unknown>;
+}
+
+/** RDS PostgreSQL's largest gp3 volume. */
+export const MAX_STORAGE_GB = 65536;
+
+/**
+ * The smallest storage-autoscaling ceiling RDS accepts: at least 10% above the allocated storage
+ * (it refuses a maximum closer than that with InvalidParameterCombination).
+ */
+export function minimumMaxAllocatedStorageGb(allocatedStorageGb: number): number {
+    return Math.ceil((allocatedStorageGb * 11) / 10); // in whole numbers: 100 * 1.1 is 110.00000000000001
 }
 
 /** The only region CloudFront takes viewer certificates and web ACLs from. */
@@ -172,6 +187,9 @@ export function defaultsFor(environment: Environment) {
         },
         // The firewall costs a fixed monthly fee: on in prod (required), off in dev unless asked for.
         waf: { enabled: prod, rateLimitPer5Min: 2000 },
+        // Most accounts have the role already (Auto Scaling creates it on first use), and a
+        // second stack creating it again would fail; a fresh account opts in.
+        account: { createAutoScalingServiceLinkedRole: false },
     } as const;
 }
 
@@ -241,7 +259,7 @@ const FIELDS: Record<string, FieldDoc> = {
     "database.instanceClass": { expected: "an RDS instance class like db.t4g.micro", example: "db.t4g.micro" },
     "database.allocatedStorageGb": { expected: "gigabytes from 20 to 65536", example: "20" },
     "database.maxAllocatedStorageGb": {
-        expected: "gigabytes from 20 to 65536, at least allocatedStorageGb",
+        expected: "gigabytes from 22 to 65536, at least 10% above allocatedStorageGb",
         example: "100",
     },
     "database.name": {
@@ -279,6 +297,11 @@ const FIELDS: Record<string, FieldDoc> = {
     "waf.rateLimitPer5Min": {
         expected: "a whole number of requests per IP in 5 minutes, from 10 to 2000000000",
         example: "2000",
+    },
+    "account.createAutoScalingServiceLinkedRole": {
+        expected:
+            "true or false: true creates AWSServiceRoleForAutoScaling (an account that never used Auto Scaling; kept when the stack is destroyed)",
+        example: "true",
     },
     tags: { expected: "a map of tag keys to string values", example: '\'{"team":"platform"}\'' },
     "tags[]": { expected: "a string of at most 256 characters", example: "platform" },
@@ -396,6 +419,7 @@ const schema = z.strictObject({
         })
         .optional(),
     cdn: z.strictObject({ enabled: boolean.optional() }).optional(),
+    account: z.strictObject({ createAutoScalingServiceLinkedRole: boolean.optional() }).optional(),
     waf: z
         .strictObject({
             enabled: boolean.optional(),
@@ -666,12 +690,24 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             setCommand(stack, "monitoring.dbFreeStorageGb", String(Math.max(1, Math.floor(allocatedStorageGb / 10)))),
         );
     }
-    if (v.database?.maxAllocatedStorageGb !== undefined && v.database.maxAllocatedStorageGb < allocatedStorageGb) {
+    const minMaxStorage = minimumMaxAllocatedStorageGb(allocatedStorageGb);
+    if (minMaxStorage > MAX_STORAGE_GB) {
+        cross(
+            "database.allocatedStorageGb",
+            `at most ${Math.floor(MAX_STORAGE_GB / 1.1)}, so storage autoscaling can still grow it by 10% within RDS's ${MAX_STORAGE_GB} GB`,
+            allocatedStorageGb,
+            setCommand(stack, "database.allocatedStorageGb", String(Math.floor(MAX_STORAGE_GB / 1.1))),
+        );
+    } else if (v.database?.maxAllocatedStorageGb !== undefined && v.database.maxAllocatedStorageGb < minMaxStorage) {
         cross(
             "database.maxAllocatedStorageGb",
-            `at least database.allocatedStorageGb (${allocatedStorageGb})`,
+            `at least ${minMaxStorage}: 10% above database.allocatedStorageGb (${allocatedStorageGb}), the least RDS storage autoscaling accepts`,
             v.database.maxAllocatedStorageGb,
-            setCommand(stack, "database.maxAllocatedStorageGb", String(allocatedStorageGb * 5)),
+            setCommand(
+                stack,
+                "database.maxAllocatedStorageGb",
+                String(Math.min(MAX_STORAGE_GB, Math.max(minMaxStorage, allocatedStorageGb * 2))),
+            ),
         );
     }
     bastion.allowedCidrs.forEach((c, i) => {
@@ -723,10 +759,18 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
         },
         bastion,
         web: { ...d.web, ...v.web, minSize, desiredCapacity, maxSize },
-        database: { ...d.database, ...v.database, allocatedStorageGb },
+        database: {
+            ...d.database,
+            ...v.database,
+            allocatedStorageGb,
+            // The environment's ceiling, raised when a larger start would put it within 10%.
+            maxAllocatedStorageGb:
+                v.database?.maxAllocatedStorageGb ?? Math.max(d.database.maxAllocatedStorageGb, minMaxStorage),
+        },
         monitoring,
         waf,
         cdn,
+        account: { ...d.account, ...v.account },
         tags: v.tags ?? {},
     };
 }

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { AccessLogBucket } from "./components/accessLogs";
+import { AutoScalingRole } from "./components/autoScalingRole";
 import { Bastion } from "./components/bastion";
 import { Cdn } from "./components/cdn";
 import { Database, identifierBaseFor } from "./components/database";
@@ -31,8 +32,30 @@ const provider = new aws.Provider("aws", {
 });
 const opts = { providers: { aws: provider } };
 
-// One customer-managed key per stack for everything encrypted at rest.
-const secrets = new Secrets("secrets", { aliasName: aliasNameFor(config.project, config.stack) }, opts);
+// Prod's stateful resources (the key, the database, the access logs, the load balancer) are
+// protected: `pulumi destroy` of prod stops before it takes anything down instead of failing
+// half-way, and a change that would replace one fails instead (docs/operations.md).
+const prod = config.environment === "prod";
+
+// The key policy names Auto Scaling's service-linked role, which must exist first.
+const autoScalingRole = new AutoScalingRole(
+    "autoscaling-role",
+    { create: config.account.createAutoScalingServiceLinkedRole },
+    opts,
+);
+
+// One customer-managed key per stack for everything encrypted at rest; prod's stays in the
+// account if it ever leaves the stack, so its final snapshot and backups stay restorable.
+const secrets = new Secrets(
+    "secrets",
+    {
+        aliasName: aliasNameFor(config.project, config.stack),
+        autoScalingRoleArn: autoScalingRole.arn,
+        protect: prod,
+        retainOnDelete: prod,
+    },
+    opts,
+);
 
 const network = new Network("network", { ...config.network, logKmsKeyArn: secrets.kmsKeyArn }, opts);
 
@@ -47,6 +70,8 @@ const bastion = config.bastion.enabled
               allowedCidrs: config.bastion.allowedCidrs,
               sshPublicKey: config.bastion.sshPublicKey,
               ebsKmsKeyArn: secrets.kmsKeyArn,
+              // The provider's default tags do not reach instances launched by Auto Scaling.
+              instanceTags: tags,
           },
           opts,
       )
@@ -61,8 +86,9 @@ const database = new Database(
         kmsKeyArn: secrets.kmsKeyArn,
         identifierBase: identifierBaseFor(config.project, config.stack),
         // Prod keeps a final snapshot and applies changes in the maintenance window.
-        finalSnapshot: config.environment === "prod",
-        applyImmediately: config.environment !== "prod",
+        finalSnapshot: prod,
+        applyImmediately: !prod,
+        protect: prod,
         // The same retention as the VPC's flow logs: one audit-log horizon per stack.
         logRetentionDays: config.network.flowLogRetentionDays,
     },
@@ -92,7 +118,8 @@ const accessLogs = new AccessLogBucket(
         region: config.region,
         prefix: ACCESS_LOGS_PREFIX,
         retentionDays: auditLogDays,
-        forceDestroy: config.environment !== "prod",
+        forceDestroy: !prod,
+        protect: prod,
     },
     opts,
 );
@@ -143,7 +170,7 @@ const cdn = config.cdn.enabled
               errorPages,
               kmsKeyArn: secrets.kmsKeyArn,
               webAclArn: edgeWaf?.webAclArn,
-              forceDestroy: config.environment !== "prod",
+              forceDestroy: !prod,
           },
           opts,
       )
@@ -175,6 +202,7 @@ const web = new WebTier(
         // A rollout whose servers answer 5xx stops where it stands.
         rolloutAlarms: (lb) => [monitoring.errorRateAlarm(lb)],
         edge: cdn?.edge,
+        protectLoadBalancer: prod,
     },
     opts,
 );
@@ -198,8 +226,11 @@ export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
 export const isolatedSubnetIds = network.isolatedSubnetIds;
 export const availabilityZones = network.availabilityZones;
-export const bastionSecurityGroupId = bastion?.securityGroupId;
-export const bastionPublicIp = bastion?.publicIp;
+// null, not absent, when there is none: other teams read a key that is always there, and the
+// engine does not warn about an undefined output on every deploy.
+export const bastionSecurityGroupId = bastion?.securityGroupId ?? null;
+// The Elastic IP to SSH to; null with no allowed CIDRs (no SSH ingress, no Elastic IP: use SSM).
+export const bastionPublicIp = bastion?.publicIp ?? null;
 export const dbEndpoint = database.address;
 export const dbPort = database.port;
 export const dbName = database.dbName;

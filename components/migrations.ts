@@ -61,6 +61,9 @@ export function bundleMigrationFunction(): MigrationBundle {
     return { code, sha256: createHash("sha256").update(code).digest("hex") };
 }
 
+/** How long deleting the function's security group may wait for Lambda's network interfaces. */
+export const MIGRATIONS_SG_DELETE_TIMEOUT = "45m";
+
 export interface MigrationsArgs {
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
@@ -94,7 +97,11 @@ export class Migrations extends pulumi.ComponentResource {
                     "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager and the RDS trust store",
                 tags: roleTags("migrations", childName(name, "sg")),
             },
-            { parent: this },
+            // Lambda releases the function's network interfaces in this group only some time after
+            // the function is deleted (often 20 minutes or more); the provider waits for them and
+            // deletes what lingers, so `pulumi destroy` gets through in one run if it waits long
+            // enough (docs/operations.md, "Tearing a stack down").
+            { parent: this, customTimeouts: { delete: MIGRATIONS_SG_DELETE_TIMEOUT } },
         );
         // Secrets Manager and the RDS trust store, through the private subnets' NAT gateways,
         // which every stack has (the config requires them). An interface endpoint would keep the

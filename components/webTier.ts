@@ -62,6 +62,8 @@ export interface WebTierArgs extends WebSettings {
     rolloutAlarms?: (lb: LoadBalancerDimensions) => aws.cloudwatch.MetricAlarm[];
     /** CloudFront in front of the ALB (components/cdn.ts); needs web.domain and web.hostedZoneId. */
     edge?: EdgeSeam;
+    /** Protect the load balancer (prod); see LoadBalancerArgs.protect. Default false. */
+    protectLoadBalancer?: boolean;
 }
 
 /** A server boots (dnf, download, start) in about a minute; its metrics count after 2. */
@@ -137,6 +139,7 @@ export class WebTier extends pulumi.ComponentResource {
                 targetSecurityGroupId: webSg.id,
                 accessLogsBucket: args.accessLogsBucket,
                 edge: args.edge,
+                protect: args.protectLoadBalancer,
             },
             { parent: this },
         );
@@ -410,7 +413,8 @@ export class WebTier extends pulumi.ComponentResource {
     /** Only what the app needs: its own artifact object, Session Manager, and what is appended. */
     private baseStatements(args: WebTierArgs, artifact: AppArtifact): pulumi.Input<Statement>[] {
         const statements: pulumi.Input<Statement>[] = [
-            artifact.objectArn.apply((arn): Statement => ({
+            // Every bundle, not only this deploy's: see AppArtifact.bundlesArn.
+            artifact.bundlesArn.apply((arn): Statement => ({
                 Sid: "ReadAppArtifact",
                 Effect: "Allow",
                 Action: "s3:GetObject",

@@ -232,4 +232,46 @@ describe("stack config", () => {
             expect(message).to.include(`  - ${key}: expected`);
         }
     });
+
+    it("keeps the storage-autoscaling ceiling at least 10% above the allocated storage, as RDS requires", () => {
+        const message = problemsOf(() =>
+            validateStackConfig(raw("dev", { database: { allocatedStorageGb: 100, maxAllocatedStorageGb: 105 } })),
+        );
+        expect(message).to.include(
+            "database.maxAllocatedStorageGb: expected at least 110: 10% above database.allocatedStorageGb (100), the least RDS storage autoscaling accepts; found 105.",
+        );
+        // The fix it gives is accepted as it stands.
+        const fix = /set --stack dev --path 'database.maxAllocatedStorageGb' (\d+)/.exec(message)![1];
+        const fixed = validateStackConfig(
+            raw("dev", { database: { allocatedStorageGb: 100, maxAllocatedStorageGb: Number(fix) } }),
+        );
+        expect(fixed.database.maxAllocatedStorageGb).to.equal(Number(fix));
+        // Exactly 10% is enough; a default ceiling below a large start is raised with it.
+        expect(
+            validateStackConfig(raw("dev", { database: { allocatedStorageGb: 100, maxAllocatedStorageGb: 110 } }))
+                .database.maxAllocatedStorageGb,
+        ).to.equal(110);
+        expect(
+            validateStackConfig(raw("dev", { database: { allocatedStorageGb: 300 } })).database.maxAllocatedStorageGb,
+        ).to.equal(330);
+        expect(validateStackConfig(raw("prod", {})).database.maxAllocatedStorageGb).to.equal(200);
+        // A start so large nothing can be 10% above it within RDS's limit is refused on its own key.
+        expect(
+            problemsOf(() => validateStackConfig(raw("dev", { database: { allocatedStorageGb: 65000 } }))),
+        ).to.include("database.allocatedStorageGb: expected at most 59578");
+    });
+
+    it("creates the Auto Scaling service-linked role only when asked to", () => {
+        expect(validateStackConfig(raw("dev", {})).account).to.deep.equal({
+            createAutoScalingServiceLinkedRole: false,
+        });
+        expect(
+            validateStackConfig(raw("dev", { account: { createAutoScalingServiceLinkedRole: true } })).account,
+        ).to.deep.equal({ createAutoScalingServiceLinkedRole: true });
+        expect(
+            problemsOf(() =>
+                validateStackConfig(raw("dev", { account: { createAutoScalingServiceLinkedRole: "yes" } })),
+            ),
+        ).to.include("account.createAutoScalingServiceLinkedRole: expected true or false");
+    });
 });
