@@ -20,6 +20,7 @@ import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
+import { bundleMigrationFunction } from "./app/lambda/build";
 import { errorPages } from "./app/static/pages";
 
 const config = loadConfig();
@@ -101,6 +102,7 @@ const migrations = new Migrations(
     {
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
+        bundle: bundleMigrationFunction(),
         database,
         secrets,
         logRetentionDays: config.network.flowLogRetentionDays,
