@@ -99,6 +99,7 @@ class NotApplicableError {
 }
 
 function throwNotApplicable(reason?: string): never {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- deliberately no Error (see above)
     throw new NotApplicableError(reason);
 }
 
