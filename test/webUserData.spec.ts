@@ -242,6 +242,10 @@ describe("web user data", () => {
             expect(plain).not.to.include(LOGROTATE_TIMER);
         });
 
+        it("stays well under EC2's 16 KB user-data limit with everything in it", () => {
+            expect(Buffer.byteLength(withLogs)).to.be.below(12 * 1024);
+        });
+
         it("has a rotation service and timer systemd accepts without a single warning", function () {
             requireTool(this, "systemd-analyze", "apt-get install systemd");
             requireTool(this, "/usr/sbin/logrotate", "apt-get install logrotate");
