@@ -155,6 +155,26 @@ describe("preflight needs (pure)", () => {
     });
 });
 
+describe("first-deploy docs", () => {
+    it("state each stack's Elastic IP need as the preflight computes it, and README links them where deploys begin", () => {
+        const page = fs.readFileSync(path.join(REPO_ROOT, "docs", "first-deploy.md"), "utf8");
+        for (const stack of ["dev", "prod"]) {
+            const e = shipped(stack).elasticIps;
+            expect(page).to.match(
+                new RegExp(
+                    `\\| ${stack} \\| \`${e.natStrategy}\`[^|]*\\| ${e.natGateways} \\| ${e.bastion} \\| \\*\\*${e.total}\\*\\* \\|`,
+                ),
+            );
+        }
+        expect(page).to.include("aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com");
+        expect(page).to.include("npm run preflight -- --stack prod --offline");
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const deploying = readme.slice(readme.indexOf("## Deploying for real"), readme.indexOf("## Configuration"));
+        expect(deploying).to.include("[docs/first-deploy.md](docs/first-deploy.md)");
+        expect(readme).to.include("[docs/ci-iam.md](docs/ci-iam.md)");
+    });
+});
+
 describe("preflight CLI without an account", function () {
     this.timeout(60_000);
 
