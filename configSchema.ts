@@ -17,6 +17,8 @@ import {
     SubnetPlan,
 } from "./lib/cidr";
 import { isInstanceType } from "./lib/instanceTypes";
+import { DEFAULT_POOL_MAX } from "./app/db/poolConfig";
+import { MIGRATION_CONNECTIONS } from "./app/lambda/constants";
 
 export type Environment = "dev" | "prod";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "prod"];
@@ -29,6 +31,9 @@ export const ALLOWED_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ] as const;
+
+/** The policies above that offer TLS 1.3 only, which CloudFront (TLS 1.2 at most to origins) cannot speak. */
+export const TLS13_ONLY_POLICIES: readonly string[] = ALLOWED_TLS_POLICIES.filter((p) => p.includes("-TLS13-1-3-"));
 
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -86,6 +91,8 @@ export interface StackConfig {
     monitoring: {
         /** Where alarm notifications go (an SNS e-mail subscription); undefined: subscribe yourself. */
         alarmEmail?: string;
+        /** An existing SNS topic (a pager's, AWS Chatbot's) every alarm also notifies. */
+        alarmTopicArn?: string;
         alb5xxRatePercent: number;
         target5xxPerMinute: number;
         p99ResponseTimeSeconds: number;
@@ -93,6 +100,8 @@ export interface StackConfig {
         dbFreeStorageGb: number;
         dbConnections: number;
         dbReplicaLagSeconds: number;
+        cdn5xxRatePercent: number;
+        cdn4xxRatePercent: number;
     };
     waf: {
         enabled: boolean;
@@ -138,6 +147,20 @@ export function cdnDefault(environment: Environment, hasDomain: boolean, region:
     return environment === "prod" && hasDomain && region === CDN_REGION;
 }
 
+/**
+ * The most database connections the stack's own clients can hold: every web server's pool full
+ * (web.maxSize servers × DEFAULT_POOL_MAX, app/db/poolConfig.ts) plus the migration function.
+ * A connections alarm at or above it could never fire.
+ */
+export function dbConnectionCeiling(maxSize: number): number {
+    return maxSize * DEFAULT_POOL_MAX + MIGRATION_CONNECTIONS;
+}
+
+/** monitoring.dbConnections' default: 80 % of the ceiling, so it pages while the pools still have room. */
+export function defaultDbConnections(maxSize: number): number {
+    return Math.floor(dbConnectionCeiling(maxSize) * 0.8);
+}
+
 /** Per-environment defaults: what a key is when the stack file does not set it. */
 export function defaultsFor(environment: Environment) {
     const prod = environment === "prod";
@@ -181,9 +204,12 @@ export function defaultsFor(environment: Environment) {
             // Below storage autoscaling's trigger (10 % free, 2 GB at the 20 GB start), so it
             // fires only when autoscaling cannot keep up or has reached its ceiling.
             dbFreeStorageGb: prod ? 2 : 1,
-            // Under max_connections of the default classes (db.t4g.micro ~80, db.m7g.large ~900).
-            dbConnections: prod ? 500 : 60,
+            // dbConnections defaults to defaultDbConnections(web.maxSize): it follows the pools.
             dbReplicaLagSeconds: prod ? 30 : 60,
+            cdn5xxRatePercent: prod ? 1 : 5,
+            // Some 4xx is normal (scanners' 404s); most viewers refused is the ALB answering 403
+            // to CloudFront itself (a lost origin header), which publishes no 5xx anywhere.
+            cdn4xxRatePercent: 50,
         },
         // The firewall costs a fixed monthly fee: on in prod (required), off in dev unless asked for.
         waf: { enabled: prod, rateLimitPer5Min: 2000 },
@@ -275,7 +301,14 @@ const FIELDS: Record<string, FieldDoc> = {
     "database.deletionProtection": { expected: "true or false", example: "true" },
     "database.performanceInsights": { expected: "true or false", example: "true" },
     "database.monitoringIntervalSeconds": { expected: "one of 0, 1, 5, 10, 15, 30, 60", example: "60" },
-    "monitoring.alarmEmail": { expected: "an e-mail address for alarm notifications", example: "oncall@example.com" },
+    "monitoring.alarmEmail": {
+        expected: "an e-mail address for alarm notifications (prod needs it or monitoring.alarmTopicArn)",
+        example: "oncall@example.com",
+    },
+    "monitoring.alarmTopicArn": {
+        expected: "the ARN of a standard (not FIFO) SNS topic in the stack's region that every alarm also notifies",
+        example: "arn:aws:sns:us-east-1:123456789012:oncall",
+    },
     "monitoring.alb5xxRatePercent": { expected: "a percentage above 0, at most 100", example: "1" },
     "monitoring.target5xxPerMinute": {
         expected: "a whole number of 5xx answers per minute, from 1 to 100000",
@@ -287,8 +320,13 @@ const FIELDS: Record<string, FieldDoc> = {
         expected: "gigabytes from 1 to 65536, below database.allocatedStorageGb",
         example: "2",
     },
-    "monitoring.dbConnections": { expected: "a whole number of connections from 1 to 100000", example: "500" },
+    "monitoring.dbConnections": {
+        expected: "a whole number of connections from 1 to 100000, below what the pools can open",
+        example: "48",
+    },
     "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
+    "monitoring.cdn5xxRatePercent": { expected: "a percentage above 0, at most 100", example: "1" },
+    "monitoring.cdn4xxRatePercent": { expected: "a percentage above 0, at most 100", example: "50" },
     "waf.enabled": { expected: "true or false (true in prod)", example: "true" },
     "cdn.enabled": {
         expected: `true or false; true needs web.domain and web.hostedZoneId, and aws:region ${CDN_REGION}`,
@@ -409,6 +447,10 @@ const schema = z.strictObject({
                 .regex(/^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/)
                 .max(254)
                 .optional(),
+            alarmTopicArn: z
+                .string()
+                .regex(/^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/)
+                .optional(),
             alb5xxRatePercent: z.number().gt(0).max(100).optional(),
             target5xxPerMinute: int(1, 100000).optional(),
             p99ResponseTimeSeconds: z.number().gt(0).max(60).optional(),
@@ -416,6 +458,8 @@ const schema = z.strictObject({
             dbFreeStorageGb: int(1, 65536).optional(),
             dbConnections: int(1, 100000).optional(),
             dbReplicaLagSeconds: int(1, 86400).optional(),
+            cdn5xxRatePercent: z.number().gt(0).max(100).optional(),
+            cdn4xxRatePercent: z.number().gt(0).max(100).optional(),
         })
         .optional(),
     cdn: z.strictObject({ enabled: boolean.optional() }).optional(),
@@ -654,7 +698,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             setCommand(stack, missing, FIELDS[missing].example),
         );
     }
-    const monitoring = { ...d.monitoring, ...v.monitoring };
+    const monitoring = { ...d.monitoring, dbConnections: defaultDbConnections(maxSize), ...v.monitoring };
     const waf = { ...d.waf, ...v.waf };
     if (environment === "prod" && !waf.enabled) {
         cross(
@@ -680,6 +724,42 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             `false outside ${CDN_REGION}: CloudFront takes its certificate and web ACL only from ${CDN_REGION}, and this program issues them in the stack's region`,
             cdn.enabled,
             `pulumi config set --stack ${stack} --path 'cdn.enabled' false`,
+        );
+    }
+    const tlsPolicy = v.web?.tlsPolicy ?? d.web.tlsPolicy;
+    if (cdn.enabled && TLS13_ONLY_POLICIES.includes(tlsPolicy)) {
+        cross(
+            "web.tlsPolicy",
+            "a policy that also offers TLS 1.2 while cdn.enabled: CloudFront connects to its origin with TLS 1.2 at most, so a TLS 1.3-only listener would refuse every request CloudFront forwards",
+            tlsPolicy,
+            setCommand(stack, "web.tlsPolicy", tlsPolicy.replace("-TLS13-1-3-", "-TLS13-1-2-")),
+        );
+    }
+    if (environment === "prod" && !monitoring.alarmEmail && !monitoring.alarmTopicArn) {
+        cross(
+            "monitoring.alarmEmail",
+            "an on-call address, or monitoring.alarmTopicArn, in prod: an alarm nobody receives is an outage nobody hears of",
+            NOTHING,
+            setCommand(stack, "monitoring.alarmEmail", "<your on-call address>") +
+                ` (or: ${setCommand(stack, "monitoring.alarmTopicArn", "<your pager's SNS topic ARN>")})`,
+        );
+    }
+    const topicRegion = monitoring.alarmTopicArn?.split(":")[3];
+    if (topicRegion !== undefined && raw.region && topicRegion !== raw.region) {
+        cross(
+            "monitoring.alarmTopicArn",
+            `a topic in the stack's region ${raw.region}: CloudWatch alarms notify topics in their own region only`,
+            monitoring.alarmTopicArn,
+            setCommand(stack, "monitoring.alarmTopicArn", `arn:aws:sns:${raw.region}:123456789012:oncall`),
+        );
+    }
+    const connectionCeiling = dbConnectionCeiling(maxSize);
+    if (monitoring.dbConnections >= connectionCeiling) {
+        cross(
+            "monitoring.dbConnections",
+            `below ${connectionCeiling}, the most the stack's pools can open (web.maxSize ${maxSize} × ${DEFAULT_POOL_MAX} per server + ${MIGRATION_CONNECTIONS} for the migration function), or the alarm can never fire`,
+            monitoring.dbConnections,
+            setCommand(stack, "monitoring.dbConnections", String(defaultDbConnections(maxSize))),
         );
     }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {

@@ -9,6 +9,7 @@ import { AccessLogBucket } from "./components/accessLogs";
 import { AutoScalingRole } from "./components/autoScalingRole";
 import { Bastion } from "./components/bastion";
 import { Cdn } from "./components/cdn";
+import { certificateMode } from "./components/certificate";
 import { Database, identifierBaseFor } from "./components/database";
 import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
 import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
@@ -137,9 +138,13 @@ const instanceLogs = new InstanceLogs(
 
 // Alarms notify one topic encrypted with the stack key; built around the web tier, whose
 // instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
-const { alarmEmail, ...thresholds } = config.monitoring;
+const { alarmEmail, alarmTopicArn: extraAlarmTopicArn, ...thresholds } = config.monitoring;
 const prefix = alarmPrefixFor(config.project, config.stack);
-const monitoring = new Monitoring("monitoring", { prefix, thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
+const monitoring = new Monitoring(
+    "monitoring",
+    { prefix, thresholds, alarmEmail, alarmTopicArn: extraAlarmTopicArn, kmsKeyArn: secrets.kmsKeyArn },
+    opts,
+);
 
 // The web application firewall: always in prod, in dev when waf.enabled. With CloudFront in
 // front it guards the distribution (where it sees the viewers' addresses), otherwise the ALB.
@@ -218,6 +223,9 @@ monitoring.watch({
     minInService: config.web.minSize,
     // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
     database: { identifier: database.identifier },
+    certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
+    // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
+    cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
 });
 if (config.waf.enabled && !config.cdn.enabled) {
     firewall("REGIONAL", web.albArn);

@@ -304,6 +304,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     type: "A",
                     // CloudFront alias targets must not evaluate target health.
                     aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: !args.edge }],
+                    // web.domain names this stack as the domain's home, so its record is taken
+                    // over: a domain moved here from an old server already has an A record, and
+                    // without this the first `pulumi up` fails with "already exists".
+                    allowOverwrite: true,
                 },
                 { parent: this },
             );

@@ -1,7 +1,10 @@
 import { expect } from "chai";
-import { validateStackConfig } from "../configSchema";
+import { dbConnectionCeiling, validateStackConfig } from "../configSchema";
 import { rawConfigFrom, readStackConfig } from "../offline/program";
 import { configProblems as problemsOf, rawConfig as raw } from "./support/config";
+
+/** Prod refuses to run without an alarm recipient; the tests of other keys give it one. */
+const ONCALL = { alarmEmail: "oncall@example.com" };
 
 describe("stack config", () => {
     it("accepts the shipped dev stack file and fills the dev defaults", () => {
@@ -53,17 +56,22 @@ describe("stack config", () => {
             p99ResponseTimeSeconds: 2,
             dbCpuPercent: 90,
             dbFreeStorageGb: 1,
-            dbConnections: 60,
+            dbConnections: 32,
             dbReplicaLagSeconds: 60,
+            cdn5xxRatePercent: 5,
+            cdn4xxRatePercent: 50,
         });
-        expect(validateStackConfig(raw("prod", {})).monitoring).to.deep.equal({
+        expect(validateStackConfig(raw("prod", { monitoring: ONCALL })).monitoring).to.deep.equal({
+            ...ONCALL,
             alb5xxRatePercent: 1,
             target5xxPerMinute: 5,
             p99ResponseTimeSeconds: 1,
             dbCpuPercent: 80,
             dbFreeStorageGb: 2,
-            dbConnections: 500,
+            dbConnections: 48,
             dbReplicaLagSeconds: 30,
+            cdn5xxRatePercent: 1,
+            cdn4xxRatePercent: 50,
         });
         const c = validateStackConfig(
             raw("prod", { monitoring: { alarmEmail: "oncall@example.com", p99ResponseTimeSeconds: 0.5 } }),
@@ -75,8 +83,8 @@ describe("stack config", () => {
         });
     });
 
-    it("defaults everything from the stack name alone", () => {
-        const c = validateStackConfig(raw("prod", {}));
+    it("defaults everything but prod's alarm recipient from the stack name alone", () => {
+        const c = validateStackConfig(raw("prod", { monitoring: ONCALL }));
         expect(c.environment).to.equal("prod");
         expect(c.network.azCount).to.equal(3);
         expect(c.network.availabilityZones).to.equal(undefined);
@@ -186,7 +194,7 @@ describe("stack config", () => {
         [
             "an alarm e-mail that is not an address",
             { monitoring: { alarmEmail: "oncall at example.com" } },
-            `  - monitoring.alarmEmail: expected an e-mail address for alarm notifications; found "oncall at example.com".\n    Fix: pulumi config set --stack dev --path 'monitoring.alarmEmail' oncall@example.com`,
+            `  - monitoring.alarmEmail: expected an e-mail address for alarm notifications (prod needs it or monitoring.alarmTopicArn); found "oncall at example.com".\n    Fix: pulumi config set --stack dev --path 'monitoring.alarmEmail' oncall@example.com`,
         ],
         [
             "a 5xx rate of 0 %",
@@ -199,6 +207,57 @@ describe("stack config", () => {
             `  - monitoring.dbFreeStorageGb: expected below database.allocatedStorageGb (20), or the alarm fires on an empty database; found 20.\n    Fix: pulumi config set --stack dev --path 'monitoring.dbFreeStorageGb' 2`,
         ],
     ];
+    it("refuses prod without anyone to receive its alarms, and accepts an e-mail address or an SNS topic", () => {
+        expect(problemsOf(() => validateStackConfig(raw("prod", {})))).to.include(
+            `  - monitoring.alarmEmail: expected an on-call address, or monitoring.alarmTopicArn, in prod: an alarm nobody receives is an outage nobody hears of; found nothing.\n    Fix: pulumi config set --stack prod --path 'monitoring.alarmEmail' <your on-call address> (or: pulumi config set --stack prod --path 'monitoring.alarmTopicArn' <your pager's SNS topic ARN>)`,
+        );
+        const topic = "arn:aws:sns:us-east-1:210987654321:pager";
+        expect(validateStackConfig(raw("prod", { monitoring: { alarmTopicArn: topic } })).monitoring).to.include({
+            alarmTopicArn: topic,
+        });
+        expect(validateStackConfig(raw("prod", { monitoring: ONCALL })).monitoring.alarmEmail).to.equal(
+            ONCALL.alarmEmail,
+        );
+        // Dev may go without (a dashboard is enough there).
+        expect(validateStackConfig(raw("dev", {})).monitoring.alarmEmail).to.equal(undefined);
+    });
+
+    it("refuses an alarm topic CloudWatch cannot notify: another region, a FIFO topic, not an SNS ARN", () => {
+        expect(
+            problemsOf(() =>
+                validateStackConfig(
+                    raw("prod", { monitoring: { alarmTopicArn: "arn:aws:sns:eu-west-1:210987654321:pager" } }),
+                ),
+            ),
+        ).to.include(
+            `  - monitoring.alarmTopicArn: expected a topic in the stack's region us-east-1: CloudWatch alarms notify topics in their own region only; found "arn:aws:sns:eu-west-1:210987654321:pager".\n    Fix: pulumi config set --stack prod --path 'monitoring.alarmTopicArn' arn:aws:sns:us-east-1:123456789012:oncall`,
+        );
+        for (const arn of ["arn:aws:sns:us-east-1:210987654321:pager.fifo", "arn:aws:sqs:us-east-1:210987654321:q"]) {
+            expect(
+                problemsOf(() => validateStackConfig(raw("dev", { monitoring: { alarmTopicArn: arn } }))),
+            ).to.include(
+                `  - monitoring.alarmTopicArn: expected the ARN of a standard (not FIFO) SNS topic in the stack's region that every alarm also notifies; found "${arn}".`,
+            );
+        }
+    });
+
+    it("derives the database-connections alarm from what the pools can open, and refuses one that could never fire", () => {
+        // 10 per server (app/db/poolConfig.ts) at web.maxSize, plus the migration function's one.
+        expect(dbConnectionCeiling(4)).to.equal(41);
+        expect(dbConnectionCeiling(6)).to.equal(61);
+        expect(validateStackConfig(raw("dev", { web: { maxSize: 10 } })).monitoring.dbConnections).to.equal(80);
+        expect(
+            validateStackConfig(raw("dev", { monitoring: { dbConnections: 40 } })).monitoring.dbConnections,
+        ).to.equal(40);
+        expect(problemsOf(() => validateStackConfig(raw("dev", { monitoring: { dbConnections: 60 } })))).to.include(
+            `  - monitoring.dbConnections: expected below 41, the most the stack's pools can open (web.maxSize 4 × 10 per server + 1 for the migration function), or the alarm can never fire; found 60.\n    Fix: pulumi config set --stack dev --path 'monitoring.dbConnections' 32`,
+        );
+        // The old prod default (500) is refused for prod's 6 servers.
+        expect(
+            problemsOf(() => validateStackConfig(raw("prod", { monitoring: { ...ONCALL, dbConnections: 500 } }))),
+        ).to.include("  - monitoring.dbConnections: expected below 61");
+    });
+
     for (const [title, values, expected] of cases) {
         it(`rejects ${title}, naming the key and the fix`, () => {
             expect(problemsOf(() => validateStackConfig(raw("dev", values)))).to.include(expected);
@@ -254,7 +313,10 @@ describe("stack config", () => {
         expect(
             validateStackConfig(raw("dev", { database: { allocatedStorageGb: 300 } })).database.maxAllocatedStorageGb,
         ).to.equal(330);
-        expect(validateStackConfig(raw("prod", {})).database.maxAllocatedStorageGb).to.equal(200);
+        expect(
+            validateStackConfig(raw("prod", { monitoring: { alarmEmail: "oncall@acme-corp.io" } })).database
+                .maxAllocatedStorageGb,
+        ).to.equal(200);
         // A start so large nothing can be 10% above it within RDS's limit is refused on its own key.
         expect(
             problemsOf(() => validateStackConfig(raw("dev", { database: { allocatedStorageGb: 65000 } }))),

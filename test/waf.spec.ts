@@ -46,7 +46,11 @@ describe("WAF rules (pure)", () => {
 
 describe("WAF config", () => {
     it("is on in prod and off in dev by default, 2000 requests per IP per 5 minutes", () => {
-        expect(validateStackConfig(raw("prod", {})).waf).to.deep.equal({ enabled: true, rateLimitPer5Min: 2000 });
+        const oncall = { alarmEmail: "oncall@example.com" };
+        expect(validateStackConfig(raw("prod", { monitoring: oncall })).waf).to.deep.equal({
+            enabled: true,
+            rateLimitPer5Min: 2000,
+        });
         expect(validateStackConfig(raw("dev", {})).waf).to.deep.equal({ enabled: false, rateLimitPer5Min: 2000 });
         expect(validateStackConfig(raw("dev", { waf: { enabled: true, rateLimitPer5Min: 300 } })).waf).to.deep.equal({
             enabled: true,
