@@ -409,53 +409,8 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
     };
 }
 
-function wrap(text: string, width: number): string[] {
-    const out: string[] = [];
-    let line = "";
-    for (const word of text.split(" ")) {
-        if (line && line.length + 1 + word.length > width) {
-            out.push(line);
-            line = `  ${word}`;
-        } else {
-            line = line ? `${line} ${word}` : word;
-        }
-    }
-    return line ? [...out, line] : out;
-}
-
-function money(n: number): string {
+export function money(n: number): string {
     return `$${n.toFixed(2)}`;
 }
 
 /** The cost section at the end of the text plan. */
-export function renderCost(estimate: CostEstimate): string {
-    const rows = estimate.lines.map((l) => [
-        l.item,
-        l.resource,
-        String(l.quantity),
-        l.unitPrice,
-        l.monthly === null ? "price unknown" : money(l.monthly),
-    ]);
-    const header = ["item", "resource", "qty", "unit price", "per month"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const format = (cells: string[]) =>
-        "    " +
-        cells
-            .map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-            .join("  ")
-            .trimEnd();
-    const lines = [
-        `Estimated monthly cost: ${money(estimate.totalMonthly)} ${estimate.currency} (an estimate, not a quote)`,
-        `    ${estimate.priceRegion} on-demand list prices as of ${estimate.pricesAsOf} (offline/cost.ts), ${estimate.hoursPerMonth} hours a month`,
-        ...estimate.notes.map((n) => `    note: ${n}`),
-        format(header),
-        ...rows.map(format),
-    ];
-    if (estimate.unpriced.length > 0) {
-        lines.push(
-            `    price unknown, not in the total (add it to PRICES in offline/cost.ts): ${estimate.unpriced.join("; ")}`,
-        );
-    }
-    lines.push(...wrap(`excluded (usage-based): ${estimate.excluded.join("; ")}`, 100).map((l) => `    ${l}`));
-    return lines.join("\n");
-}

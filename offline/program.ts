@@ -6,26 +6,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { ProgramError, UsageError } from "./errors";
 import { installMocks } from "./mocks";
 import { Phase, RecordedResource, UNKNOWN } from "./types";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** Bad usage or an unreadable stack file: the CLI exits 2 with the message alone. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
-
-/** The program itself failed (an error thrown while it ran), as a deploy would fail with it. */
-export class ProgramError extends Error {
-    constructor(readonly cause: unknown) {
-        super(cause instanceof Error ? cause.message : String(cause));
-        this.name = "ProgramError";
-    }
-}
+export { ProgramError, UsageError } from "./errors";
 
 export interface StackOutput {
     /** The value; in the preview phase, the engine's unknown sentinel when not known yet. */
@@ -66,6 +53,11 @@ export function readStackConfig(stack: string, configFile?: string): Record<stri
         throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, _, . and - only)`);
     }
     const file = configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+    if (configFile !== undefined && !fs.existsSync(configFile)) {
+        throw new UsageError(
+            `--config ${configFile}: no such file (give the path of a stack file, like Pulumi.dev.yaml)`,
+        );
+    }
     if (!fs.existsSync(file)) {
         const known = fs
             .readdirSync(REPO_ROOT)

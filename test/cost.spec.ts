@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { vpcChildren } from "../offline/awsxVpc";
-import { CostLine, PRICES_AS_OF, estimateMonthlyCost, renderCost } from "../offline/cost";
+import { CostLine, PRICES_AS_OF, estimateMonthlyCost } from "../offline/cost";
+import { renderCost } from "../offline/text";
 import { RecordedResource } from "../offline/types";
 import { sharedRun } from "./support/program";
 
@@ -176,7 +177,10 @@ describe("cost estimate (offline/cost.ts)", () => {
     });
 
     it("renders a table with the total, the date of the prices, what is unknown and what is excluded", () => {
-        const text = renderCost(estimateMonthlyCost(FIXTURE, { region: "us-east-1" }));
+        const text = renderCost(estimateMonthlyCost(FIXTURE, { region: "us-east-1" }), {
+            width: 120,
+            details: false,
+        }).join("\n");
         const lines = text.split("\n");
         expect(lines[0]).to.equal("Estimated monthly cost: $466.70 USD (an estimate, not a quote)");
         expect(lines[1]).to.equal(
@@ -193,6 +197,20 @@ describe("cost estimate (offline/cost.ts)", () => {
         expect(text).to.include(
             "    excluded (usage-based): data transfer (internet egress, cross-AZ); NAT gateway data processing",
         );
+    });
+
+    it("keeps the table within the width it is given, shortening the item column first", () => {
+        const estimate = estimateMonthlyCost(FIXTURE, { region: "us-east-1" });
+        const narrow = renderCost(estimate, { width: 80, details: false });
+        for (const l of narrow) {
+            expect([...l].length, l).to.be.at.most(80);
+        }
+        // Shortened, not dropped: the resource and the figures stay whole.
+        expect(narrow.join("\n")).to.match(
+            /\n {4}RDS postgres db\.m7g[^\n]*… +db +2 +\$0\.168\/h +\$245\.28\n/,
+        );
+        const long = renderCost(estimate, { width: 80, details: true }).join("\n");
+        expect(long).to.include("RDS postgres db.m7g.large (Multi-AZ: primary and standby)");
     });
 
     it("charges a metric-math alarm for each metric it evaluates, and a dashboard", () => {

@@ -344,26 +344,31 @@ describe("architecture diagram (offline/diagram.ts)", function () {
         );
     });
 
-    it("npm run plan --diagram: parsed, written (creating the folder) as SVG, and an unwritable path is bad usage", async () => {
-        expect(parseArgs(["--stack", "prod", "--diagram", "docs/x.svg"])).to.deep.equal({
+    it("npm run plan --diagram: parsed, written as SVG, and a path or format it cannot write is refused", async () => {
+        expect(parseArgs(["--stack", "prod", "--diagram", "docs/x.svg"])).to.deep.include({
             stack: "prod",
             json: false,
-            configFile: undefined,
             diagram: "docs/x.svg",
         });
         expect(() => parseArgs(["--stack", "prod", "--diagram"])).to.throw(UsageError, "--diagram needs a value");
         const run = prod;
-        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-diagram-")), "nested", "prod.svg");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-diagram-"));
+        const out = path.join(dir, "prod.svg");
         await writeDiagram(run, out);
         const svg = fs.readFileSync(out, "utf8");
         expect(checkXml(svg)).to.deep.equal(["svg"]);
         expect(decode(svg)).to.include("<title>network-vpc</title>");
-        const blocked = path.join(path.dirname(out), "prod.svg", "inside-a-file.svg");
-        const error = await writeDiagram(run, blocked).then(
-            () => undefined,
-            (e) => e,
-        );
-        expect(error).to.be.instanceOf(UsageError);
-        expect(error.message.startsWith(`--diagram ${blocked}: cannot write it (`), error.message).to.equal(true);
+        for (const [bad, message] of [
+            [path.join(dir, "nested", "prod.svg"), "does not exist; create it first"],
+            [path.join(dir, "prod.txt"), "the format follows the extension"],
+        ]) {
+            const error = await writeDiagram(run, bad).then(
+                () => undefined,
+                (e) => e,
+            );
+            expect(error, bad).to.be.instanceOf(UsageError);
+            expect(error.message).to.include(message);
+        }
+        expect(fs.existsSync(path.join(dir, "nested")), "no directory created behind the user's back").to.equal(false);
     });
 });
