@@ -206,9 +206,7 @@ describe("cost estimate (offline/cost.ts)", () => {
             expect([...l].length, l).to.be.at.most(80);
         }
         // Shortened, not dropped: the resource and the figures stay whole.
-        expect(narrow.join("\n")).to.match(
-            /\n {4}RDS postgres db\.m7g[^\n]*… +db +2 +\$0\.168\/h +\$245\.28\n/,
-        );
+        expect(narrow.join("\n")).to.match(/\n {4}RDS postgres db\.m7g[^\n]*… +db +2 +\$0\.168\/h +\$245\.28\n/);
         const long = renderCost(estimate, { width: 80, details: true }).join("\n");
         expect(long).to.include("RDS postgres db.m7g.large (Multi-AZ: primary and standby)");
     });
