@@ -8,11 +8,9 @@
  * invalid policy config),
  * 3 (the program itself failed: a bug, printed with its stack trace).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { isStackConfigError } from "../configSchema";
 import { estimateMonthlyCost, renderCost } from "./cost";
-import { renderSvg, toDot } from "./diagram";
+import { DiagramTargetError, diagramTargetProblem, writeDiagramFile } from "./diagram";
 import { PlanResult, exitCodeFor, runPlan } from "./plan";
 import { PolicyConfigError } from "./policyRunner";
 import { ProgramError, ProgramRun, UsageError } from "./program";
@@ -52,6 +50,11 @@ export function parseArgs(argv: string[]): CliOptions {
             configFile = value();
         } else if (arg === "--diagram") {
             diagram = value();
+            // Refused before the plan runs, not after it.
+            const problem = diagramTargetProblem(diagram);
+            if (problem) {
+                throw new UsageError(`--diagram ${diagram}: ${problem}`);
+            }
         } else if (arg === "--help" || arg === "-h") {
             throw new UsageError(USAGE);
         } else {
@@ -93,14 +96,15 @@ export function jsonOutput(plan: PlanResult) {
     return { ...jsonDocument(plan), costEstimate: estimateMonthlyCost(run.resources, { region: run.region }) };
 }
 
-/** Renders the architecture diagram to `file`; a path that can't be written is bad usage (exit 2). */
+/**
+ * Renders the architecture diagram to `file`, SVG or PNG by its extension; another extension, a
+ * folder that does not exist or a file that can't be written is bad usage (exit 2).
+ */
 export async function writeDiagram(run: ProgramRun, file: string): Promise<void> {
-    const svg = await renderSvg(toDot(run.resources));
     try {
-        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-        fs.writeFileSync(file, svg);
+        await writeDiagramFile(run.resources, file);
     } catch (e) {
-        throw new UsageError(`--diagram ${file}: cannot write it (${(e as Error).message})`);
+        throw e instanceof DiagramTargetError ? new UsageError(`--diagram ${file}: ${e.message}`) : e;
     }
 }
 
