@@ -1,8 +1,10 @@
 import { expect } from "chai";
-import { ALLOWED_CIDRS, Architecture, INTERNET, architecture } from "../offline/diagram";
+import { ALLOWED_CIDRS, Architecture, INTERNET, architecture, renderSvg, toDot } from "../offline/diagram";
 import { ProgramRun } from "../offline/program";
 import { FIXTURE, INGRESS, SG, res } from "./support/diagramFixture";
 import { runStack, sharedRun } from "./support/program";
+import { DEJAVU, labelOverflows, resvgMeasure } from "./support/svgLabels";
+import { requireFile } from "./support/tools";
 
 /** Where a node is drawn, in words: "private us-east-1b", "vpc", "services", … */
 function placement(a: Architecture, id: string): string {
@@ -202,7 +204,7 @@ describe("architecture diagram: the model (offline/diagram)", function () {
         ]);
     });
 
-    it("with CloudFront: internet → CloudFront (the WAF inspecting there) → ALB, admitted through CloudFront's prefix list", async () => {
+    it("with CloudFront: internet → CloudFront (the WAF inspecting there) → ALB, admitted through CloudFront's prefix list", async function () {
         const run = await runStack("prod", {
             "webfleet:web": { domain: "app.example.com", hostedZoneId: "Z0123456789ABC" },
         });
@@ -220,5 +222,9 @@ describe("architecture diagram: the model (offline/diagram)", function () {
         // The prefix list is CloudFront's, not "allowed CIDRs"; nothing on the internet reaches the ALB.
         expect(a.nodes.map((n) => n.id)).to.not.include(ALLOWED_CIDRS);
         expect(a.edges.filter((e) => e.from === INTERNET && e.to === "web-lb-alb")).to.deep.equal([]);
+        // Its labels (the domain among them) fit their boxes too.
+        DEJAVU.forEach((f) => requireFile(this, f, "apt-get install fonts-dejavu-core"));
+        const svg = await renderSvg(toDot(a));
+        expect(labelOverflows(svg, resvgMeasure(DEJAVU))).to.deep.equal([]);
     });
 });

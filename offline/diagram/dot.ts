@@ -33,7 +33,7 @@ const EDGE_STYLE: Record<DiagramEdge["kind"], string> = {
     forward: `color="${PATH_COLOR}"`,
     guard: 'color="#dd344c", style=dashed, arrowhead=odot, constraint=false',
     route: 'color="#6b7b8c", style=dotted, arrowhead=vee, constraint=false',
-    replication: 'color="#3b48cc", style=dashed, dir=both, arrowtail=none, constraint=false',
+    replication: 'color="#3b48cc", style=dashed, constraint=false',
 };
 
 const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -163,11 +163,13 @@ export function toDot(a: Architecture): string {
     }
     // Services stacked in a column.
     services.slice(1).forEach((n, i) => out.push(`  ${quote(services[i].id)} -> ${quote(n.id)} [style=invis];`));
-    // Arrows converging on one node with the same ports say them once.
+    // Arrows converging on one node with the same ports say them once (a label each is a thicket).
+    const fanIn = (e: DiagramEdge) => JSON.stringify([e.to, e.kind, e.label]);
     const said = new Set<string>();
     for (const e of a.edges) {
-        const key = JSON.stringify([e.to, e.kind, e.label]);
-        out.push(edgeLine({ ...e, label: said.has(key) || e.kind === "route" ? "" : e.label }, a, firstIn));
+        const key = fanIn(e);
+        const how = e.kind === "route" || said.has(key) ? "none" : "label";
+        out.push(edgeLine(e, a, firstIn, how));
         said.add(key);
     }
     const bottom = [...rows.public, ...rows.private, ...rows.isolated].at(-1);
@@ -176,7 +178,7 @@ export function toDot(a: Architecture): string {
     return out.join("\n") + "\n";
 }
 
-function edgeLine(e: DiagramEdge, a: Architecture, firstIn: Map<string, string>): string {
+function edgeLine(e: DiagramEdge, a: Architecture, firstIn: Map<string, string>, how: "label" | "none"): string {
     const style =
         e.path && e.kind !== "forward"
             ? `color="${PATH_COLOR}", penwidth=2.2, fontcolor="${PATH_COLOR}"`
@@ -186,7 +188,7 @@ function edgeLine(e: DiagramEdge, a: Architecture, firstIn: Map<string, string>)
         const subnet = a.subnets.find((s) => s.id === e.from)!;
         return `  ${quote(firstIn.get(e.from)!)} -> ${quote(e.to)} [ltail=${quote(subnetCluster(subnet))}, ${style}];`;
     }
-    const label = e.label ? `label=${quote(e.label)}, ` : "";
+    const label = e.label && how === "label" ? `label=${quote(e.label)}, ` : "";
     return `  ${quote(e.from)} -> ${quote(e.to)} [${label}${style}${path}];`;
 }
 

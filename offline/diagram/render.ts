@@ -18,7 +18,7 @@ const FORMATS: Record<string, DiagramFormat> = { ".svg": "svg", ".png": "png" };
  */
 export const FONT_FAMILY = `${LAYOUT_FONT}, Helvetica, Arial, sans-serif`;
 
-/** PNG pixels per SVG point: sharp on a high-density screen, still a few hundred KB. */
+/** 1.5 times the SVG's size at 96 dpi (2 pixels a point): sharp on a dense screen, a few hundred KB. */
 const PNG_ZOOM = 1.5;
 
 /** Why the diagram can't be written to `file` (no directory made, no format guessed), or undefined. */
@@ -28,15 +28,18 @@ export function diagramTargetProblem(file: string): string | undefined {
         const said = ext ? `"${ext}" is not a format it writes` : "the file has no extension to pick the format by";
         return `${said}; name a file ending in .svg or .png`;
     }
-    const dir = path.dirname(path.resolve(file));
-    let isDir = false;
+    const dir = path.dirname(file);
+    let stat: fs.Stats | undefined;
     try {
-        isDir = fs.statSync(dir).isDirectory();
+        stat = fs.statSync(path.resolve(dir));
     } catch {
         // Missing: said below.
     }
-    if (!isDir) {
-        return `the folder ${path.dirname(file)} does not exist; create it first (the plan makes no folders)`;
+    if (!stat) {
+        return `the folder ${dir} does not exist; create it first (the plan makes no folders)`;
+    }
+    if (!stat.isDirectory()) {
+        return `${dir} is not a folder`;
     }
     return undefined;
 }
