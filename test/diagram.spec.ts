@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ALLOWED_CIDRS, Architecture, INTERNET, architecture, renderSvg, toDot } from "../offline/diagram";
 import { ProgramRun } from "../offline/program";
+import { UNKNOWN } from "../offline/types";
 import { FIXTURE, INGRESS, SG, res } from "./support/diagramFixture";
 import { runStack, sharedRun } from "./support/program";
 import { DEJAVU, labelOverflows, resvgMeasure } from "./support/svgLabels";
@@ -72,16 +73,32 @@ describe("architecture diagram: the model (offline/diagram)", function () {
                 cidrIpv4: "10.0.0.0/8",
             }),
         ]);
-        const lonely = a.nodes.find((n) => n.lines[1] === "lonely-sg")!.id;
         expect(edgesOf(a, "connect")).to.deep.equal([
-            `${ALLOWED_CIDRS} -> ${lonely}: 53/udp`,
-            `sg-0other -> ${lonely}: all`,
+            `${ALLOWED_CIDRS} -> lonely-sg: 53/udp`,
+            "sg-0other -> lonely-sg: all",
         ]);
+        expect(a.nodes.find((n) => n.id === "lonely-sg")).to.deep.include({
+            lines: ["security group (unused)", "lonely-sg"],
+            kind: "group",
+        });
         expect(a.nodes.find((n) => n.id === "sg-0other")!.lines).to.deep.equal([
             "security group",
             "sg-0other",
             "(outside this stack)",
         ]);
+    });
+
+    it("places nothing by IDs a preview does not know yet", () => {
+        const subnet = (name: string) =>
+            res("aws:ec2/subnet:Subnet", name, null, { vpcId: UNKNOWN, availabilityZone: "us-east-1a" }, UNKNOWN);
+        const a = architecture([
+            res("aws:ec2/vpc:Vpc", "vpc", null, { cidrBlock: "10.0.0.0/16" }, UNKNOWN),
+            subnet("one"),
+            subnet("two"),
+            res("aws:autoscaling/group:Group", "web-asg", null, { vpcZoneIdentifiers: [UNKNOWN, UNKNOWN] }),
+        ]);
+        expect([a.vpcs, a.subnets]).to.deep.equal([[], []]);
+        expect(a.nodes.map((n) => [n.id, n.where.area])).to.deep.equal([["web-asg", "outside"]]);
     });
 
     it("lays prod's VPC out as the stack reports it: one column per AZ, a public, private and isolated subnet in each", () => {

@@ -6,6 +6,7 @@ import * as zlib from "node:zlib";
 import { architecture, renderSvg, toDot } from "../offline/diagram";
 import { parseArgs, writeDiagram } from "../offline/cli";
 import { ProgramRun, REPO_ROOT, UsageError } from "../offline/program";
+import { FIXTURE } from "./support/diagramFixture";
 import { sharedRun } from "./support/program";
 import { DEJAVU, labelOverflows, resvgMeasure, Shape, shapesOf } from "./support/svgLabels";
 import { requireFile } from "./support/tools";
@@ -91,6 +92,15 @@ describe("architecture diagram: the picture (offline/diagram)", function () {
         expect(overflows.length).to.be.greaterThan(5);
     });
 
+    it("draws records with no VPC in them (a hand-written program) all the same", async () => {
+        const svg = await renderSvg(toDot(architecture(FIXTURE)));
+        checkXml(svg);
+        const titles = shapesOf(svg).map((s) => s.title);
+        expect(titles).to.include.members(["internet", "web-lb-alb", "web-asg", "database-db", "cluster_legend"]);
+        expect(titles.filter((t) => t.startsWith("cluster_vpc"))).to.deep.equal([]);
+        expect(svg).to.match(/<title>internet&#45;&gt;web&#45;lb&#45;alb<\/title>/);
+    });
+
     it("names the fonts a viewer falls back to, widest first", () => {
         const families = new Set([...svgs.prod.matchAll(/font-family="([^"]*)"/g)].map((m) => m[1]));
         expect([...families]).to.deep.equal(["DejaVu Sans, Helvetica, Arial, sans-serif"]);
@@ -140,7 +150,7 @@ describe("architecture diagram: the picture (offline/diagram)", function () {
             "WAF web ACL",
             "servers, Lambda",
             "database",
-            "request path",
+            "request path (with ports)",
             "may connect (security group), with ports",
             "WAF inspects the requests",
             "default route (0.0.0.0/0) to a NAT gateway",

@@ -34,9 +34,14 @@ export function connectSecurityGroups(g: GraphBuilder): void {
         }
         // Nothing in the stack uses it (yet): the group itself, or someone else's.
         const record = groups.find((r) => r.outputs.id === sg);
-        return record
-            ? [g.special(record.urn, ["security group (unused)", record.name], "group")]
-            : [g.special(sg, ["security group", sg, "(outside this stack)"], "group")];
+        if (!record) {
+            return [g.special(sg, ["security group", sg, "(outside this stack)"], "group")];
+        }
+        if (!g.copies.has(record.urn)) {
+            const lines = ["security group (unused)", record.name];
+            g.add(record.name, { lines, kind: "group", where: { area: "outside" }, urn: record.urn }, record.urn);
+        }
+        return [record.urn];
     };
 
     const rules = ingressRules(g.resources);

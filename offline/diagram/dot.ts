@@ -111,10 +111,6 @@ export function toDot(a: Architecture): string {
                 );
                 const inside = at((n) => n.where.area === "subnet" && n.where.id === s.id);
                 inside.forEach((n) => out.push(nodeLine(n, "        ")));
-                // The same left-to-right order in every AZ, so the columns read alike.
-                inside
-                    .slice(1)
-                    .forEach((n, i) => out.push(`        ${quote(inside[i].id)} -> ${quote(n.id)} [style=invis];`));
                 if (inside.length === 0) {
                     // An empty cluster is not drawn at all: a note keeps the subnet in the picture.
                     out.push(
@@ -179,17 +175,13 @@ export function toDot(a: Architecture): string {
 }
 
 function edgeLine(e: DiagramEdge, a: Architecture, firstIn: Map<string, string>, how: "label" | "none"): string {
-    const style =
-        e.path && e.kind !== "forward"
-            ? `color="${PATH_COLOR}", penwidth=2.2, fontcolor="${PATH_COLOR}"`
-            : EDGE_STYLE[e.kind];
-    const path = e.path && e.kind === "forward" ? `, penwidth=2.2, fontcolor="${PATH_COLOR}"` : "";
+    const style = e.path ? `color="${PATH_COLOR}", penwidth=2.2, fontcolor="${PATH_COLOR}"` : EDGE_STYLE[e.kind];
     if (e.kind === "route") {
         const subnet = a.subnets.find((s) => s.id === e.from)!;
         return `  ${quote(firstIn.get(e.from)!)} -> ${quote(e.to)} [ltail=${quote(subnetCluster(subnet))}, ${style}];`;
     }
     const label = e.label && how === "label" ? `label=${quote(e.label)}, ` : "";
-    return `  ${quote(e.from)} -> ${quote(e.to)} [${label}${style}${path}];`;
+    return `  ${quote(e.from)} -> ${quote(e.to)} [${label}${style}];`;
 }
 
 /** The node kinds in this picture and what each line style means, in a grid under everything. */
@@ -211,7 +203,7 @@ function legend(a: Architecture, below: string | undefined): string[] {
     }
     const used = new Set(a.edges.map((e) => (e.path ? "path" : e.kind)));
     const lines: [EdgeKind | "path", string, string][] = [
-        ["path", `color="${PATH_COLOR}", penwidth=2.2`, "request path"],
+        ["path", `color="${PATH_COLOR}", penwidth=2.2`, "request path (with ports)"],
         ["connect", EDGE_STYLE.connect, "may connect (security group), with ports"],
         ["guard", EDGE_STYLE.guard, "WAF inspects the requests"],
         ["route", EDGE_STYLE.route, "default route (0.0.0.0/0) to a NAT gateway"],

@@ -4,7 +4,7 @@
  * awsx's VPC into them: offline/awsxVpc.ts). Matching is by the IDs in the inputs, never by
  * names, so any program that writes its VPC by hand is drawn the same way.
  */
-import { RecordedResource } from "../types";
+import { RecordedResource, UNKNOWN } from "../types";
 
 export type Tier = "public" | "private" | "isolated";
 export const TIERS: readonly Tier[] = ["public", "private", "isolated"];
@@ -39,7 +39,8 @@ export interface Network {
     natRoutes: NatRoute[];
 }
 
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+/** A known, non-empty string (a preview's unknown ID matches nothing). */
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" && v !== UNKNOWN ? v : undefined);
 
 /**
  * A subnet's tier: awsx's SubnetType tag; otherwise public when it routes to an internet
