@@ -38,7 +38,7 @@ export const USAGE = `usage: npm run plan -- --stack <name> [options]
   --diff <git-ref>     what this working tree changes against the plan at <git-ref>
                        (e.g. origin/main): resources, inputs, outputs, policy violations
   --config <file>      a stack config file to use instead of Pulumi.<name>.yaml
-  --diagram <file>     write the architecture diagram (.svg)
+  --diagram <file>     write the architecture diagram (.svg or .png, by the extension)
   --help, -h           this help
 
 Exit: 0 no mandatory policy violation (in either phase), 1 mandatory violations,
@@ -101,8 +101,16 @@ export function parseArgs(argv: string[]): CliOptions {
     if (opts.out !== undefined) {
         checkWritable("--out", opts.out, [".json"]);
     }
-    if (opts.diagram !== undefined && opts.diff !== undefined) {
-        throw new UsageError("--diagram draws one plan; run it without --diff");
+    if (opts.diagram !== undefined) {
+        if (opts.diff !== undefined) {
+            throw new UsageError("--diagram draws one plan; run it without --diff");
+        }
+        // Refused before the plan runs, not after it.
+        const { diagramTargetProblem } = require("./diagram") as typeof import("./diagram");
+        const problem = diagramTargetProblem(opts.diagram);
+        if (problem) {
+            throw new UsageError(`--diagram ${opts.diagram}: ${problem}`);
+        }
     }
     return { ...opts, stack: opts.stack };
 }
@@ -140,15 +148,13 @@ export function jsonOutput(plan: PlanResult): PlanDocument {
     return { ...jsonDocument(plan), costEstimate: estimateMonthlyCost(run.resources, { region: run.region }) };
 }
 
-/** Renders the architecture diagram to `file` (SVG); a path that can't be written is bad usage (exit 2). */
+/** Writes the architecture diagram to `file` in the format its extension names (.svg, .png); a path or format it cannot write is bad usage (exit 2). */
 export async function writeDiagram(run: ProgramRun, file: string): Promise<void> {
-    checkWritable("--diagram", file, [".svg"]);
-    const { renderSvg, toDot } = require("./diagram") as typeof import("./diagram");
-    const svg = await renderSvg(toDot(run.resources));
+    const { DiagramTargetError, writeDiagramFile } = require("./diagram") as typeof import("./diagram");
     try {
-        fs.writeFileSync(file, svg);
+        await writeDiagramFile(run.resources, file);
     } catch (e) {
-        throw new UsageError(`--diagram ${file}: cannot write it (${(e as Error).message})`);
+        throw e instanceof DiagramTargetError ? new UsageError(`--diagram ${file}: ${e.message}`) : e;
     }
 }
 
