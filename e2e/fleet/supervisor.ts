@@ -1,0 +1,353 @@
+/**
+ * `npm run fleet`: starts the fleet and plays its Auto Scaling group. Every 200 ms it reads the
+ * load balancer's view of each server, asks the planner (planner.ts) what the group would do,
+ * and does it: launch servers (process, IMDS, registration) and terminate them (deregister,
+ * drain, stop).
+ */
+import { copyFileSync, writeFileSync } from "node:fs";
+import type { Server } from "node:net";
+import { join } from "node:path";
+import { buildAppBundle } from "../../app/build";
+import { rawErrorResponse } from "../../app/http/respond";
+import type { FleetOptions } from "./args";
+import { sendControl, serveControl, type ControlAnswer } from "./control";
+import { startDatabase, type FleetDatabase } from "./database";
+import { Haproxy } from "./haproxy";
+import { renderHaproxyConfig, STRIPPED_SERVER_ID } from "./haproxyConfig";
+import { Instance } from "./instance";
+import { plan } from "./planner";
+import type { FleetStatus } from "./status";
+import { clearStateDir, prepareStateDir, writeRecord } from "./stateDir";
+import { makeCertificate } from "./system";
+
+/** How long a new server may take to pass its health checks before it is replaced. */
+const GRACE_MS = 20_000;
+const TICK_MS = 200;
+
+export class Fleet {
+    private readonly instances: Instance[] = [];
+    private readonly failed = new Set<string>();
+    private readonly pending = new Set<Promise<unknown>>();
+    private timer?: NodeJS.Timeout;
+    private ticking = false;
+    private stopping?: Promise<void>;
+    /** The no-security-headers variant's one misconfigured server (the first launched). */
+    private strippedId?: string;
+    private requestStop!: () => void;
+    /** Resolves when `npm run fleet -- stop` asks the fleet to stop. */
+    readonly stopRequested = new Promise<void>((resolve) => (this.requestStop = resolve));
+    private ready = false;
+    private control?: Server;
+    private lb?: Haproxy;
+    private db?: FleetDatabase;
+    private certFile = "";
+    private bundleFile = "";
+
+    constructor(
+        readonly options: FleetOptions,
+        private readonly say: (line: string) => void,
+    ) {}
+
+    get controlSocket(): string {
+        return join(this.options.stateDir, "control.sock");
+    }
+
+    /**
+     * Starts everything and resolves once the desired count is in service. On failure, or when
+     * stop() is called meanwhile (Ctrl-C while starting), what was started is stopped again.
+     */
+    async start(): Promise<void> {
+        try {
+            await this.boot();
+        } catch (err) {
+            this.stopping ??= Promise.resolve();
+            await this.cleanup();
+            throw err;
+        }
+    }
+
+    /** Throws once stop() has been called, so a start in progress goes no further. */
+    private checkNotStopped(): void {
+        if (this.stopping) {
+            throw new Error("stopped while starting");
+        }
+    }
+
+    private async boot(): Promise<void> {
+        const o = this.options;
+        const socket = this.controlSocket;
+        const killed = await prepareStateDir(o.stateDir, () =>
+            sendControl(socket, { command: "status" }, 2000).then(
+                () => true,
+                () => false,
+            ),
+        );
+        if (killed.length) {
+            this.say(`stopped processes a crashed fleet left running: ${killed.join(", ")}`);
+        }
+        this.bundleFile = join(o.stateDir, "server.js");
+        if (o.appBundle) {
+            copyFileSync(o.appBundle, this.bundleFile);
+        } else {
+            writeFileSync(this.bundleFile, (await buildAppBundle()).code);
+        }
+        const cert = makeCertificate(
+            join(o.stateDir, "tls"),
+            ["localhost"],
+            [o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind],
+        );
+        this.certFile = cert.certFile;
+        const errorFiles = { 502: "", 503: "", 504: "" };
+        for (const status of [502, 503, 504] as const) {
+            errorFiles[status] = join(o.stateDir, "errors", `${status}.http`);
+            writeFileSync(errorFiles[status], rawErrorResponse(status));
+        }
+        this.checkNotStopped();
+        this.db = await startDatabase(
+            o.db,
+            o.stateDir,
+            o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind,
+            join(o.stateDir, "logs"),
+        );
+        this.say(`database: ${this.db.description}`);
+        this.recordPids();
+        this.checkNotStopped();
+        const configFile = join(o.stateDir, "haproxy.cfg");
+        writeFileSync(
+            configFile,
+            renderHaproxyConfig({
+                bind: o.bind,
+                httpPort: o.httpPort,
+                httpsPort: o.httpsPort,
+                certFile: cert.bundleFile,
+                adminSocket: join(o.stateDir, "haproxy.sock"),
+                errorFiles,
+                checkIntervalMs: o.checkIntervalMs,
+                breaks: o.breaks,
+            }),
+        );
+        this.lb = await Haproxy.start({
+            configFile,
+            socketPath: join(o.stateDir, "haproxy.sock"),
+            logFile: join(o.stateDir, "logs", "haproxy.log"),
+            checkIntervalMs: o.checkIntervalMs,
+        });
+        this.recordPids();
+        this.checkNotStopped();
+        for (const b of o.breaks) {
+            this.say(`BROKEN on purpose: --break ${b}`);
+        }
+        this.control = await serveControl(socket, (r) => this.handle(r));
+        this.timer = setInterval(() => void this.tick(), TICK_MS);
+        const deadline = Date.now() + 90_000;
+        while (!this.ready) {
+            this.checkNotStopped();
+            if (Date.now() > deadline) {
+                throw new Error(
+                    `the fleet did not reach ${o.desired} servers in service within 90 s; see ${join(o.stateDir, "logs")}`,
+                );
+            }
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    }
+
+    private recordPids(): void {
+        const pids = [...this.instances.map((i) => i.pid), this.lb?.pid, this.db?.pid()].filter(
+            (p): p is number => typeof p === "number",
+        );
+        writeRecord(this.options.stateDir, { supervisor: process.pid, pids });
+    }
+
+    /** Every live child pid, for a last-resort SIGKILL if the supervisor itself is going down hard. */
+    childPids(): number[] {
+        return [...this.instances.map((i) => i.pid), this.lb?.running ? this.lb.pid : undefined, this.db?.pid()].filter(
+            (p): p is number => typeof p === "number",
+        );
+    }
+
+    private track(p: Promise<unknown>): void {
+        this.pending.add(p);
+        void p.finally(() => this.pending.delete(p));
+    }
+
+    private async tick(): Promise<void> {
+        if (this.ticking || this.stopping || !this.lb) {
+            return;
+        }
+        this.ticking = true;
+        try {
+            const health = await this.lb.health().catch(() => undefined);
+            for (const i of this.instances) {
+                const h = i.registered && !i.terminating && i.state !== "dead" ? health?.get(i.id) : undefined;
+                if (h === "up" && i.state === "registering") {
+                    i.state = "in-service";
+                    this.say(`${i.id} (${i.az}) in service on port ${i.port}`);
+                } else if (h === "down" && i.state === "in-service") {
+                    i.state = "unhealthy";
+                    this.say(`${i.id} (${i.az}) failed its health checks`);
+                }
+            }
+            const actions = plan({
+                now: Date.now(),
+                desired: this.options.desired,
+                azs: this.options.azs.map((name) => ({ name, failed: this.failed.has(name) })),
+                instances: this.instances.filter((i) => !i.terminating),
+                graceMs: GRACE_MS,
+            });
+            for (const a of actions) {
+                if (a.kind === "launch") {
+                    this.track(this.launch(a.az));
+                } else {
+                    const i = this.instances.find((x) => x.id === a.id)!;
+                    i.terminating = true;
+                    this.track(this.terminate(i, a.reason));
+                }
+            }
+            const inService = this.instances.filter((i) => i.state === "in-service" && !i.terminating).length;
+            if (!this.ready && inService >= this.options.desired) {
+                this.ready = true;
+            }
+        } finally {
+            this.ticking = false;
+        }
+    }
+
+    private async launch(az: string): Promise<void> {
+        const o = this.options;
+        const i = new Instance({
+            az,
+            bundleFile: this.bundleFile,
+            databaseUrl: this.db!.appUrl,
+            bind: o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind,
+            logDir: join(o.stateDir, "logs"),
+        });
+        const stripped = o.breaks.includes("no-security-headers") && this.strippedId === undefined;
+        if (stripped) {
+            this.strippedId = i.id;
+        }
+        this.instances.push(i);
+        this.say(`launching ${i.id} in ${az}${stripped ? " (BROKEN: its answers lose the security headers)" : ""}`);
+        try {
+            const port = await i.start(() => this.recordPids());
+            this.recordPids();
+            await this.lb!.register(i.id, `${i.spec.bind}:${port}`, stripped ? STRIPPED_SERVER_ID : undefined);
+            i.registered = true;
+            if (i.state === "launching") {
+                i.state = "registering";
+            }
+        } catch (err) {
+            this.say(`${i.id} failed to start: ${(err as Error).message}`);
+            i.kill();
+            i.state = "dead";
+        }
+    }
+
+    private async terminate(i: Instance, reason: string): Promise<void> {
+        this.say(`terminating ${i.id} (${i.az}): ${reason}`);
+        try {
+            if (i.registered && i.alive) {
+                await this.lb!.drain(i.id);
+            }
+            await i.stop();
+            if (i.registered) {
+                await this.lb!.deregister(i.id);
+            }
+        } catch (err) {
+            this.say(`terminating ${i.id}: ${(err as Error).message}`);
+        }
+        this.instances.splice(this.instances.indexOf(i), 1);
+        this.recordPids();
+    }
+
+    private azName(raw: string): string {
+        const az = this.options.azs.find((a) => a === raw || a.endsWith(raw));
+        if (!az) {
+            throw new Error(`no AZ "${raw}"; the fleet's AZs are ${this.options.azs.join(", ")}`);
+        }
+        return az;
+    }
+
+    private async handle(r: Parameters<typeof sendControl>[1]): Promise<ControlAnswer> {
+        switch (r.command) {
+            case "status":
+                return { ok: true, message: this.ready ? "ready" : "starting", status: this.status() };
+            case "fail-az": {
+                const az = this.azName(r.az);
+                this.failed.add(az);
+                const victims = this.instances.filter((i) => i.az === az && !i.terminating);
+                victims.forEach((i) => i.kill());
+                this.say(
+                    `AZ ${az} FAILED: ${victims.length} server(s) lost power (${victims.map((i) => i.id).join(", ") || "none"})`,
+                );
+                return {
+                    ok: true,
+                    message: `AZ ${az} failed; ${victims.length} server(s) lost; replacements launch in the other AZs`,
+                };
+            }
+            case "restore-az": {
+                const az = this.azName(r.az);
+                this.failed.delete(az);
+                this.say(`AZ ${az} restored; the group rebalances into it`);
+                return { ok: true, message: `AZ ${az} restored; the group rebalances into it` };
+            }
+            case "stop-db":
+                await this.db!.stop();
+                this.say("database stopped (npm run fleet -- start-db brings it back)");
+                this.recordPids();
+                return { ok: true, message: "database stopped" };
+            case "start-db":
+                await this.db!.start();
+                this.say("database started");
+                this.recordPids();
+                return { ok: true, message: "database started" };
+            case "stop":
+                this.requestStop();
+                return { ok: true, message: "stopping" };
+        }
+    }
+
+    status(): FleetStatus {
+        const o = this.options;
+        const host = o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind;
+        return {
+            ready: this.ready,
+            desired: o.desired,
+            urls: { https: `https://${host}:${o.httpsPort}`, http: `http://${host}:${o.httpPort}` },
+            certificate: this.certFile,
+            azs: o.azs.map((name) => ({ name, failed: this.failed.has(name) })),
+            instances: this.instances.map((i) => ({
+                id: i.id,
+                az: i.az,
+                state: i.terminating ? "terminating" : i.state,
+                port: i.port,
+                pid: i.pid,
+                stripped: i.id === this.strippedId,
+            })),
+            database: {
+                kind: this.db?.kind ?? "none",
+                description: this.db?.description ?? "",
+                running: this.db?.running() ?? false,
+            },
+            breaks: o.breaks,
+            stateDir: o.stateDir,
+        };
+    }
+
+    /** Stops everything it started; safe to call more than once, and while starting. */
+    stop(): Promise<void> {
+        this.stopping ??= this.cleanup();
+        return this.stopping;
+    }
+
+    private async cleanup(): Promise<void> {
+        clearInterval(this.timer);
+        await new Promise<void>((resolve) =>
+            this.control?.listening ? this.control.close(() => resolve()) : resolve(),
+        );
+        await Promise.allSettled([...this.pending]);
+        await Promise.allSettled(this.instances.map((i) => i.stop()));
+        await this.lb?.stop();
+        await this.db?.stop().catch(() => undefined);
+        clearStateDir(this.options.stateDir);
+    }
+}
