@@ -3,7 +3,7 @@
  * control socket. `fleet.json` records the processes it started, so a fleet whose supervisor was
  * killed outright (SIGKILL, a closed terminal) leaves nothing running after the next start.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const MARKER = "fleet.json";
@@ -52,7 +52,8 @@ export async function prepareStateDir(dir: string, isRunning: () => Promise<bool
         }
     }
     // Traversable by others (PostgreSQL runs as its own user when the fleet runs as root), listable by none.
-    mkdirSync(dir, { recursive: true, mode: 0o711 });
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o711);
     for (const sub of ["logs", "tls", "errors"]) {
         mkdirSync(join(dir, sub), { mode: 0o700 });
     }

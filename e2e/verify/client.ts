@@ -206,9 +206,12 @@ export function inspectCertificate(
                           .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`)
                           .join(", ")
                     : "";
+            // Node folds the name check into `authorized`; here trust means the chain, the name is separate.
+            const trustError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+            const chainOk = socket.authorized || trustError === "ERR_TLS_CERT_ALTNAME_INVALID";
             resolve({
-                trusted: socket.authorized,
-                trustError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+                trusted: chainOk,
+                trustError: chainOk ? undefined : trustError,
                 nameError,
                 subject: name(cert.subject as unknown as Record<string, string>),
                 issuer: name(cert.issuer as unknown as Record<string, string>),
