@@ -93,6 +93,8 @@ export interface StackConfig {
         dbFreeStorageGb: number;
         dbConnections: number;
         dbReplicaLagSeconds: number;
+        /** Route 53 health checks of / and /healthz from outside, alarming to the topic (us-east-1 only). */
+        syntheticChecks: boolean;
     };
     waf: {
         enabled: boolean;
@@ -111,6 +113,9 @@ export interface RawStackConfig {
     region: string | undefined;
     values: Record<string, unknown>;
 }
+
+/** The only region Route 53 publishes health-check metrics in (monitoring.syntheticChecks). */
+export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
 
 /** The only region CloudFront takes viewer certificates and web ACLs from. */
 export const CDN_REGION = "us-east-1";
@@ -169,6 +174,8 @@ export function defaultsFor(environment: Environment) {
             // Under max_connections of the default classes (db.t4g.micro ~80, db.m7g.large ~900).
             dbConnections: prod ? 500 : 60,
             dbReplicaLagSeconds: prod ? 30 : 60,
+            // An outside view of the site costs about $5 a month: always in prod, in dev when asked for.
+            syntheticChecks: prod,
         },
         // The firewall costs a fixed monthly fee: on in prod (required), off in dev unless asked for.
         waf: { enabled: prod, rateLimitPer5Min: 2000 },
@@ -271,6 +278,10 @@ const FIELDS: Record<string, FieldDoc> = {
     },
     "monitoring.dbConnections": { expected: "a whole number of connections from 1 to 100000", example: "500" },
     "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
+    "monitoring.syntheticChecks": {
+        expected: `true or false; true needs aws:region ${HEALTH_CHECK_METRICS_REGION}`,
+        example: "true",
+    },
     "waf.enabled": { expected: "true or false (true in prod)", example: "true" },
     "cdn.enabled": {
         expected: `true or false; true needs web.domain and web.hostedZoneId, and aws:region ${CDN_REGION}`,
@@ -393,6 +404,7 @@ const schema = z.strictObject({
             dbFreeStorageGb: int(1, 65536).optional(),
             dbConnections: int(1, 100000).optional(),
             dbReplicaLagSeconds: int(1, 86400).optional(),
+            syntheticChecks: boolean.optional(),
         })
         .optional(),
     cdn: z.strictObject({ enabled: boolean.optional() }).optional(),
@@ -656,6 +668,14 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             `false outside ${CDN_REGION}: CloudFront takes its certificate and web ACL only from ${CDN_REGION}, and this program issues them in the stack's region`,
             cdn.enabled,
             `pulumi config set --stack ${stack} --path 'cdn.enabled' false`,
+        );
+    }
+    if (monitoring.syntheticChecks && raw.region !== HEALTH_CHECK_METRICS_REGION) {
+        cross(
+            "monitoring.syntheticChecks",
+            `false outside ${HEALTH_CHECK_METRICS_REGION}: Route 53 publishes health-check metrics only in ${HEALTH_CHECK_METRICS_REGION}, and an alarm can notify only a topic in its own region (true is the prod default, so a prod stack elsewhere must opt out)`,
+            monitoring.syntheticChecks,
+            setCommand(stack, "monitoring.syntheticChecks", "false"),
         );
     }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {

@@ -15,6 +15,7 @@ import { Monitoring, alarmPrefixFor } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
+import { SyntheticChecks } from "./components/syntheticChecks";
 import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
@@ -108,7 +109,7 @@ const instanceLogs = new InstanceLogs(
 
 // Alarms notify one topic encrypted with the stack key; built around the web tier, whose
 // instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
-const { alarmEmail, ...thresholds } = config.monitoring;
+const { alarmEmail, syntheticChecks, ...thresholds } = config.monitoring;
 const prefix = alarmPrefixFor(config.project, config.stack);
 const monitoring = new Monitoring("monitoring", { prefix, thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
 
@@ -179,6 +180,15 @@ const web = new WebTier(
     opts,
 );
 database.allowClient("web", web.webSecurityGroupId);
+// An outside view of the site: Route 53 health checks of / and /healthz from several regions,
+// alarming to the same topic; on in prod, us-east-1 only (components/syntheticChecks.ts).
+const synthetic = syntheticChecks
+    ? new SyntheticChecks(
+          "synthetic",
+          { prefix, url: web.url, region: config.region, alarmTopicArn: monitoring.topicArn },
+          opts,
+      )
+    : undefined;
 monitoring.watch({
     region: config.region,
     loadBalancer: { arnSuffix: web.albArnSuffix, targetGroupArnSuffix: web.targetGroupArnSuffix },
@@ -188,6 +198,7 @@ monitoring.watch({
     minInService: config.web.minSize,
     // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
     database: { identifier: database.identifier },
+    moreAlarms: synthetic?.alarms,
 });
 if (config.waf.enabled && !config.cdn.enabled) {
     firewall("REGIONAL", web.albArn);

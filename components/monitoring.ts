@@ -23,7 +23,7 @@ import { Statement, policyDocument } from "../lib/iam";
 import { LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "../lib/naming";
 
-export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail">;
+export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail" | "syntheticChecks">;
 
 export interface MonitoringArgs {
     /** Start of every alarm's and the dashboard's name, e.g. "webfleet-prod" (alarmPrefixFor). */
@@ -45,6 +45,8 @@ export interface WatchArgs {
     /** The group's minimum size: fewer servers in service than this pages. */
     minInService: number;
     database: { identifier: pulumi.Input<string>; readReplicaIdentifiers?: pulumi.Input<string>[] };
+    /** Alarms made elsewhere that belong on the dashboard too (the synthetic checks'). */
+    moreAlarms?: { arn: pulumi.Input<string>; title: pulumi.Input<string> }[];
 }
 
 /** Alarm and dashboard names from the project and stack (names allow letters, digits, - and _). */
@@ -309,7 +311,12 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 dashboardName: this.args.prefix,
                 dashboardBody: pulumi
-                    .all(this.alarms.map(({ alarm, title }) => pulumi.all([alarm.arn, title])))
+                    .all(
+                        [
+                            ...this.alarms.map(({ alarm, title }) => ({ arn: alarm.arn, title })),
+                            ...(args.moreAlarms ?? []),
+                        ].map(({ arn, title }) => pulumi.all([arn, title])),
+                    )
                     .apply((entries) =>
                         dashboardBody(
                             args.region,

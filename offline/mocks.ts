@@ -407,6 +407,11 @@ function mockState(
                 state: { ...inputs, name: alarmName, arn: arn(`alarm:${alarmName}`, "cloudwatch") },
             };
         }
+        case "aws:route53/healthCheck:HealthCheck": {
+            // Health check IDs are UUIDs; the ARN has neither region nor account.
+            const checkId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
+            return { id: checkId, state: { ...inputs, arn: `arn:aws:route53:::healthcheck/${checkId}` } };
+        }
         case "aws:wafv2/webAcl:WebAcl": {
             const aclId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
             const aclName = inputs.name ?? `${name}-${h.slice(0, 7)}`;

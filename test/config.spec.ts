@@ -55,6 +55,7 @@ describe("stack config", () => {
             dbFreeStorageGb: 1,
             dbConnections: 60,
             dbReplicaLagSeconds: 60,
+            syntheticChecks: false,
         });
         expect(validateStackConfig(raw("prod", {})).monitoring).to.deep.equal({
             alb5xxRatePercent: 1,
@@ -64,6 +65,7 @@ describe("stack config", () => {
             dbFreeStorageGb: 2,
             dbConnections: 500,
             dbReplicaLagSeconds: 30,
+            syntheticChecks: true,
         });
         const c = validateStackConfig(
             raw("prod", { monitoring: { alarmEmail: "oncall@example.com", p99ResponseTimeSeconds: 0.5 } }),
