@@ -158,7 +158,8 @@ async function startPostgres(stateDir: string, bind: string, logDir: string): Pr
                 "-c",
                 `unix_socket_directories=${dataDir}`,
             ],
-            { ...ids, stdio: ["ignore", "pipe", "pipe"] },
+            // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops it in order.
+            { ...ids, detached: true, stdio: ["ignore", "pipe", "pipe"] },
         );
         child = c;
         c.stdout?.pipe(log, { end: false });

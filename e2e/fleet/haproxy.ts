@@ -21,6 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Haproxy {
     private stderr = "";
+    private stopping = false;
 
     private constructor(
         private readonly child: ChildProcess,
@@ -34,8 +35,14 @@ export class Haproxy {
         socketPath: string;
         logFile: string;
         checkIntervalMs: number;
+        /** Called if HAProxy exits without being asked to. */
+        onUnexpectedExit: (why: string) => void;
     }): Promise<Haproxy> {
-        const child = spawn("haproxy", ["-db", "-f", opts.configFile], { stdio: ["ignore", "pipe", "pipe"] });
+        // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops it last.
+        const child = spawn("haproxy", ["-db", "-f", opts.configFile], {
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         const lb = new Haproxy(child, opts.socketPath, opts.checkIntervalMs);
         const log = createWriteStream(opts.logFile, { flags: "a" });
         child.stdout?.pipe(log);
@@ -56,6 +63,13 @@ export class Haproxy {
             );
         });
         await spawned;
+        child.once("exit", (code, signal) => {
+            if (!lb.stopping) {
+                opts.onUnexpectedExit(
+                    `haproxy exited (${signal ?? `code ${code}`}): ${lb.stderr.trim().split("\n").pop() ?? ""}`,
+                );
+            }
+        });
         for (let waited = 0; waited < 10_000; waited += 50) {
             if (child.exitCode !== null) {
                 throw new Error(`haproxy exited (code ${child.exitCode}):\n${lb.stderr.trim()}`);
@@ -129,6 +143,7 @@ export class Haproxy {
     }
 
     async stop(): Promise<void> {
+        this.stopping = true;
         if (!this.running) {
             return;
         }

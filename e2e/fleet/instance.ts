@@ -59,6 +59,8 @@ export class Instance {
                 MIGRATE_ON_START: "false",
                 SHUTDOWN_TIMEOUT_MS: "5000",
             },
+            // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which drains it first.
+            detached: true,
             stdio: ["ignore", "pipe", "pipe"],
         });
         this.child = child;

@@ -70,6 +70,11 @@ async function up(options: FleetOptions): Promise<number> {
         }
         throw err;
     }
+    if (fleet.stopAsked) {
+        say(`${fleet.stopAsked}: stopping everything the fleet started`);
+        await fleet.stop();
+        return fleet.stopAsked === "stop requested" ? 0 : 1;
+    }
     const s = fleet.status();
     say(
         `ready: ${describeUrls(s)}; ${s.desired} servers in ${s.azs.map((a) => a.name).join(", ")}; ${s.database.kind}`,
@@ -81,9 +86,9 @@ async function up(options: FleetOptions): Promise<number> {
         `drive it: npm run fleet -- status | fail-az ${s.azs[0].name} | restore-az ${s.azs[0].name} | stop-db | start-db | stop${options.stateDir === DEFAULT_STATE_DIR ? "" : ` --state-dir ${options.stateDir}`}`,
     );
     await fleet.stopRequested;
-    say("stop requested: stopping everything the fleet started");
+    say(`${fleet.stopAsked}: stopping everything the fleet started`);
     await fleet.stop();
-    return 0;
+    return fleet.stopAsked === "stop requested" ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<number> {

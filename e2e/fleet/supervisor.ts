@@ -33,9 +33,14 @@ export class Fleet {
     private stopping?: Promise<void>;
     /** The no-security-headers variant's one misconfigured server (the first launched). */
     private strippedId?: string;
-    private requestStop!: () => void;
-    /** Resolves when `npm run fleet -- stop` asks the fleet to stop. */
-    readonly stopRequested = new Promise<void>((resolve) => (this.requestStop = resolve));
+    private resolveStopRequest!: () => void;
+    /** Set by `npm run fleet -- stop`, or when the load balancer dies; start() then returns early. */
+    stopAsked?: string;
+    /** Resolves when the fleet should stop (stopAsked says why). */
+    readonly stopRequested = new Promise<void>((resolve) => (this.resolveStopRequest = resolve));
+    /** After a launch fails, none until then (doubling up to 30 s), as Auto Scaling backs off. */
+    private launchBackoffUntil = 0;
+    private launchFailures = 0;
     private ready = false;
     private control?: Server;
     private lb?: Haproxy;
@@ -131,6 +136,10 @@ export class Fleet {
             socketPath: join(o.stateDir, "haproxy.sock"),
             logFile: join(o.stateDir, "logs", "haproxy.log"),
             checkIntervalMs: o.checkIntervalMs,
+            onUnexpectedExit: (why) => {
+                this.say(`${why}; stopping the fleet`);
+                this.requestStop(why);
+            },
         });
         this.recordPids();
         this.checkNotStopped();
@@ -140,7 +149,7 @@ export class Fleet {
         this.control = await serveControl(socket, (r) => this.handle(r));
         this.timer = setInterval(() => void this.tick(), TICK_MS);
         const deadline = Date.now() + 90_000;
-        while (!this.ready) {
+        while (!this.ready && !this.stopAsked) {
             this.checkNotStopped();
             if (Date.now() > deadline) {
                 throw new Error(
@@ -149,6 +158,11 @@ export class Fleet {
             }
             await new Promise((r) => setTimeout(r, 100));
         }
+    }
+
+    private requestStop(why: string): void {
+        this.stopAsked ??= why;
+        this.resolveStopRequest();
     }
 
     private recordPids(): void {
@@ -196,7 +210,9 @@ export class Fleet {
             });
             for (const a of actions) {
                 if (a.kind === "launch") {
-                    this.track(this.launch(a.az));
+                    if (Date.now() >= this.launchBackoffUntil) {
+                        this.track(this.launch(a.az));
+                    }
                 } else {
                     const i = this.instances.find((x) => x.id === a.id)!;
                     i.terminating = true;
@@ -235,8 +251,12 @@ export class Fleet {
             if (i.state === "launching") {
                 i.state = "registering";
             }
+            this.launchFailures = 0;
         } catch (err) {
-            this.say(`${i.id} failed to start: ${(err as Error).message}`);
+            this.launchFailures += 1;
+            const wait = Math.min(30_000, 500 * 2 ** (this.launchFailures - 1));
+            this.launchBackoffUntil = Date.now() + wait;
+            this.say(`${i.id} failed to start: ${(err as Error).message}; next launch in ${wait / 1000} s`);
             i.kill();
             i.state = "dead";
         }
@@ -301,7 +321,7 @@ export class Fleet {
                 this.recordPids();
                 return { ok: true, message: "database started" };
             case "stop":
-                this.requestStop();
+                this.requestStop("stop requested");
                 return { ok: true, message: "stopping" };
         }
     }
