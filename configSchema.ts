@@ -117,6 +117,15 @@ export interface RawStackConfig {
 /** The only region Route 53 publishes health-check metrics in (monitoring.syntheticChecks). */
 export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
 
+/**
+ * monitoring.syntheticChecks' default: on in prod wherever it can work, i.e. in us-east-1 (the
+ * alarms must live where Route 53's metrics are, and notify the stack's topic there). An
+ * outside view costs about $5 a month, so dev has it only when asked for.
+ */
+export function syntheticChecksDefault(environment: Environment, region: string | undefined): boolean {
+    return environment === "prod" && region === HEALTH_CHECK_METRICS_REGION;
+}
+
 /** The only region CloudFront takes viewer certificates and web ACLs from. */
 export const CDN_REGION = "us-east-1";
 
@@ -174,8 +183,6 @@ export function defaultsFor(environment: Environment) {
             // Under max_connections of the default classes (db.t4g.micro ~80, db.m7g.large ~900).
             dbConnections: prod ? 500 : 60,
             dbReplicaLagSeconds: prod ? 30 : 60,
-            // An outside view of the site costs about $5 a month: always in prod, in dev when asked for.
-            syntheticChecks: prod,
         },
         // The firewall costs a fixed monthly fee: on in prod (required), off in dev unless asked for.
         waf: { enabled: prod, rateLimitPer5Min: 2000 },
@@ -642,7 +649,11 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             setCommand(stack, missing, FIELDS[missing].example),
         );
     }
-    const monitoring = { ...d.monitoring, ...v.monitoring };
+    const monitoring = {
+        ...d.monitoring,
+        ...v.monitoring,
+        syntheticChecks: v.monitoring?.syntheticChecks ?? syntheticChecksDefault(environment, raw.region),
+    };
     const waf = { ...d.waf, ...v.waf };
     if (environment === "prod" && !waf.enabled) {
         cross(
@@ -673,9 +684,9 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     if (monitoring.syntheticChecks && raw.region !== HEALTH_CHECK_METRICS_REGION) {
         cross(
             "monitoring.syntheticChecks",
-            `false outside ${HEALTH_CHECK_METRICS_REGION}: Route 53 publishes health-check metrics only in ${HEALTH_CHECK_METRICS_REGION}, and an alarm can notify only a topic in its own region (true is the prod default, so a prod stack elsewhere must opt out)`,
+            `false outside ${HEALTH_CHECK_METRICS_REGION}: Route 53 publishes health-check metrics only in ${HEALTH_CHECK_METRICS_REGION}, and an alarm can notify only a topic in its own region (leave it unset: it is then off there)`,
             monitoring.syntheticChecks,
-            setCommand(stack, "monitoring.syntheticChecks", "false"),
+            `pulumi config rm --stack ${stack} --path 'monitoring.syntheticChecks'`,
         );
     }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {

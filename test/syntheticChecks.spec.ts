@@ -138,16 +138,19 @@ describe("synthetic checks: what they look for is what the app serves", () => {
 });
 
 describe("synthetic checks: config and seams", () => {
-    it("refuses monitoring.syntheticChecks outside us-east-1, and makes a prod stack there opt out", () => {
-        const problem =
-            "  - monitoring.syntheticChecks: expected false outside us-east-1: Route 53 publishes health-check metrics only in us-east-1, and an alarm can notify only a topic in its own region (true is the prod default, so a prod stack elsewhere must opt out); found true.\n" +
-            "    Fix: pulumi config set --stack prod --path 'monitoring.syntheticChecks' false";
-        const azs = { network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } };
-        expect(configProblems(() => validateStackConfig(rawConfig("prod", azs, "eu-west-1")))).to.include(problem);
-        const optedOut = validateStackConfig(
-            rawConfig("prod", { ...azs, monitoring: { syntheticChecks: false } }, "eu-west-1"),
+    it("is on by default in prod in us-east-1 only, and refused elsewhere, naming why", () => {
+        const eu = { network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } };
+        expect(validateStackConfig(rawConfig("prod", {})).monitoring.syntheticChecks).to.equal(true);
+        expect(validateStackConfig(rawConfig("dev", {})).monitoring.syntheticChecks).to.equal(false);
+        expect(validateStackConfig(rawConfig("prod", eu, "eu-west-1")).monitoring.syntheticChecks).to.equal(false);
+        expect(
+            configProblems(() =>
+                validateStackConfig(rawConfig("prod", { ...eu, monitoring: { syntheticChecks: true } }, "eu-west-1")),
+            ),
+        ).to.include(
+            "  - monitoring.syntheticChecks: expected false outside us-east-1: Route 53 publishes health-check metrics only in us-east-1, and an alarm can notify only a topic in its own region (leave it unset: it is then off there); found true.\n" +
+                "    Fix: pulumi config rm --stack prod --path 'monitoring.syntheticChecks'",
         );
-        expect(optedOut.monitoring.syntheticChecks).to.equal(false);
         expect(
             configProblems(() => validateStackConfig(rawConfig("dev", { monitoring: { syntheticChecks: "yes" } }))),
         ).to.include("monitoring.syntheticChecks: expected true or false; true needs aws:region us-east-1");
