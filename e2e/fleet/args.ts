@@ -58,6 +58,11 @@ export class FleetUsageError extends Error {
 }
 
 export const DEFAULT_STATE_DIR = join(tmpdir(), "webfleet-fleet");
+
+/** Where to connect to something listening on `bind`: 0.0.0.0 (every interface) is reached on loopback. */
+export function reachableHost(bind: string): string {
+    return bind === "0.0.0.0" ? "127.0.0.1" : bind;
+}
 const AZ_NAME = /^[a-z][a-z0-9-]{0,30}[a-z]$/;
 
 export const FLEET_USAGE = `Usage: npm run fleet [-- [up] [options]]

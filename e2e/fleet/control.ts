@@ -6,6 +6,7 @@
 import { chmodSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import type { ControlCommand } from "./args";
+import type { Fleet } from "./supervisor";
 
 export type ControlAnswer = { ok: true; message: string; status?: unknown } | { ok: false; error: string };
 
@@ -96,4 +97,32 @@ export function sendControl(socketPath: string, request: ControlCommand, timeout
         });
         socket.end(JSON.stringify(request));
     });
+}
+
+/** What each command does to the fleet, and the answer the client prints. */
+export async function dispatch(fleet: Fleet, r: ControlCommand): Promise<ControlAnswer> {
+    switch (r.command) {
+        case "status": {
+            const status = fleet.status();
+            return { ok: true, message: status.ready ? "ready" : "starting", status };
+        }
+        case "fail-az": {
+            const { az, lost } = fleet.failAz(r.az);
+            return {
+                ok: true,
+                message: `AZ ${az} failed; ${lost.length} server(s) lost; replacements launch in the other AZs`,
+            };
+        }
+        case "restore-az":
+            return { ok: true, message: `AZ ${fleet.restoreAz(r.az)} restored; the group rebalances into it` };
+        case "stop-db":
+            await fleet.stopDatabase();
+            return { ok: true, message: "database stopped" };
+        case "start-db":
+            await fleet.startDatabase();
+            return { ok: true, message: "database started" };
+        case "stop":
+            fleet.requestStop("stop requested");
+            return { ok: true, message: "stopping" };
+    }
 }

@@ -4,21 +4,18 @@
  * and does it: launch servers (process, IMDS, registration) and terminate them (deregister,
  * drain, stop).
  */
-import { copyFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:net";
 import { join } from "node:path";
-import { buildAppBundle } from "../../app/build";
-import { rawErrorResponse } from "../../app/http/respond";
-import type { FleetOptions } from "./args";
-import { sendControl, serveControl, type ControlAnswer } from "./control";
+import { reachableHost, type FleetOptions } from "./args";
+import { dispatch, sendControl, serveControl } from "./control";
 import { startDatabase, type FleetDatabase } from "./database";
 import { Haproxy } from "./haproxy";
-import { renderHaproxyConfig, STRIPPED_SERVER_ID } from "./haproxyConfig";
+import { STRIPPED_SERVER_ID } from "./haproxyConfig";
 import { Instance } from "./instance";
+import { prepareFiles } from "./files";
 import { plan } from "./planner";
 import type { FleetStatus } from "./status";
 import { clearStateDir, prepareStateDir, writeRecord } from "./stateDir";
-import { makeCertificate } from "./system";
 
 /** How long a new server may take to pass its health checks before it is replaced. */
 const GRACE_MS = 20_000;
@@ -65,8 +62,14 @@ export class Fleet {
         try {
             await this.boot();
         } catch (err) {
-            this.stopping ??= Promise.resolve();
-            await this.cleanup();
+            // Stop what started before the failure, or since stop() was called (its cleanup
+            // may have run before those parts existed).
+            const earlier = this.stopping;
+            this.stopping = (async () => {
+                await earlier;
+                await this.cleanup();
+            })();
+            await this.stopping;
             throw err;
         }
     }
@@ -90,50 +93,17 @@ export class Fleet {
         if (killed.length) {
             this.say(`stopped processes a crashed fleet left running: ${killed.join(", ")}`);
         }
-        this.bundleFile = join(o.stateDir, "server.js");
-        if (o.appBundle) {
-            copyFileSync(o.appBundle, this.bundleFile);
-        } else {
-            writeFileSync(this.bundleFile, (await buildAppBundle()).code);
-        }
-        const cert = makeCertificate(
-            join(o.stateDir, "tls"),
-            ["localhost"],
-            [o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind],
-        );
-        this.certFile = cert.certFile;
-        const errorFiles = { 502: "", 503: "", 504: "" };
-        for (const status of [502, 503, 504] as const) {
-            errorFiles[status] = join(o.stateDir, "errors", `${status}.http`);
-            writeFileSync(errorFiles[status], rawErrorResponse(status));
-        }
+        const files = await prepareFiles(o);
+        this.bundleFile = files.bundleFile;
+        this.certFile = files.certFile;
         this.checkNotStopped();
-        this.db = await startDatabase(
-            o.db,
-            o.stateDir,
-            o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind,
-            join(o.stateDir, "logs"),
-        );
+        this.db = await startDatabase(o.db, o.stateDir, reachableHost(o.bind), join(o.stateDir, "logs"));
         this.say(`database: ${this.db.description}`);
         this.recordPids();
         this.checkNotStopped();
-        const configFile = join(o.stateDir, "haproxy.cfg");
-        writeFileSync(
-            configFile,
-            renderHaproxyConfig({
-                bind: o.bind,
-                httpPort: o.httpPort,
-                httpsPort: o.httpsPort,
-                certFile: cert.bundleFile,
-                adminSocket: join(o.stateDir, "haproxy.sock"),
-                errorFiles,
-                checkIntervalMs: o.checkIntervalMs,
-                breaks: o.breaks,
-            }),
-        );
         this.lb = await Haproxy.start({
-            configFile,
-            socketPath: join(o.stateDir, "haproxy.sock"),
+            configFile: files.configFile,
+            socketPath: files.adminSocket,
             logFile: join(o.stateDir, "logs", "haproxy.log"),
             checkIntervalMs: o.checkIntervalMs,
             onUnexpectedExit: (why) => {
@@ -146,7 +116,7 @@ export class Fleet {
         for (const b of o.breaks) {
             this.say(`BROKEN on purpose: --break ${b}`);
         }
-        this.control = await serveControl(socket, (r) => this.handle(r));
+        this.control = await serveControl(socket, (r) => dispatch(this, r));
         this.timer = setInterval(() => void this.tick(), TICK_MS);
         const deadline = Date.now() + 90_000;
         while (!this.ready && !this.stopAsked) {
@@ -160,7 +130,7 @@ export class Fleet {
         }
     }
 
-    private requestStop(why: string): void {
+    requestStop(why: string): void {
         this.stopAsked ??= why;
         this.resolveStopRequest();
     }
@@ -234,7 +204,7 @@ export class Fleet {
             az,
             bundleFile: this.bundleFile,
             databaseUrl: this.db!.appUrl,
-            bind: o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind,
+            bind: reachableHost(o.bind),
             logDir: join(o.stateDir, "logs"),
         });
         const stripped = o.breaks.includes("no-security-headers") && this.strippedId === undefined;
@@ -287,48 +257,40 @@ export class Fleet {
         return az;
     }
 
-    private async handle(r: Parameters<typeof sendControl>[1]): Promise<ControlAnswer> {
-        switch (r.command) {
-            case "status":
-                return { ok: true, message: this.ready ? "ready" : "starting", status: this.status() };
-            case "fail-az": {
-                const az = this.azName(r.az);
-                this.failed.add(az);
-                const victims = this.instances.filter((i) => i.az === az && !i.terminating);
-                victims.forEach((i) => i.kill());
-                this.say(
-                    `AZ ${az} FAILED: ${victims.length} server(s) lost power (${victims.map((i) => i.id).join(", ") || "none"})`,
-                );
-                return {
-                    ok: true,
-                    message: `AZ ${az} failed; ${victims.length} server(s) lost; replacements launch in the other AZs`,
-                };
-            }
-            case "restore-az": {
-                const az = this.azName(r.az);
-                this.failed.delete(az);
-                this.say(`AZ ${az} restored; the group rebalances into it`);
-                return { ok: true, message: `AZ ${az} restored; the group rebalances into it` };
-            }
-            case "stop-db":
-                await this.db!.stop();
-                this.say("database stopped (npm run fleet -- start-db brings it back)");
-                this.recordPids();
-                return { ok: true, message: "database stopped" };
-            case "start-db":
-                await this.db!.start();
-                this.say("database started");
-                this.recordPids();
-                return { ok: true, message: "database started" };
-            case "stop":
-                this.requestStop("stop requested");
-                return { ok: true, message: "stopping" };
-        }
+    /** The AZ loses power: its servers die at once; the group replaces them in the other AZs. */
+    failAz(raw: string): { az: string; lost: string[] } {
+        const az = this.azName(raw);
+        this.failed.add(az);
+        const victims = this.instances.filter((i) => i.az === az && !i.terminating);
+        victims.forEach((i) => i.kill());
+        const lost = victims.map((i) => i.id);
+        this.say(`AZ ${az} FAILED: ${lost.length} server(s) lost power (${lost.join(", ") || "none"})`);
+        return { az, lost };
+    }
+
+    /** The AZ works again; the group rebalances into it. */
+    restoreAz(raw: string): string {
+        const az = this.azName(raw);
+        this.failed.delete(az);
+        this.say(`AZ ${az} restored; the group rebalances into it`);
+        return az;
+    }
+
+    async stopDatabase(): Promise<void> {
+        await this.db!.stop();
+        this.say("database stopped (npm run fleet -- start-db brings it back)");
+        this.recordPids();
+    }
+
+    async startDatabase(): Promise<void> {
+        await this.db!.start();
+        this.say("database started");
+        this.recordPids();
     }
 
     status(): FleetStatus {
         const o = this.options;
-        const host = o.bind === "0.0.0.0" ? "127.0.0.1" : o.bind;
+        const host = reachableHost(o.bind);
         return {
             ready: this.ready,
             desired: o.desired,
