@@ -26,7 +26,8 @@ export interface FleetOptions {
     desired: number;
     /** Everything listens on this address only. */
     bind: string;
-    httpPort: number;
+    /** Undefined: 80 when this process can bind it (root, or CAP_NET_BIND_SERVICE, and free), else 8080. */
+    httpPort?: number;
     httpsPort: number;
     db: DatabaseChoice;
     stateDir: string;
@@ -74,7 +75,7 @@ a PostgreSQL database, and a supervisor that plays the Auto Scaling group. Ctrl-
 
   --azs N | A,B,...     the AZs: a count (names local-1a, local-1b, ...) or names (default 2)
   --desired N           servers to keep in service, spread over the working AZs (default 2 per AZ)
-  --http-port P         plain HTTP, redirected to HTTPS (default 8080)
+  --http-port P         plain HTTP, redirected to HTTPS (default 80 if it can bind it, else 8080)
   --https-port P        HTTPS (default 8443)
   --bind ADDRESS        listen on this IPv4 address only (default 127.0.0.1)
   --db KIND             postgres (Debian's, started for the fleet), pglite (embedded) or auto (default)
@@ -218,7 +219,8 @@ export function parseFleetArgs(argv: string[]): FleetInvocation {
             throw new FleetUsageError(`--break: "${b}" is not one of ${VARIANTS.join(", ")}`);
         }
     }
-    const httpPort = intOption("--http-port", str("http-port"), 1, 65535, 8080);
+    const httpPort =
+        str("http-port") === undefined ? undefined : intOption("--http-port", str("http-port"), 1, 65535, 0);
     const httpsPort = intOption("--https-port", str("https-port"), 1, 65535, 8443);
     if (httpPort === httpsPort) {
         throw new FleetUsageError(`--http-port and --https-port are both ${httpPort}; they need a port each`);

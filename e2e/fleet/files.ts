@@ -16,7 +16,7 @@ export interface FleetFiles {
     adminSocket: string;
 }
 
-export async function prepareFiles(o: FleetOptions): Promise<FleetFiles> {
+export async function prepareFiles(o: FleetOptions & { httpPort: number }): Promise<FleetFiles> {
     const bundleFile = join(o.stateDir, "server.js");
     if (o.appBundle) {
         copyFileSync(o.appBundle, bundleFile);

@@ -79,8 +79,9 @@ async function up(options: FleetOptions): Promise<number> {
     say(
         `ready: ${describeUrls(s)}; ${s.desired} servers in ${s.azs.map((a) => a.name).join(", ")}; ${s.database.kind}`,
     );
+    const httpPort = new URL(s.urls.http).port;
     say(
-        `check it: npm run verify -- --url ${s.urls.https} --http-port ${options.httpPort} --ca ${s.certificate} --expect-azs ${Math.min(s.azs.length, s.desired)}`,
+        `check it: npm run verify -- --url ${s.urls.https}${httpPort ? ` --http-port ${httpPort}` : ""} --ca ${s.certificate} --expect-azs ${Math.min(s.azs.length, s.desired)}`,
     );
     say(
         `drive it: npm run fleet -- status | fail-az ${s.azs[0].name} | restore-az ${s.azs[0].name} | stop-db | start-db | stop${options.stateDir === DEFAULT_STATE_DIR ? "" : ` --state-dir ${options.stateDir}`}`,

@@ -13,6 +13,7 @@ import { Haproxy } from "./haproxy";
 import { STRIPPED_SERVER_ID } from "./haproxyConfig";
 import { Instance } from "./instance";
 import { prepareFiles } from "./files";
+import { defaultHttpPort } from "./system";
 import { plan } from "./planner";
 import type { FleetStatus } from "./status";
 import { clearStateDir, prepareStateDir, writeRecord } from "./stateDir";
@@ -43,6 +44,7 @@ export class Fleet {
     private lb?: Haproxy;
     private db?: FleetDatabase;
     private certFile = "";
+    private httpPort = 0;
     private bundleFile = "";
 
     constructor(
@@ -93,7 +95,11 @@ export class Fleet {
         if (killed.length) {
             this.say(`stopped processes a crashed fleet left running: ${killed.join(", ")}`);
         }
-        const files = await prepareFiles(o);
+        this.httpPort = o.httpPort ?? (await defaultHttpPort(o.bind));
+        if (this.httpPort === o.httpsPort) {
+            throw new Error(`the HTTP port would be ${this.httpPort}, the same as --https-port; give --http-port`);
+        }
+        const files = await prepareFiles({ ...o, httpPort: this.httpPort });
         this.bundleFile = files.bundleFile;
         this.certFile = files.certFile;
         this.checkNotStopped();
@@ -294,7 +300,10 @@ export class Fleet {
         return {
             ready: this.ready,
             desired: o.desired,
-            urls: { https: `https://${host}:${o.httpsPort}`, http: `http://${host}:${o.httpPort}` },
+            urls: {
+                https: `https://${host}${o.httpsPort === 443 ? "" : `:${o.httpsPort}`}`,
+                http: `http://${host}${this.httpPort === 80 ? "" : `:${this.httpPort}`}`,
+            },
             certificate: this.certFile,
             azs: o.azs.map((name) => ({ name, failed: this.failed.has(name) })),
             instances: this.instances.map((i) => ({

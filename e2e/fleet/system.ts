@@ -17,6 +17,23 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
     });
 }
 
+/** True when this process can listen on `port` now (privileges, and nothing else there). */
+export function canListen(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const server = createServer();
+        server.once("error", () => resolve(false));
+        server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+}
+
+/**
+ * The HTTP port when none is given: 80, as on the ALB (so `verify` needs no --http-port), when
+ * it can be had; 8080 otherwise (not root, or a web server already there).
+ */
+export async function defaultHttpPort(host: string): Promise<number> {
+    return (await canListen(host, 80)) ? 80 : 8080;
+}
+
 /** The uid and gid of a local user, from /etc/passwd; undefined when there is no such user. */
 export function userIds(name: string, passwd = "/etc/passwd"): { uid: number; gid: number } | undefined {
     let text: string;

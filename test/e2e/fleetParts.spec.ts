@@ -20,7 +20,7 @@ import {
     readRecord,
     writeRecord,
 } from "../../e2e/fleet/stateDir";
-import { userIds } from "../../e2e/fleet/system";
+import { canListen, freePort, userIds } from "../../e2e/fleet/system";
 import { INSTANCE_ID } from "../../e2e/verify/expectations";
 
 function usage(argv: string[]): string {
@@ -34,7 +34,7 @@ function usage(argv: string[]): string {
 }
 
 describe("fleet arguments", () => {
-    it("defaults: two AZs, two servers each, 8080 → 8443 on loopback, the database Debian's if installed", () => {
+    it("defaults: two AZs, two servers each, HTTP (80 when it can have it) → 8443 on loopback, the database Debian's if installed", () => {
         const inv = parseFleetArgs([]);
         expect(inv.kind).to.equal("up");
         if (inv.kind === "up") {
@@ -42,7 +42,7 @@ describe("fleet arguments", () => {
                 azs: ["local-1a", "local-1b"],
                 desired: 4,
                 bind: "127.0.0.1",
-                httpPort: 8080,
+                httpPort: undefined,
                 httpsPort: 8443,
                 db: { kind: "auto" },
                 stateDir: DEFAULT_STATE_DIR,
@@ -269,6 +269,19 @@ describe("fleet system helpers", () => {
         expect(listeningPort(JSON.stringify({ level: "info", msg: "listening", port: 40123 }))).to.equal(40123);
         expect(listeningPort(JSON.stringify({ msg: "identity", port: 1 }))).to.equal(undefined);
         expect(listeningPort("not json")).to.equal(undefined);
+    });
+
+    it("knows whether a port can be had (the HTTP port's default: 80 when it can, else 8080)", async () => {
+        const port = await freePort();
+        expect(await canListen("127.0.0.1", port)).to.equal(true);
+        const { createServer } = await import("node:net");
+        const taken = createServer();
+        await new Promise<void>((r) => taken.listen(port, "127.0.0.1", () => r()));
+        try {
+            expect(await canListen("127.0.0.1", port)).to.equal(false);
+        } finally {
+            await new Promise<void>((r) => taken.close(() => r()));
+        }
     });
 
     it("finds the newest Debian PostgreSQL server", () => {
