@@ -18,8 +18,13 @@ import { plan } from "./planner";
 import type { FleetStatus } from "./status";
 import { clearStateDir, prepareStateDir, writeRecord } from "./stateDir";
 
-/** How long a new server may take to pass its health checks before it is replaced. */
-const GRACE_MS = 20_000;
+/**
+ * How long a new server may take to pass its health checks before it is replaced: time to start
+ * plus two passed checks, with room to spare (the stack's group gives 300 s at 30 s checks).
+ */
+export function graceMs(checkIntervalMs: number): number {
+    return Math.max(20_000, 10_000 + 4 * checkIntervalMs);
+}
 const TICK_MS = 200;
 
 export class Fleet {
@@ -182,7 +187,7 @@ export class Fleet {
                 desired: this.options.desired,
                 azs: this.options.azs.map((name) => ({ name, failed: this.failed.has(name) })),
                 instances: this.instances.filter((i) => !i.terminating),
-                graceMs: GRACE_MS,
+                graceMs: graceMs(this.options.checkIntervalMs),
             });
             for (const a of actions) {
                 if (a.kind === "launch") {

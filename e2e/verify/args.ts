@@ -6,7 +6,7 @@ export interface VerifyOptions {
     url?: URL;
     /** Read `url` (and the AZ count) from this stack's outputs with the Pulumi CLI. */
     stack?: string;
-    /** A PEM file of CA certificates to trust instead of the system's (a private CA, a self-signed cert). */
+    /** A PEM file of CA certificates to trust instead of Node's built-in list (a private CA, a self-signed cert). */
     caFile?: string;
     /** Skip certificate verification (the self-signed default); the report says it was skipped. */
     insecure: boolean;
@@ -47,7 +47,7 @@ security headers. Exit 0: all pass; 1: a check failed; 2: bad usage or the stack
 
   --url URL          the site's root over https:// (overrides the stack's url output)
   --stack NAME       read the url and availabilityZones outputs with the Pulumi CLI
-  --ca FILE          trust the CA certificates in FILE (PEM) instead of the system's
+  --ca FILE          trust the CA certificates in FILE (PEM) instead of Node's built-in list
   --insecure         do not verify the certificate (the self-signed default); reported as skipped
   --requests N       requests of / for the AZ spread and latency (default ${DEFAULT_REQUESTS})
   --expect-azs K     answers must come from at least K AZs (default: the stack's AZ count, else ${DEFAULT_EXPECT_AZS})

@@ -21,7 +21,7 @@ import { errorPages } from "../../app/static/pages";
 
 export interface VerifyRun {
     url: URL;
-    /** PEM to trust instead of the system's CAs, already read (--ca). */
+    /** PEM to trust instead of Node's built-in CAs, already read (--ca). */
     ca?: Buffer;
     insecure: boolean;
     requests: number;

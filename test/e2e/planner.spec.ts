@@ -1,6 +1,7 @@
 /** The fleet's Auto Scaling decisions (e2e/fleet/planner.ts), as a pure function. */
 import { expect } from "chai";
 import { MAX_SURGE, plan, type InstanceView, type PlanInput } from "../../e2e/fleet/planner";
+import { graceMs } from "../../e2e/fleet/supervisor";
 
 const NOW = 1_000_000;
 const azs = (failed: string[] = []) => ["a", "b", "c"].map((name) => ({ name, failed: failed.includes(name) }));
@@ -63,6 +64,11 @@ describe("fleet planner (the Auto Scaling group's decisions)", () => {
         );
         expect(terminations(actions)).to.deep.equal(lost.map((i) => [i.id, "AZ a failed"]));
         expect(launches(actions)).to.deep.equal(["b", "c"]);
+    });
+
+    it("gives slower health checks a longer grace period (two passes must fit)", () => {
+        expect(graceMs(1000)).to.equal(20_000);
+        expect(graceMs(10_000)).to.equal(50_000);
     });
 
     it("launches nothing while every AZ is down", () => {
