@@ -38,16 +38,25 @@ export function requireFleetTools(ctx: Mocha.Context, db: "postgres" | "pglite")
 }
 
 let bundle: Promise<string> | undefined;
+let bundleDir: string | undefined;
 
 /** One esbuild bundle of the app for every fleet in the run (each fleet would build the same bytes). */
 export function sharedBundle(): Promise<string> {
     bundle ??= buildAppBundle().then((b) => {
-        const file = join(mkdtempSync(join(tmpdir(), "webfleet-e2e-bundle-")), "server.js");
+        bundleDir = mkdtempSync(join(tmpdir(), "webfleet-e2e-bundle-"));
+        const file = join(bundleDir, "server.js");
         writeFileSync(file, b.code);
         return file;
     });
     return bundle;
 }
+
+// A root-level hook (registered once, when the first spec imports this module): remove the bundle.
+after(() => {
+    if (bundleDir) {
+        rmSync(bundleDir, { recursive: true, force: true });
+    }
+});
 
 export interface RunningFleet {
     stateDir: string;
@@ -91,6 +100,7 @@ export async function startFleet(args: string[], timeoutMs = 90_000): Promise<Ru
     while (!/^fleet: ready: /m.test(out)) {
         if (child.exitCode !== null || Date.now() > deadline) {
             child.kill("SIGKILL");
+            rmSync(stateDir, { recursive: true, force: true });
             throw new Error(`the fleet did not become ready (exit ${child.exitCode}):\n${out}`);
         }
         await new Promise((r) => setTimeout(r, 100));
