@@ -99,7 +99,11 @@ export async function startFleet(args: string[], timeoutMs = 90_000): Promise<Ru
     const deadline = Date.now() + timeoutMs;
     while (!/^fleet: ready: /m.test(out)) {
         if (child.exitCode !== null || Date.now() > deadline) {
-            child.kill("SIGKILL");
+            // SIGTERM, so the supervisor stops what it started (its children have process groups of their own).
+            child.kill("SIGTERM");
+            const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+            await exited;
+            clearTimeout(timer);
             rmSync(stateDir, { recursive: true, force: true });
             throw new Error(`the fleet did not become ready (exit ${child.exitCode}):\n${out}`);
         }
