@@ -102,6 +102,8 @@ export interface StackConfig {
         dbReplicaLagSeconds: number;
         cdn5xxRatePercent: number;
         cdn4xxRatePercent: number;
+        /** Route 53 health checks of / and /healthz from outside, alarming to the topic (us-east-1 only). */
+        syntheticChecks: boolean;
     };
     waf: {
         enabled: boolean;
@@ -134,6 +136,18 @@ export const MAX_STORAGE_GB = 65536;
  */
 export function minimumMaxAllocatedStorageGb(allocatedStorageGb: number): number {
     return Math.ceil((allocatedStorageGb * 11) / 10); // in whole numbers: 100 * 1.1 is 110.00000000000001
+}
+
+/** The only region Route 53 publishes health-check metrics in (monitoring.syntheticChecks). */
+export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
+
+/**
+ * monitoring.syntheticChecks' default: on in prod wherever it can work, i.e. in us-east-1 (the
+ * alarms must live where Route 53's metrics are, and notify the stack's topic there). An
+ * outside view costs about $5 a month, so dev has it only when asked for.
+ */
+export function syntheticChecksDefault(environment: Environment, region: string | undefined): boolean {
+    return environment === "prod" && region === HEALTH_CHECK_METRICS_REGION;
 }
 
 /** The only region CloudFront takes viewer certificates and web ACLs from. */
@@ -327,6 +341,10 @@ const FIELDS: Record<string, FieldDoc> = {
     "monitoring.dbReplicaLagSeconds": { expected: "seconds from 1 to 86400", example: "30" },
     "monitoring.cdn5xxRatePercent": { expected: "a percentage above 0, at most 100", example: "1" },
     "monitoring.cdn4xxRatePercent": { expected: "a percentage above 0, at most 100", example: "50" },
+    "monitoring.syntheticChecks": {
+        expected: `true or false; true needs aws:region ${HEALTH_CHECK_METRICS_REGION}`,
+        example: "true",
+    },
     "waf.enabled": { expected: "true or false (true in prod)", example: "true" },
     "cdn.enabled": {
         expected: `true or false; true needs web.domain and web.hostedZoneId, and aws:region ${CDN_REGION}`,
@@ -460,6 +478,7 @@ const schema = z.strictObject({
             dbReplicaLagSeconds: int(1, 86400).optional(),
             cdn5xxRatePercent: z.number().gt(0).max(100).optional(),
             cdn4xxRatePercent: z.number().gt(0).max(100).optional(),
+            syntheticChecks: boolean.optional(),
         })
         .optional(),
     cdn: z.strictObject({ enabled: boolean.optional() }).optional(),
@@ -698,7 +717,12 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             setCommand(stack, missing, FIELDS[missing].example),
         );
     }
-    const monitoring = { ...d.monitoring, dbConnections: defaultDbConnections(maxSize), ...v.monitoring };
+    const monitoring = {
+        ...d.monitoring,
+        dbConnections: defaultDbConnections(maxSize),
+        ...v.monitoring,
+        syntheticChecks: v.monitoring?.syntheticChecks ?? syntheticChecksDefault(environment, raw.region),
+    };
     const waf = { ...d.waf, ...v.waf };
     if (environment === "prod" && !waf.enabled) {
         cross(
@@ -760,6 +784,14 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
             `below ${connectionCeiling}, the most the stack's pools can open (web.maxSize ${maxSize} × ${DEFAULT_POOL_MAX} per server + ${MIGRATION_CONNECTIONS} for the migration function), or the alarm can never fire`,
             monitoring.dbConnections,
             setCommand(stack, "monitoring.dbConnections", String(defaultDbConnections(maxSize))),
+        );
+    }
+    if (monitoring.syntheticChecks && raw.region !== HEALTH_CHECK_METRICS_REGION) {
+        cross(
+            "monitoring.syntheticChecks",
+            `false outside ${HEALTH_CHECK_METRICS_REGION}: Route 53 publishes health-check metrics only in ${HEALTH_CHECK_METRICS_REGION}, and an alarm can notify only a topic in its own region (leave it unset: it is then off there)`,
+            monitoring.syntheticChecks,
+            `pulumi config rm --stack ${stack} --path 'monitoring.syntheticChecks'`,
         );
     }
     if (monitoring.dbFreeStorageGb >= allocatedStorageGb) {

@@ -17,6 +17,7 @@ import { Monitoring, alarmPrefixFor } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
+import { SyntheticChecks } from "./components/syntheticChecks";
 import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
@@ -138,7 +139,7 @@ const instanceLogs = new InstanceLogs(
 
 // Alarms notify one topic encrypted with the stack key; built around the web tier, whose
 // instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
-const { alarmEmail, alarmTopicArn: extraAlarmTopicArn, ...thresholds } = config.monitoring;
+const { alarmEmail, alarmTopicArn: extraAlarmTopicArn, syntheticChecks, ...thresholds } = config.monitoring;
 const prefix = alarmPrefixFor(config.project, config.stack);
 const monitoring = new Monitoring(
     "monitoring",
@@ -214,6 +215,15 @@ const web = new WebTier(
     opts,
 );
 database.allowClient("web", web.webSecurityGroupId);
+// An outside view of the site: Route 53 health checks of / and /healthz from several regions,
+// alarming to the same topic; on in prod, us-east-1 only (components/syntheticChecks.ts).
+const synthetic = syntheticChecks
+    ? new SyntheticChecks(
+          "synthetic",
+          { prefix, url: web.url, region: config.region, alarmTopicArn: monitoring.topicArn },
+          opts,
+      )
+    : undefined;
 monitoring.watch({
     region: config.region,
     loadBalancer: { arnSuffix: web.albArnSuffix, targetGroupArnSuffix: web.targetGroupArnSuffix },
@@ -226,6 +236,7 @@ monitoring.watch({
     certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
     // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
     cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
+    moreAlarms: synthetic?.alarms,
 });
 if (config.waf.enabled && !config.cdn.enabled) {
     firewall("REGIONAL", web.albArn);

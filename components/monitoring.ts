@@ -30,7 +30,7 @@ import { CertificateMode, EARLY_RENEWAL_HOURS } from "./certificate";
 import { LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "../lib/naming";
 
-export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail" | "alarmTopicArn">;
+export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail" | "alarmTopicArn" | "syntheticChecks">;
 
 /**
  * The certificate alarm fires this many days before expiry: when a `pulumi up` first re-issues
@@ -65,6 +65,8 @@ export interface WatchArgs {
     certificate?: { arn: pulumi.Input<string>; mode: CertificateMode };
     /** The CloudFront distribution in front of the ALB (components/cdn.ts); needs region us-east-1. */
     cdn?: { distributionId: pulumi.Input<string> };
+    /** Alarms made elsewhere that belong on the dashboard too (the synthetic checks'). */
+    moreAlarms?: { arn: pulumi.Input<string>; title: pulumi.Input<string> }[];
 }
 
 /** Alarm and dashboard names from the project and stack (names allow letters, digits, - and _). */
@@ -306,7 +308,12 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 dashboardName: this.args.prefix,
                 dashboardBody: pulumi
-                    .all(this.alarms.map(({ alarm, title }) => pulumi.all([alarm.arn, title])))
+                    .all(
+                        [
+                            ...this.alarms.map(({ alarm, title }) => ({ arn: alarm.arn, title })),
+                            ...(args.moreAlarms ?? []),
+                        ].map(({ arn, title }) => pulumi.all([arn, title])),
+                    )
                     .apply((entries) =>
                         dashboardBody(
                             args.region,

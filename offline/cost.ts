@@ -107,6 +107,9 @@ export const PRICES = {
     dashboardPerMonth: 3,
     /** EC2 detailed monitoring: 7 metrics at the custom-metric price of $0.30. */
     detailedMonitoringPerInstanceMonth: 2.1,
+    /** A Route 53 health check of an AWS endpoint, and each optional feature it uses (HTTPS, string matching, fast interval, latency). */
+    route53HealthCheckPerMonth: 0.5,
+    route53HealthCheckFeaturePerMonth: 1,
 };
 
 /** Charges the estimate leaves out because they depend on traffic or usage. */
@@ -382,6 +385,22 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
                           PRICES.alarmPerMonth,
                       )
                     : monthlyLine("CloudWatch alarm", r.name, 1, PRICES.alarmPerMonth),
+            );
+        } else if (is(r, "aws:route53/healthCheck:HealthCheck")) {
+            const type = String(r.inputs.type ?? "");
+            const features = [
+                type.startsWith("HTTPS") && "HTTPS",
+                type.endsWith("STR_MATCH") && "string matching",
+                r.inputs.requestInterval === 10 && "fast interval",
+                truthy(r.inputs.measureLatency) && "latency",
+            ].filter((f): f is string => typeof f === "string");
+            lines.push(
+                monthlyLine(
+                    `Route 53 health check${features.length ? ` (${features.join(", ")})` : ""}`,
+                    r.name,
+                    1,
+                    PRICES.route53HealthCheckPerMonth + features.length * PRICES.route53HealthCheckFeaturePerMonth,
+                ),
             );
         } else if (is(r, "aws:cloudwatch/dashboard:Dashboard")) {
             lines.push(monthlyLine("CloudWatch dashboard", r.name, 1, PRICES.dashboardPerMonth));

@@ -114,6 +114,11 @@ export function mockState(
                 },
             };
         }
+        case "aws:route53/healthCheck:HealthCheck": {
+            // Health check IDs are UUIDs; the ARN has neither region nor account.
+            const checkId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
+            return { id: checkId, state: { ...inputs, arn: `arn:aws:route53:::healthcheck/${checkId}` } };
+        }
         case "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
             // IAM names a service's role itself: AWSServiceRoleFor<Service> under its service path.
             const service: string = inputs.awsServiceName ?? "example.amazonaws.com";

@@ -60,6 +60,7 @@ describe("stack config", () => {
             dbReplicaLagSeconds: 60,
             cdn5xxRatePercent: 5,
             cdn4xxRatePercent: 50,
+            syntheticChecks: false,
         });
         expect(validateStackConfig(raw("prod", { monitoring: ONCALL })).monitoring).to.deep.equal({
             ...ONCALL,
@@ -72,6 +73,7 @@ describe("stack config", () => {
             dbReplicaLagSeconds: 30,
             cdn5xxRatePercent: 1,
             cdn4xxRatePercent: 50,
+            syntheticChecks: true,
         });
         const c = validateStackConfig(
             raw("prod", { monitoring: { alarmEmail: "oncall@example.com", p99ResponseTimeSeconds: 0.5 } }),

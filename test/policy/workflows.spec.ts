@@ -242,4 +242,23 @@ describe("CI workflows", () => {
             }
         }
     });
+
+    it("main: npm run verify checks each stack right after its update, and prod's update waits for dev's", () => {
+        const wf = workflow("deploy.yml");
+        for (const stack of ["dev", "prod"]) {
+            const steps = wf.jobs[stack].steps;
+            const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+            const verify = steps.findIndex((s) => /^npm run verify -- /.test(s.run ?? ""));
+            expect(verify, `${stack} verifies after its update`).to.equal(up + 1);
+            // The deployed stack's url and AZ count, read with the Pulumi CLI from the state backend.
+            expect(steps[verify].run).to.match(new RegExp(`^npm run verify -- --stack ${stack}( |$)`));
+            expect(steps[verify].env?.PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            // A failed check must fail the job: nothing may swallow the exit code.
+            expect(steps[verify]).to.not.have.property("continue-on-error");
+            expect(steps[verify].run).to.not.match(/\|\||; *true|set \+e/);
+        }
+        // prod (through its preview) runs only after the dev job, verify included, succeeded.
+        expect(wf.jobs["prod-preview"].needs).to.equal("dev");
+        expect(wf.jobs.prod.needs).to.equal("prod-preview");
+    });
 });
