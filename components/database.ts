@@ -13,7 +13,7 @@ import * as random from "@pulumi/random";
 import { Statement, policyDocument } from "../lib/iam";
 import { childName } from "../lib/naming";
 import { roleTags } from "../lib/tags";
-import type { StackConfig } from "../configSchema";
+import type { StackConfig } from "../stackConfig";
 
 export const POSTGRES_PORT = 5432;
 

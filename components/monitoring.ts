@@ -22,7 +22,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CDN_REGION, StackConfig } from "../configSchema";
+import { CDN_REGION, StackConfig } from "../stackConfig";
 import { cloudFrontRateQueries, errorRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
 import { dashboardBody } from "../lib/dashboard";
 import { Statement, policyDocument } from "../lib/iam";

@@ -9,7 +9,7 @@ import * as awsxEc2 from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
 import { childName } from "../lib/naming";
-import type { StackConfig } from "../configSchema";
+import type { StackConfig } from "../stackConfig";
 
 type NetworkConfig = StackConfig["network"];
 

@@ -27,7 +27,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTH_CHECK_METRICS_REGION } from "../configSchema";
+import { HEALTH_CHECK_METRICS_REGION } from "../stackConfig";
 import { childName } from "../lib/naming";
 
 export interface SyntheticCheck {

@@ -12,7 +12,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALLOWED_TLS_POLICIES, StackConfig } from "../configSchema";
+import { ALLOWED_TLS_POLICIES } from "../lib/tlsPolicies";
+import type { StackConfig } from "../stackConfig";
 import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";

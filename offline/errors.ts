@@ -19,7 +19,7 @@ export class ProgramError extends Error {
     }
 }
 
-/** An invalid stack config (configSchema.ts's StackConfigError), recognized by its shape. */
+/** An invalid stack config (stackConfig's StackConfigError), recognized by its shape. */
 export function isConfigError(e: unknown): e is Error {
     return e instanceof Error && e.name === "StackConfigError" && Array.isArray((e as { problems?: unknown }).problems);
 }

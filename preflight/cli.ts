@@ -8,7 +8,7 @@
  * what the stack needs and exits 0. Bad usage, an unreadable or invalid stack config, and
  * credentials that exist but cannot be loaded (an expired SSO session) exit 2.
  */
-import { isStackConfigError, validateStackConfig } from "../configSchema";
+import { isStackConfigError, validateStackConfig } from "../stackConfig";
 import { UsageError, projectName, rawConfigFrom, readStackConfig } from "../offline/program";
 import type { Account, Credentials } from "./account";
 import { checkIdentity, runChecks } from "./checks";

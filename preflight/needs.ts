@@ -9,7 +9,7 @@
  * log groups, NAT gateways and internet gateways per AZ, whose default quotas are far above
  * one stack's use. The VPC count is checked: the default quota of 5 is easily used up.
  */
-import { StackConfig } from "../configSchema";
+import { StackConfig } from "../stackConfig";
 import { al2023Parameter, architectureOf } from "../lib/instanceTypes";
 
 /** The service-linked role the stack key's policy names before any Auto Scaling group exists. */

@@ -3,7 +3,8 @@
  */
 import { expect } from "chai";
 import { errorPages } from "../app/static/pages";
-import { TLS13_ONLY_POLICIES, validateStackConfig } from "../configSchema";
+import { TLS13_ONLY_POLICIES } from "../lib/tlsPolicies";
+import { validateStackConfig } from "../stackConfig";
 import { cloudFrontRateQueries } from "../lib/alarmQueries";
 import { MANAGED_POLICIES, customErrorResponses } from "../components/cdn";
 import { webAclRules } from "../components/waf";
@@ -66,10 +67,10 @@ describe("CDN config", () => {
         const withPolicy = (tlsPolicy: string, cdn = true) =>
             raw("prod", { web: { ...web, tlsPolicy }, monitoring, cdn: { enabled: cdn } });
         expect(problems(() => validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-3-2021-06")))).to.include(
-            `  - web.tlsPolicy: expected a policy that also offers TLS 1.2 while cdn.enabled: CloudFront connects to its origin with TLS 1.2 at most, so a TLS 1.3-only listener would refuse every request CloudFront forwards; found "ELBSecurityPolicy-TLS13-1-3-2021-06".\n    Fix: pulumi config set --stack prod --path 'web.tlsPolicy' ELBSecurityPolicy-TLS13-1-2-2021-06`,
+            `  - web.tlsPolicy: expected a policy that also offers TLS 1.2 while cdn.enabled: CloudFront connects to its origin with TLS 1.2 at most, so a TLS 1.3-only listener would refuse every request it forwards; found "ELBSecurityPolicy-TLS13-1-3-2021-06".\n    Fix: pulumi config set --stack prod --path web.tlsPolicy ELBSecurityPolicy-TLS13-1-2-2021-06`,
         );
         expect(problems(() => validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04")))).to.include(
-            "Fix: pulumi config set --stack prod --path 'web.tlsPolicy' ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+            "Fix: pulumi config set --stack prod --path web.tlsPolicy ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
         );
         // The default cdn.enabled (on in prod with a domain) counts too; without CloudFront the policy is fine.
         expect(

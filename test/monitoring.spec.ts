@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig, defaultDbConnections, defaultsFor, validateStackConfig } from "../configSchema";
+import { StackConfig, defaultDbConnections, defaultsFor, validateStackConfig } from "../stackConfig";
 import { errorRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
 import { dashboardBody } from "../lib/dashboard";
 import {

@@ -166,7 +166,7 @@ describe("offline preview (npm run plan)", function () {
         expect(r.stderr).to.include(
             `network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.0.0.0/33".`,
         );
-        expect(r.stderr).to.include(`Fix: pulumi config set --stack dev --path 'network.cidr' 10.0.0.0/16`);
+        expect(r.stderr).to.include(`Fix: pulumi config set --stack dev --path network.cidr 10.0.0.0/16`);
         expect(r.stderr, "no stack trace").to.not.match(/\n\s+at /);
         expect(r.stdout).to.equal("");
     });

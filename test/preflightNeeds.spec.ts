@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../stackConfig";
 import { estimatedVcpus, isStandardFamily } from "../lib/instanceTypes";
 import { REPO_ROOT, rawConfigFrom, readStackConfig } from "../offline/program";
 import { main } from "../preflight/cli";
@@ -253,7 +253,7 @@ describe("preflight CLI without an account", function () {
         expect(invalid.code).to.equal(2);
         expect(invalid.err).to.include('Invalid stack config for stack "prod"');
         expect(invalid.err).to.include(
-            "monitoring.alarmEmail: expected an on-call address, or monitoring.alarmTopicArn",
+            "monitoring.alarmEmail: expected your on-call address (or monitoring.alarmTopicArn, your pager's SNS topic) in prod",
         );
     });
 });

@@ -3,7 +3,7 @@
  * alarm to the stack's topic; on in prod, us-east-1 only.
  */
 import { expect } from "chai";
-import { validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../stackConfig";
 import { renderHomeHtml } from "../app/http/render";
 import { errorPages } from "../app/static/pages";
 import { SITE_CHECKS, SyntheticChecks, endpointOf } from "../components/syntheticChecks";
@@ -156,12 +156,14 @@ describe("synthetic checks: config and seams", () => {
                 ),
             ),
         ).to.include(
-            "  - monitoring.syntheticChecks: expected false outside us-east-1: Route 53 publishes health-check metrics only in us-east-1, and an alarm can notify only a topic in its own region (leave it unset: it is then off there); found true.\n" +
-                "    Fix: pulumi config rm --stack prod --path 'monitoring.syntheticChecks'",
+            "  - monitoring.syntheticChecks: expected false outside us-east-1: Route 53 publishes health-check metrics only in us-east-1, and an alarm can notify only a topic in its own region (unset, it is off there); found true.\n" +
+                "    Fix: pulumi config rm --stack prod --path monitoring.syntheticChecks",
         );
         expect(
             configProblems(() => validateStackConfig(rawConfig("dev", { monitoring: { syntheticChecks: "yes" } }))),
-        ).to.include("monitoring.syntheticChecks: expected true or false; true needs aws:region us-east-1");
+        ).to.include(
+            'monitoring.syntheticChecks: expected true or false; found "yes".\n    Fix: pulumi config set --stack dev --path monitoring.syntheticChecks true',
+        );
     });
 
     it("takes the host and port from the URL", () => {

@@ -2,7 +2,7 @@
  * Issue 7, item 3: the WAFv2 web ACL on the ALB, its rules and its logging.
  */
 import { expect } from "chai";
-import { validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../stackConfig";
 import { MANAGED_RULE_GROUPS, webAclRules } from "../components/waf";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";
@@ -60,10 +60,10 @@ describe("WAF config", () => {
 
     it("refuses prod without it, and a limit WAF does not accept", () => {
         expect(problems(() => validateStackConfig(raw("prod", { waf: { enabled: false } })))).to.include(
-            "  - waf.enabled: expected true in prod: the internet-facing ALB needs the rate limit and the managed rule groups; found false.\n    Fix: pulumi config set --stack prod --path 'waf.enabled' true",
+            "  - waf.enabled: expected true in prod: the internet-facing ALB needs the rate limit and the managed rule groups; found false.\n    Fix: pulumi config set --stack prod --path waf.enabled true",
         );
         expect(problems(() => validateStackConfig(raw("dev", { waf: { rateLimitPer5Min: 5 } })))).to.include(
-            "  - waf.rateLimitPer5Min: expected a whole number of requests per IP in 5 minutes, from 10 to 2000000000; found 5.",
+            "  - waf.rateLimitPer5Min: expected a whole number of requests per IP in 5 minutes from 10 to 2000000000; found 5.",
         );
     });
 });

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAppBundle } from "../app/build";
-import { defaultsFor } from "../configSchema";
+import { defaultsFor } from "../stackConfig";
 import { AppBundleLike, artifactContent, artifactKey } from "../components/artifact";
 import { WebTier, WebTierArgs } from "../components/webTier";
 import { installMocks } from "../offline/mocks";

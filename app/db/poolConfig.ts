@@ -38,7 +38,7 @@ export function databaseMode(env: NodeJS.ProcessEnv): DatabaseMode {
 
 /**
  * Connections one server's pool opens at most when DB_POOL_MAX is unset (the web tier never sets
- * it). The stack config derives the database-connections alarm from it (configSchema.ts).
+ * it). The stack config derives the database-connections alarm from it (stackConfig/keys.ts).
  */
 export const DEFAULT_POOL_MAX = 10;
 
