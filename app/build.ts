@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { cachedBuild } from "./bundleCache";
-import { readErrorPagesFromSource } from "./static/pages";
+import { renderErrorPages } from "./static/pages";
 
 /** The repository root: esbuild paths are relative to it, so none are absolute in the output. */
 const repoRoot = resolve(__dirname, "..");
@@ -37,7 +37,7 @@ export function buildAppBundle(): Promise<AppBundle> {
         legalComments: "eof",
         // pg loads pg-native only if asked to (we never do); PGlite is only for `npm run app`.
         external: ["pg-native"],
-        define: { __WEBFLEET_ERROR_PAGES__: JSON.stringify(readErrorPagesFromSource()) },
+        define: { __WEBFLEET_ERROR_PAGES__: JSON.stringify(renderErrorPages()) },
         banner: { js: "// webfleet app server, built by app/build.ts from the repository source. Run: node server.js" },
     });
     const sha256 = createHash("sha256").update(code).digest("hex");

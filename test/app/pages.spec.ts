@@ -1,24 +1,54 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { errorPagePath, errorPages, errorStatuses } from "../../app/static/pages";
+import {
+    ERROR_PAGE_TEMPLATE,
+    ERROR_TEXTS,
+    errorPages,
+    errorStatuses,
+    renderErrorPage,
+    renderErrorPages,
+} from "../../app/static/pages";
 import { contentSecurityPolicy, cspHash, inlineStyles } from "../../app/http/headers";
 
 describe("app static error pages", () => {
+    const template = readFileSync(ERROR_PAGE_TEMPLATE, "utf8");
+
     it("has the pages CloudFront reuses", () => {
         expect(errorStatuses).to.include.members([404, 405, 500, 502, 503, 504]);
     });
 
+    it("renders every page from the one template: the same document around each status's text", () => {
+        const [before] = template.split("{{");
+        const [, after] = template.split("{{message}}");
+        for (const status of errorStatuses) {
+            expect(errorPages[status].startsWith(before.replace("{{status}}", "")), String(status)).to.equal(true);
+            expect(errorPages[status].endsWith(after), String(status)).to.equal(true);
+        }
+        expect(renderErrorPages()).to.deep.equal(
+            Object.fromEntries(errorStatuses.map((s) => [String(s), errorPages[s]])),
+        );
+    });
+
+    it("replaces every placeholder, escapes the title and keeps the message's markup", () => {
+        const page = renderErrorPage("<title>{{status}} {{title}}</title><p>{{message}}</p><i>{{other}}</i>", 404);
+        expect(page).to.equal(`<title>404 Page not found</title><p>${ERROR_TEXTS[404].message}</p><i>{{other}}</i>`);
+        expect(ERROR_TEXTS[404].message).to.include('<a href="/">');
+        expect(renderErrorPage("{{title}}", 400)).to.equal("Bad request");
+    });
+
     for (const status of errorStatuses) {
-        describe(`${status}.html`, () => {
+        describe(`${status} page`, () => {
             const html = errorPages[status];
 
-            it("is the file on disk, at the exported path", () => {
-                expect(readFileSync(errorPagePath(status), "utf8")).to.equal(html);
+            it("says its status and title, with no placeholder left", () => {
+                expect(html).to.include(`<title>${status} ${ERROR_TEXTS[status].title}</title>`);
+                expect(html).to.include(`<p class="code">${status}</p>`);
+                expect(html).to.include(`<h1>${ERROR_TEXTS[status].title}</h1>`);
+                expect(html).not.to.include("{{");
             });
 
             it("is self-contained: inline CSS, no scripts, no external assets", () => {
                 expect(html).to.match(/^<!doctype html>/);
-                expect(html).to.include(`<title>${status} `);
                 expect(inlineStyles(html)).to.have.length(1);
                 expect(html).not.to.match(/<script|<link|<img|<iframe|\son\w+=|url\(|@import/i);
                 expect(html).not.to.match(/(src|href)="(https?:)?\/\//i);
