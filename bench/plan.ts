@@ -1,7 +1,7 @@
 /**
  * `npm run bench:plan`: how long the offline preview takes per stack, as a user runs it (a
  * fresh process, exactly `npm run plan` minus npm: Node start, loading the TypeScript through
- * offline/register.js, the program, the policies, rendering). The first run of each stack also
+ * scripts/register.js, the program, the policies, rendering). The first run of each stack also
  * fills the transpile cache; it is reported apart. Prints figures; asserts nothing (speed is
  * measured here, never in the tests).
  */
@@ -15,7 +15,7 @@ function once(stack: string): { ms: number; status: number | null } {
     const start = process.hrtime.bigint();
     const result = spawnSync(
         process.execPath,
-        ["-r", "./offline/register.js", "offline/cli.ts", "--stack", stack, "--json"],
+        ["-r", "./scripts/register.js", "offline/cli.ts", "--stack", stack, "--json"],
         { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
     );
     const ms = Number(process.hrtime.bigint() - start) / 1e6;

@@ -286,7 +286,14 @@ export function planAtRef(
             fs.existsSync(path.join(dir, "package-lock.json")) && lock(dir) !== lock(REPO_ROOT)
                 ? `${ref} pins other dependencies (package-lock.json differs); its plan ran with this checkout's`
                 : undefined;
-        const args = ["-r", "./offline/register.js", "offline/cli.ts", "--stack", opts.stack, "--json"];
+        // The TypeScript loader that commit has (it moved from offline/ to scripts/).
+        const loader = ["scripts/register.js", "offline/register.js"].find((f) => fs.existsSync(path.join(dir, f)));
+        if (!loader) {
+            throw new UsageError(
+                `--diff ${ref}: that commit has no TypeScript loader (scripts/register.js) to run its plan`,
+            );
+        }
+        const args = ["-r", `./${loader}`, "offline/cli.ts", "--stack", opts.stack, "--json"];
         if (opts.configFile) args.push("--config", path.resolve(opts.configFile));
         const r = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
         if (r.status !== 0 && r.status !== 1) {

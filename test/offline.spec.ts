@@ -8,7 +8,7 @@ import { REPO_ROOT } from "../offline/program";
 import { publicView } from "../offline/render";
 
 function plan(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "./offline/register.js", "offline/cli.ts", ...args], {
+    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "offline/cli.ts", ...args], {
         cwd: REPO_ROOT,
         encoding: "utf8",
     });
@@ -86,7 +86,7 @@ describe("offline preview (npm run plan)", function () {
     });
 
     it("ends quietly when the reader closes the pipe", () => {
-        const r = spawnSync("sh", ["-c", "node -r ./offline/register.js offline/cli.ts --stack dev | head -n 1"], {
+        const r = spawnSync("sh", ["-c", "node -r ./scripts/register.js offline/cli.ts --stack dev | head -n 1"], {
             cwd: REPO_ROOT,
             encoding: "utf8",
         });

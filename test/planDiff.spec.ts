@@ -131,7 +131,7 @@ describe("npm run plan -- --diff <git-ref> (a real git ref)", function () {
             fs.readFileSync(stack, "utf8").replace("    instanceType: t4g.nano", "    instanceType: t4g.micro"),
         );
         const plan = (...args: string[]) =>
-            spawnSync(process.execPath, ["-r", "./offline/register.js", "offline/cli.ts", ...args], {
+            spawnSync(process.execPath, ["-r", "./scripts/register.js", "offline/cli.ts", ...args], {
                 cwd: clone,
                 encoding: "utf8",
             });

@@ -19,7 +19,7 @@ const shipped = (stack: string) =>
 
 /** The CLI as `npm run preflight` runs it, in a process of its own with only `env`. */
 function cli(args: string[], env: Record<string, string>) {
-    return spawnSync(process.execPath, ["-r", "./offline/register.js", "preflight/cli.ts", ...args], {
+    return spawnSync(process.execPath, ["-r", "./scripts/register.js", "preflight/cli.ts", ...args], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         env: { PATH: process.env.PATH ?? "", ...env },

@@ -215,7 +215,7 @@ describe("CI workflows", () => {
             expect(pulumi, id).to.be.greaterThan(preflight);
         }
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        expect(pkg.scripts.preflight).to.equal("node -r ./offline/register.js preflight/cli.ts");
+        expect(pkg.scripts.preflight).to.equal("node -r ./scripts/register.js preflight/cli.ts");
     });
 
     it("caches npm for the way CI installs: one root lockfile, and root's npm ci pointed at the runner's cache", () => {

@@ -82,9 +82,9 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOST: "127.0.0.1", PORT: "0", ...extra };
 }
 
-/** `npm run app`, minus npm: the same ts-node entry, so signals reach the app directly. */
+/** `npm run app`, minus npm: the same loader, so signals reach the app directly. */
 export function startSourceApp(env: NodeJS.ProcessEnv): AppProcess {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "app/main.ts"], {
+    const child = spawn(process.execPath, ["-r", "./scripts/register.js", "app/main.ts"], {
         cwd: repoRoot,
         env,
         stdio: ["ignore", "pipe", "pipe"],

@@ -15,7 +15,7 @@ export const repoRoot = resolve(__dirname, "..", "..", "..");
 
 /** The fleet and verify as a user runs them (npm run …), minus npm, so signals reach them directly. */
 function tsNode(entry: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-    return spawn(process.execPath, ["-r", "ts-node/register/transpile-only", entry, ...args], {
+    return spawn(process.execPath, ["-r", "./scripts/register.js", entry, ...args], {
         cwd: repoRoot,
         env,
         stdio: ["ignore", "pipe", "pipe"],
