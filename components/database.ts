@@ -11,11 +11,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { minimumMaxAllocatedStorageGb } from "../lib/awsFacts";
+import { databaseParameters, majorVersion, rdsDbUserArn } from "../lib/rds";
 import { Statement, policyDocument } from "../lib/iam";
 import { childName } from "../lib/naming";
 import { roleTags } from "../lib/tags";
+import { POSTGRES_PORT, PostgresRules, openPostgres } from "./postgresAccess";
 
-export const POSTGRES_PORT = 5432;
+export { POSTGRES_PORT } from "./postgresAccess";
 
 /** The master user: used only by the migration function (and by an operator in an emergency). */
 export const MASTER_USERNAME = "webfleet_admin";
@@ -28,6 +30,8 @@ export const ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-r
 /** UTC; the maintenance window starts after the backup window so the two never overlap. */
 export const BACKUP_WINDOW = "03:00-04:00";
 export const MAINTENANCE_WINDOW = "sun:04:30-sun:05:30";
+
+export { databaseParameters, identifierBaseFor, majorVersion, rdsDbUserArn } from "../lib/rds";
 
 export interface DatabaseArgs {
     /** PostgreSQL major version ("17") or major.minor ("17.4"); minor upgrades are automatic. */
@@ -69,47 +73,6 @@ export interface DatabaseArgs {
      * change that would replace the database fails instead of deleting it. Default false.
      */
     protect?: boolean;
-}
-
-/**
- * The readable start of the RDS identifier from the project and stack names: RDS allows only
- * letters, digits and single hyphens (stack names may also hold _ and .).
- */
-export function identifierBaseFor(project: string, stack: string): string {
-    const base = `${project}-${stack}`
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "-")
-        .replace(/^-+|-+$/g, "")
-        .slice(0, 50)
-        .replace(/-+$/, "");
-    return /^[a-z]/.test(base) ? base : `db-${base}`.slice(0, 50).replace(/-+$/, "");
-}
-
-/** "17" or "17.4" → 17; the parameter group family follows the major version. */
-export function majorVersion(engineVersion: string): number {
-    const m = /^(\d+)(\.\d+)?$/.exec(engineVersion);
-    if (!m) {
-        throw new Error(`database.engineVersion: "${engineVersion}" is not a PostgreSQL version like 17 or 17.4`);
-    }
-    return Number(m[1]);
-}
-
-/** Parameters every stack's database gets; each says why. */
-export function databaseParameters(): { name: string; value: string; applyMethod: "immediate" | "pending-reboot" }[] {
-    return [
-        // Plain-text connections are refused: every client must use TLS.
-        { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
-        { name: "ssl_min_protocol_version", value: "TLSv1.2", applyMethod: "immediate" },
-        // Who connected from where, and for how long: the audit trail for a database with no
-        // password on any server.
-        { name: "log_connections", value: "1", applyMethod: "immediate" },
-        { name: "log_disconnections", value: "1", applyMethod: "immediate" },
-    ];
-}
-
-/** `arn:aws:rds-db:<region>:<account>:dbuser:<resource id>/<user>`: what `rds-db:connect` names. */
-export function rdsDbUserArn(region: string, accountId: string, resourceId: string, user: string): string {
-    return `arn:aws:rds-db:${region}:${accountId}:dbuser:${resourceId}/${user}`;
 }
 
 export class Database extends pulumi.ComponentResource {
@@ -360,52 +323,4 @@ export class Database extends pulumi.ComponentResource {
             clientSecurityGroupId,
         });
     }
-}
-
-export interface PostgresRules {
-    ingress: aws.vpc.SecurityGroupIngressRule;
-    egress: aws.vpc.SecurityGroupEgressRule;
-}
-
-/**
- * The 5432 pair between a client security group and the database's: ingress on the database's
- * group from the client's, egress on the client's to the database's only; children of `parent`.
- */
-export function openPostgres(
-    parent: pulumi.Resource,
-    rules: {
-        /** Names the client in the ingress rule's description. */
-        client: string;
-        ingressName: string;
-        egressName: string;
-        databaseSecurityGroupId: pulumi.Input<string>;
-        clientSecurityGroupId: pulumi.Input<string>;
-    },
-): PostgresRules {
-    const { client, databaseSecurityGroupId, clientSecurityGroupId } = rules;
-    const ingress = new aws.vpc.SecurityGroupIngressRule(
-        rules.ingressName,
-        {
-            securityGroupId: databaseSecurityGroupId,
-            description: `PostgreSQL from the ${client} security group`,
-            ipProtocol: "tcp",
-            fromPort: POSTGRES_PORT,
-            toPort: POSTGRES_PORT,
-            referencedSecurityGroupId: clientSecurityGroupId,
-        },
-        { parent },
-    );
-    const egress = new aws.vpc.SecurityGroupEgressRule(
-        rules.egressName,
-        {
-            securityGroupId: clientSecurityGroupId,
-            description: "PostgreSQL to the database security group",
-            ipProtocol: "tcp",
-            fromPort: POSTGRES_PORT,
-            toPort: POSTGRES_PORT,
-            referencedSecurityGroupId: databaseSecurityGroupId,
-        },
-        { parent },
-    );
-    return { ingress, egress };
 }

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { migrationsSha256 } from "../app/db/migrations";
 import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import type { MigrationBundle } from "../app/lambda/build";
-import { openPostgres } from "./database";
+import { openPostgres } from "./postgresAccess";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
 import { secretReadStatements } from "../lib/kmsPolicy";
 import { childName } from "../lib/naming";
