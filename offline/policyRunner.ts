@@ -147,14 +147,26 @@ function deserialize(props: Record<string, unknown> | undefined): Record<string,
     return out;
 }
 
-function optionsOf(r: RecordedResource): PolicyResourceOptions {
-    const opts: PolicyResourceOptions = {
-        protect: false,
-        ignoreChanges: [],
+/**
+ * The options server.js builds from the analyzer request, from what the program recorded. The
+ * engine sends no retainOnDelete (not in @pulumi/policy 1.21's protocol); the offline runner
+ * passes it when recorded, so rules that need it can check it here.
+ */
+function optionsOf(r: RecordedResource): PolicyResourceOptions & { retainOnDelete?: boolean } {
+    const recorded = r.options ?? {};
+    const opts: PolicyResourceOptions & { retainOnDelete?: boolean } = {
+        protect: recorded.protect === true,
+        ignoreChanges: recorded.ignoreChanges ?? [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: r.secretOutputNames ?? [],
     };
+    if (recorded.deleteBeforeReplace !== undefined) {
+        opts.deleteBeforeReplace = recorded.deleteBeforeReplace;
+    }
+    if (recorded.retainOnDelete !== undefined) {
+        opts.retainOnDelete = recorded.retainOnDelete;
+    }
     if (r.parent) {
         opts.parent = r.parent;
     }

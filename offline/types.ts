@@ -24,4 +24,15 @@ export interface RecordedResource {
     secretInputPaths: string[];
     /** Output properties the resource's SDK marks secret (additionalSecretOutputs). */
     secretOutputNames?: string[];
+    /** Resource options as the program set them, when recorded (the policy runner passes them on). */
+    options?: RecordedOptions;
+}
+
+export interface RecordedOptions {
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+    replaceOnChanges?: string[];
+    dependsOn?: string[];
 }
