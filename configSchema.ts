@@ -17,11 +17,15 @@ import {
     SubnetPlan,
 } from "./lib/cidr";
 import { isInstanceType } from "./lib/instanceTypes";
+import { isTls13Policy } from "./policy/lib/tlsPolicy";
 
 export type Environment = "dev" | "prod";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "prod"];
 
-/** TLS policies an HTTPS listener may use: TLS 1.3 capable, no TLS 1.0/1.1. */
+/**
+ * Examples of TLS policies an HTTPS listener may use; any policy of the TLS 1.3 family with TLS
+ * 1.2 or 1.3 as its minimum is accepted (isTls13Policy, the policy pack's own judgement).
+ */
 export const ALLOWED_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
@@ -63,7 +67,7 @@ export interface StackConfig {
         appPort: number;
         domain?: string;
         hostedZoneId?: string;
-        tlsPolicy: (typeof ALLOWED_TLS_POLICIES)[number];
+        tlsPolicy: string;
         targetRequestsPerInstance: number;
         healthCheckGracePeriodSeconds: number;
         idleTimeoutSeconds: number;
@@ -221,7 +225,10 @@ const FIELDS: Record<string, FieldDoc> = {
         expected: "a Route 53 hosted zone ID like Z0123456789ABCDEFGHIJ",
         example: "Z0123456789ABCDEFGHIJ",
     },
-    "web.tlsPolicy": { expected: `one of ${ALLOWED_TLS_POLICIES.join(", ")}`, example: ALLOWED_TLS_POLICIES[0] },
+    "web.tlsPolicy": {
+        expected: `a TLS 1.3 policy with TLS 1.2 or 1.3 as its minimum (ELBSecurityPolicy-TLS13-1-2-… or -1-3-…, e.g. ${ALLOWED_TLS_POLICIES.join(", ")})`,
+        example: ALLOWED_TLS_POLICIES[0],
+    },
     "web.targetRequestsPerInstance": {
         expected: "a whole number of requests per minute per instance, from 10 to 100000",
         example: "1000",
@@ -348,7 +355,7 @@ const schema = z.strictObject({
                 .string()
                 .regex(/^Z[A-Z0-9]{1,32}$/)
                 .optional(),
-            tlsPolicy: z.enum(ALLOWED_TLS_POLICIES).optional(),
+            tlsPolicy: z.string().refine(isTls13Policy).optional(),
             targetRequestsPerInstance: int(10, 100000).optional(),
             healthCheckGracePeriodSeconds: int(60, 1800).optional(),
             idleTimeoutSeconds: int(1, 64).optional(),

@@ -13,6 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALLOWED_TLS_POLICIES, StackConfig } from "../configSchema";
+import { isTls13Policy } from "../policy/lib/tlsPolicy";
 import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
@@ -393,7 +394,7 @@ export class WebTier extends pulumi.ComponentResource {
                 `web.desiredCapacity: ${args.desiredCapacity} must lie between web.minSize (${args.minSize}) and web.maxSize (${args.maxSize}); adjust the three`,
             );
         }
-        if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(args.tlsPolicy)) {
+        if (!isTls13Policy(args.tlsPolicy)) {
             problems.push(
                 `web.tlsPolicy: "${args.tlsPolicy}" is not a TLS 1.3 policy; use one of ${ALLOWED_TLS_POLICIES.join(", ")}`,
             );
