@@ -1,153 +1,18 @@
 /**
- * Keys, secrets and IAM: the project's KMS key rotates and is never open to everyone, every
- * secret sits under a customer key, and no IAM policy grants every action or administrator
- * access. Resource wildcards are reported as advice.
+ * IAM policies: no identity policy grants every action, every action of a sensitive service, or
+ * by exclusion; no identity gets an administrator, power-user or full-access managed policy,
+ * however attached; resource wildcards are reported as advice.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { Statement, iamGlob, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
-import { Peeked, peek } from "./lib/values";
+import { peek } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
 }
-
-const kmsKeyRotation = resourceRule({
-    name: "kms-key-rotation",
-    description: "Symmetric customer-managed KMS keys rotate their key material automatically.",
-    severity: "medium",
-    enforcementLevel: "mandatory",
-    checks: "enableKeyRotation is true on symmetric ENCRYPT_DECRYPT keys with AWS-generated material",
-    equivalents: [
-        "AwsSolutions-KMS5",
-        "CKV_AWS_7",
-        "NIST.800.53.R5-KMSBackingKeyRotationEnabled",
-        "awsguard cmk-backing-key-rotation-enabled",
-    ],
-    unknown: "violation",
-    requirement: "keys must rotate (set enableKeyRotation: true)",
-    validate: [
-        validateResourceOfType(aws.kms.Key, (key, args, report) => {
-            const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
-            const usage = key.keyUsage ?? "ENCRYPT_DECRYPT";
-            if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT" || key.customKeyStoreId || key.xksKeyId) {
-                return;
-            }
-            if (key.enableKeyRotation !== true) {
-                report(
-                    `${who(args)} does not rotate its key material; a leaked or broken key must age out (set enableKeyRotation: true)`,
-                );
-            }
-        }),
-    ],
-});
-
-/** Condition keys that confine a "*" principal to one account or organization. */
-const CONFINING_KEYS = [
-    "kms:calleraccount",
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:sourceaccount",
-    "aws:principalarn",
-    "aws:sourcearn",
-];
-
-function checkKeyPolicy(doc: unknown, args: ResourceValidationArgs, report: ReportViolation): void {
-    const parsed = parsePolicy(doc);
-    if (!parsed.ok) {
-        report(
-            `${who(args)} has a key policy that is ${parsed.error}; the key policy must be a valid IAM policy document (fix the JSON)`,
-        );
-        return;
-    }
-    parsed.statements.forEach((s, i) => {
-        const open =
-            s.effect === "Allow" &&
-            s.principals.includes("*") &&
-            !s.conditionKeys.some((k) => CONFINING_KEYS.includes(k.toLowerCase()));
-        if (open) {
-            report(
-                `${who(args)} has a key policy whose ${statementLabel(s, i)} allows Principal "*"; the key must be usable only by named principals of the account (name the account root or roles, or confine "*" with a kms:CallerAccount / aws:PrincipalOrgID condition)`,
-            );
-        }
-    });
-}
-
-const kmsNoWildcardPrincipal = resourceRule({
-    name: "kms-no-wildcard-principal",
-    description:
-        "KMS key policies never allow a wildcard principal without confining it to the account or organization.",
-    severity: "critical",
-    enforcementLevel: "mandatory",
-    checks: 'No Allow statement in a key policy (aws.kms.Key policy or aws.kms.KeyPolicy) has Principal "*" without an account/org condition',
-    equivalents: ["CKV_AWS_33"],
-    unknown: "advisory",
-    unknownNote:
-        "A key policy built from outputs is unknown at preview: the engine notes it as advisory and the rule runs on the real document at `pulumi up`, before the key is created. Without a policy, AWS's default key policy (the account root) applies, which passes.",
-    requirement: "key policies must name their principals",
-    validate: [
-        validateResourceOfType(aws.kms.Key, (key, args, report) => checkKeyPolicy(key.policy, args, report)),
-        validateResourceOfType(aws.kms.KeyPolicy, (kp, args, report) => checkKeyPolicy(kp.policy, args, report)),
-    ],
-});
-
-function keySet(p: Peeked<unknown>): boolean {
-    return !p.known || (typeof p.value === "string" && p.value !== "");
-}
-
-function isAwsManagedKey(p: Peeked<unknown>): boolean {
-    return p.known && typeof p.value === "string" && /(^|:)alias\/aws\//.test(p.value);
-}
-
-const SECRET_FIX = "every secret must be encrypted with the project's customer-managed KMS key";
-
-const secretsManagerCmk = resourceRule({
-    name: "secrets-manager-cmk",
-    description:
-        "Every Secrets Manager secret, including the RDS-managed master password, is encrypted with a customer-managed KMS key.",
-    severity: "high",
-    enforcementLevel: "mandatory",
-    checks: "aws.secretsmanager.Secret kmsKeyId, and RDS masterUserSecretKmsKeyId when manageMasterUserPassword is on, name a customer key (not alias/aws/secretsmanager)",
-    equivalents: ["CKV_AWS_149", "NIST.800.53.R5-SecretsManagerUsingKMSKey"],
-    unknown: "reference",
-    unknownNote:
-        "An unknown key reference counts as the stack's customer key; an unknown manageMasterUserPassword is a violation.",
-    requirement: `${SECRET_FIX} (set kmsKeyId: key.arn)`,
-    validate: [
-        validateResourceOfType(aws.secretsmanager.Secret, (secret, args, report) => {
-            const key = peek(secret, "kmsKeyId");
-            if (!keySet(key) || isAwsManagedKey(key)) {
-                report(
-                    `${who(args)} is encrypted with the AWS managed key aws/secretsmanager; ${SECRET_FIX}, whose policy the stack controls (set kmsKeyId: key.arn)`,
-                );
-            }
-        }),
-        validateResourceOfType(aws.rds.Instance, (db, args, report) => {
-            if (db.manageMasterUserPassword !== true) {
-                return;
-            }
-            const key = peek(db, "masterUserSecretKmsKeyId");
-            if (!keySet(key) || isAwsManagedKey(key)) {
-                report(
-                    `${who(args)} keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET_FIX} (set masterUserSecretKmsKeyId: key.arn)`,
-                );
-            }
-        }),
-        validateResourceOfType(aws.rds.Cluster, (db, args, report) => {
-            if (db.manageMasterUserPassword !== true) {
-                return;
-            }
-            const key = peek(db, "masterUserSecretKmsKeyId");
-            if (!keySet(key) || isAwsManagedKey(key)) {
-                report(
-                    `${who(args)} keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET_FIX} (set masterUserSecretKmsKeyId: key.arn)`,
-                );
-            }
-        }),
-    ],
-});
 
 type PolicyCheck = (
     statements: Statement[],
@@ -157,10 +22,14 @@ type PolicyCheck = (
 ) => void;
 
 /** Runs `check` on every identity policy document a resource holds. */
-function onPolicyDocuments(check: PolicyCheck) {
+/** Runs `check` on every identity policy document; only one rule (reportInvalid) reports a broken document. */
+function onPolicyDocuments(check: PolicyCheck, reportInvalid = false) {
     const run = (doc: unknown, label: string, args: ResourceValidationArgs, report: ReportViolation) => {
         const parsed = parsePolicy(doc);
         if (!parsed.ok) {
+            if (!reportInvalid) {
+                return;
+            }
             report(
                 `${who(args)} has ${label} that is ${parsed.error}; IAM policies must be valid JSON documents (fix the document)`,
             );
@@ -192,19 +61,80 @@ function isFullWildcard(action: string): boolean {
     return action === "*" || action === "*:*";
 }
 
+/** Services where "<service>:*" hands over the account: identities, keys, secrets, governance. */
+export const SENSITIVE_SERVICES = [
+    "iam",
+    "sts",
+    "kms",
+    "secretsmanager",
+    "ssm",
+    "organizations",
+    "account",
+    "sso",
+    "identitystore",
+    "cloudtrail",
+    "config",
+    "guardduty",
+    "securityhub",
+    "ram",
+    "lambda",
+];
+
+/** "iam:*", "IAM:*", "kms:**": every action of one service. */
+function serviceWide(action: string): string | undefined {
+    const m = /^([A-Za-z0-9-]+):[*?]+$/.exec(action.trim());
+    return m ? m[1].toLowerCase() : undefined;
+}
+
+const iamNoSensitiveServiceWildcard = resourceRule({
+    name: "iam-no-sensitive-service-wildcard",
+    description:
+        'No IAM policy allows every action of a sensitive service ("iam:*", "kms:*", "sts:*", "secretsmanager:*", …), each of which hands over the account or its secrets.',
+    severity: "critical",
+    checks: "No Allow statement in identity policies (Policy, RolePolicy, UserPolicy, GroupPolicy, Role inlinePolicies) has an action <service>:* for a service in sensitiveServices",
+    equivalents: {
+        checkov: ["CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289", "CKV_AWS_290"],
+        cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"],
+    },
+    unknown: "advisory",
+    requirement: "policies must list the actions of sensitive services they need",
+    config: {
+        sensitiveServices: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            default: SENSITIVE_SERVICES,
+            description: "Services whose service-wide wildcard is refused.",
+        },
+    },
+    validate: onPolicyDocuments((statements, label, args, report) => {
+        const { sensitiveServices } = configOf(args, { sensitiveServices: SENSITIVE_SERVICES });
+        statements.forEach((s, i) => {
+            if (s.effect !== "Allow") {
+                return;
+            }
+            const hits = s.actions.filter((a) => {
+                const svc = serviceWide(a);
+                return svc !== undefined && sensitiveServices.includes(svc);
+            });
+            if (hits.length > 0) {
+                report(
+                    `${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${hits.join(", ")}, every action of a service that controls identities, keys or secrets; policies must list the actions they need (e.g. "kms:Decrypt" on the key's ARN)`,
+                );
+            }
+        });
+    }),
+});
+
 const iamNoWildcardAction = resourceRule({
     name: "iam-no-wildcard-action",
     description:
         'No IAM policy allows every action ("*") or allows by exclusion (NotAction), so no identity becomes an administrator by accident.',
     severity: "critical",
-    enforcementLevel: "mandatory",
     checks: 'No Allow statement in identity policies (Policy, RolePolicy, UserPolicy, GroupPolicy, Role inlinePolicies) has Action "*" or NotAction',
-    equivalents: [
-        "CKV_AWS_62",
-        "CKV_AWS_63",
-        "AwsSolutions-IAM5",
-        "NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
-    ],
+    equivalents: {
+        cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess"],
+        checkov: ["CKV_AWS_62", "CKV_AWS_63"],
+    },
     unknown: "advisory",
     unknownNote:
         "Policy documents built from ARNs are unknown at preview: the engine notes it as advisory and the rule runs on the real document at `pulumi up`, before the policy is created; the offline preview always sees it.",
@@ -224,78 +154,90 @@ const iamNoWildcardAction = resourceRule({
                 );
             }
         });
-    }),
+    }, true),
 });
 
-const ADMIN_DEFAULTS = ["AdministratorAccess"];
+/** AWS managed policies that make an identity an administrator of the account or of a whole service. */
+export const FORBIDDEN_MANAGED_POLICIES = [
+    "AdministratorAccess",
+    "AdministratorAccess-Amplify",
+    "PowerUserAccess",
+    "IAMFullAccess",
+    "*FullAccess",
+    "*FullAccess_v2",
+    "AWSKeyManagementServicePowerUser",
+    "SecretsManagerReadWrite",
+    "AmazonEC2RoleforSSM",
+];
 
 function managedPolicyName(arn: string): string | undefined {
     const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
     return m ? m[1] : undefined;
 }
 
-function checkArn(
-    arn: Peeked<unknown>,
-    forbidden: string[],
-    args: ResourceValidationArgs,
-    report: ReportViolation,
-): void {
-    if (!arn.known || typeof arn.value !== "string") {
+function checkArn(arn: unknown, forbidden: string[], args: ResourceValidationArgs, report: ReportViolation): void {
+    if (typeof arn !== "string") {
         return;
     }
-    const name = managedPolicyName(arn.value);
-    if (name && forbidden.includes(name)) {
+    const name = managedPolicyName(arn);
+    const hit = name ? forbidden.find((f) => iamGlob(f).test(name)) : undefined;
+    if (name && hit) {
         report(
-            `${who(args)} attaches the AWS managed policy ${name}; no identity of the stack may hold administrator access (attach a policy that lists only the actions it needs)`,
+            `${who(args)} attaches the AWS managed policy ${name}, which grants administrator, power-user or full-service access; identities get only the actions they need (attach a customer policy that lists them)`,
         );
     }
 }
 
+/** Each way to attach a managed policy by ARN: the property and whether it is a list. */
+const ATTACHMENTS: [unknown, string, boolean][] = [
+    [aws.iam.RolePolicyAttachment, "policyArn", false],
+    [aws.iam.UserPolicyAttachment, "policyArn", false],
+    [aws.iam.GroupPolicyAttachment, "policyArn", false],
+    [aws.iam.PolicyAttachment, "policyArn", false],
+    [aws.iam.RolePolicyAttachmentsExclusive, "policyArns", true],
+    [aws.iam.UserPolicyAttachmentsExclusive, "policyArns", true],
+    [aws.iam.GroupPolicyAttachmentsExclusive, "policyArns", true],
+    [aws.iam.Role, "managedPolicyArns", true],
+];
+
 const iamNoAdminAccess = resourceRule({
     name: "iam-no-admin-access",
     description:
-        "No role, user or group of the stack is given the AdministratorAccess managed policy (or another configured one).",
+        "No role, user or group is given an administrator, power-user or full-access AWS managed policy, however it is attached.",
     severity: "critical",
-    enforcementLevel: "mandatory",
-    checks: "Policy attachments and Role managedPolicyArns do not use arn:aws:iam::aws:policy/AdministratorAccess (config: forbiddenPolicies)",
-    equivalents: ["CKV_AWS_274", "AwsSolutions-IAM4"],
+    checks: "Policy attachments (role, user, group, PolicyAttachment), the *PolicyAttachmentsExclusive resources and Role managedPolicyArns use no policy in forbiddenPolicies (AdministratorAccess, PowerUserAccess, IAMFullAccess, *FullAccess, …; IAM wildcards allowed)",
+    equivalents: {
+        cdkNag: ["AwsSolutions-IAM4"],
+        checkov: ["CKV_AWS_274"],
+    },
     unknown: "reference",
     unknownNote:
-        "AWS managed policy ARNs are literals; an ARN unknown at preview is a policy created by the stack, which iam-no-wildcard-action checks.",
-    requirement: "no identity may hold administrator access",
+        "AWS managed policy ARNs are literals; an ARN unknown at preview is a policy created by the stack, which the wildcard rules check.",
+    requirement: "no identity may hold administrator or full-service access",
     config: {
         forbiddenPolicies: {
             type: "array",
             items: { type: "string", minLength: 1 },
-            default: ADMIN_DEFAULTS,
-            description: "AWS managed policy names no identity may have.",
+            default: FORBIDDEN_MANAGED_POLICIES,
+            description: "AWS managed policy names (IAM wildcards allowed) no identity may have.",
         },
     },
-    validate: [
-        ...[
-            aws.iam.RolePolicyAttachment,
-            aws.iam.UserPolicyAttachment,
-            aws.iam.GroupPolicyAttachment,
-            aws.iam.PolicyAttachment,
-        ].map((cls) =>
-            validateResourceOfType(cls as typeof aws.iam.RolePolicyAttachment, (a, args, report) => {
-                checkArn(
-                    peek(a, "policyArn"),
-                    configOf(args, { forbiddenPolicies: ADMIN_DEFAULTS }).forbiddenPolicies,
-                    args,
-                    report,
-                );
-            }),
-        ),
-        validateResourceOfType(aws.iam.Role, (role, args, report) => {
-            const { forbiddenPolicies } = configOf(args, { forbiddenPolicies: ADMIN_DEFAULTS });
-            const arns = peek<unknown[]>(role, "managedPolicyArns");
-            const n = arns.known && Array.isArray(arns.value) ? arns.value.length : 0;
-            for (let i = 0; i < n; i++) {
-                checkArn(peek(role, "managedPolicyArns", i), forbiddenPolicies, args, report);
+    validate: ATTACHMENTS.map(([cls, prop, list]) =>
+        validateResourceOfType(cls as typeof aws.iam.Role, (r, args, report) => {
+            const { forbiddenPolicies } = configOf(args, { forbiddenPolicies: FORBIDDEN_MANAGED_POLICIES });
+            const value = peek<unknown>(r, prop);
+            if (!value.known) {
+                return;
+            }
+            const arns = list ? (Array.isArray(value.value) ? value.value : []) : [value.value];
+            for (let i = 0; i < arns.length; i++) {
+                const arn = list ? peek(r, prop, i) : value;
+                if (arn.known) {
+                    checkArn(arn.value, forbiddenPolicies, args, report);
+                }
             }
         }),
-    ],
+    ),
 });
 
 const DEFAULT_IGNORED_ACTIONS = [
@@ -321,9 +263,8 @@ const iamResourceWildcard = resourceRule({
     description:
         'IAM policies name the resources they allow access to instead of "*", except for actions that accept nothing else.',
     severity: "medium",
-    enforcementLevel: "advisory",
     checks: 'Allow statements with Resource "*" (or NotResource) only for actions in ignoredActions',
-    equivalents: ["CKV_AWS_355", "AwsSolutions-IAM5"],
+    equivalents: { cdkNag: ["AwsSolutions-IAM5"], checkov: ["CKV_AWS_355"] },
     unknown: "advisory",
     requirement: "policies should name their resources",
     config: {
@@ -356,11 +297,9 @@ const iamResourceWildcard = resourceRule({
     }),
 });
 
-export const secretsAndIamPolicies: WebfleetPolicy[] = [
-    kmsKeyRotation,
-    kmsNoWildcardPrincipal,
-    secretsManagerCmk,
+export const iamPolicies: WebfleetPolicy[] = [
     iamNoWildcardAction,
+    iamNoSensitiveServiceWildcard,
     iamNoAdminAccess,
     iamResourceWildcard,
 ];

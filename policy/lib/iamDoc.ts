@@ -14,6 +14,10 @@ export interface Statement {
     notResources: string[];
     /** "*" for a wildcard principal in any form ("*", {AWS: "*"}, {AWS: ["*"]}). */
     principals: string[];
+    /** Principal types named ("AWS", "Service", "Federated", "CanonicalUser", or "*"). */
+    principalTypes: string[];
+    /** NotPrincipal values: with Allow, everyone except these. */
+    notPrincipals: string[];
     /** Condition operator → key → values, as strings. */
     conditions: Record<string, Record<string, string[]>>;
     conditionKeys: string[];
@@ -92,6 +96,13 @@ export function parsePolicy(doc: unknown): Parsed {
                 resources: strings(s.Resource),
                 notResources: strings(s.NotResource),
                 principals: principalsOf(s.Principal),
+                principalTypes:
+                    typeof s.Principal === "string"
+                        ? ["*"]
+                        : s.Principal && typeof s.Principal === "object"
+                          ? Object.keys(s.Principal)
+                          : [],
+                notPrincipals: principalsOf(s.NotPrincipal),
                 conditions,
                 conditionKeys: Object.values(conditions).flatMap((kv) => Object.keys(kv)),
             };
@@ -112,4 +123,68 @@ export function iamGlob(pattern: string): RegExp {
         .replace(/\*/g, ".*")
         .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "i");
+}
+
+/**
+ * Condition keys that confine a statement to known callers: the caller's account, organization
+ * or ARN, the calling resource (for service principals), the network (VPC, endpoint, address).
+ * AWS treats a policy restricted by these as not public (S3 Block Public Access, Access
+ * Analyzer), https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+ */
+const CONFINING_KEYS = new Set([
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:userid",
+    "kms:calleraccount",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "lambda:functionarn",
+]);
+
+/** A value that confines nothing: only wildcards, or a world-wide address range. */
+function opensEverything(key: string, value: string): boolean {
+    if (/^[*?]*$/.test(value.trim())) {
+        return true;
+    }
+    return key === "aws:sourceip" && /\/(\d+)$/.test(value) && Number(/\/(\d+)$/.exec(value)![1]) < 8;
+}
+
+/**
+ * Whether a statement carries a condition that confines it (a positive operator, not
+ * ...IfExists, which passes when the key is absent; not a negation, which lets everyone else in),
+ * on a confining key, with values that are not all wildcards.
+ */
+export function isConfined(s: Statement): boolean {
+    return Object.entries(s.conditions).some(
+        ([op, kv]) =>
+            !/IfExists$/i.test(op) &&
+            !/Not/i.test(op) &&
+            /^(ForAnyValue:|ForAllValues:)?(String(Equals|Like)(IgnoreCase)?|Arn(Equals|Like)|IpAddress)$/i.test(op) &&
+            Object.entries(kv).some(
+                ([k, values]) =>
+                    CONFINING_KEYS.has(k.toLowerCase()) &&
+                    values.length > 0 &&
+                    values.every((v) => !opensEverything(k.toLowerCase(), v)),
+            ),
+    );
+}
+
+/** Whether a principal list lets in every AWS account or anonymous callers. */
+export function hasWildcardPrincipal(s: Statement): boolean {
+    return s.principals.some((p) => p === "*" || /^arn:aws[a-z-]*:iam::\*:/.test(p)) || s.notPrincipals.length > 0;
+}
+
+/** An Allow to everyone that no condition confines: what public means for a resource policy. */
+export function isPublicStatement(s: Statement): boolean {
+    return s.effect === "Allow" && hasWildcardPrincipal(s) && !isConfined(s);
 }

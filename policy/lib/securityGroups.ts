@@ -375,7 +375,7 @@ export function describeSource(g: Grant): string {
     return `security group ${g.source.value}`;
 }
 
-export function describePorts(g: Grant): string {
+export function describePorts(g: Pick<Grant, "protocol" | "fromPort" | "toPort">): string {
     if (!g.protocol.known || !g.fromPort.known || !g.toPort.known) {
         return "ports unknown during preview";
     }
