@@ -26,7 +26,6 @@ function awsguardPolicies(): Policy[] {
     process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
     const found: Policy[] = [];
     for (const mod of MODULES) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const exported = require(`@pulumi/awsguard/${mod}`) as Record<string, Policy>;
         for (const p of Object.values(exported)) {
             if (p && typeof p.name === "string" && !NEEDS_AWS_API.includes(p.name)) {
