@@ -51,7 +51,7 @@ function isWebIdentity(s: Statement): boolean {
 }
 
 function checkTrust(doc: unknown, args: ResourceValidationArgs, report: ReportViolation): void {
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicy(doc, { fields: ["Action", "Principal", "NotPrincipal", "Condition"], effect: "Allow" });
     if (!parsed.ok) {
         report(
             `${who(args)} has a trust policy that is ${parsed.error}; a role's trust policy must be a valid IAM policy document (fix the JSON)`,

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveThrough } from "./lib/graph";
-import { isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { PUBLIC_NEEDS, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
 import { isCustomerKey, peek } from "./lib/values";
@@ -43,7 +43,7 @@ const kmsKeyRotation = resourceRule({
 });
 
 function checkKeyPolicy(doc: unknown, args: ResourceValidationArgs, report: ReportViolation): void {
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicy(doc, PUBLIC_NEEDS);
     if (!parsed.ok) {
         report(
             `${who(args)} has a key policy that is ${parsed.error}; the key policy must be a valid IAM policy document (fix the JSON)`,

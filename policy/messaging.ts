@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveThrough } from "./lib/graph";
-import { parsePolicy } from "./lib/iamDoc";
+import { TLS_DENY_NEEDS, parsePolicy } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
@@ -61,7 +61,7 @@ const sqsQueueEncrypted = resourceRule({
 
 /** Whether a policy denies `service`'s actions (or everything) to everyone when the request is not over TLS. */
 function deniesInsecureTransport(doc: unknown, service: string): boolean {
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicy(doc, TLS_DENY_NEEDS);
     return (
         parsed.ok &&
         parsed.statements.some(
@@ -87,6 +87,7 @@ function tlsOnlyRule(opts: {
     service: string;
     owner: string;
     policyType: string;
+    policyClass: typeof aws.sns.TopicPolicy | typeof aws.sqs.QueuePolicy;
     ownerProp: string;
     equivalents: { cdkNag?: string[]; checkov?: string[] };
 }) {
@@ -96,35 +97,52 @@ function tlsOnlyRule(opts: {
         description: `Every ${opts.noun}'s policy denies requests that are not made over TLS.`,
         severity: "medium",
         resources: [opts.owner, opts.policyType],
-        checks: `Each ${opts.noun} has a policy (inline or an ${opts.policyType.split(":").pop()} traced by ARN/URL or dependency) with a Deny for Principal * on ${opts.service}:* / its publish action, Condition Bool aws:SecureTransport=false`,
+        checks: `Each ${opts.noun} has a policy (inline or a ${opts.policyType.split(":").pop()} traced by ARN/URL or dependency) with a Deny for Principal * on ${opts.service}:* / its publish action, Condition Bool aws:SecureTransport=false; each ${opts.policyType.split(":").pop()} is checked on its own before creation`,
         equivalents: opts.equivalents,
         unknown: "advisory",
+        unknownNote: `A ${opts.policyType.split(":").pop()} built from outputs is unknown to the stack check at preview; its own inputs are checked before creation. An inline policy unknown at preview gets an advisory note.`,
+        requirement: fix,
+        beforeCreate: [
+            validateResourceOfType(opts.policyClass as typeof aws.sns.TopicPolicy, (p, args, report) => {
+                if (p.policy && !deniesInsecureTransport(p.policy, opts.service)) {
+                    report(
+                        `${subject(args.type, args.name)} does not deny requests without TLS, and it is the ${opts.noun}'s policy; ${fix}`,
+                    );
+                }
+            }),
+        ],
         validate: (args, report: ReportViolation) => {
             for (const owner of ofType(args.resources, opts.owner)) {
-                const holders: PolicyResource[] = [
-                    owner,
-                    ...ofType(args.resources, opts.policyType).filter(
-                        (p) => resolveThrough(p, opts.ownerProp, [owner]).kind === "resolved",
-                    ),
-                ];
-                const verdicts = holders
-                    .filter((h) => {
-                        const doc = peek(h.props, "policy");
-                        return !doc.known || !!doc.value;
-                    })
-                    .map((h) => attempt(() => deniesInsecureTransport(h.props.policy, opts.service)));
-                if (verdicts.some((v) => v.known && v.value)) {
-                    continue;
+                const hasDoc = (r: PolicyResource) => {
+                    const doc = peek(r.props, "policy");
+                    return !doc.known || !!doc.value;
+                };
+                const policies = ofType(args.resources, opts.policyType).filter(
+                    (p) => resolveThrough(p, opts.ownerProp, [owner]).kind === "resolved",
+                );
+                if (policies.some(hasDoc)) {
+                    continue; // its policy resource is checked on its own before creation
                 }
-                if (verdicts.some((v) => !v.known)) {
-                    reportAdvisory(
-                        report,
-                        `${subject(owner.type, owner.name)} has a policy unknown during preview, so TLS-only access cannot be verified yet; ${fix}`,
+                if (!hasDoc(owner)) {
+                    report(
+                        `${subject(owner.type, owner.name)} has no policy, so it accepts requests without TLS; ${fix}`,
                         owner.urn,
                     );
                     continue;
                 }
-                report(`${subject(owner.type, owner.name)} accepts requests without TLS; ${fix}`, owner.urn);
+                const verdict = attempt(() => deniesInsecureTransport(owner.props.policy, opts.service));
+                if (!verdict.known) {
+                    reportAdvisory(
+                        report,
+                        `${subject(owner.type, owner.name)} has an inline policy unknown during preview, so TLS-only access cannot be verified yet; ${fix}`,
+                        owner.urn,
+                    );
+                } else if (!verdict.value) {
+                    report(
+                        `${subject(owner.type, owner.name)} has an inline policy that accepts requests without TLS; ${fix}`,
+                        owner.urn,
+                    );
+                }
             }
         },
     });
@@ -136,6 +154,7 @@ const snsTlsOnly = tlsOnlyRule({
     service: "sns",
     owner: T.snsTopic,
     policyType: T.snsTopicPolicy,
+    policyClass: aws.sns.TopicPolicy,
     ownerProp: "arn",
     equivalents: { cdkNag: ["AwsSolutions-SNS3"] },
 });
@@ -146,6 +165,7 @@ const sqsTlsOnly = tlsOnlyRule({
     service: "sqs",
     owner: T.sqsQueue,
     policyType: T.sqsQueuePolicy,
+    policyClass: aws.sqs.QueuePolicy,
     ownerProp: "queueUrl",
     equivalents: { cdkNag: ["AwsSolutions-SQS4"] },
 });

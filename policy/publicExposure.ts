@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { PUBLIC_NEEDS, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
 
@@ -79,7 +79,7 @@ function checkResourcePolicy(doc: unknown, args: ResourceValidationArgs, report:
     if (doc === undefined || doc === null || doc === "") {
         return;
     }
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicy(doc, PUBLIC_NEEDS);
     if (!parsed.ok) {
         report(
             `${who(args)} has a resource policy that is ${parsed.error}; it must be a valid policy document (fix the JSON)`,

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveThrough } from "./lib/graph";
-import { parsePolicy } from "./lib/iamDoc";
+import { TLS_DENY_NEEDS, parsePolicy } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { logDeliveryBuckets } from "./storageLogging";
@@ -192,7 +192,7 @@ const s3EncryptionKms = stackRule({
 
 /** Whether one statement denies every S3 action to everyone when the request is not over TLS. */
 function deniesInsecureTransport(doc: unknown): boolean {
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicy(doc, TLS_DENY_NEEDS);
     if (!parsed.ok) {
         return false;
     }
@@ -220,45 +220,47 @@ const s3TlsOnly = stackRule({
     description: "Every bucket's policy denies requests that are not made over TLS.",
     severity: "medium",
     resources: [...BUCKET_TYPES, T.bucketPolicy],
-    checks: "Each bucket has a bucket policy with Deny, Principal *, Action s3:*, Condition Bool aws:SecureTransport=false",
+    checks: "Each bucket has a bucket policy with Deny, Principal *, Action s3:*, Condition Bool aws:SecureTransport=false; each aws.s3.BucketPolicy is checked on its own before creation",
     equivalents: { cdkNag: ["AwsSolutions-S10", "NIST.800.53.R5-S3BucketSSLRequestsOnly"] },
     unknown: "advisory",
     unknownNote:
-        "A policy document built from outputs is unknown at preview: that bucket gets an advisory note and the rule checks the real document after `pulumi up` and in the offline preview.",
+        "A bucket policy built from outputs is unknown to the stack check at preview; its own inputs are checked before creation (the Deny's principal, action and condition are known even when its resource ARNs are not), and an inline policy unknown at preview gets an advisory note.",
+    requirement: `bucket policies must ${TLS_FIX}`,
+    beforeCreate: [
+        validateResourceOfType(aws.s3.BucketPolicy, (bp, args, report) => {
+            if (bp.policy && !deniesInsecureTransport(bp.policy)) {
+                report(
+                    `${subject(args.type, args.name)} does not deny requests without TLS, and a bucket has one policy; bucket policies must ${TLS_FIX}`,
+                );
+            }
+        }),
+    ],
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
-            const holders = [...companionsOf(bucket, args.resources, [T.bucketPolicy]), bucket];
-            let unknown = false;
-            let present = false;
-            let denies = false;
-            for (const holder of holders) {
-                const doc = peek(holder.props, "policy");
-                if (doc.known && !doc.value) {
-                    continue;
-                }
-                const verdict = attempt(() => deniesInsecureTransport(holder.props.policy));
-                present = true;
-                if (!verdict.known) {
-                    unknown = true;
-                } else if (verdict.value) {
-                    denies = true;
-                }
+            const hasDoc = (r: PolicyResource) => {
+                const doc = peek(r.props, "policy");
+                return !doc.known || !!doc.value;
+            };
+            if (companionsOf(bucket, args.resources, [T.bucketPolicy]).some(hasDoc)) {
+                continue; // its aws.s3.BucketPolicy is checked on its own before creation
             }
-            if (denies) {
+            if (!hasDoc(bucket)) {
+                report(`${bucketLabel(bucket)} has no bucket policy; buckets must ${TLS_FIX}`, bucket.urn);
                 continue;
             }
-            if (unknown) {
+            const verdict = attempt(() => deniesInsecureTransport(bucket.props.policy));
+            if (!verdict.known) {
                 reportAdvisory(
                     report,
-                    `${bucketLabel(bucket)} has a bucket policy unknown during preview, so TLS-only access cannot be verified yet; buckets must ${TLS_FIX}`,
+                    `${bucketLabel(bucket)} has an inline policy unknown during preview, so TLS-only access cannot be verified yet; buckets must ${TLS_FIX}`,
                     bucket.urn,
                 );
-                continue;
+            } else if (!verdict.value) {
+                report(
+                    `${bucketLabel(bucket)} has an inline policy that does not deny requests without TLS; buckets must ${TLS_FIX}`,
+                    bucket.urn,
+                );
             }
-            const state = !present
-                ? "has no bucket policy"
-                : "has a bucket policy that does not deny requests without TLS";
-            report(`${bucketLabel(bucket)} ${state}; buckets must ${TLS_FIX}`, bucket.urn);
         }
     },
 });

@@ -230,7 +230,7 @@ describe("policy: serverless and messaging", () => {
             {
                 title: "no policy",
                 case: { resources: [{ type: T.snsTopic, name: "alarms", props: { arn: TOPIC_ARN, id: TOPIC_ARN } }] },
-                messages: [`SNS topic 'alarms' accepts requests without TLS; ${TLS_SNS}`],
+                messages: [`SNS topic 'alarms' has no policy, so it accepts requests without TLS; ${TLS_SNS}`],
             },
             {
                 title: "a policy for another topic",
@@ -240,7 +240,7 @@ describe("policy: serverless and messaging", () => {
                         topicPolicy([denyPublish], "arn:aws:sns:us-east-1:123456789012:other"),
                     ],
                 },
-                messages: [`SNS topic 'alarms' accepts requests without TLS; ${TLS_SNS}`],
+                messages: [`SNS topic 'alarms' has no policy, so it accepts requests without TLS; ${TLS_SNS}`],
             },
         ],
         unknown: {
@@ -303,7 +303,9 @@ describe("policy: serverless and messaging", () => {
                         },
                     ],
                 },
-                messages: [`SQS queue 'jobs' accepts requests without TLS; ${TLS_SQS}`],
+                messages: [
+                    `SQS queue policy 'jobs-policy' does not deny requests without TLS, and it is the queue's policy; ${TLS_SQS}`,
+                ],
             },
         ],
         unknown: {

@@ -239,6 +239,7 @@ describe("policy: storage", () => {
 
     const TLS =
         'buckets must deny every request that is not over TLS (add an aws.s3.BucketPolicy with a Deny statement for Principal "*", Action "s3:*", Condition { Bool: { "aws:SecureTransport": "false" } })';
+    const POLICY_TLS = `does not deny requests without TLS, and a bucket has one policy; ${TLS.replace("buckets must", "bucket policies must")}`;
     describeRule<StackCase>("s3-tls-only", {
         compliant: [
             {
@@ -260,6 +261,21 @@ describe("policy: storage", () => {
                             ],
                             false,
                         ),
+                    ],
+                },
+            },
+            {
+                title: "at a first preview: the policy's ARNs unknown, its Deny known in the inputs checked before creation",
+                case: {
+                    resources: [
+                        { ...artifacts(), props: { ...artifacts().props, arn: UNKNOWN, id: UNKNOWN } },
+                        {
+                            ...companion(T.bucketPolicy, "artifacts-policy", "artifacts", B, { policy: UNKNOWN }),
+                            inputs: {
+                                bucket: UNKNOWN,
+                                policy: { Statement: [{ ...TLS_DENY, Resource: [UNKNOWN] }] },
+                            },
+                        },
                     ],
                 },
             },
@@ -296,16 +312,33 @@ describe("policy: storage", () => {
                         ]),
                     ],
                 },
-                messages: [`S3 bucket 'artifacts' has a bucket policy that does not deny requests without TLS; ${TLS}`],
+                messages: [`S3 bucket policy 'artifacts-policy' ${POLICY_TLS}`],
+            },
+            {
+                title: "an inline policy (aws.s3.Bucket policy) without the TLS deny",
+                case: {
+                    resources: [
+                        {
+                            ...artifacts(),
+                            props: {
+                                ...artifacts().props,
+                                policy: JSON.stringify({ Statement: [{ ...TLS_DENY, Effect: "Allow" }] }),
+                            },
+                        },
+                    ],
+                },
+                messages: [
+                    `S3 bucket 'artifacts' has an inline policy that does not deny requests without TLS; ${TLS}`,
+                ],
             },
             {
                 title: "a TLS deny limited to reads",
                 case: { resources: [artifacts(), policyOf([{ ...TLS_DENY, Action: "s3:GetObject" }])] },
-                messages: [`S3 bucket 'artifacts' has a bucket policy that does not deny requests without TLS; ${TLS}`],
+                messages: [`S3 bucket policy 'artifacts-policy' ${POLICY_TLS}`],
             },
         ],
         unknown: {
-            title: "a policy built from outputs gets an advisory note",
+            title: "a policy built from outputs gets an advisory note (its inputs are checked before creation)",
             case: {
                 resources: [
                     artifacts(),
