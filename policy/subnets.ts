@@ -21,7 +21,9 @@ function routesOfSubnet(subnet: PolicyResource, resources: PolicyResource[]): Ro
 }
 
 function routeLabel(r: RouteView): string {
-    return r.declaredBy.type === T.route ? `route '${r.declaredBy.name}'` : `an inline route of '${r.declaredBy.name}'`;
+    return r.declaredBy.type === T.route
+        ? `route '${r.declaredBy.name}'`
+        : `inline route in table '${r.declaredBy.name}'`;
 }
 
 const subnetIsolatedNoInternetRoute = stackRule({

@@ -125,11 +125,18 @@ export function routesOf(table: PolicyResource, resources: PolicyResource[]): Ro
     }
     const inline = peek<unknown[]>(table.props, "routes");
     if (!inline.known) {
-        out.push({
-            declaredBy: table,
-            destination: { known: false, path: inline.path },
-            target: { kind: "unknown", via: "inline routes unknown during preview" },
-        });
+        // `routes` is computed: a table that sets none reads as unknown at a first preview, with
+        // no dependencies (its routes are the aws.ec2.Route resources above). Routes the program
+        // sets from other resources' outputs depend on them: each gateway they name is a route.
+        for (const dep of table.propertyDependencies?.routes ?? []) {
+            const target: RouteTarget =
+                dep.type === T.internetGateway || dep.type === T.egressOnlyInternetGateway
+                    ? { kind: "internet", via: `an inline route to '${dep.name}'`, gateway: dep }
+                    : dep.type === T.natGateway
+                      ? { kind: "nat", via: `an inline route to NAT gateway '${dep.name}'`, gateway: dep }
+                      : { kind: "other", via: `an inline route depending on '${dep.name}'` };
+            out.push({ declaredBy: table, destination: { known: false, path: inline.path }, target });
+        }
     } else {
         const n = Array.isArray(inline.value) ? inline.value.length : 0;
         for (let i = 0; i < n; i++) {

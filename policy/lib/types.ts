@@ -61,6 +61,7 @@ export const T = {
     defaultRouteTable: "aws:ec2/defaultRouteTable:DefaultRouteTable",
     mainRouteTableAssociation: "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
     internetGateway: "aws:ec2/internetGateway:InternetGateway",
+    egressOnlyInternetGateway: "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
     natGateway: "aws:ec2/natGateway:NatGateway",
     amiLaunchPermission: "aws:ec2/amiLaunchPermission:AmiLaunchPermission",
     rdsSnapshot: "aws:rds/snapshot:Snapshot",

@@ -188,6 +188,8 @@ export function awsxNetwork(opts: AwsxNetworkOptions = {}): StackResource[] {
                         id: id(`rtb-${tier}-${i + 1}`),
                         vpcId: id("vpc-0a1"),
                         tags: { Name: subnet, SubnetType: type },
+                        // `routes` is computed: unknown at a first preview, with no dependencies.
+                        ...(opts.preview ? { routes: UNKNOWN } : {}),
                     },
                 },
                 {

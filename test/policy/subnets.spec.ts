@@ -82,6 +82,19 @@ describe("policy: subnets", () => {
                 ],
             },
             {
+                title: "at a first preview, inline routes (unknown) that depend on the internet gateway",
+                case: {
+                    resources: awsxNetwork({ azs: ["us-east-1a"], preview: true }).map((r) =>
+                        r.type === T.routeTable && r.name === "network-vpc-isolated-1"
+                            ? { ...r, deps: { ...r.deps, routes: [`${T.internetGateway}::network-vpc`] } }
+                            : r,
+                    ),
+                },
+                messages: [
+                    `Subnet 'network-vpc-isolated-1' is isolated but its inline route in table 'network-vpc-isolated-1' leads to the internet through an inline route to 'network-vpc'; ${ISOLATED}`,
+                ],
+            },
+            {
                 title: "a NAT route on an isolated subnet's table, by ID",
                 case: {
                     resources: [
@@ -119,7 +132,7 @@ describe("policy: subnets", () => {
                     ],
                 },
                 messages: [
-                    `Subnet 'data-a' is isolated but its an inline route of 'shared' leads to the internet through gatewayId igw-0abc; ${ISOLATED}`,
+                    `Subnet 'data-a' is isolated but its inline route in table 'shared' leads to the internet through gatewayId igw-0abc; ${ISOLATED}`,
                 ],
             },
             {
