@@ -6,9 +6,10 @@
  */
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { identifiersOf, ofType, resolveThrough } from "./lib/graph";
+import { parsePolicy } from "./lib/iamDoc";
 import { WebfleetPolicy, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { peek } from "./lib/values";
+import { attempt, peek } from "./lib/values";
 
 const BUCKET_TYPES = [T.bucket, T.bucketV2];
 
@@ -20,6 +21,9 @@ function bucketsNamedBy(
     buckets: PolicyResource[],
 ): PolicyResource[] {
     const value = peek<string>(from.props, ...path);
+    if (value.known && (value.value === undefined || value.value === null || value.value === "")) {
+        return []; // not set: no bucket, whatever dependency may be recorded
+    }
     const byValue =
         value.known && typeof value.value === "string"
             ? buckets.filter((b) => identifiersOf(b).includes(value.value as string))
@@ -49,13 +53,46 @@ export function logDeliveryBuckets(resources: PolicyResource[]): Set<string> {
 
 const LOGGING_TYPES = [T.bucketLogging, T.bucketLoggingV2];
 
+/** Service principals that deliver logs into S3 (ELB in newer regions, S3 server access logs, vended logs). */
+const LOG_DELIVERY_SERVICES = [
+    "logdelivery.elasticloadbalancing.amazonaws.com",
+    "logging.s3.amazonaws.com",
+    "delivery.logs.amazonaws.com",
+];
+
+/**
+ * Whether a bucket's policy (its own, or a bucket policy traced to it) lets a log delivery
+ * principal write: a log delivery service, or anyone writing under AWSLogs/ (ELB's regional
+ * accounts in older regions). Such a bucket is a log bucket by design, delivering or not.
+ */
+function admitsLogDelivery(bucket: PolicyResource, resources: PolicyResource[]): boolean {
+    const holders = [
+        bucket,
+        ...ofType(resources, T.bucketPolicy).filter((p) => resolveThrough(p, "bucket", [bucket]).kind === "resolved"),
+    ];
+    return holders.some((h) => {
+        const parsed = attempt(() => parsePolicy(h.props.policy));
+        return (
+            parsed.known &&
+            parsed.value.ok &&
+            parsed.value.statements.some(
+                (s) =>
+                    s.effect === "Allow" &&
+                    s.actions.some((a) => /^s3:(PutObject|\*)$/i.test(a)) &&
+                    (s.principals.some((p) => LOG_DELIVERY_SERVICES.includes(p)) ||
+                        s.resources.some((r) => r.includes("/AWSLogs/"))),
+            )
+        );
+    });
+}
+
 const s3ServerAccessLogging = stackRule({
     name: "s3-server-access-logging",
     description:
         "Buckets record server access logs in a log bucket, so every request to their objects can be traced; log buckets themselves are exempt, as logging them would loop.",
     severity: "low",
     resources: [...BUCKET_TYPES, ...LOGGING_TYPES, T.lbLoadBalancer, T.albLoadBalancer],
-    checks: "Each bucket that receives no logs itself has an aws.s3.BucketLogging (V2) or inline logging with a targetBucket",
+    checks: "Each bucket that receives no logs itself (named by a load balancer's accessLogs or a BucketLogging's targetBucket, or whose policy lets a log delivery principal write) has an aws.s3.BucketLogging (V2) or inline logging with a targetBucket",
     equivalents: {
         cdkNag: ["AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled"],
         checkov: ["CKV_AWS_18"],
@@ -67,7 +104,7 @@ const s3ServerAccessLogging = stackRule({
     validate: (args, report: ReportViolation) => {
         const logBuckets = logDeliveryBuckets(args.resources);
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
-            if (logBuckets.has(bucket.urn)) {
+            if (logBuckets.has(bucket.urn) || admitsLogDelivery(bucket, args.resources)) {
                 continue;
             }
             const inline = peek<unknown>(bucket.props, "logging", "targetBucket");

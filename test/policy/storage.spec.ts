@@ -416,6 +416,26 @@ describe("policy: storage", () => {
                 },
             },
             {
+                title: "a bucket whose policy lets ELB deliver logs (a log bucket by design, before anything names it)",
+                case: {
+                    resources: [
+                        bucket("logs", "logs-1"),
+                        companion(T.bucketPolicy, "logs-policy", "logs", "logs-1", {
+                            policy: JSON.stringify({
+                                Statement: [
+                                    {
+                                        Effect: "Allow",
+                                        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                                        Action: "s3:PutObject",
+                                        Resource: "arn:aws:s3:::logs-1/alb/AWSLogs/123456789012/*",
+                                    },
+                                ],
+                            }),
+                        }),
+                    ],
+                },
+            },
+            {
                 title: "inline logging on the bucket (deprecated form)",
                 case: {
                     resources: [
