@@ -27,7 +27,7 @@ const cloudfrontViewerHttps = resourceRule({
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
             const behaviors: [string, Behavior][] = [
-                ["the default cache behavior", d.defaultCacheBehavior],
+                ["the default cache behavior", d.defaultCacheBehavior ?? {}],
                 ...(d.orderedCacheBehaviors ?? []).map((b): [string, Behavior] => [
                     `cache behavior ${b.pathPattern}`,
                     b,
@@ -65,7 +65,7 @@ const cloudfrontMinTls = resourceRule({
     requirement: 'viewers need TLS 1.2 or newer (set viewerCertificate.minimumProtocolVersion: "TLSv1.2_2021")',
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
-            const cert = d.viewerCertificate;
+            const cert = d.viewerCertificate ?? {};
             if (cert.cloudfrontDefaultCertificate === true) {
                 report(
                     `${who(args)} uses the default *.cloudfront.net certificate, which accepts TLS 1.0 and 1.1 from viewers; viewers need TLS 1.2 or newer (use an ACM certificate with minimumProtocolVersion "TLSv1.2_2021")`,
