@@ -99,7 +99,7 @@ const albDeletionProtection = resourceRule({
 const albAccessLogs = resourceRule({
     name: "alb-access-logs",
     description: "Load balancers write access logs to S3, so every request can be traced.",
-    severity: "medium",
+    severity: "high",
     checks: "accessLogs.enabled is true with a bucket",
     equivalents: {
         cdkNag: ["AwsSolutions-ELB2", "NIST.800.53.R5-ELBLoggingEnabled"],
