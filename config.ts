@@ -3,12 +3,23 @@
  * them to the pure validator, which reports every problem at once.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RawStackConfig, StackConfig, validateStackConfig } from "./configSchema";
+import { RawStackConfig, StackConfig, validateStackConfig } from "./stackConfig";
 
-export { StackConfig, StackConfigError } from "./configSchema";
+export { StackConfigError } from "./stackConfig";
+export type { StackConfig } from "./stackConfig";
 
 /** Keys whose values are objects or lists; Pulumi hands them over as JSON text. */
-const STRUCTURED_KEYS = new Set(["network", "bastion", "web", "database", "monitoring", "waf", "cdn", "tags"]);
+const STRUCTURED_KEYS = new Set([
+    "network",
+    "bastion",
+    "web",
+    "database",
+    "monitoring",
+    "waf",
+    "cdn",
+    "account",
+    "tags",
+]);
 
 export function readRawConfig(): RawStackConfig {
     const project = pulumi.getProject();

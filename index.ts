@@ -6,8 +6,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { AccessLogBucket } from "./components/accessLogs";
+import { AutoScalingRole } from "./components/autoScalingRole";
 import { Bastion } from "./components/bastion";
 import { Cdn } from "./components/cdn";
+import { certificateMode } from "./components/certificate";
 import { Database, identifierBaseFor } from "./components/database";
 import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
 import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
@@ -15,10 +17,12 @@ import { Monitoring, alarmPrefixFor } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
+import { SyntheticChecks } from "./components/syntheticChecks";
 import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
+import { bundleMigrationFunction } from "./app/lambda/build";
 import { errorPages } from "./app/static/pages";
 
 const config = loadConfig();
@@ -31,8 +35,30 @@ const provider = new aws.Provider("aws", {
 });
 const opts = { providers: { aws: provider } };
 
-// One customer-managed key per stack for everything encrypted at rest.
-const secrets = new Secrets("secrets", { aliasName: aliasNameFor(config.project, config.stack) }, opts);
+// Prod's stateful resources (the key, the database, the access logs, the load balancer) are
+// protected: `pulumi destroy` of prod stops before it takes anything down instead of failing
+// half-way, and a change that would replace one fails instead (docs/operations.md).
+const prod = config.environment === "prod";
+
+// The key policy names Auto Scaling's service-linked role, which must exist first.
+const autoScalingRole = new AutoScalingRole(
+    "autoscaling-role",
+    { create: config.account.createAutoScalingServiceLinkedRole },
+    opts,
+);
+
+// One customer-managed key per stack for everything encrypted at rest; prod's stays in the
+// account if it ever leaves the stack, so its final snapshot and backups stay restorable.
+const secrets = new Secrets(
+    "secrets",
+    {
+        aliasName: aliasNameFor(config.project, config.stack),
+        autoScalingRoleArn: autoScalingRole.arn,
+        protect: prod,
+        retainOnDelete: prod,
+    },
+    opts,
+);
 
 const network = new Network("network", { ...config.network, logKmsKeyArn: secrets.kmsKeyArn }, opts);
 
@@ -47,6 +73,8 @@ const bastion = config.bastion.enabled
               allowedCidrs: config.bastion.allowedCidrs,
               sshPublicKey: config.bastion.sshPublicKey,
               ebsKmsKeyArn: secrets.kmsKeyArn,
+              // The provider's default tags do not reach instances launched by Auto Scaling.
+              instanceTags: tags,
           },
           opts,
       )
@@ -61,8 +89,9 @@ const database = new Database(
         kmsKeyArn: secrets.kmsKeyArn,
         identifierBase: identifierBaseFor(config.project, config.stack),
         // Prod keeps a final snapshot and applies changes in the maintenance window.
-        finalSnapshot: config.environment === "prod",
-        applyImmediately: config.environment !== "prod",
+        finalSnapshot: prod,
+        applyImmediately: !prod,
+        protect: prod,
         // The same retention as the VPC's flow logs: one audit-log horizon per stack.
         logRetentionDays: config.network.flowLogRetentionDays,
     },
@@ -75,6 +104,7 @@ const migrations = new Migrations(
     {
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
+        bundle: bundleMigrationFunction(),
         database,
         secrets,
         logRetentionDays: config.network.flowLogRetentionDays,
@@ -92,7 +122,8 @@ const accessLogs = new AccessLogBucket(
         region: config.region,
         prefix: ACCESS_LOGS_PREFIX,
         retentionDays: auditLogDays,
-        forceDestroy: config.environment !== "prod",
+        forceDestroy: !prod,
+        protect: prod,
     },
     opts,
 );
@@ -108,9 +139,13 @@ const instanceLogs = new InstanceLogs(
 
 // Alarms notify one topic encrypted with the stack key; built around the web tier, whose
 // instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
-const { alarmEmail, ...thresholds } = config.monitoring;
+const { alarmEmail, alarmTopicArn: extraAlarmTopicArn, syntheticChecks, ...thresholds } = config.monitoring;
 const prefix = alarmPrefixFor(config.project, config.stack);
-const monitoring = new Monitoring("monitoring", { prefix, thresholds, alarmEmail, kmsKeyArn: secrets.kmsKeyArn }, opts);
+const monitoring = new Monitoring(
+    "monitoring",
+    { prefix, thresholds, alarmEmail, alarmTopicArn: extraAlarmTopicArn, kmsKeyArn: secrets.kmsKeyArn },
+    opts,
+);
 
 // The web application firewall: always in prod, in dev when waf.enabled. With CloudFront in
 // front it guards the distribution (where it sees the viewers' addresses), otherwise the ALB.
@@ -143,7 +178,7 @@ const cdn = config.cdn.enabled
               errorPages,
               kmsKeyArn: secrets.kmsKeyArn,
               webAclArn: edgeWaf?.webAclArn,
-              forceDestroy: config.environment !== "prod",
+              forceDestroy: !prod,
           },
           opts,
       )
@@ -175,10 +210,20 @@ const web = new WebTier(
         // A rollout whose servers answer 5xx stops where it stands.
         rolloutAlarms: (lb) => [monitoring.errorRateAlarm(lb)],
         edge: cdn?.edge,
+        protectLoadBalancer: prod,
     },
     opts,
 );
 database.allowClient("web", web.webSecurityGroupId);
+// An outside view of the site: Route 53 health checks of / and /healthz from several regions,
+// alarming to the same topic; on in prod, us-east-1 only (components/syntheticChecks.ts).
+const synthetic = syntheticChecks
+    ? new SyntheticChecks(
+          "synthetic",
+          { prefix, url: web.url, region: config.region, alarmTopicArn: monitoring.topicArn },
+          opts,
+      )
+    : undefined;
 monitoring.watch({
     region: config.region,
     loadBalancer: { arnSuffix: web.albArnSuffix, targetGroupArnSuffix: web.targetGroupArnSuffix },
@@ -188,6 +233,10 @@ monitoring.watch({
     minInService: config.web.minSize,
     // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
     database: { identifier: database.identifier },
+    certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
+    // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
+    cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
+    moreAlarms: synthetic?.alarms,
 });
 if (config.waf.enabled && !config.cdn.enabled) {
     firewall("REGIONAL", web.albArn);
@@ -198,8 +247,11 @@ export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
 export const isolatedSubnetIds = network.isolatedSubnetIds;
 export const availabilityZones = network.availabilityZones;
-export const bastionSecurityGroupId = bastion?.securityGroupId;
-export const bastionPublicIp = bastion?.publicIp;
+// null, not absent, when there is none: other teams read a key that is always there, and the
+// engine does not warn about an undefined output on every deploy.
+export const bastionSecurityGroupId = bastion?.securityGroupId ?? null;
+// The Elastic IP to SSH to; null with no allowed CIDRs (no SSH ingress, no Elastic IP: use SSM).
+export const bastionPublicIp = bastion?.publicIp ?? null;
 export const dbEndpoint = database.address;
 export const dbPort = database.port;
 export const dbName = database.dbName;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { build } from "esbuild";
+import { cachedBuild } from "./bundleCache";
 import { readErrorPagesFromSource } from "./static/pages";
 
 /** The repository root: esbuild paths are relative to it, so none are absolute in the output. */
@@ -19,34 +19,29 @@ export interface AppBundle {
 /**
  * Bundles the server with esbuild into one CommonJS file, the error pages inlined. The output
  * depends only on the source and the pinned esbuild: no timestamps, no absolute paths, no
- * source map, so rebuilding unchanged source gives the same bytes (tested).
+ * source map, so rebuilding unchanged source gives the same bytes (tested), and a bundle whose
+ * inputs have not changed comes from the bundle cache (app/bundleCache.ts).
  */
-export async function buildAppBundle(): Promise<AppBundle> {
-    const result = await build({
+export function buildAppBundle(): Promise<AppBundle> {
+    const { code } = cachedBuild({
         entryPoints: [join(__dirname, "bundleEntry.ts")],
         absWorkingDir: repoRoot,
         bundle: true,
         platform: "node",
         target: "node20",
         format: "cjs",
-        write: false,
         outfile: "server.js",
         minify: true,
         sourcemap: false,
         // Third-party licence notices stay in the file we ship.
         legalComments: "eof",
-        logLevel: "silent",
         // pg loads pg-native only if asked to (we never do); PGlite is only for `npm run app`.
         external: ["pg-native"],
         define: { __WEBFLEET_ERROR_PAGES__: JSON.stringify(readErrorPagesFromSource()) },
         banner: { js: "// webfleet app server, built by app/build.ts from the repository source. Run: node server.js" },
     });
-    if (result.errors.length > 0 || result.outputFiles.length !== 1) {
-        throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join("; ")}`);
-    }
-    const code = Buffer.from(result.outputFiles[0].contents);
     const sha256 = createHash("sha256").update(code).digest("hex");
-    return { code, sha256, fileName: "server.js", bytes: code.length };
+    return Promise.resolve({ code, sha256, fileName: "server.js", bytes: code.length });
 }
 
 /** `npm run app:bundle`: writes dist/app/server.js and prints its hash. */

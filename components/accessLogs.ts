@@ -23,6 +23,8 @@ export interface AccessLogBucketArgs {
     retentionDays: number;
     /** Let `pulumi destroy` empty the bucket (dev); prod keeps its logs and refuses. */
     forceDestroy: boolean;
+    /** Protect the bucket (prod): `pulumi destroy` stops before it takes anything down. Default false. */
+    protect?: boolean;
 }
 
 /** Noncurrent versions exist only after an expiry or a delete: gone a day later. */
@@ -48,7 +50,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(
             childName(name, "bucket"),
             { forceDestroy: args.forceDestroy, tags: { Name: childName(name, "bucket") } },
-            { parent: this },
+            { parent: this, protect: args.protect },
         );
         const ownership = new aws.s3.BucketOwnershipControls(
             childName(name, "ownership"),

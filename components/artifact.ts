@@ -69,8 +69,15 @@ export class AppArtifact extends pulumi.ComponentResource {
     public readonly bucketArn: pulumi.Output<string>;
     public readonly key: pulumi.Output<string>;
     public readonly sha256: pulumi.Output<string>;
-    /** arn:aws:s3:::<bucket>/<key>: exactly what the instances may read. */
+    /** arn:aws:s3:::<bucket>/<key>: the bundle this deploy uploads. */
     public readonly objectArn: pulumi.Output<string>;
+    /**
+     * arn:aws:s3:::<bucket>/app/*: every bundle, which is what the instances may read. Not only
+     * the newest: after a failed or half-applied deploy the group still launches from the
+     * launch template version it had, whose user data names the previous bundle, and self-healing
+     * must keep working.
+     */
+    public readonly bundlesArn: pulumi.Output<string>;
 
     constructor(name: string, args: AppArtifactArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:web:AppArtifact", name, {}, opts);
@@ -174,12 +181,14 @@ export class AppArtifact extends pulumi.ComponentResource {
         this.key = object.key;
         this.sha256 = content.sha256;
         this.objectArn = pulumi.interpolate`${bucket.arn}/${object.key}`;
+        this.bundlesArn = pulumi.interpolate`${bucket.arn}/${ARTIFACT_PREFIX}*`;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucketArn,
             key: this.key,
             sha256: this.sha256,
             objectArn: this.objectArn,
+            bundlesArn: this.bundlesArn,
         });
     }
 }

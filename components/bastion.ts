@@ -4,6 +4,7 @@
  * its AZ fails), holding one Elastic IP so its address survives replacement. SSM Session
  * Manager reaches it with no inbound port at all.
  */
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, SSM_MANAGED_INSTANCE_CORE, policyDocument, serviceTrustPolicy } from "../lib/iam";
@@ -23,13 +24,22 @@ export interface BastionArgs {
     sshPublicKey?: string;
     /** KMS key for the root volume; undefined uses the account's default EBS key. */
     ebsKmsKeyArn?: pulumi.Input<string>;
+    /** Tags for the instance, its volume and network interface (the provider's default tags do not reach them). */
+    instanceTags?: Record<string, string>;
 }
 
 export const SSH_PORT = 22;
 
+/**
+ * Marks this bastion's Elastic IP, instances and network interfaces, so its role may attach
+ * that address to them and to nothing else, not even another stack's bastion in the account.
+ */
+export const BASTION_TAG = "webfleet:bastion";
+
 export class Bastion extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
-    public readonly publicIp: pulumi.Output<string>;
+    /** The Elastic IP's address; undefined without allowed CIDRs (no Elastic IP, SSM only). */
+    public readonly publicIp: pulumi.Output<string> | undefined;
     public readonly autoScalingGroupName: pulumi.Output<string>;
     /** EC2 key pair name when a public key is configured, for the web servers' launch template. */
     public readonly keyName: pulumi.Output<string | undefined>;
@@ -96,19 +106,38 @@ export class Bastion extends pulumi.ComponentResource {
         );
         this.securityGroupId = sg.id;
 
-        const eip = new aws.ec2.Eip(
-            childName(name, "eip"),
-            { domain: "vpc", tags: roleTags("bastion", childName(name, "eip")) },
-            { parent: this },
-        );
-        this.publicIp = eip.publicIp;
+        // One value per bastion (project, stack and name: unique in the account, known before
+        // anything exists), tagged on its Elastic IP, instances and network interfaces: what the
+        // role's condition names. (Not this.urn: a child that waits on its own parent's URN
+        // would wait forever.)
+        const marker = createHash("sha256")
+            .update(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`)
+            .digest("hex")
+            .slice(0, 16);
+
+        // An Elastic IP only when someone may SSH in from outside: it is the address they
+        // connect to, and it survives a replacement. With no allowed CIDRs there is no SSH
+        // ingress at all and SSM Session Manager needs no fixed address, so the stack spends
+        // none of the region's five (docs/first-deploy.md, "Elastic IPs").
+        const eip =
+            args.allowedCidrs.length > 0
+                ? new aws.ec2.Eip(
+                      childName(name, "eip"),
+                      {
+                          domain: "vpc",
+                          tags: { ...roleTags("bastion", childName(name, "eip")), [BASTION_TAG]: marker },
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        this.publicIp = eip?.publicIp;
 
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const role = new aws.iam.Role(
             childName(name, "role"),
             {
                 assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com", account),
-                description: "webfleet bastion: SSM and its own Elastic IP",
+                description: eip ? "webfleet bastion: SSM and its own Elastic IP" : "webfleet bastion: SSM",
             },
             { parent: this },
         );
@@ -117,27 +146,35 @@ export class Bastion extends pulumi.ComponentResource {
             { role: role.name, policyArn: SSM_MANAGED_INSTANCE_CORE },
             { parent: this },
         );
-        new aws.iam.RolePolicy(
-            childName(name, "eip"),
-            {
-                role: role.id,
-                // Only this Elastic IP, and only onto instances tagged as this stack's bastion.
-                policy: policyDocument([
-                    pulumi.all([eip.arn, account]).apply(([eipArn, acct]): Statement => ({
-                        Sid: "AttachOwnElasticIp",
-                        Effect: "Allow",
-                        Action: "ec2:AssociateAddress",
-                        Resource: [
-                            eipArn,
-                            `arn:aws:ec2:*:${acct}:instance/*`,
-                            `arn:aws:ec2:*:${acct}:network-interface/*`,
-                        ],
-                        Condition: { StringEquals: { [`aws:ResourceTag/${ROLE_TAG}`]: "bastion" } },
-                    })),
-                ]),
-            },
-            { parent: this },
-        );
+        const eipPolicy = eip
+            ? new aws.iam.RolePolicy(
+                  childName(name, "eip"),
+                  {
+                      role: role.id,
+                      // Only this Elastic IP, and only onto this bastion's own instances and
+                      // interfaces: every resource of the call must carry this bastion's marker.
+                      policy: policyDocument([
+                          pulumi.all([eip.arn, account, marker]).apply(([eipArn, acct, mark]): Statement => ({
+                              Sid: "AttachOwnElasticIp",
+                              Effect: "Allow",
+                              Action: "ec2:AssociateAddress",
+                              Resource: [
+                                  eipArn,
+                                  `arn:aws:ec2:*:${acct}:instance/*`,
+                                  `arn:aws:ec2:*:${acct}:network-interface/*`,
+                              ],
+                              Condition: {
+                                  StringEquals: {
+                                      [`aws:ResourceTag/${ROLE_TAG}`]: "bastion",
+                                      [`aws:ResourceTag/${BASTION_TAG}`]: mark,
+                                  },
+                              },
+                          })),
+                      ]),
+                  },
+                  { parent: this },
+              )
+            : undefined;
         const profile = new aws.iam.InstanceProfile(childName(name, "profile"), { role: role.name }, { parent: this });
 
         const keyPair = args.sshPublicKey
@@ -145,7 +182,11 @@ export class Bastion extends pulumi.ComponentResource {
             : undefined;
         this.keyName = keyPair ? keyPair.keyName : pulumi.output(undefined);
 
-        const instanceTags = roleTags("bastion", childName(name, "instance"));
+        const instanceTags: Record<string, pulumi.Input<string>> = {
+            ...args.instanceTags,
+            ...roleTags("bastion", childName(name, "instance")),
+            [BASTION_TAG]: marker,
+        };
         const template = new aws.ec2.LaunchTemplate(
             childName(name, "lt"),
             {
@@ -180,9 +221,9 @@ export class Bastion extends pulumi.ComponentResource {
                         },
                     },
                 ],
-                userData: eip.allocationId.apply((id) =>
-                    Buffer.from(renderBastionUserData({ eipAllocationId: id })).toString("base64"),
-                ),
+                userData: pulumi
+                    .output(eip?.allocationId)
+                    .apply((id) => Buffer.from(renderBastionUserData({ eipAllocationId: id })).toString("base64")),
                 tagSpecifications: [
                     { resourceType: "instance", tags: instanceTags },
                     { resourceType: "volume", tags: instanceTags },
@@ -209,7 +250,8 @@ export class Bastion extends pulumi.ComponentResource {
                 instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 0 } },
                 tags: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
             },
-            { parent: this },
+            // The first instance takes the Elastic IP at boot: its permission must be in place.
+            { parent: this, dependsOn: eipPolicy ? [eipPolicy] : [] },
         );
         this.autoScalingGroupName = group.name;
 

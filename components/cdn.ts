@@ -295,6 +295,9 @@ export class Cdn extends pulumi.ComponentResource {
                 aliases: [
                     { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
                 ],
+                // Like the A record (components/loadBalancer.ts): web.domain belongs to this stack,
+                // so an AAAA record left from the domain's previous home is taken over, not a failed deploy.
+                allowOverwrite: true,
             },
             { parent: this },
         );

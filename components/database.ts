@@ -13,7 +13,7 @@ import * as random from "@pulumi/random";
 import { Statement, policyDocument } from "../lib/iam";
 import { childName } from "../lib/naming";
 import { roleTags } from "../lib/tags";
-import type { StackConfig } from "../configSchema";
+import type { StackConfig } from "../stackConfig";
 
 export const POSTGRES_PORT = 5432;
 
@@ -45,6 +45,11 @@ export interface DatabaseArgs extends DatabaseConfig {
     applyImmediately: boolean;
     /** Retention of the exported PostgreSQL logs. */
     logRetentionDays: number;
+    /**
+     * Protect the instance (prod): `pulumi destroy` stops before it takes anything down, and a
+     * change that would replace the database fails instead of deleting it. Default false.
+     */
+    protect?: boolean;
 }
 
 /**
@@ -120,9 +125,10 @@ export class Database extends pulumi.ComponentResource {
                 this,
             );
         }
-        if (args.maxAllocatedStorageGb < args.allocatedStorageGb) {
+        // RDS storage autoscaling refuses a ceiling less than 10% above the allocated storage.
+        if (args.maxAllocatedStorageGb < Math.ceil((args.allocatedStorageGb * 11) / 10)) {
             throw new pulumi.ResourceError(
-                `database.maxAllocatedStorageGb: ${args.maxAllocatedStorageGb} is below database.allocatedStorageGb (${args.allocatedStorageGb})`,
+                `database.maxAllocatedStorageGb: ${args.maxAllocatedStorageGb} is less than 10% above database.allocatedStorageGb (${args.allocatedStorageGb}); set it to ${Math.ceil((args.allocatedStorageGb * 11) / 10)} or more`,
                 this,
             );
         }
@@ -158,8 +164,12 @@ export class Database extends pulumi.ComponentResource {
                 parameters: databaseParameters(),
                 tags: roleTags("database", childName(name, `pg${major}`)),
             },
-            // A major upgrade needs a new group before the instance can move to it.
-            { parent: this },
+            // A major upgrade needs a new group (family postgres<major>) before the instance can
+            // move to it. The old group is left in the account rather than deleted: with changes
+            // applied in the maintenance window (prod), the instance still uses it when
+            // `pulumi up` ends, and RDS refuses to delete a group in use, which would fail the
+            // update. docs/database.md, "Major version upgrades", says when to delete it.
+            { parent: this, retainOnDelete: true },
         );
 
         // The identifier is fixed at first deploy, so the log groups can exist (with retention
@@ -228,7 +238,11 @@ export class Database extends pulumi.ComponentResource {
                 tags: roleTags("database", childName(name, "db")),
             },
             // RDS checks the monitoring role's policy when the instance is created.
-            { parent: this, dependsOn: [...logGroups, ...(monitoring ? [monitoring.attachment] : [])] },
+            {
+                parent: this,
+                protect: args.protect,
+                dependsOn: [...logGroups, ...(monitoring ? [monitoring.attachment] : [])],
+            },
         );
         this.instance = instance;
         this.identifier = instance.identifier;

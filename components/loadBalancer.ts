@@ -82,6 +82,11 @@ export interface LoadBalancerArgs {
     accessLogsBucket?: pulumi.Input<string>;
     /** Behind CloudFront (needs the domain's certificate); undefined: the ALB faces the internet. */
     edge?: EdgeSeam;
+    /**
+     * Protect the load balancer (prod): `pulumi destroy` stops before it takes anything down, and
+     * a change that would replace it (its DNS name with it) fails instead. Default false.
+     */
+    protect?: boolean;
 }
 
 export class LoadBalancer extends pulumi.ComponentResource {
@@ -192,7 +197,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     : undefined,
                 tags: roleTags("alb", childName(name, "alb")),
             },
-            { parent: this },
+            { parent: this, protect: args.protect },
         );
 
         const targetGroup = new aws.lb.TargetGroup(
@@ -299,6 +304,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     type: "A",
                     // CloudFront alias targets must not evaluate target health.
                     aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: !args.edge }],
+                    // web.domain names this stack as the domain's home, so its record is taken
+                    // over: a domain moved here from an old server already has an A record, and
+                    // without this the first `pulumi up` fails with "already exists".
+                    allowOverwrite: true,
                 },
                 { parent: this },
             );

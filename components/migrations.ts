@@ -1,69 +1,32 @@
 /**
  * Migrations on deploy: a small Lambda function in the private subnets (app/lambda/migrate.ts,
- * bundled by esbuild when the program runs) that applies the versioned migrations and the
+ * bundled by app/lambda/build.ts when the program runs) that applies the versioned migrations and the
  * app's role, invoked by `aws.lambda.Invocation` whenever the migrations, the function's code
  * or the database instance change. The web tier's rollout depends on the invocation, so new
  * servers only start once the schema they expect is there; a failed migration fails the
  * deploy before any server is replaced.
  */
-import { createHash } from "node:crypto";
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
 import { migrationsSha256 } from "../app/db/migrations";
 import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
+import type { MigrationBundle } from "../app/lambda/build";
 import { Database } from "./database";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
 import { childName } from "../lib/naming";
 import { Secrets } from "./secrets";
 import { roleTags } from "../lib/tags";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
-export const MIGRATION_ENTRY = path.join(REPO_ROOT, "app", "lambda", "migrate.ts");
 export const MIGRATION_RUNTIME = "nodejs22.x";
 
-export interface MigrationBundle {
-    /** index.js: the handler and everything it imports (pg, the Secrets Manager client). */
-    code: string;
-    sha256: string;
-}
-
-/**
- * Bundles the handler into one CommonJS file. Deterministic: paths are relative to the
- * repository, no source map, no timestamps, so unchanged source gives an unchanged archive and
- * `pulumi up` shows no diff. The AWS SDK is bundled rather than taken from the runtime, so
- * the function runs the versions package-lock.json pins.
- */
-export function bundleMigrationFunction(): MigrationBundle {
-    const result = buildSync({
-        entryPoints: [MIGRATION_ENTRY],
-        absWorkingDir: REPO_ROOT,
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        write: false,
-        outfile: "index.js",
-        minify: true,
-        keepNames: true,
-        sourcemap: false,
-        legalComments: "eof",
-        logLevel: "silent",
-        // pg loads pg-native only when asked to (never here).
-        external: ["pg-native"],
-        banner: { js: "// webfleet migration function, built by components/migrations.ts from app/lambda/migrate.ts" },
-    });
-    if (result.errors.length > 0 || result.outputFiles.length !== 1) {
-        throw new Error(`esbuild failed for the migration function: ${result.errors.map((e) => e.text).join("; ")}`);
-    }
-    const code = result.outputFiles[0].text;
-    return { code, sha256: createHash("sha256").update(code).digest("hex") };
-}
+/** How long deleting the function's security group may wait for Lambda's network interfaces. */
+export const MIGRATIONS_SG_DELETE_TIMEOUT = "45m";
 
 export interface MigrationsArgs {
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
+    /** The function's code: app/lambda/build.ts's `bundleMigrationFunction()` (injectable for tests). */
+    bundle: MigrationBundle;
     database: Database;
     secrets: Secrets;
     /** Retention of the function's log group. */
@@ -83,7 +46,7 @@ export class Migrations extends pulumi.ComponentResource {
     constructor(name: string, args: MigrationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:database:Migrations", name, {}, opts);
         const { database, secrets } = args;
-        const bundle = bundleMigrationFunction();
+        const { bundle } = args;
         this.migrationsHash = migrationsSha256;
 
         const sg = new aws.ec2.SecurityGroup(
@@ -94,7 +57,11 @@ export class Migrations extends pulumi.ComponentResource {
                     "webfleet migration function: PostgreSQL to the database, HTTPS to Secrets Manager and the RDS trust store",
                 tags: roleTags("migrations", childName(name, "sg")),
             },
-            { parent: this },
+            // Lambda releases the function's network interfaces in this group only some time after
+            // the function is deleted (often 20 minutes or more); the provider waits for them and
+            // deletes what lingers, so `pulumi destroy` gets through in one run if it waits long
+            // enough (docs/operations.md, "Tearing a stack down").
+            { parent: this, customTimeouts: { delete: MIGRATIONS_SG_DELETE_TIMEOUT } },
         );
         // Secrets Manager and the RDS trust store, through the private subnets' NAT gateways,
         // which every stack has (the config requires them). An interface endpoint would keep the

@@ -10,6 +10,11 @@
  *      exists, before it creates the group;
  *   3. `watch(...)`: every other alarm, the dashboard, and the component's outputs.
  *
+ * Two alarms watch what the ALB's own metrics cannot see: with CloudFront in front, its 5xx and
+ * 4xx rates (an ALB CloudFront cannot reach, or one answering 403 to CloudFront itself, publishes
+ * no ALB 5xx); and the days until the HTTPS certificate expires (a self-signed one is re-issued
+ * only by a `pulumi up`, and an ACM one whose validation record is gone is not renewed).
+ *
  * Replica lag is alarmed on only where it exists: RDS publishes ReplicaLag for read replicas,
  * and this stack has none (prod's Multi-AZ standby is not readable and publishes no lag), so
  * the shipped stacks have no replica-lag alarm; pass `readReplicaIdentifiers` when replicas
@@ -17,13 +22,22 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../configSchema";
+import { CDN_REGION, StackConfig } from "../stackConfig";
+import { cloudFrontRateQueries, errorRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
 import { dashboardBody } from "../lib/dashboard";
 import { Statement, policyDocument } from "../lib/iam";
+import { CertificateMode, EARLY_RENEWAL_HOURS } from "./certificate";
 import { LoadBalancerDimensions } from "./loadBalancer";
 import { childName } from "../lib/naming";
 
-export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail">;
+export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail" | "alarmTopicArn" | "syntheticChecks">;
+
+/**
+ * The certificate alarm fires this many days before expiry: when a `pulumi up` first re-issues
+ * the self-signed certificate (EARLY_RENEWAL_HOURS), and a month after ACM should have renewed
+ * a DNS-validated one (it starts 60 days ahead).
+ */
+export const CERTIFICATE_EXPIRY_ALARM_DAYS = EARLY_RENEWAL_HOURS / 24;
 
 export interface MonitoringArgs {
     /** Start of every alarm's and the dashboard's name, e.g. "webfleet-prod" (alarmPrefixFor). */
@@ -31,6 +45,8 @@ export interface MonitoringArgs {
     thresholds: MonitoringThresholds;
     /** Subscribed to the topic by e-mail (AWS sends a confirmation link first). */
     alarmEmail?: string;
+    /** An existing SNS topic in the stack's region (a pager's, AWS Chatbot's) every alarm also notifies. */
+    alarmTopicArn?: string;
     /** The stack key; its policy lets CloudWatch alarms publish to this account's topics. */
     kmsKeyArn: pulumi.Input<string>;
 }
@@ -45,6 +61,12 @@ export interface WatchArgs {
     /** The group's minimum size: fewer servers in service than this pages. */
     minInService: number;
     database: { identifier: pulumi.Input<string>; readReplicaIdentifiers?: pulumi.Input<string>[] };
+    /** The HTTPS listener's certificate (ACM): alarmed on before it expires. */
+    certificate?: { arn: pulumi.Input<string>; mode: CertificateMode };
+    /** The CloudFront distribution in front of the ALB (components/cdn.ts); needs region us-east-1. */
+    cdn?: { distributionId: pulumi.Input<string> };
+    /** Alarms made elsewhere that belong on the dashboard too (the synthetic checks'). */
+    moreAlarms?: { arn: pulumi.Input<string>; title: pulumi.Input<string> }[];
 }
 
 /** Alarm and dashboard names from the project and stack (names allow letters, digits, - and _). */
@@ -53,41 +75,9 @@ export function alarmPrefixFor(project: string, stack: string): string {
 }
 
 const GIB = 1024 ** 3;
+const DAY_SECONDS = 86400;
 const ALB = "AWS/ApplicationELB";
 const RDS = "AWS/RDS";
-
-/**
- * The ALB 5xx rate as metric math: every 5xx a client got (from the ALB itself or from a
- * target) per request, in percent. Minutes without requests count as 0, and 5xx answers with
- * no request counted (the ALB answered before choosing a target) as 100 %.
- */
-export function errorRateQueries(lb: {
-    arnSuffix: pulumi.Input<string>;
-}): aws.types.input.cloudwatch.MetricAlarmMetricQuery[] {
-    const metric = (id: string, metricName: string): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
-        id,
-        returnData: false,
-        metric: { namespace: ALB, metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: lb.arnSuffix } },
-    });
-    return [
-        metric("m_requests", "RequestCount"),
-        metric("m_elb5xx", "HTTPCode_ELB_5XX_Count"),
-        metric("m_target5xx", "HTTPCode_Target_5XX_Count"),
-        { id: "requests", expression: "FILL(m_requests, 0)", label: "Requests", returnData: false },
-        {
-            id: "errors",
-            expression: "FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)",
-            label: "5xx answers",
-            returnData: false,
-        },
-        {
-            id: "rate",
-            expression: "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))",
-            label: "5xx rate (%)",
-            returnData: true,
-        },
-    ];
-}
 
 type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions">;
 
@@ -163,14 +153,16 @@ export class Monitoring extends pulumi.ComponentResource {
 
     /**
      * The ALB 5xx-rate alarm (metric math), for the web tier's instance refresh: 3 bad minutes
-     * out of 5 fail the refresh before its 50 % checkpoint ends. Made once.
+     * out of 5 fail the refresh before its 50 % checkpoint ends. Minutes with too few requests
+     * for a rate to mean anything count as good (lib/alarmQueries.ts). Made once.
      */
     errorRateAlarm(lb: LoadBalancerDimensions): aws.cloudwatch.MetricAlarm {
+        const threshold = this.args.thresholds.alb5xxRatePercent;
         this.errorRate ??= this.alarm("alb-5xx-rate", "ALB 5xx rate (%)", {
-            alarmDescription: `More than ${this.args.thresholds.alb5xxRatePercent}% of requests answered 5xx (ALB or targets) in 3 of 5 minutes; fails a running instance refresh`,
-            metricQueries: errorRateQueries(lb),
+            alarmDescription: `More than ${threshold}% of requests answered 5xx (ALB or targets) in 3 of 5 minutes with at least ${minimumRequestsFor(threshold)} requests; fails a running instance refresh`,
+            metricQueries: errorRateQueries(lb, threshold),
             comparisonOperator: "GreaterThanThreshold",
-            threshold: this.args.thresholds.alb5xxRatePercent,
+            threshold,
             evaluationPeriods: 5,
             datapointsToAlarm: 3,
             treatMissingData: "notBreaching",
@@ -304,12 +296,24 @@ export class Monitoring extends pulumi.ComponentResource {
             });
         });
 
+        if (args.certificate) {
+            this.certificateAlarm(args.certificate);
+        }
+        if (args.cdn) {
+            this.cdnAlarms(args.region, args.cdn.distributionId);
+        }
+
         const dashboard = new aws.cloudwatch.Dashboard(
             childName(this.name, "dashboard"),
             {
                 dashboardName: this.args.prefix,
                 dashboardBody: pulumi
-                    .all(this.alarms.map(({ alarm, title }) => pulumi.all([alarm.arn, title])))
+                    .all(
+                        [
+                            ...this.alarms.map(({ alarm, title }) => ({ arn: alarm.arn, title })),
+                            ...(args.moreAlarms ?? []),
+                        ].map(({ arn, title }) => pulumi.all([arn, title])),
+                    )
                     .apply((entries) =>
                         dashboardBody(
                             args.region,
@@ -327,7 +331,54 @@ export class Monitoring extends pulumi.ComponentResource {
         });
     }
 
-    /** One alarm, named "<prefix>-<key>", notifying the topic on ALARM and on OK. */
+    /** The days left on the HTTPS certificate (ACM publishes DaysToExpiry once a day). */
+    private certificateAlarm(certificate: { arn: pulumi.Input<string>; mode: CertificateMode }): void {
+        const days = CERTIFICATE_EXPIRY_ALARM_DAYS;
+        this.alarm("certificate-expiry", "Days until the HTTPS certificate expires", {
+            alarmDescription:
+                certificate.mode === "self-signed"
+                    ? `The self-signed HTTPS certificate expires in less than ${days} days; run \`pulumi up\` on this stack, which re-issues it under the same ARN`
+                    : `The HTTPS certificate expires in less than ${days} days and ACM has not renewed it; check that its DNS validation record is still in the hosted zone`,
+            namespace: "AWS/CertificateManager",
+            metricName: "DaysToExpiry",
+            dimensions: { CertificateArn: certificate.arn },
+            statistic: "Minimum",
+            period: DAY_SECONDS,
+            evaluationPeriods: 1,
+            comparisonOperator: "LessThanThreshold",
+            threshold: days,
+            // A day without a datapoint keeps the last state: the first day is not an alarm, and a
+            // certificate that stops reporting once expired does not turn OK.
+            treatMissingData: "ignore",
+        });
+    }
+
+    /** CloudFront's own error rates; its metrics exist only in us-east-1, where the CDN stacks live. */
+    private cdnAlarms(region: string, distributionId: pulumi.Input<string>): void {
+        if (region !== CDN_REGION) {
+            throw new pulumi.ResourceError(
+                `monitoring: CloudFront publishes its metrics in ${CDN_REGION} only, so its alarms cannot live in ${region}; the config allows cdn.enabled only in ${CDN_REGION}`,
+                this,
+            );
+        }
+        const t = this.args.thresholds;
+        for (const [key, metricName, threshold, what] of [
+            ["cdn-5xx-rate", "5xxErrorRate", t.cdn5xxRatePercent, "5xx (the origin failed or could not be reached)"],
+            ["cdn-4xx-rate", "4xxErrorRate", t.cdn4xxRatePercent, "4xx (e.g. the ALB refusing CloudFront with 403)"],
+        ] as const) {
+            this.alarm(key, `CloudFront ${metricName} (%)`, {
+                alarmDescription: `More than ${threshold}% of viewer requests answered ${what} in 3 of 5 minutes with at least ${minimumRequestsFor(threshold)} requests`,
+                metricQueries: cloudFrontRateQueries(distributionId, metricName, threshold),
+                comparisonOperator: "GreaterThanThreshold",
+                threshold,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+                treatMissingData: "notBreaching",
+            });
+        }
+    }
+
+    /** One alarm, named "<prefix>-<key>", notifying the topic (and alarmTopicArn) on ALARM and on OK. */
     private alarm(
         key: string,
         title: pulumi.Input<string>,
@@ -339,13 +390,17 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 ...spec,
                 name: name ?? `${this.args.prefix}-${key}`,
-                alarmActions: [this.topicArn],
-                okActions: [this.topicArn],
+                alarmActions: this.actions(),
+                okActions: this.actions(),
                 actionsEnabled: true,
             },
             { parent: this },
         );
         this.alarms.push({ alarm, title });
         return alarm;
+    }
+
+    private actions(): pulumi.Input<string>[] {
+        return this.args.alarmTopicArn ? [this.topicArn, this.args.alarmTopicArn] : [this.topicArn];
     }
 }

@@ -3,11 +3,13 @@
  * CloudWatch Logs, and the default security group adopted and emptied.
  */
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
+// The ec2 module alone: the package's index also loads awsx's classic and ECS modules and the
+// AWS SDK's ECS client, which this program never uses (and every preview would pay for).
+import * as awsxEc2 from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
 import { childName } from "../lib/naming";
-import type { StackConfig } from "../configSchema";
+import type { StackConfig } from "../stackConfig";
 
 type NetworkConfig = StackConfig["network"];
 
@@ -40,7 +42,7 @@ export class Network extends pulumi.ComponentResource {
 
         // Explicit CIDRs per tier and AZ (planSubnets) so the layout is reviewable in the stack
         // file and adding an AZ never moves an existing subnet (moving one replaces it).
-        const vpc = new awsx.ec2.Vpc(
+        const vpc = new awsxEc2.Vpc(
             childName(name, "vpc"),
             {
                 cidrBlock: args.cidr,

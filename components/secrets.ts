@@ -16,6 +16,23 @@ export interface SecretsArgs {
     aliasName: string;
     /** Days a scheduled deletion waits (7 to 30); default 30, the most time to notice a mistake. */
     deletionWindowInDays?: number;
+    /**
+     * The Auto Scaling service-linked role the key policy names (it launches instances with
+     * volumes under the key). KMS refuses a policy naming a role that does not exist, so pass
+     * the ARN from components/autoScalingRole.ts, which makes the key wait for the role (or fail
+     * with the fix); default: the role's well-known ARN, assumed to exist.
+     */
+    autoScalingRoleArn?: pulumi.Input<string>;
+    /**
+     * Protect the key (prod): `pulumi destroy` stops before it takes anything down, and a change
+     * that would replace the key fails instead. Default false.
+     */
+    protect?: boolean;
+    /**
+     * Leave the key in the account when it leaves the stack (prod): final snapshots and backups
+     * encrypted under it stay restorable after the stack is gone. Default false.
+     */
+    retainOnDelete?: boolean;
 }
 
 export interface GeneratedSecretOptions {
@@ -77,10 +94,12 @@ export class Secrets extends pulumi.ComponentResource {
                 deletionWindowInDays,
                 // Set at creation, so the key never exists with the default policy.
                 policy: pulumi
-                    .all([account, this.region])
-                    .apply(([accountId, region]) => JSON.stringify(stackKeyPolicy({ accountId, region }))),
+                    .all([account, this.region, args.autoScalingRoleArn])
+                    .apply(([accountId, region, autoScalingRoleArn]) =>
+                        JSON.stringify(stackKeyPolicy({ accountId, region, autoScalingRoleArn })),
+                    ),
             },
-            { parent: this },
+            { parent: this, protect: args.protect, retainOnDelete: args.retainOnDelete },
         );
         const alias = new aws.kms.Alias(
             childName(name, "alias"),

@@ -12,8 +12,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALLOWED_TLS_POLICIES, StackConfig } from "../configSchema";
-import { isTls13Policy } from "../policy/lib/tlsPolicy";
+import { ALLOWED_TLS_POLICIES } from "../lib/tlsPolicies";
+import type { StackConfig } from "../stackConfig";
 import { AppArtifact, AppBundleLike } from "./artifact";
 import { Bastion } from "./bastion";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
@@ -63,6 +63,8 @@ export interface WebTierArgs extends WebSettings {
     rolloutAlarms?: (lb: LoadBalancerDimensions) => aws.cloudwatch.MetricAlarm[];
     /** CloudFront in front of the ALB (components/cdn.ts); needs web.domain and web.hostedZoneId. */
     edge?: EdgeSeam;
+    /** Protect the load balancer (prod); see LoadBalancerArgs.protect. Default false. */
+    protectLoadBalancer?: boolean;
 }
 
 /** A server boots (dnf, download, start) in about a minute; its metrics count after 2. */
@@ -138,6 +140,7 @@ export class WebTier extends pulumi.ComponentResource {
                 targetSecurityGroupId: webSg.id,
                 accessLogsBucket: args.accessLogsBucket,
                 edge: args.edge,
+                protect: args.protectLoadBalancer,
             },
             { parent: this },
         );
@@ -394,7 +397,7 @@ export class WebTier extends pulumi.ComponentResource {
                 `web.desiredCapacity: ${args.desiredCapacity} must lie between web.minSize (${args.minSize}) and web.maxSize (${args.maxSize}); adjust the three`,
             );
         }
-        if (!isTls13Policy(args.tlsPolicy)) {
+        if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(args.tlsPolicy)) {
             problems.push(
                 `web.tlsPolicy: "${args.tlsPolicy}" is not a TLS 1.3 policy; use one of ${ALLOWED_TLS_POLICIES.join(", ")}`,
             );
@@ -411,7 +414,8 @@ export class WebTier extends pulumi.ComponentResource {
     /** Only what the app needs: its own artifact object, Session Manager, and what is appended. */
     private baseStatements(args: WebTierArgs, artifact: AppArtifact): pulumi.Input<Statement>[] {
         const statements: pulumi.Input<Statement>[] = [
-            artifact.objectArn.apply((arn): Statement => ({
+            // Every bundle, not only this deploy's: see AppArtifact.bundlesArn.
+            artifact.bundlesArn.apply((arn): Statement => ({
                 Sid: "ReadAppArtifact",
                 Effect: "Allow",
                 Action: "s3:GetObject",

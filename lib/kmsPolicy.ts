@@ -18,6 +18,8 @@ import { Statement } from "./iam";
 export interface KeyPolicyContext {
     accountId: string;
     region: string;
+    /** The Auto Scaling service-linked role; default: its well-known ARN in this account. */
+    autoScalingRoleArn?: string;
 }
 
 /** The role Auto Scaling uses to launch instances; it exists once an account has used Auto Scaling. */
@@ -25,11 +27,11 @@ export function autoScalingServiceLinkedRoleArn(accountId: string): string {
     return `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 }
 
-export function stackKeyPolicy({ accountId, region }: KeyPolicyContext): {
+export function stackKeyPolicy({ accountId, region, autoScalingRoleArn }: KeyPolicyContext): {
     Version: "2012-10-17";
     Statement: Statement[];
 } {
-    const autoScaling = autoScalingServiceLinkedRoleArn(accountId);
+    const autoScaling = autoScalingRoleArn ?? autoScalingServiceLinkedRoleArn(accountId);
     return {
         Version: "2012-10-17",
         Statement: [

@@ -107,6 +107,9 @@ export const PRICES = {
     dashboardPerMonth: 3,
     /** EC2 detailed monitoring: 7 metrics at the custom-metric price of $0.30. */
     detailedMonitoringPerInstanceMonth: 2.1,
+    /** A Route 53 health check of an AWS endpoint, and each optional feature it uses (HTTPS, string matching, fast interval, latency). */
+    route53HealthCheckPerMonth: 0.5,
+    route53HealthCheckFeaturePerMonth: 1,
 };
 
 /** Charges the estimate leaves out because they depend on traffic or usage. */
@@ -178,15 +181,6 @@ function monthlyLine(item: string, resource: string, quantity: number, perMonth:
     return { item, resource, quantity, unitPrice: `${dollars(perMonth)}${unit}`, monthly: cents(quantity * perMonth) };
 }
 
-/** NAT gateways of an awsx VPC: offline the VPC is one record, so they are counted from its inputs. */
-function natGatewayCount(vpc: RecordedResource): { count: number; strategy: string; azs: number } {
-    const azs: number = vpc.inputs.availabilityZoneNames?.length ?? vpc.inputs.numberOfAvailabilityZones ?? 3;
-    // awsx's own default when natGateways is not given is one per AZ.
-    const strategy: string = vpc.inputs.natGateways?.strategy ?? "OnePerAz";
-    const count = strategy === "None" ? 0 : strategy === "Single" ? 1 : azs;
-    return { count, strategy, azs };
-}
-
 function truthy(v: unknown): boolean {
     return v === true || v === "true";
 }
@@ -242,21 +236,39 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
               )
             : undefined;
 
+    // An awsx VPC is priced through the NAT gateways and Elastic IPs its provider registers
+    // (offline/awsxVpc.ts records them), one line each per VPC; anything else one line each.
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const vpcOf = (r: RecordedResource): RecordedResource | undefined => {
+        for (let p = r.parent ? byUrn.get(r.parent) : undefined; p; p = p.parent ? byUrn.get(p.parent) : undefined) {
+            if (is(p, "awsx:ec2:Vpc")) return p;
+        }
+        return undefined;
+    };
+    const inVpc = (type: string) => {
+        const counts = new Map<RecordedResource, number>();
+        for (const r of resources.filter((x) => is(x, type))) {
+            const vpc = vpcOf(r);
+            if (vpc) counts.set(vpc, (counts.get(vpc) ?? 0) + 1);
+        }
+        return counts;
+    };
+    const natsPerVpc = inVpc("aws:ec2/natGateway:NatGateway");
+    const eipsPerVpc = inVpc("aws:ec2/eip:Eip");
+
     for (const r of resources) {
         if (is(r, "awsx:ec2:Vpc")) {
-            const nat = natGatewayCount(r);
-            if (nat.count > 0) {
-                lines.push(
-                    hourly(
-                        `NAT gateway (${nat.strategy}, ${nat.azs} AZs)`,
-                        r.name,
-                        nat.count,
-                        PRICES.natGatewayPerHour,
-                    ),
-                );
-                lines.push(hourly("NAT gateway public IPv4", r.name, nat.count, PRICES.publicIpv4PerHour));
+            const nats = natsPerVpc.get(r) ?? 0;
+            const azs = r.inputs.availabilityZoneNames?.length ?? r.inputs.numberOfAvailabilityZones ?? 3;
+            const strategy: string = r.inputs.natGateways?.strategy ?? "OnePerAz";
+            if (nats > 0) {
+                lines.push(hourly(`NAT gateway (${strategy}, ${azs} AZs)`, r.name, nats, PRICES.natGatewayPerHour));
             }
-        } else if (is(r, "aws:ec2/natGateway:NatGateway")) {
+            const eips = eipsPerVpc.get(r) ?? 0;
+            if (eips > 0) {
+                lines.push(hourly("NAT gateway public IPv4", r.name, eips, PRICES.publicIpv4PerHour));
+            }
+        } else if (is(r, "aws:ec2/natGateway:NatGateway") && !vpcOf(r)) {
             // Its Elastic IP is a separate record and counted as one.
             lines.push(hourly("NAT gateway", r.name, 1, PRICES.natGatewayPerHour));
         } else if (is(r, "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")) {
@@ -306,7 +318,7 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
                         : [],
                 }),
             );
-        } else if (is(r, "aws:ec2/eip:Eip")) {
+        } else if (is(r, "aws:ec2/eip:Eip") && !vpcOf(r)) {
             lines.push(hourly("Elastic IP (public IPv4)", r.name, 1, PRICES.publicIpv4PerHour));
         } else if (is(r, "aws:rds/instance:Instance")) {
             const multiAz = truthy(r.inputs.multiAz);
@@ -374,6 +386,22 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
                       )
                     : monthlyLine("CloudWatch alarm", r.name, 1, PRICES.alarmPerMonth),
             );
+        } else if (is(r, "aws:route53/healthCheck:HealthCheck")) {
+            const type = String(r.inputs.type ?? "");
+            const features = [
+                type.startsWith("HTTPS") && "HTTPS",
+                type.endsWith("STR_MATCH") && "string matching",
+                r.inputs.requestInterval === 10 && "fast interval",
+                truthy(r.inputs.measureLatency) && "latency",
+            ].filter((f): f is string => typeof f === "string");
+            lines.push(
+                monthlyLine(
+                    `Route 53 health check${features.length ? ` (${features.join(", ")})` : ""}`,
+                    r.name,
+                    1,
+                    PRICES.route53HealthCheckPerMonth + features.length * PRICES.route53HealthCheckFeaturePerMonth,
+                ),
+            );
         } else if (is(r, "aws:cloudwatch/dashboard:Dashboard")) {
             lines.push(monthlyLine("CloudWatch dashboard", r.name, 1, PRICES.dashboardPerMonth));
         }
@@ -400,53 +428,8 @@ export function estimateMonthlyCost(resources: RecordedResource[], stack: StackC
     };
 }
 
-function wrap(text: string, width: number): string[] {
-    const out: string[] = [];
-    let line = "";
-    for (const word of text.split(" ")) {
-        if (line && line.length + 1 + word.length > width) {
-            out.push(line);
-            line = `  ${word}`;
-        } else {
-            line = line ? `${line} ${word}` : word;
-        }
-    }
-    return line ? [...out, line] : out;
-}
-
-function money(n: number): string {
+export function money(n: number): string {
     return `$${n.toFixed(2)}`;
 }
 
 /** The cost section at the end of the text plan. */
-export function renderCost(estimate: CostEstimate): string {
-    const rows = estimate.lines.map((l) => [
-        l.item,
-        l.resource,
-        String(l.quantity),
-        l.unitPrice,
-        l.monthly === null ? "price unknown" : money(l.monthly),
-    ]);
-    const header = ["item", "resource", "qty", "unit price", "per month"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const format = (cells: string[]) =>
-        "    " +
-        cells
-            .map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-            .join("  ")
-            .trimEnd();
-    const lines = [
-        `Estimated monthly cost: ${money(estimate.totalMonthly)} ${estimate.currency} (an estimate, not a quote)`,
-        `    ${estimate.priceRegion} on-demand list prices as of ${estimate.pricesAsOf} (offline/cost.ts), ${estimate.hoursPerMonth} hours a month`,
-        ...estimate.notes.map((n) => `    note: ${n}`),
-        format(header),
-        ...rows.map(format),
-    ];
-    if (estimate.unpriced.length > 0) {
-        lines.push(
-            `    price unknown, not in the total (add it to PRICES in offline/cost.ts): ${estimate.unpriced.join("; ")}`,
-        );
-    }
-    lines.push(...wrap(`excluded (usage-based): ${estimate.excluded.join("; ")}`, 100).map((l) => `    ${l}`));
-    return lines.join("\n");
-}

@@ -77,21 +77,29 @@ export function defaultConfigFile(stack: string): string | undefined {
     return fs.existsSync(file) ? file : undefined;
 }
 
+let version: string | undefined;
 function packVersion(): string {
-    try {
-        return JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")).version ?? "0.0.0";
-    } catch {
-        return "0.0.0";
+    if (version === undefined) {
+        try {
+            version = (JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")).version ??
+                "0.0.0") as string;
+        } catch {
+            version = "0.0.0";
+        }
     }
+    return version;
 }
 
-class NotApplicableError extends Error {
-    constructor(readonly reason?: string) {
-        super(reason ?? "Policy does not apply");
-    }
+/**
+ * What `args.notApplicable()` throws. Not an Error: every resource meets every rule of another
+ * type this way, and capturing a stack trace thousands of times was a tenth of a plan's time.
+ */
+class NotApplicableError {
+    constructor(readonly reason?: string) {}
 }
 
 function throwNotApplicable(reason?: string): never {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- deliberately no Error (see above)
     throw new NotApplicableError(reason);
 }
 
@@ -136,36 +144,34 @@ function frozenMap(entries: Record<string, string>): ReadonlyMap<string, string>
     });
 }
 
-/** Properties as the analyzer deserializes them: plain data, undefined top-level values dropped. */
-function deserialize(props: Record<string, unknown> | undefined): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(props ?? {})) {
-        if (v !== undefined) {
-            out[k] = JSON.parse(JSON.stringify(v));
-        }
-    }
-    return out;
+/**
+ * Properties as the analyzer deserializes them: plain data, undefined top-level values dropped.
+ * Returns a factory: like the engine, every validation gets its own copy (a rule that changes
+ * its props cannot change what the next one sees), parsed from one serialization.
+ */
+function deserializer(props: Record<string, unknown> | undefined): () => Record<string, unknown> {
+    const text = JSON.stringify(props ?? {});
+    return () => JSON.parse(text) as Record<string, unknown>;
 }
 
 /**
- * The options server.js builds from the analyzer request, from what the program recorded. The
- * engine sends no retainOnDelete (not in @pulumi/policy 1.21's protocol); the offline runner
- * passes it when recorded, so rules that need it can check it here.
+ * The options server.js hands a policy (those the program set, as the engine received them).
+ * The engine sends no retainOnDelete (not in @pulumi/policy 1.21's protocol); the offline runner
+ * passes it when the program's options were recorded, so rules that need it can check it here.
  */
 function optionsOf(r: RecordedResource): PolicyResourceOptions & { retainOnDelete?: boolean } {
-    const recorded = r.options ?? {};
     const opts: PolicyResourceOptions & { retainOnDelete?: boolean } = {
-        protect: recorded.protect === true,
-        ignoreChanges: recorded.ignoreChanges ?? [],
+        protect: r.options?.protect ?? false,
+        ignoreChanges: r.options?.ignoreChanges ?? [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: r.secretOutputNames ?? [],
     };
-    if (recorded.deleteBeforeReplace !== undefined) {
-        opts.deleteBeforeReplace = recorded.deleteBeforeReplace;
+    if (r.options?.deleteBeforeReplace) {
+        opts.deleteBeforeReplace = true;
     }
-    if (recorded.retainOnDelete !== undefined) {
-        opts.retainOnDelete = recorded.retainOnDelete;
+    if (r.options) {
+        opts.retainOnDelete = r.options.retainOnDelete;
     }
     if (r.parent) {
         opts.parent = r.parent;
@@ -270,6 +276,7 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
 
     // Resource policies: the engine's Analyze call, once per registered resource.
     for (const r of args.resources) {
+        const freshInputs = deserializer(r.inputs);
         for (const p of policies) {
             let level = levelFor(config, p);
             if (level === "disabled" || !isResourcePolicy(p) || !p.validateResource) {
@@ -288,7 +295,7 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validation of validations) {
                 try {
-                    const props = unknownCheckingProxy(deserialize(r.inputs));
+                    const props = unknownCheckingProxy(freshInputs());
                     const vargs: ResourceValidationArgs = {
                         type: r.type,
                         props,
@@ -342,7 +349,7 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
 export function policyResources(recorded: RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const list = recorded.map((r) => {
-        const props = unknownCheckingProxy(deserialize(r.outputs));
+        const props = unknownCheckingProxy(deserializer(r.outputs)());
         const resource: PolicyResource = {
             type: r.type,
             props,

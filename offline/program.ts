@@ -6,20 +6,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { ProgramError, UsageError } from "./errors";
 import { installMocks } from "./mocks";
-import { RecordedResource } from "./types";
+import { Phase, RecordedResource, UNKNOWN } from "./types";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** Bad usage or an unreadable stack file: the CLI exits 2 with the message alone. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
+export { ProgramError, UsageError } from "./errors";
 
 export interface StackOutput {
+    /** The value; in the preview phase, the engine's unknown sentinel when not known yet. */
     value: unknown;
     secret: boolean;
 }
@@ -27,6 +23,7 @@ export interface StackOutput {
 export interface ProgramRun {
     project: string;
     stack: string;
+    phase: Phase;
     region: string;
     resources: RecordedResource[];
     outputs: Record<string, StackOutput>;
@@ -39,6 +36,10 @@ export interface RunOptions {
     configFile?: string;
     /** Values merged over the file's, keyed like the file (`webfleet:web`); objects merge one level deep. */
     overrides?: Record<string, unknown>;
+    /** "update" (default): the state after `pulumi up`; "preview": a first `pulumi preview`. */
+    phase?: Phase;
+    /** IAM roles the mocked account has (offline/mocks.ts); default: a used account's. */
+    existingRoles?: string[];
 }
 
 export function projectName(): string {
@@ -52,6 +53,11 @@ export function readStackConfig(stack: string, configFile?: string): Record<stri
         throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, _, . and - only)`);
     }
     const file = configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+    if (configFile !== undefined && !fs.existsSync(configFile)) {
+        throw new UsageError(
+            `--config ${configFile}: no such file (give the path of a stack file, like Pulumi.dev.yaml)`,
+        );
+    }
     if (!fs.existsSync(file)) {
         const known = fs
             .readdirSync(REPO_ROOT)
@@ -129,7 +135,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
     const project = projectName();
     const config = mergeOverrides(readStackConfig(opts.stack, opts.configFile), opts.overrides);
     const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
-    const recorder = await installMocks(project, opts.stack, { region });
+    const phase = opts.phase ?? "update";
+    const recorder = await installMocks(project, opts.stack, { region, phase, existingRoles: opts.existingRoles });
     const { values, secretKeys } = toConfigText(config);
     pulumi.runtime.setAllConfig(values, secretKeys);
     forgetProgramModules();
@@ -139,20 +146,47 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 
     let exported: Record<string, unknown> = {};
     const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
-    await runInPulumiStack(() => {
-        exported = require(path.join(REPO_ROOT, "index"));
-        return Promise.resolve(exported);
-    });
-    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    // An error thrown inside an Output fails the registration waiting on it, which the runtime
+    // reports as an unhandled rejection while the rest of the graph waits forever: end the run
+    // with it, as the engine ends a preview with the program's error.
+    let fail: (e: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    process.on("unhandledRejection", fail);
+    try {
+        await Promise.race([
+            runInPulumiStack(() => {
+                exported = require(path.join(REPO_ROOT, "index"));
+                return Promise.resolve(exported);
+            }),
+            failed,
+        ]);
+        await Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), failed]);
+    } catch (e) {
+        // The one error fails every registration waiting on it; let those rejections arrive
+        // (within a few turns) before the handler goes, or Node would crash the process on them.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new ProgramError(e);
+    } finally {
+        process.off("unhandledRejection", fail);
+    }
 
     const outputs: Record<string, StackOutput> = {};
     for (const [key, value] of Object.entries(exported)) {
         if (pulumi.Output.isInstance(value)) {
             const o = value as any;
-            outputs[key] = { value: await o.promise(), secret: await o.isSecret };
+            const known: boolean = await o.isKnown;
+            outputs[key] = { value: known ? await o.promise() : UNKNOWN, secret: await o.isSecret };
         } else if (value !== undefined && typeof value !== "function") {
             outputs[key] = { value, secret: false };
         }
     }
-    return { project, stack: opts.stack, region, resources: recorder.resources, outputs, invokes: recorder.invokes };
+    return {
+        project,
+        stack: opts.stack,
+        phase,
+        region,
+        resources: recorder.resources,
+        outputs,
+        invokes: recorder.invokes,
+    };
 }

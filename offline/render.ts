@@ -1,16 +1,15 @@
 /**
- * How the offline preview shows a program run: a resource tree like `pulumi preview`, the
- * stack outputs, the policy report, and the JSON document of DESIGN.md. Secrets never print.
+ * What the offline preview may show of a program run, and its JSON document (DESIGN.md):
+ * secrets masked by their recorded paths, long strings abbreviated to their digest. The text
+ * form is offline/text.ts.
  */
 import * as crypto from "node:crypto";
+import type { PlanResult } from "./plan";
 import type { PolicyReport } from "./policyRunner";
 import { ProgramRun } from "./program";
-import { RecordedResource } from "./types";
+import { RecordedOptions, RecordedResource } from "./types";
 
 export const SECRET = "[secret]";
-
-/** What the policy runner reports (offline/policyRunner.ts owns the shapes). */
-export type PolicyOutcome = Pick<PolicyReport, "violations" | "exempted">;
 
 /** A copy of `value` with every listed path (a.b[0].c) replaced by "[secret]". */
 export function maskPaths(value: Record<string, any>, paths: string[]): Record<string, any> {
@@ -62,74 +61,36 @@ export function publicOutputs(run: ProgramRun): Record<string, unknown> {
     return Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : o.value]));
 }
 
-export function jsonDocument(run: ProgramRun, policy: PolicyOutcome) {
+const NO_OPTIONS: RecordedOptions = {
+    protect: false,
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    dependsOn: [],
+};
+
+/**
+ * The JSON document of DESIGN.md: resources with the known values (the update phase), each with
+ * its resource options and the input paths a first preview cannot know yet; the stack outputs;
+ * the violations and exemptions of both phases, each saying its phase.
+ */
+export function jsonDocument(plan: PlanResult) {
+    const { run } = plan.update;
+    const unknownAtPreview = new Map(plan.preview.run.resources.map((r) => [r.urn, r.unknownInputPaths ?? []]));
+    const tagged = <T extends object>(pick: (p: PolicyReport) => T[]) =>
+        plan.phases.flatMap((p) => pick(p.policy).map((v) => ({ ...v, phase: p.phase })));
     return {
         project: run.project,
         stack: run.stack,
-        resources: run.resources.map(publicView),
+        phases: plan.phases.map((p) => p.phase),
+        resources: run.resources.map((r) => ({
+            ...publicView(r),
+            options: r.options ?? NO_OPTIONS,
+            unknownInputsAtPreview: unknownAtPreview.get(r.urn) ?? [],
+        })),
         outputs: publicOutputs(run),
-        violations: policy.violations,
-        exempted: policy.exempted,
+        violations: tagged((p) => p.violations),
+        exempted: tagged((p) => p.exempted),
     };
-}
-
-/** The resource tree, parents before children, drawn like `pulumi preview`. */
-export function renderTree(resources: RecordedResource[]): string {
-    const children = new Map<string | null, RecordedResource[]>();
-    const known = new Set(resources.map((r) => r.urn));
-    for (const r of resources) {
-        const parent = r.parent && known.has(r.parent) ? r.parent : null;
-        children.set(parent, [...(children.get(parent) ?? []), r]);
-    }
-    const rows: [string, string][] = [];
-    const walk = (parent: string | null, prefix: string) => {
-        const list = children.get(parent) ?? [];
-        list.forEach((r, i) => {
-            const last = i === list.length - 1;
-            const branch = parent === null ? "" : last ? "└─ " : "├─ ";
-            rows.push([`${prefix}${branch}${r.type}`, r.name]);
-            walk(r.urn, parent === null ? "" : prefix + (last ? "   " : "│  "));
-        });
-    };
-    walk(null, "");
-    const width = Math.max(4, ...rows.map(([t]) => t.length)) + 2;
-    const nameWidth = Math.max(4, ...rows.map(([, n]) => n.length)) + 2;
-    return [
-        `     ${"Type".padEnd(width)}${"Name".padEnd(nameWidth)}Plan`,
-        ...rows.map(([t, n]) => ` +   ${t.padEnd(width)}${n.padEnd(nameWidth)}create`),
-    ].join("\n");
-}
-
-function renderValue(v: unknown): string {
-    return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v, null, 0);
-}
-
-export function renderOutputs(run: ProgramRun): string {
-    const outputs = publicOutputs(run);
-    const keys = Object.keys(outputs).sort();
-    const width = Math.max(0, ...keys.map((k) => k.length)) + 1;
-    return ["Outputs:", ...keys.map((k) => `    ${(k + ":").padEnd(width + 1)}${renderValue(outputs[k])}`)].join("\n");
-}
-
-export function renderPolicy(policy: PolicyOutcome, byUrn: Map<string, RecordedResource>): string {
-    const where = (urn?: string) => {
-        const r = urn ? byUrn.get(urn) : undefined;
-        return r ? ` (${r.type}: ${r.name})` : urn ? ` (${urn})` : " (stack)";
-    };
-    const lines: string[] = [];
-    for (const level of ["mandatory", "advisory"] as const) {
-        const list = policy.violations.filter((v) => v.enforcementLevel === level);
-        lines.push(`Policy violations, ${level}: ${list.length}`);
-        for (const v of list) {
-            lines.push(
-                `    [${level}] ${v.policy}${where(v.urn)}`,
-                `        ${v.message.replace(/\n/g, "\n        ")}`,
-            );
-        }
-    }
-    lines.push(`Exempted by policy config: ${policy.exempted.length}`);
-    for (const v of policy.exempted) {
-        lines.push(`    [exempt] ${v.policy}${where(v.urn)}: ${v.reason}`);
-    }
-    return lines.join("\n");
 }

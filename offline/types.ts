@@ -1,3 +1,31 @@
+/** Which picture of the engine a run shows (DESIGN.md, "Offline preview"; offline/plan.ts). */
+export type Phase = "preview" | "update";
+
+export const PHASES: readonly Phase[] = ["preview", "update"];
+
+/** What each phase stands for, in the words the output uses. */
+export const PHASE_TITLES: Record<Phase, string> = {
+    preview: "preview (a first `pulumi preview`: values the provider computes are unknown)",
+    update: "update (the state after `pulumi up`: every value known)",
+};
+
+/** The resource options the program set, as the engine receives them. */
+export interface RecordedOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    /** Custom create/update/delete timeouts ("45m"), where the program set any. */
+    customTimeouts?: { create?: string; update?: string; delete?: string };
+    /**
+     * URNs of explicit dependencies: the registration's dependencies that no input implies. (The
+     * engine receives both kinds in one list; a `dependsOn` on a resource an input also names
+     * is indistinguishable from the input's own dependency, and means the same.)
+     */
+    dependsOn: string[];
+}
+
 /**
  * What the offline preview records for every resource registration. The policy runner,
  * the JSON output, the diagram and the unit tests all read this one shape.
@@ -12,7 +40,10 @@ export interface RecordedResource {
     parent: string | null;
     /** true for resources managed by a provider; false for ComponentResources. */
     custom: boolean;
-    /** Inputs as the program passed them, secrets unwrapped (policies see real values). */
+    /**
+     * Inputs as the program passed them, secrets unwrapped (policies see real values). In the
+     * preview phase a value unknown until deploy is the engine's unknown sentinel (`UNKNOWN`).
+     */
     inputs: Record<string, any>;
     /** State returned by the mocks (inputs merged with the mocked outputs), secrets unwrapped. */
     outputs: Record<string, any>;
@@ -24,15 +55,14 @@ export interface RecordedResource {
     secretInputPaths: string[];
     /** Output properties the resource's SDK marks secret (additionalSecretOutputs). */
     secretOutputNames?: string[];
-    /** Resource options as the program set them, when recorded (the policy runner passes them on). */
+    /** The resource options; absent in hand-built records, which then have none set. */
     options?: RecordedOptions;
+    /** Dotted paths (within inputs) whose values were unknown; only the preview phase has any. */
+    unknownInputPaths?: string[];
 }
 
-export interface RecordedOptions {
-    protect?: boolean;
-    retainOnDelete?: boolean;
-    deleteBeforeReplace?: boolean;
-    ignoreChanges?: string[];
-    replaceOnChanges?: string[];
-    dependsOn?: string[];
-}
+/**
+ * The engine's sentinel for a value not known until deploy, as the policy analyzer receives it
+ * (@pulumi/policy's unknownStringValue, the same string as @pulumi/pulumi's rpc unknownValue).
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ProgramRun } from "../offline/program";
+import { BASTION_TAG } from "../components/bastion";
 import { SSHD_DROPIN_PATH, renderBastionUserData } from "../lib/userData/bastion";
 import { named, ofType, runStack } from "./support/program";
 import { requireTool } from "./support/tools";
@@ -14,6 +15,7 @@ function sshd(): string {
 }
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
 function rulesOf(run: ProgramRun, type: string, sgId: string) {
@@ -23,12 +25,14 @@ function rulesOf(run: ProgramRun, type: string, sgId: string) {
 describe("bastion (mocked program)", function () {
     let dev: ProgramRun;
     let withCidrs: ProgramRun;
+    let prodWithCidrs: ProgramRun;
     let sgId: string;
     before(async () => {
         dev = await runStack("dev");
         withCidrs = await runStack("dev", {
             "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/28"] },
         });
+        prodWithCidrs = await runStack("prod", { "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24"] } });
         sgId = named(dev, "aws:ec2/securityGroup:SecurityGroup", "bastion-sg").outputs.id;
     });
 
@@ -81,22 +85,69 @@ describe("bastion (mocked program)", function () {
         expect(asg.inputs.launchTemplate).to.deep.equal({ id: lt.outputs.id, version: "1" });
     });
 
-    it("gives its role SSM access and only its own Elastic IP", () => {
-        const attachment = named(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "bastion-ssm");
-        expect(attachment.inputs.policyArn).to.equal("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
-        const policy = JSON.parse(named(dev, "aws:iam/rolePolicy:RolePolicy", "bastion-eip").inputs.policy);
-        expect(policy.Statement).to.have.length(1);
-        expect(policy.Statement[0].Action).to.equal("ec2:AssociateAddress");
-        expect(policy.Statement[0].Resource[0]).to.equal(named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.arn);
-        expect(policy.Statement[0].Condition).to.deep.equal({
-            StringEquals: { "aws:ResourceTag/webfleet:role": "bastion" },
-        });
+    it("takes an Elastic IP only when someone may SSH in from outside", () => {
+        // No allowed CIDRs: no SSH ingress, so no fixed address to spend one of the region's five on.
+        expect(ofType(dev, "aws:ec2/eip:Eip").filter((e) => e.name.startsWith("bastion"))).to.deep.equal([]);
+        expect(ofType(dev, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.not.include("bastion-eip");
+        expect(dev.outputs.bastionPublicIp).to.deep.equal({ value: null, secret: false });
+        const script = Buffer.from(named(dev, LT, "bastion-lt").inputs.userData, "base64").toString("utf8");
+        expect(script).to.not.include("associate-address");
+        expect(named(withCidrs, "aws:ec2/eip:Eip", "bastion-eip").inputs.domain).to.equal("vpc");
     });
 
-    it("exports its security group and public IP", () => {
+    it("gives its role SSM access and its own Elastic IP onto its own instances only", () => {
+        const attachment = named(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "bastion-ssm");
+        expect(attachment.inputs.policyArn).to.equal("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+        const eip = named(withCidrs, "aws:ec2/eip:Eip", "bastion-eip");
+        const policy = JSON.parse(named(withCidrs, "aws:iam/rolePolicy:RolePolicy", "bastion-eip").inputs.policy);
+        expect(policy.Statement).to.have.length(1);
+        expect(policy.Statement[0].Action).to.equal("ec2:AssociateAddress");
+        expect(policy.Statement[0].Resource[0]).to.equal(eip.outputs.arn);
+        // Every resource of the call (address, instance, interface) must carry this bastion's
+        // marker, so the role cannot move the address onto another stack's bastion.
+        const marker = eip.inputs.tags[BASTION_TAG];
+        expect(marker).to.match(/^[0-9a-f]{16}$/);
+        expect(policy.Statement[0].Condition).to.deep.equal({
+            StringEquals: { "aws:ResourceTag/webfleet:role": "bastion", [`aws:ResourceTag/${BASTION_TAG}`]: marker },
+        });
+        const lt = named(withCidrs, LT, "bastion-lt");
+        for (const spec of lt.inputs.tagSpecifications) {
+            expect(spec.tags, spec.resourceType).to.include({ "webfleet:role": "bastion", [BASTION_TAG]: marker });
+        }
+        // Another stack's bastion gets another marker.
+        const other = JSON.parse(named(prodWithCidrs, "aws:iam/rolePolicy:RolePolicy", "bastion-eip").inputs.policy);
+        expect(other.Statement[0].Condition.StringEquals[`aws:ResourceTag/${BASTION_TAG}`]).to.not.equal(marker);
+    });
+
+    it("starts its group only once the Elastic IP permission is in place", () => {
+        const asg = named(withCidrs, "aws:autoscaling/group:Group", "bastion-asg");
+        expect(asg.options?.dependsOn).to.deep.equal([
+            named(withCidrs, "aws:iam/rolePolicy:RolePolicy", "bastion-eip").urn,
+        ]);
+    });
+
+    it("tags its instances, volumes and interfaces with the stack's tags", () => {
+        const lt = named(dev, LT, "bastion-lt");
+        expect(lt.inputs.tagSpecifications.map((s: any) => s.resourceType)).to.deep.equal([
+            "instance",
+            "volume",
+            "network-interface",
+        ]);
+        for (const spec of lt.inputs.tagSpecifications) {
+            expect(spec.tags, spec.resourceType).to.include({
+                "webfleet:stack": "dev",
+                "webfleet:environment": "dev",
+                team: "platform",
+            });
+        }
+        const asgTags = named(dev, "aws:autoscaling/group:Group", "bastion-asg").inputs.tags;
+        expect(asgTags).to.deep.include({ key: "webfleet:stack", value: "dev", propagateAtLaunch: true });
+    });
+
+    it("exports its security group and the Elastic IP's address", () => {
         expect(dev.outputs.bastionSecurityGroupId.value).to.equal(sgId);
-        expect(dev.outputs.bastionPublicIp.value).to.equal(
-            named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.publicIp,
+        expect(withCidrs.outputs.bastionPublicIp.value).to.equal(
+            named(withCidrs, "aws:ec2/eip:Eip", "bastion-eip").outputs.publicIp,
         );
     });
 
@@ -111,20 +162,22 @@ describe("bastion (mocked program)", function () {
         expect(ofType(dev, "aws:ec2/keyPair:KeyPair")).to.deep.equal([]);
     });
 
-    it("is absent, with its outputs, when disabled", async () => {
+    it("is absent when disabled, its outputs null (present for consumers, no engine warning)", async () => {
         const run = await runStack("dev", { "webfleet:bastion": { enabled: false } });
         expect(run.resources.filter((r) => r.type === "webfleet:network:Bastion")).to.deep.equal([]);
-        expect(run.outputs).to.not.have.property("bastionSecurityGroupId");
+        expect(run.outputs.bastionSecurityGroupId).to.deep.equal({ value: null, secret: false });
+        expect(run.outputs.bastionPublicIp).to.deep.equal({ value: null, secret: false });
     });
 
     it("renders user data from the Elastic IP it owns", () => {
-        const lt = named(dev, "aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt");
+        const lt = named(withCidrs, LT, "bastion-lt");
         const script = Buffer.from(lt.inputs.userData, "base64").toString("utf8");
         expect(script).to.equal(
             renderBastionUserData({
-                eipAllocationId: named(dev, "aws:ec2/eip:Eip", "bastion-eip").outputs.allocationId,
+                eipAllocationId: named(withCidrs, "aws:ec2/eip:Eip", "bastion-eip").outputs.allocationId,
             }),
         );
+        expect(script).to.include("attach_elastic_ip\n");
     });
 });
 
@@ -159,11 +212,20 @@ describe("bastion user data", () => {
         expect(() => renderBastionUserData({ eipAllocationId: "x'; rm -rf / #" })).to.throw("not an allocation ID");
     });
 
-    it("passes shellcheck", function () {
+    it("passes shellcheck, with and without an Elastic IP", function () {
         requireTool(this, "shellcheck", "apt-get install shellcheck");
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-")), "bastion.sh");
-        fs.writeFileSync(file, script);
-        expect(() => execFileSync("shellcheck", ["--severity=style", file], { stdio: "pipe" })).to.not.throw();
+        for (const [label, text] of [
+            ["with", script],
+            ["without", renderBastionUserData({})],
+        ]) {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-")), "bastion.sh");
+            fs.writeFileSync(file, text);
+            expect(
+                () => execFileSync("shellcheck", ["--severity=style", file], { stdio: "pipe" }),
+                `${label} an Elastic IP`,
+            ).to.not.throw();
+        }
+        expect(renderBastionUserData({})).to.not.include("EIP_ALLOCATION_ID");
     });
 
     it("is accepted by a real sshd, wins over the distribution's later drop-in, and lets ec2-user in", function () {

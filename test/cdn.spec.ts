@@ -3,7 +3,9 @@
  */
 import { expect } from "chai";
 import { errorPages } from "../app/static/pages";
-import { validateStackConfig } from "../configSchema";
+import { TLS13_ONLY_POLICIES } from "../lib/tlsPolicies";
+import { validateStackConfig } from "../stackConfig";
+import { cloudFrontRateQueries } from "../lib/alarmQueries";
 import { MANAGED_POLICIES, customErrorResponses } from "../components/cdn";
 import { webAclRules } from "../components/waf";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
@@ -19,15 +21,17 @@ const WITH_DOMAIN = { "webfleet:web": { domain: DOMAIN, hostedZoneId: ZONE } };
 
 describe("CDN config", () => {
     const web = { domain: DOMAIN, hostedZoneId: ZONE };
+    // Prod needs an alarm recipient (tested in config.spec.ts).
+    const monitoring = { alarmEmail: "oncall@example.com" };
 
     it("is on by default in prod with a domain in us-east-1, off otherwise (so the shipped prod file validates)", () => {
-        expect(validateStackConfig(raw("prod", { web })).cdn).to.deep.equal({ enabled: true });
-        expect(validateStackConfig(raw("prod", {})).cdn).to.deep.equal({ enabled: false });
+        expect(validateStackConfig(raw("prod", { web, monitoring })).cdn).to.deep.equal({ enabled: true });
+        expect(validateStackConfig(raw("prod", { monitoring })).cdn).to.deep.equal({ enabled: false });
         expect(
             validateStackConfig(
                 raw(
                     "prod",
-                    { web, network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } },
+                    { web, monitoring, network: { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } },
                     "eu-west-1",
                 ),
             ).cdn,
@@ -53,6 +57,31 @@ describe("CDN config", () => {
         ).to.include(
             "  - cdn.enabled: expected false outside us-east-1: CloudFront takes its certificate and web ACL only from us-east-1",
         );
+    });
+
+    it("refuses a TLS 1.3-only listener policy while CloudFront (TLS 1.2 at most to origins) is in front", () => {
+        expect(TLS13_ONLY_POLICIES).to.deep.equal([
+            "ELBSecurityPolicy-TLS13-1-3-2021-06",
+            "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+        ]);
+        const withPolicy = (tlsPolicy: string, cdn = true) =>
+            raw("prod", { web: { ...web, tlsPolicy }, monitoring, cdn: { enabled: cdn } });
+        expect(problems(() => validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-3-2021-06")))).to.include(
+            `  - web.tlsPolicy: expected a policy that also offers TLS 1.2 while cdn.enabled: CloudFront connects to its origin with TLS 1.2 at most, so a TLS 1.3-only listener would refuse every request it forwards; found "ELBSecurityPolicy-TLS13-1-3-2021-06".\n    Fix: pulumi config set --stack prod --path web.tlsPolicy ELBSecurityPolicy-TLS13-1-2-2021-06`,
+        );
+        expect(problems(() => validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04")))).to.include(
+            "Fix: pulumi config set --stack prod --path web.tlsPolicy ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+        );
+        // The default cdn.enabled (on in prod with a domain) counts too; without CloudFront the policy is fine.
+        expect(
+            problems(() =>
+                validateStackConfig(raw("prod", { web: { ...web, tlsPolicy: TLS13_ONLY_POLICIES[0] }, monitoring })),
+            ),
+        ).to.include("  - web.tlsPolicy: expected a policy that also offers TLS 1.2 while cdn.enabled");
+        expect(validateStackConfig(withPolicy(TLS13_ONLY_POLICIES[0], false)).web.tlsPolicy).to.equal(
+            TLS13_ONLY_POLICIES[0],
+        );
+        expect(validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-2-Res-2021-06")).cdn.enabled).to.equal(true);
     });
 });
 
@@ -234,6 +263,49 @@ describe("CDN (mocked program)", function () {
         });
         expect(dist.inputs.isIpv6Enabled).to.equal(true);
         expect(cdn.outputs.url.value).to.equal(`https://${DOMAIN}`);
+    });
+
+    it("lets the alias records take over a record that already exists for the domain", () => {
+        for (const name of ["web-lb-alias", "cdn-alias-ipv6"]) {
+            expect(named(cdn, "aws:route53/record:Record", name).inputs.allowOverwrite, name).to.equal(true);
+        }
+    });
+
+    it("alarms on CloudFront's own 5xx and 4xx rates (in us-east-1, Region=Global), which an ALB refusing CloudFront never shows", () => {
+        const alarms = ofType(cdn, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        const topic = named(cdn, "aws:sns/topic:Topic", "monitoring-alarms").outputs.arn;
+        for (const [key, metricName, threshold] of [
+            ["cdn-5xx-rate", "5xxErrorRate", 1],
+            ["cdn-4xx-rate", "4xxErrorRate", 50],
+        ] as const) {
+            const alarm = alarms.find((a) => a.name === `monitoring-${key}`);
+            expect(alarm, key).to.not.equal(undefined);
+            expect(alarm!.inputs).to.deep.include({
+                name: `webfleet-prod-${key}`,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+                treatMissingData: "notBreaching",
+                alarmActions: [topic],
+            });
+            expect(alarm!.inputs.metricQueries).to.deep.equal(
+                cloudFrontRateQueries(dist.outputs.id, metricName, threshold),
+            );
+            const rate = alarm!.inputs.metricQueries.find((q: any) => q.metric?.metricName === metricName);
+            expect(rate.metric).to.deep.include({
+                namespace: "AWS/CloudFront",
+                dimensions: { DistributionId: dist.outputs.id, Region: "Global" },
+            });
+        }
+        // The expression counts a rate only in minutes with enough requests for it to mean anything.
+        expect(cloudFrontRateQueries("E1", "4xxErrorRate", 50).find((q) => q.id === "rate")!.expression).to.equal(
+            "IF(FILL(m_requests, 0) >= 10, FILL(m_rate, 0), 0)",
+        );
+        expect(alarms.filter((a) => a.name.startsWith("monitoring-cdn-"))).to.have.length(2);
+        expect(ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.name.includes("cdn-"))).to.equal(
+            false,
+        );
     });
 
     it("moves the WAF web ACL to the distribution, where it sees the viewers' addresses", () => {

@@ -1,7 +1,11 @@
 import { expect } from "chai";
-import { validateStackConfig } from "../configSchema";
+import { StackConfigError, dbConnectionCeiling, validateStackConfig } from "../stackConfig";
 import { rawConfigFrom, readStackConfig } from "../offline/program";
 import { configProblems as problemsOf, rawConfig as raw } from "./support/config";
+import { StackFile, applyFix } from "./support/pulumiConfig";
+
+/** Prod refuses to run without an alarm recipient; the tests of other keys give it one. */
+const ONCALL = { alarmEmail: "oncall@example.com" };
 
 describe("stack config", () => {
     it("accepts the shipped dev stack file and fills the dev defaults", () => {
@@ -16,6 +20,7 @@ describe("stack config", () => {
         expect(c.network.availabilityZones).to.deep.equal(["us-east-1a", "us-east-1b"]);
         expect(c.network.subnets.private).to.deep.equal(["10.10.0.0/19", "10.10.64.0/19"]);
         expect(c.bastion).to.deep.equal({ enabled: true, instanceType: "t4g.nano", allowedCidrs: [] });
+        expect(c.web).to.not.have.property("domain");
         expect(c.web).to.include({ minSize: 2, desiredCapacity: 2, maxSize: 4, deletionProtection: false });
         expect(c.database).to.include({ multiAz: false, backupRetentionDays: 1, deletionProtection: false });
         expect(c.tags).to.deep.equal({ team: "platform" });
@@ -53,17 +58,24 @@ describe("stack config", () => {
             p99ResponseTimeSeconds: 2,
             dbCpuPercent: 90,
             dbFreeStorageGb: 1,
-            dbConnections: 60,
+            dbConnections: 32,
             dbReplicaLagSeconds: 60,
+            cdn5xxRatePercent: 5,
+            cdn4xxRatePercent: 50,
+            syntheticChecks: false,
         });
-        expect(validateStackConfig(raw("prod", {})).monitoring).to.deep.equal({
+        expect(validateStackConfig(raw("prod", { monitoring: ONCALL })).monitoring).to.deep.equal({
+            ...ONCALL,
             alb5xxRatePercent: 1,
             target5xxPerMinute: 5,
             p99ResponseTimeSeconds: 1,
             dbCpuPercent: 80,
             dbFreeStorageGb: 2,
-            dbConnections: 500,
+            dbConnections: 48,
             dbReplicaLagSeconds: 30,
+            cdn5xxRatePercent: 1,
+            cdn4xxRatePercent: 50,
+            syntheticChecks: true,
         });
         const c = validateStackConfig(
             raw("prod", { monitoring: { alarmEmail: "oncall@example.com", p99ResponseTimeSeconds: 0.5 } }),
@@ -75,58 +87,59 @@ describe("stack config", () => {
         });
     });
 
-    it("defaults everything from the stack name alone", () => {
-        const c = validateStackConfig(raw("prod", {}));
+    it("defaults everything but prod's alarm recipient from the stack name alone", () => {
+        const c = validateStackConfig(raw("prod", { monitoring: ONCALL }));
         expect(c.environment).to.equal("prod");
         expect(c.network.azCount).to.equal(3);
         expect(c.network.availabilityZones).to.equal(undefined);
     });
 
+    /** Each case: what the stack file holds, and what the message must say (its fix included). */
     const cases: [string, Record<string, unknown>, string][] = [
         [
             "a CIDR that does not parse",
             { network: { cidr: "10.0.0.0/33" } },
-            `  - network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.0.0.0/33".\n    Fix: pulumi config set --stack dev --path 'network.cidr' 10.0.0.0/16`,
+            `  - network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.0.0.0/33".\n    Fix: pulumi config set --stack dev --path network.cidr 10.0.0.0/16`,
         ],
         [
             "a CIDR with host bits set (the fix is its network address)",
             { network: { cidr: "10.1.2.3/16" } },
-            `  - network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.1.2.3/16".\n    Fix: pulumi config set --stack dev --path 'network.cidr' 10.1.0.0/16`,
+            `  - network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.1.2.3/16".\n    Fix: pulumi config set --stack dev --path network.cidr 10.1.0.0/16`,
         ],
         [
-            "a VPC too small for the layout",
-            { network: { cidr: "10.0.0.0/24" } },
-            `  - network.cidr: expected a canonical IPv4 CIDR block from /16 to /20; found "10.0.0.0/24".`,
-        ],
-        [
-            "one AZ",
+            "one AZ (the fix is the nearest allowed count)",
             { network: { azCount: 1 } },
-            `  - network.azCount: expected a whole number from 2 to 4 (an ALB needs two AZs); found 1.`,
+            `  - network.azCount: expected a whole number from 2 to 4; found 1.\n    Fix: pulumi config set --stack dev --path network.azCount 2`,
         ],
         [
-            "an unknown NAT strategy",
-            { network: { natStrategy: "Double" } },
-            `  - network.natStrategy: expected Single or OnePerAz; found "Double".`,
+            "a NAT strategy in the wrong case (the fix is the same word, corrected)",
+            { network: { natStrategy: "oneperaz" } },
+            `  - network.natStrategy: expected Single or OnePerAz (None is not offered: the web servers need egress); found "oneperaz".\n    Fix: pulumi config set --stack dev --path network.natStrategy OnePerAz`,
         ],
         [
-            "NAT None with private subnets",
+            "NAT None (the fix is the environment's strategy, not another word)",
             { network: { natStrategy: "None" } },
-            `  - network.natStrategy: expected Single or OnePerAz: the web servers in the private subnets need outbound access to install Node.js and fetch the app; found "None".\n    Fix: pulumi config set --stack dev --path 'network.natStrategy' Single`,
+            `found "None".\n    Fix: pulumi config set --stack dev --path network.natStrategy Single`,
         ],
         [
-            "a retention CloudWatch refuses",
+            "a retention CloudWatch refuses (the fix is the nearest it accepts)",
             { network: { flowLogRetentionDays: 10 } },
-            `  - network.flowLogRetentionDays: expected a CloudWatch Logs retention (1, 3, 5`,
+            `found 10.\n    Fix: pulumi config set --stack dev --path network.flowLogRetentionDays 7`,
         ],
         [
             "a bad allowed CIDR, by index",
             { bastion: { allowedCidrs: ["203.0.113.0/24", "198.51.100.7/33"] } },
-            `  - bastion.allowedCidrs[1]: expected a canonical IPv4 CIDR block like 203.0.113.0/24; found "198.51.100.7/33".\n    Fix: pulumi config set --stack dev --path 'bastion.allowedCidrs[1]' 203.0.113.0/24`,
+            `  - bastion.allowedCidrs[1]: expected a canonical IPv4 CIDR block like 203.0.113.0/24; found "198.51.100.7/33".\n    Fix: pulumi config rm --stack dev --path 'bastion.allowedCidrs[1]'`,
+        ],
+        [
+            "a list given as JSON text (the fix sets it element by element)",
+            { bastion: { allowedCidrs: '["203.0.113.0/24","198.51.100.0/28"]' } },
+            `Fix: pulumi config rm --stack dev --path bastion.allowedCidrs && pulumi config set --stack dev --path 'bastion.allowedCidrs[0]' 203.0.113.0/24 && pulumi config set --stack dev --path 'bastion.allowedCidrs[1]' 198.51.100.0/28`,
         ],
         [
             "SSH open to the world",
-            { bastion: { allowedCidrs: ["0.0.0.0/0"] } },
-            `  - bastion.allowedCidrs[0]: expected a CIDR narrower than the whole internet (SSH must never be open to 0.0.0.0/0; use SSM Session Manager instead); found "0.0.0.0/0".`,
+            { bastion: { allowedCidrs: ["203.0.113.0/24", "0.0.0.0/0"] } },
+            `  - bastion.allowedCidrs: expected CIDRs narrower than the internet (none of 0.0.0.0/0 and nothing wider than a /8): SSH must never be open to everyone; use SSM Session Manager instead; found ["203.0.113.0/24","0.0.0.0/0"].\n    Fix: pulumi config rm --stack dev --path bastion.allowedCidrs && pulumi config set --stack dev --path 'bastion.allowedCidrs[0]' 203.0.113.0/24`,
         ],
         [
             "allowed CIDRs for a disabled bastion",
@@ -141,79 +154,235 @@ describe("stack config", () => {
         [
             "an instance type that is not one",
             { bastion: { instanceType: "large" } },
-            `  - bastion.instanceType: expected an EC2 instance type like t4g.nano; found "large".`,
+            `  - bastion.instanceType: expected an EC2 instance type like t4g.nano; found "large".\n    Fix: pulumi config set --stack dev --path bastion.instanceType t4g.nano`,
         ],
         [
             "fewer web servers than AZs",
             { web: { minSize: 1 } },
-            `  - web.minSize: expected at least network.azCount (2), so every AZ keeps a healthy server; found 1.\n    Fix: pulumi config set --stack dev --path 'web.minSize' 2`,
+            `  - web.minSize: expected at least network.azCount (2), so every AZ keeps a healthy server; found 1.\n    Fix: pulumi config set --stack dev --path web.minSize 2`,
+        ],
+        [
+            "a size that is not a number (the fix is this stack's AZ count)",
+            { web: { minSize: "two" }, network: { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] } },
+            `  - web.minSize: expected a whole number from 1 to 100; found "two".\n    Fix: pulumi config set --stack dev --path web.minSize 3`,
+        ],
+        [
+            "sizes that contradict each other (the fixes hold together)",
+            { web: { minSize: 5, maxSize: 3, desiredCapacity: 9 } },
+            `  - web.maxSize: expected at least web.minSize (5); found 3.\n    Fix: pulumi config set --stack dev --path web.maxSize 5\n  - web.desiredCapacity: expected between web.minSize (5) and web.maxSize (5); found 9.\n    Fix: pulumi config set --stack dev --path web.desiredCapacity 5`,
         ],
         [
             "a domain without its zone",
             { web: { domain: "www.example.com" } },
-            `  - web.hostedZoneId: expected to be set together with web.domain (a DNS-validated certificate needs both); found nothing.`,
+            `  - web.domain: expected to come with web.hostedZoneId (a DNS-validated certificate needs both: set web.hostedZoneId too, the ID \`aws route53 list-hosted-zones-by-name --dns-name www.example.com\` prints), or not at all; found "www.example.com".`,
         ],
         [
             "a TLS policy outside the allow-list",
             { web: { tlsPolicy: "ELBSecurityPolicy-2016-08" } },
-            `  - web.tlsPolicy: expected a TLS 1.3 policy with TLS 1.2 or 1.3 as its minimum (ELBSecurityPolicy-TLS13-1-2-… or -1-3-…, e.g. ELBSecurityPolicy-TLS13-1-2-2021-06,`,
+            `  - web.tlsPolicy: expected one of ELBSecurityPolicy-TLS13-1-2-2021-06,`,
         ],
         [
-            "a string where a number belongs",
+            "a number written as text (the fix stores it as a number)",
             { web: { appPort: "8080" } },
-            `  - web.appPort: expected a TCP port from 1024 to 65535; found "8080".`,
+            `  - web.appPort: expected a TCP port from 1024 to 65535; found "8080".\n    Fix: pulumi config set --stack dev --path web.appPort 8080`,
         ],
         [
-            "an unknown key (a typo)",
+            "a misspelt key (did you mean)",
+            { web: { minsize: 3 } },
+            `  - web.minsize: expected one of the keys of web: instanceType, minSize,`,
+        ],
+        [
+            "a misspelt key, moved with its value",
             { network: { cidrr: "10.0.0.0/16" } },
-            `  - network.cidrr: expected one of the keys cidr, azCount, availabilityZones, natStrategy, flowLogRetentionDays; found "10.0.0.0/16".\n    Fix: pulumi config rm --stack dev --path 'network.cidrr'`,
+            `did you mean network.cidr?; found "10.0.0.0/16".\n    Fix: pulumi config rm --stack dev --path network.cidrr && pulumi config set --stack dev --path network.cidr 10.0.0.0/16`,
+        ],
+        [
+            "a misspelt section (the valid ones listed)",
+            { netwrk: { cidr: "10.30.0.0/16" } },
+            `  - netwrk: expected one of the keys and sections: environment, network, bastion, web, database, monitoring, waf, cdn, account, tags; did you mean network?; found {"cidr":"10.30.0.0/16"}.\n    Fix: pulumi config rm --stack dev netwrk && pulumi config set --stack dev --path network.cidr 10.30.0.0/16`,
+        ],
+        [
+            "an unknown section",
+            { frobnicate: { a: 1 } },
+            `  - frobnicate: expected one of the keys and sections: environment, network, bastion, web, database, monitoring, waf, cdn, account, tags; found {"a":1}.\n    Fix: pulumi config rm --stack dev frobnicate`,
         ],
         [
             "a tag key AWS reserves",
-            { tags: { "aws:owner": "me" } },
-            `  - tags.aws:owner: expected a tag key of 1 to 128 letters`,
+            { tags: { "aws:owner": "me", team: "platform" } },
+            `  - tags["aws:owner"]: expected a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:; found "aws:owner".\n    Fix: pulumi config rm --stack dev --path 'tags["aws:owner"]'`,
         ],
         [
             "AZs of another region",
             { network: { availabilityZones: ["eu-west-1a", "eu-west-1b"] } },
-            `  - network.availabilityZones: expected AZs of the stack's region us-east-1; found ["eu-west-1a","eu-west-1b"].`,
+            `  - network.availabilityZones: expected distinct AZ names of the stack's region us-east-1; found ["eu-west-1a","eu-west-1b"].\n    Fix: pulumi config rm --stack dev --path network.availabilityZones && pulumi config set --stack dev --path 'network.availabilityZones[0]' us-east-1a && pulumi config set --stack dev --path 'network.availabilityZones[1]' us-east-1b`,
+        ],
+        [
+            "an AZ count the AZ list contradicts",
+            { network: { availabilityZones: ["us-east-1a", "us-east-1b"], azCount: 3 } },
+            `  - network.azCount: expected 2, the number of network.availabilityZones (or unset: it then follows the list); found 3.\n    Fix: pulumi config rm --stack dev --path network.azCount`,
         ],
         [
             "prod with a single NAT gateway",
-            { environment: "prod", network: { natStrategy: "Single" } },
-            `  - network.natStrategy: expected OnePerAz in prod, so losing one AZ does not cut the others off; found "Single".`,
+            {
+                environment: "prod",
+                monitoring: { alarmEmail: "oncall@acme-corp.io" },
+                network: { natStrategy: "Single" },
+            },
+            `  - network.natStrategy: expected OnePerAz in prod, so losing one AZ does not cut the others off; found "Single".\n    Fix: pulumi config set --stack dev --path network.natStrategy OnePerAz`,
         ],
         [
             "an alarm e-mail that is not an address",
             { monitoring: { alarmEmail: "oncall at example.com" } },
-            `  - monitoring.alarmEmail: expected an e-mail address for alarm notifications; found "oncall at example.com".\n    Fix: pulumi config set --stack dev --path 'monitoring.alarmEmail' oncall@example.com`,
+            `  - monitoring.alarmEmail: expected an e-mail address; found "oncall at example.com".\n    Fix: pulumi config rm --stack dev --path monitoring.alarmEmail`,
         ],
         [
-            "a 5xx rate of 0 %",
+            "a 5xx rate of 0 % (the fix is the environment's threshold)",
             { monitoring: { alb5xxRatePercent: 0 } },
-            `  - monitoring.alb5xxRatePercent: expected a percentage above 0, at most 100; found 0.`,
+            `  - monitoring.alb5xxRatePercent: expected a percentage above 0, at most 100; found 0.\n    Fix: pulumi config set --stack dev --path monitoring.alb5xxRatePercent 5`,
         ],
         [
             "a free-storage alarm at or above the allocated storage",
             { database: { allocatedStorageGb: 20 }, monitoring: { dbFreeStorageGb: 20 } },
-            `  - monitoring.dbFreeStorageGb: expected below database.allocatedStorageGb (20), or the alarm fires on an empty database; found 20.\n    Fix: pulumi config set --stack dev --path 'monitoring.dbFreeStorageGb' 2`,
+            `  - monitoring.dbFreeStorageGb: expected below database.allocatedStorageGb (20), or the alarm fires on an empty database; found 20.\n    Fix: pulumi config set --stack dev --path monitoring.dbFreeStorageGb 2`,
         ],
+        ["a section that is not a map", { web: "t4g.large" }, `  - web: expected a map of instanceType, minSize,`],
     ];
+
+    /** The problems of a stack file (none: undefined). */
+    function problems(stack: string, values: Record<string, unknown>, region?: string) {
+        try {
+            validateStackConfig(raw(stack, values, region));
+            return undefined;
+        } catch (e) {
+            expect(e).to.be.instanceOf(StackConfigError);
+            return (e as StackConfigError).problems;
+        }
+    }
+
+    /** Every fix, pasted as printed, is accepted: all together, and each on its own for its key. */
+    function expectFixesAccepted(stack: string, values: Record<string, unknown>, region = "us-east-1") {
+        const found = problems(stack, values, region)!;
+        expect(found, "the file has problems").to.not.equal(undefined);
+        let file: StackFile = { region, values };
+        for (const p of found) {
+            file = applyFix(file, p.fix);
+            const alone = applyFix({ region, values }, p.fix);
+            const left = problems(stack, alone.values, alone.region) ?? [];
+            expect(
+                left.map((q) => q.path),
+                `after "${p.fix}" alone`,
+            ).to.not.include(p.path);
+        }
+        expect(problems(stack, file.values, file.region), `after every fix: ${JSON.stringify(file.values)}`).to.equal(
+            undefined,
+        );
+    }
+
     for (const [title, values, expected] of cases) {
-        it(`rejects ${title}, naming the key and the fix`, () => {
+        it(`rejects ${title}, naming the key and a fix that is accepted`, () => {
             expect(problemsOf(() => validateStackConfig(raw("dev", values)))).to.include(expected);
+            expectFixesAccepted("dev", values);
         });
     }
 
+    it("gives fixes that hold together however many problems a file has", () => {
+        expectFixesAccepted("dev", {
+            network: {
+                cidr: "10.0.0.1/16",
+                natStrategy: "single",
+                availabilityZones: '["us-east-1a","us-east-1b","us-east-1c"]',
+            },
+            bastion: { enabled: "yes", allowedCidrs: ["0.0.0.0/0"] },
+            web: {
+                minSize: "one",
+                maxSize: 2,
+                desiredCapacity: 7,
+                appPort: 80,
+                tlsPolicy: "elbsecuritypolicy-tls13-1-2-2021-06",
+            },
+            database: { allocatedStorageGb: 100, maxAllocatedStorageGb: 100, instanceClass: "DB.T4G.MICRO" },
+            monitoring: { dbFreeStorageGb: 500, dbConnections: 1000, alb5xxRatePercent: "five" },
+            netwrok: { flowLogRetentionDays: 31 },
+            tags: { "aws:team": "x" },
+        });
+        expectFixesAccepted(
+            "prod",
+            {
+                network: { natStrategy: "Single" },
+                waf: { enabled: false },
+                monitoring: { alarmTopicArn: "arn:aws:sns:eu-west-1:210987654321:pager", syntheticChecks: true },
+                web: {
+                    domain: "shop.example.com",
+                    hostedZoneId: "Z0123456789ABCDEFGHIJ",
+                    tlsPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+                },
+                cdn: { enabled: true },
+            },
+            "eu-west-1",
+        );
+        expectFixesAccepted("staging", { web: { minSize: 0 } });
+    });
+
+    it("refuses prod without anyone to receive its alarms, and accepts an e-mail address or an SNS topic", () => {
+        expect(problemsOf(() => validateStackConfig(raw("prod", {})))).to.include(
+            `  - monitoring.alarmEmail: expected your on-call address (or monitoring.alarmTopicArn, your pager's SNS topic) in prod: an alarm nobody receives is an outage nobody hears of; found nothing.\n    Fix: pulumi config set --stack prod --path monitoring.alarmEmail oncall@example.com`,
+        );
+        const topic = "arn:aws:sns:us-east-1:210987654321:pager";
+        expect(validateStackConfig(raw("prod", { monitoring: { alarmTopicArn: topic } })).monitoring).to.include({
+            alarmTopicArn: topic,
+        });
+        expect(validateStackConfig(raw("prod", { monitoring: ONCALL })).monitoring.alarmEmail).to.equal(
+            ONCALL.alarmEmail,
+        );
+        // Dev may go without (a dashboard is enough there).
+        expect(validateStackConfig(raw("dev", {})).monitoring.alarmEmail).to.equal(undefined);
+    });
+
+    it("refuses an alarm topic CloudWatch cannot notify: another region, a FIFO topic, not an SNS ARN", () => {
+        expect(
+            problemsOf(() =>
+                validateStackConfig(
+                    raw("prod", { monitoring: { alarmTopicArn: "arn:aws:sns:eu-west-1:210987654321:pager" } }),
+                ),
+            ),
+        ).to.include(
+            `  - monitoring.alarmTopicArn: expected a topic in the stack's region us-east-1: CloudWatch alarms notify topics in their own region only; found "arn:aws:sns:eu-west-1:210987654321:pager".\n    Fix: pulumi config set --stack prod --path monitoring.alarmTopicArn arn:aws:sns:us-east-1:210987654321:pager`,
+        );
+        for (const arn of ["arn:aws:sns:us-east-1:210987654321:pager.fifo", "arn:aws:sqs:us-east-1:210987654321:q"]) {
+            expect(
+                problemsOf(() => validateStackConfig(raw("dev", { monitoring: { alarmTopicArn: arn } }))),
+            ).to.include(
+                `  - monitoring.alarmTopicArn: expected the ARN of a standard (not FIFO) SNS topic in the stack's region; found "${arn}".`,
+            );
+        }
+    });
+
+    it("derives the database-connections alarm from what the pools can open, and refuses one that could never fire", () => {
+        // 10 per server (app/db/poolConfig.ts) at web.maxSize, plus the migration function's one.
+        expect(dbConnectionCeiling(4)).to.equal(41);
+        expect(dbConnectionCeiling(6)).to.equal(61);
+        expect(validateStackConfig(raw("dev", { web: { maxSize: 10 } })).monitoring.dbConnections).to.equal(80);
+        expect(
+            validateStackConfig(raw("dev", { monitoring: { dbConnections: 40 } })).monitoring.dbConnections,
+        ).to.equal(40);
+        expect(problemsOf(() => validateStackConfig(raw("dev", { monitoring: { dbConnections: 60 } })))).to.include(
+            `  - monitoring.dbConnections: expected below 41, the most the stack's pools can open (web.maxSize 4 × 10 per server + 1 for the migration function), or the alarm can never fire; found 60.\n    Fix: pulumi config set --stack dev --path monitoring.dbConnections 32`,
+        );
+        // The old prod default (500) is refused for prod's 6 servers.
+        expect(
+            problemsOf(() => validateStackConfig(raw("prod", { monitoring: { ...ONCALL, dbConnections: 500 } }))),
+        ).to.include("  - monitoring.dbConnections: expected below 61");
+    });
+
     it("rejects a stack that is neither dev nor prod without an explicit environment", () => {
         expect(problemsOf(() => validateStackConfig(raw("staging", {})))).to.include(
-            `  - environment: expected one of dev, prod (the stack name is neither, so it must be set); found nothing.\n    Fix: pulumi config set --stack staging --path 'environment' prod`,
+            `  - environment: expected one of dev, prod (the stack name "staging" is neither, so it must be set); found nothing.\n    Fix: pulumi config set --stack staging environment dev`,
         );
     });
 
     it("rejects a stack without aws:region", () => {
         expect(problemsOf(() => validateStackConfig({ ...raw("dev", {}), region: undefined }))).to.include(
-            `  - aws:region: expected an AWS region like us-east-1; found nothing.\n    Fix: pulumi config set --stack dev aws:region us-east-1`,
+            `  - aws:region: expected the AWS region the stack deploys to, like us-east-1; found nothing.\n    Fix: pulumi config set --stack dev aws:region us-east-1`,
         );
     });
 
@@ -231,5 +400,50 @@ describe("stack config", () => {
         for (const key of ["network.cidr", "network.azCount", "bastion.enabled", "web.appPort"]) {
             expect(message).to.include(`  - ${key}: expected`);
         }
+    });
+
+    it("keeps the storage-autoscaling ceiling at least 10% above the allocated storage, as RDS requires", () => {
+        const message = problemsOf(() =>
+            validateStackConfig(raw("dev", { database: { allocatedStorageGb: 100, maxAllocatedStorageGb: 105 } })),
+        );
+        expect(message).to.include(
+            "database.maxAllocatedStorageGb: expected at least 110: 10% above database.allocatedStorageGb (100), the least RDS storage autoscaling accepts; found 105.",
+        );
+        // The fix it gives is accepted as it stands.
+        const fix = /set --stack dev --path database.maxAllocatedStorageGb (\d+)/.exec(message)![1];
+        const fixed = validateStackConfig(
+            raw("dev", { database: { allocatedStorageGb: 100, maxAllocatedStorageGb: Number(fix) } }),
+        );
+        expect(fixed.database.maxAllocatedStorageGb).to.equal(Number(fix));
+        // Exactly 10% is enough; a default ceiling below a large start is raised with it.
+        expect(
+            validateStackConfig(raw("dev", { database: { allocatedStorageGb: 100, maxAllocatedStorageGb: 110 } }))
+                .database.maxAllocatedStorageGb,
+        ).to.equal(110);
+        expect(
+            validateStackConfig(raw("dev", { database: { allocatedStorageGb: 300 } })).database.maxAllocatedStorageGb,
+        ).to.equal(330);
+        expect(
+            validateStackConfig(raw("prod", { monitoring: { alarmEmail: "oncall@acme-corp.io" } })).database
+                .maxAllocatedStorageGb,
+        ).to.equal(200);
+        // A start so large nothing can be 10% above it within RDS's limit is refused on its own key.
+        expect(
+            problemsOf(() => validateStackConfig(raw("dev", { database: { allocatedStorageGb: 65000 } }))),
+        ).to.include("database.allocatedStorageGb: expected at most 59578");
+    });
+
+    it("creates the Auto Scaling service-linked role only when asked to", () => {
+        expect(validateStackConfig(raw("dev", {})).account).to.deep.equal({
+            createAutoScalingServiceLinkedRole: false,
+        });
+        expect(
+            validateStackConfig(raw("dev", { account: { createAutoScalingServiceLinkedRole: true } })).account,
+        ).to.deep.equal({ createAutoScalingServiceLinkedRole: true });
+        expect(
+            problemsOf(() =>
+                validateStackConfig(raw("dev", { account: { createAutoScalingServiceLinkedRole: "yes" } })),
+            ),
+        ).to.include("account.createAutoScalingServiceLinkedRole: expected true or false");
     });
 });

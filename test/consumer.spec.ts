@@ -40,6 +40,8 @@ async function runConsumer(
     referenced: Record<string, unknown>,
     config: Record<string, string>,
     stack = "dev",
+    // What a self-managed backend calls every stack's organization; Pulumi Cloud passes the org.
+    organization = "organization",
 ): Promise<ConsumerRun> {
     const registrations: Registration[] = [];
     // Installed after webfleet's run: the mocks are global, and this replaces webfleet's.
@@ -77,6 +79,7 @@ async function runConsumer(
         "webfleet-consumer",
         stack,
         false,
+        organization,
     );
     pulumi.runtime.setAllConfig(config);
     for (const id of Object.keys(require.cache)) {
@@ -154,9 +157,35 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
         }
     });
 
-    it("references the stack named in its stack file", () => {
+    it("references webfleet's stack of its own name in its own organization, fully qualified", () => {
+        expect(stackFileConfig("dev")).to.not.have.property("webfleet-consumer:webfleetStack");
         expect(only(consumer, "pulumi:pulumi:StackReference").inputs.name).to.equal("organization/webfleet/dev");
         expect(consumer.exported.webfleetStackName).to.equal("organization/webfleet/dev");
+    });
+
+    it("works on Pulumi Cloud, where the stacks live in the team's organization, not 'organization'", async () => {
+        const cloud = await runConsumer(referencedOutputs(webfleet), stackFileConfig("dev"), "dev", "acme");
+        expect(only(cloud, "pulumi:pulumi:StackReference").inputs.name).to.equal("acme/webfleet/dev");
+        const other = await runConsumer(
+            referencedOutputs(webfleet),
+            { ...stackFileConfig("dev"), "webfleet-consumer:webfleetStack": "platform-team/webfleet/prod" },
+            "dev",
+            "acme",
+        );
+        expect(only(other, "pulumi:pulumi:StackReference").inputs.name).to.equal("platform-team/webfleet/prod");
+    });
+
+    it("refuses a stack name that is not fully qualified, which would resolve in the consumer's own project", async () => {
+        const message = await runConsumer(referencedOutputs(webfleet), {
+            ...stackFileConfig("dev"),
+            "webfleet-consumer:webfleetStack": "dev",
+        }).then(
+            () => undefined,
+            (e: Error) => e.message,
+        );
+        expect(message).to.include(
+            'webfleet-consumer:webfleetStack: "dev" is not a fully qualified stack name; set it to <org>/webfleet/<stack>',
+        );
     });
 
     it("puts its security group in webfleet's VPC, open only to webfleet's web servers", () => {

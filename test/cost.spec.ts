@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { CostLine, PRICES_AS_OF, estimateMonthlyCost, renderCost } from "../offline/cost";
+import { vpcChildren } from "../offline/awsxVpc";
+import { CostLine, PRICES_AS_OF, estimateMonthlyCost } from "../offline/cost";
+import { renderCost } from "../offline/text";
 import { RecordedResource } from "../offline/types";
 import { sharedRun } from "./support/program";
 
@@ -23,9 +25,27 @@ function res(
     };
 }
 
+/** An awsx VPC with the children its provider registers (NAT gateways and their Elastic IPs among them). */
+function vpc(inputs: Record<string, any>): RecordedResource[] {
+    const azs = inputs.availabilityZoneNames?.length ?? inputs.numberOfAvailabilityZones ?? 3;
+    const full = {
+        ...inputs,
+        subnetSpecs: [
+            { type: "Public", name: "public", cidrBlocks: Array.from({ length: azs }, (_, i) => `10.0.${i}.0/24`) },
+            {
+                type: "Private",
+                name: "private",
+                cidrBlocks: Array.from({ length: azs }, (_, i) => `10.0.${16 + i}.0/24`),
+            },
+        ],
+    };
+    const component = res("awsx:ec2:Vpc", "vpc", full);
+    return [component, ...vpcChildren(component.urn, "vpc", full, "us-east-1", "123456789012", "update")];
+}
+
 /** One of everything the estimate prices, with round sizes so the figures can be checked by hand. */
 const FIXTURE: RecordedResource[] = [
-    res("awsx:ec2:Vpc", "vpc", {
+    ...vpc({
         availabilityZoneNames: ["us-east-1a", "us-east-1b", "us-east-1c"],
         natGateways: { strategy: "OnePerAz" },
     }),
@@ -109,9 +129,9 @@ describe("cost estimate (offline/cost.ts)", () => {
         expect(estimate.notes).to.deep.equal([]);
     });
 
-    it("counts one NAT gateway for Single, none for None, and awsx's default (one per AZ) when unset", () => {
+    it("counts the NAT gateways awsx registers: one for Single, none for None, one per AZ by default", () => {
         const nat = (inputs: Record<string, any>) =>
-            estimateMonthlyCost([res("awsx:ec2:Vpc", "vpc", inputs)], { region: "us-east-1" }).lines.map(row);
+            estimateMonthlyCost(vpc(inputs), { region: "us-east-1" }).lines.map(row);
         expect(nat({ numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } })).to.deep.equal([
             ["vpc", "NAT gateway (Single, 2 AZs)", 1, "$0.045/h", 32.85],
             ["vpc", "NAT gateway public IPv4", 1, "$0.005/h", 3.65],
@@ -157,7 +177,10 @@ describe("cost estimate (offline/cost.ts)", () => {
     });
 
     it("renders a table with the total, the date of the prices, what is unknown and what is excluded", () => {
-        const text = renderCost(estimateMonthlyCost(FIXTURE, { region: "us-east-1" }));
+        const text = renderCost(estimateMonthlyCost(FIXTURE, { region: "us-east-1" }), {
+            width: 120,
+            details: false,
+        }).join("\n");
         const lines = text.split("\n");
         expect(lines[0]).to.equal("Estimated monthly cost: $466.70 USD (an estimate, not a quote)");
         expect(lines[1]).to.equal(
@@ -174,6 +197,18 @@ describe("cost estimate (offline/cost.ts)", () => {
         expect(text).to.include(
             "    excluded (usage-based): data transfer (internet egress, cross-AZ); NAT gateway data processing",
         );
+    });
+
+    it("keeps the table within the width it is given, shortening the item column first", () => {
+        const estimate = estimateMonthlyCost(FIXTURE, { region: "us-east-1" });
+        const narrow = renderCost(estimate, { width: 80, details: false });
+        for (const l of narrow) {
+            expect([...l].length, l).to.be.at.most(80);
+        }
+        // Shortened, not dropped: the resource and the figures stay whole.
+        expect(narrow.join("\n")).to.match(/\n {4}RDS postgres db\.m7g[^\n]*… +db +2 +\$0\.168\/h +\$245\.28\n/);
+        const long = renderCost(estimate, { width: 80, details: true }).join("\n");
+        expect(long).to.include("RDS postgres db.m7g.large (Multi-AZ: primary and standby)");
     });
 
     it("charges a metric-math alarm for each metric it evaluates, and a dashboard", () => {

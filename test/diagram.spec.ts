@@ -1,242 +1,60 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { ALLOWED_CIDRS, INTERNET, architecture, renderSvg, toDot } from "../offline/diagram";
-import { parseArgs, writeDiagram } from "../offline/cli";
-import { ProgramRun, UsageError } from "../offline/program";
-import { RecordedResource } from "../offline/types";
-import { runStack } from "./support/program";
+import { ALLOWED_CIDRS, Architecture, INTERNET, architecture, renderSvg, toDot } from "../offline/diagram";
+import { ProgramRun } from "../offline/program";
+import { UNKNOWN } from "../offline/types";
+import { FIXTURE, INGRESS, SG, res } from "./support/diagramFixture";
+import { runStack, sharedRun } from "./support/program";
+import { DEJAVU, labelOverflows, resvgMeasure } from "./support/svgLabels";
+import { requireFile } from "./support/tools";
 
-const STACK_URN = "urn:pulumi:test::webfleet::pulumi:pulumi:Stack::webfleet-test";
-
-function res(
-    type: string,
-    name: string,
-    parent: string | null,
-    inputs: Record<string, any>,
-    id = `${name}-id`,
-): RecordedResource {
-    const custom = !type.startsWith("webfleet:") && type !== "pulumi:pulumi:Stack";
-    return {
-        urn: `urn:pulumi:test::webfleet::${type}::${name}`,
-        type,
-        name,
-        parent,
-        custom,
-        inputs,
-        outputs: { id, ...inputs },
-        dependencies: [],
-        propertyDependencies: {},
-        secretInputPaths: [],
-    };
-}
-const urn = (type: string, name: string) => `urn:pulumi:test::webfleet::${type}::${name}`;
-const WEB = urn("webfleet:web:WebTier", "web");
-const LB = urn("webfleet:web:LoadBalancer", "web-lb");
-const DB = urn("webfleet:database:Database", "database");
-const BASTION = urn("webfleet:network:Bastion", "bastion");
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-
-/**
- * The whole chain, written the three ways a rule can be written: standalone ingress rules
- * (internet → ALB, ALB → web, bastion → web, allowed CIDR → bastion), a legacy
- * SecurityGroupRule (web → DB) and inline ingress (Lambda → DB). Nested components too.
- */
-const FIXTURE: RecordedResource[] = [
-    res("pulumi:pulumi:Stack", "webfleet-test", null, {}),
-    res("webfleet:network:Network", "network", STACK_URN, {}),
-    res("awsx:ec2:Vpc", "network-vpc", urn("webfleet:network:Network", "network"), {
-        cidrBlock: "10.0.0.0/16",
-        availabilityZoneNames: ["a", "b"],
-        natGateways: { strategy: "Single" },
-    }),
-    res("webfleet:web:WebTier", "web", STACK_URN, {}),
-    res("webfleet:web:LoadBalancer", "web-lb", WEB, {}),
-    res(SG, "web-lb-sg", LB, {}, "sg-alb"),
-    res("aws:lb/loadBalancer:LoadBalancer", "web-lb-alb", LB, {
-        loadBalancerType: "application",
-        internal: false,
-        securityGroups: ["sg-alb"],
-    }),
-    res(INGRESS, "web-lb-https", LB, {
-        securityGroupId: "sg-alb",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-    }),
-    res(INGRESS, "web-lb-http", LB, {
-        securityGroupId: "sg-alb",
-        ipProtocol: "tcp",
-        fromPort: 80,
-        toPort: 80,
-        cidrIpv4: "0.0.0.0/0",
-    }),
-    res(INGRESS, "web-lb-https6", LB, {
-        securityGroupId: "sg-alb",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv6: "::/0",
-    }),
-    res(SG, "web-sg", WEB, {}, "sg-web"),
-    res(INGRESS, "web-from-alb", WEB, {
-        securityGroupId: "sg-web",
-        ipProtocol: "tcp",
-        fromPort: 8080,
-        toPort: 8080,
-        referencedSecurityGroupId: "sg-alb",
-    }),
-    res("aws:ec2/launchTemplate:LaunchTemplate", "web-lt", WEB, {
-        instanceType: "t4g.small",
-        vpcSecurityGroupIds: ["sg-web"],
-    }),
-    res("aws:autoscaling/group:Group", "web-asg", WEB, {
-        minSize: 2,
-        maxSize: 4,
-        desiredCapacity: 2,
-        launchTemplate: { id: "web-lt-id", version: "1" },
-    }),
-    res("webfleet:database:Database", "database", STACK_URN, {}),
-    res(
-        SG,
-        "database-sg",
-        DB,
-        {
-            ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-fn"] }],
-        },
-        "sg-db",
-    ),
-    res("aws:ec2/securityGroupRule:SecurityGroupRule", "database-from-web", DB, {
-        type: "ingress",
-        securityGroupId: "sg-db",
-        sourceSecurityGroupId: "sg-web",
-        protocol: "tcp",
-        fromPort: 5432,
-        toPort: 5432,
-    }),
-    res("aws:rds/instance:Instance", "database-db", DB, {
-        engine: "postgres",
-        engineVersion: "17",
-        instanceClass: "db.t4g.micro",
-        multiAz: false,
-        vpcSecurityGroupIds: ["sg-db"],
-    }),
-    res(SG, "migrations-sg", DB, {}, "sg-fn"),
-    res("aws:lambda/function:Function", "migrations-fn", DB, {
-        runtime: "nodejs22.x",
-        vpcConfig: { securityGroupIds: ["sg-fn"], subnetIds: ["subnet-1"] },
-    }),
-    res("webfleet:network:Bastion", "bastion", STACK_URN, {}),
-    res(SG, "bastion-sg", BASTION, {}, "sg-bastion"),
-    res(INGRESS, "bastion-ssh-in-0", BASTION, {
-        securityGroupId: "sg-bastion",
-        ipProtocol: "tcp",
-        fromPort: 22,
-        toPort: 22,
-        cidrIpv4: "203.0.113.0/24",
-    }),
-    res(INGRESS, "bastion-ssh-to-web", BASTION, {
-        securityGroupId: "sg-web",
-        ipProtocol: "tcp",
-        fromPort: 22,
-        toPort: 22,
-        referencedSecurityGroupId: "sg-bastion",
-    }),
-    res("aws:ec2/launchTemplate:LaunchTemplate", "bastion-lt", BASTION, {
-        instanceType: "t4g.nano",
-        networkInterfaces: [{ deviceIndex: 0, securityGroups: ["sg-bastion"] }],
-    }),
-    res("aws:autoscaling/group:Group", "bastion-asg", BASTION, {
-        minSize: 1,
-        maxSize: 1,
-        desiredCapacity: 1,
-        launchTemplate: { id: "bastion-lt-id", version: "1" },
-    }),
-    // Neither a node nor an edge: roles, log groups and egress rules are not in the picture.
-    res("aws:iam/role:Role", "web-role", WEB, {}),
-    res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "web-https-out", WEB, {
-        securityGroupId: "sg-web",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-    }),
-];
-
-/** Minimal well-formedness: one root, every element closed in order, nothing after the root. */
-function checkXml(text: string): string[] {
-    const body = text
-        .replace(/^<\?xml[^>]*\?>\s*/, "")
-        .replace(/<!DOCTYPE[^>]*>\s*/, "")
-        .replace(/<!--[\s\S]*?-->/g, "");
-    const stack: string[] = [];
-    const roots: string[] = [];
-    for (const m of body.matchAll(/<(\/?)([A-Za-z][\w:.-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
-        const [, closing, tag, , selfClosing] = m;
-        if (closing) {
-            expect(stack.pop(), `</${tag}> closes the open element`).to.equal(tag);
-        } else if (!selfClosing) {
-            if (stack.length === 0) {
-                roots.push(tag);
-            }
-            stack.push(tag);
-        }
+/** Where a node is drawn, in words: "private us-east-1b", "vpc", "services", … */
+function placement(a: Architecture, id: string): string {
+    const where = a.nodes.find((n) => n.id === id)?.where;
+    if (where?.area === "subnet") {
+        const s = a.subnets.find((x) => x.id === where.id)!;
+        return `${s.tier} ${s.az}`;
     }
-    expect(stack, "unclosed elements").to.deep.equal([]);
-    expect(body.trim().endsWith("</svg>"), "ends with </svg>").to.equal(true);
-    return roots;
+    return where?.area ?? "not drawn";
 }
 
-const decode = (s: string) =>
-    s
-        .replace(/&#45;/g, "-")
-        .replace(/&gt;/g, ">")
-        .replace(/&lt;/g, "<")
-        .replace(/&#160;/g, " ")
-        .replace(/&amp;/g, "&");
+const edgesOf = (a: Architecture, kind: string) =>
+    a.edges.filter((e) => e.kind === kind).map((e) => `${e.from} -> ${e.to}: ${e.label}${e.path ? " (path)" : ""}`);
 
-describe("architecture diagram (offline/diagram.ts)", function () {
-    this.timeout(60000);
+describe("architecture diagram: the model (offline/diagram)", function () {
     let prod: ProgramRun;
+    let dev: ProgramRun;
     before(async () => {
-        prod = await runStack("prod");
+        [prod, dev] = [await sharedRun("prod"), await sharedRun("dev")];
     });
 
     it("derives internet → ALB → web → DB, bastion → web and the allowed CIDRs from all three rule styles", () => {
         const a = architecture(FIXTURE);
         expect(a.title).to.equal("webfleet test");
         expect(a.edges).to.deep.equal([
-            { from: ALLOWED_CIDRS, to: "bastion-asg", ports: ["22"] },
-            { from: "bastion-asg", to: "web-asg", ports: ["22"] },
-            { from: INTERNET, to: "web-lb-alb", ports: ["80", "443"] },
-            { from: "migrations-fn", to: "database-db", ports: ["5432"] },
-            { from: "web-asg", to: "database-db", ports: ["5432"] },
-            { from: "web-lb-alb", to: "web-asg", ports: ["8080"] },
+            { from: ALLOWED_CIDRS, to: "bastion-asg", kind: "connect", label: "22", path: false },
+            { from: "bastion-asg", to: "web-asg", kind: "connect", label: "22", path: false },
+            { from: INTERNET, to: "web-lb-alb", kind: "connect", label: "80, 443", path: true },
+            { from: "migrations-fn", to: "database-db", kind: "connect", label: "5432", path: false },
+            { from: "web-asg", to: "database-db", kind: "connect", label: "5432", path: false },
+            { from: "web-lb-alb", to: "web-asg", kind: "connect", label: "8080", path: false },
         ]);
-        expect(a.nodes.map((n) => [n.id, n.kind, n.cluster])).to.deep.equal([
-            [ALLOWED_CIDRS, "entry", null],
-            [INTERNET, "entry", null],
-            ["network-vpc", "network", urn("webfleet:network:Network", "network")],
-            ["web-lb-alb", "edge", LB],
-            ["web-asg", "compute", WEB],
-            ["database-db", "data", DB],
-            ["migrations-fn", "compute", DB],
-            ["bastion-asg", "compute", BASTION],
+        // No VPC records: nothing to place the resources in, so they are drawn outside any.
+        expect(a.nodes.map((n) => `${n.id}: ${n.kind}, ${n.where.area}`)).to.deep.equal([
+            "web-lb-alb: edge, outside",
+            "web-asg: compute, outside",
+            "database-db: database, outside",
+            "migrations-fn: compute, services",
+            "bastion-asg: compute, outside",
+            `${INTERNET}: entry, outside`,
+            `${ALLOWED_CIDRS}: entry, outside`,
         ]);
-        expect(a.nodes.find((n) => n.id === "web-asg")!.label).to.equal(
-            "Auto Scaling group\n2 × t4g.small (2-4)\nweb-asg",
-        );
-        expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.label).to.equal("allowed CIDRs\n203.0.113.0/24");
-        expect(a.clusters.map((c) => [c.label.split("\n")[0], c.parent])).to.deep.equal([
-            ["network", null],
-            ["web", null],
-            ["web-lb", WEB],
-            ["database", null],
-            ["bastion", null],
+        expect(a.nodes.find((n) => n.id === "web-asg")!.lines).to.deep.equal([
+            "Auto Scaling group",
+            "2 × t4g.small, up to 4",
+            "web-asg",
         ]);
+        expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.lines).to.deep.equal(["allowed CIDRs", "203.0.113.0/24"]);
+        expect(a.requestPath).to.deep.equal([[INTERNET], ["web-lb-alb"]]);
     });
 
     it("draws a security group nobody uses, and one from outside the stack, as themselves", () => {
@@ -255,80 +73,137 @@ describe("architecture diagram (offline/diagram.ts)", function () {
                 cidrIpv4: "10.0.0.0/8",
             }),
         ]);
-        expect(a.edges).to.deep.equal([
-            { from: ALLOWED_CIDRS, to: "lonely-sg", ports: ["53/udp"] },
-            { from: "sg-0other", to: "lonely-sg", ports: ["all"] },
+        expect(edgesOf(a, "connect")).to.deep.equal([
+            `${ALLOWED_CIDRS} -> lonely-sg: 53/udp`,
+            "sg-0other -> lonely-sg: all",
         ]);
-        expect(a.nodes.find((n) => n.id === "sg-0other")!.label).to.equal(
-            "security group sg-0other\n(outside this stack)",
-        );
+        expect(a.nodes.find((n) => n.id === "lonely-sg")).to.deep.include({
+            lines: ["security group (unused)", "lonely-sg"],
+            kind: "group",
+        });
+        expect(a.nodes.find((n) => n.id === "sg-0other")!.lines).to.deep.equal([
+            "security group",
+            "sg-0other",
+            "(outside this stack)",
+        ]);
     });
 
-    it("writes DOT with nested clusters, styled nodes and port-labelled edges", () => {
-        const dot = toDot(FIXTURE);
-        expect(dot).to.match(/^digraph architecture \{\n/);
-        expect(dot).to.include('  "internet" -> "web-lb-alb" [label="80, 443"];\n');
-        expect(dot).to.include('  "web-lb-alb" -> "web-asg" [label="8080"];\n');
-        expect(dot).to.include('  "web-asg" -> "database-db" [label="5432"];\n');
-        expect(dot).to.include('  "bastion-asg" -> "web-asg" [label="22"];\n');
-        // web-lb's cluster sits inside web's, and holds the ALB.
-        expect(dot).to.match(
-            /subgraph "cluster_1" \{\n {4}label="web\\nwebfleet:web:WebTier";[^\n]*\n {4}"web-asg" \[[^\n]*\n {4}subgraph "cluster_2" \{\n {6}label="web-lb\\nwebfleet:web:LoadBalancer";[^\n]*\n {6}"web-lb-alb" \[label="ALB\\ninternet-facing\\nweb-lb-alb"/,
-        );
-        expect(dot).to.include('"database-db" [label="RDS postgres 17\\ndb.t4g.micro\\ndatabase-db", shape=cylinder');
-        expect(dot.trimEnd().endsWith("}")).to.equal(true);
-        expect(dot).to.not.include("web-role").and.to.not.include("web-https-out");
+    it("places nothing by IDs a preview does not know yet", () => {
+        const subnet = (name: string) =>
+            res("aws:ec2/subnet:Subnet", name, null, { vpcId: UNKNOWN, availabilityZone: "us-east-1a" }, UNKNOWN);
+        const a = architecture([
+            res("aws:ec2/vpc:Vpc", "vpc", null, { cidrBlock: "10.0.0.0/16" }, UNKNOWN),
+            subnet("one"),
+            subnet("two"),
+            res("aws:autoscaling/group:Group", "web-asg", null, { vpcZoneIdentifiers: [UNKNOWN, UNKNOWN] }),
+        ]);
+        expect([a.vpcs, a.subnets]).to.deep.equal([[], []]);
+        expect(a.nodes.map((n) => [n.id, n.where.area])).to.deep.equal([["web-asg", "outside"]]);
     });
 
-    it("renders the fixture to a well-formed SVG with its nodes and labelled edges", async () => {
-        const svg = await renderSvg(toDot(FIXTURE));
-        expect(svg.startsWith("<?xml") || svg.startsWith("<svg")).to.equal(true);
-        expect(checkXml(svg)).to.deep.equal(["svg"]);
-        const text = decode(svg);
-        for (const title of [
-            "internet",
-            "web-lb-alb",
-            "web-asg",
-            "database-db",
-            "bastion-asg",
-            "internet->web-lb-alb",
-            "web-lb-alb->web-asg",
-            "web-asg->database-db",
-            "bastion-asg->web-asg",
+    it("lays prod's VPC out as the stack reports it: one column per AZ, a public, private and isolated subnet in each", () => {
+        const a = architecture(prod.resources);
+        const out = (key: string) => prod.outputs[key].value as string[];
+        expect(a.vpcs.map((v) => [v.id, v.cidr, v.azs])).to.deep.equal([
+            [prod.outputs.vpcId.value, "10.20.0.0/16", out("availabilityZones")],
+        ]);
+        for (const [tier, key] of [
+            ["public", "publicSubnetIds"],
+            ["private", "privateSubnetIds"],
+            ["isolated", "isolatedSubnetIds"],
         ]) {
-            expect(text, title).to.include(`<title>${title}</title>`);
+            const drawn = a.subnets.filter((s) => s.tier === tier);
+            expect(drawn.map((s) => s.id).sort(), tier).to.deep.equal([...out(key)].sort());
+            expect(
+                drawn.map((s) => s.az),
+                tier,
+            ).to.deep.equal(["us-east-1a", "us-east-1b", "us-east-1c"]);
         }
-        expect(text).to.match(/<text[^>]*>80, 443<\/text>/);
-        expect(text).to.match(/<text[^>]*>8080<\/text>/);
     });
 
-    it("draws the real prod program: clusters per component and today's reachability", async () => {
-        const run = prod;
-        const a = architecture(run.resources);
-        const byType = (type: string) => run.resources.filter((r) => r.type === type);
-        const roleOf = (r: RecordedResource) =>
-            (r.inputs.tags ?? []).find?.((t: any) => t.key === "webfleet:role")?.value;
-        const cluster = (id: string) =>
-            a.clusters.find((c) => c.urn === a.nodes.find((n) => n.id === id)?.cluster)?.label.split("\n")[1];
-        expect(a.title).to.equal("webfleet prod");
-        expect(cluster("network-vpc")).to.equal("webfleet:network:Network");
-        expect(cluster("bastion-asg")).to.equal("webfleet:network:Bastion");
-        // No bastion.allowedCidrs in prod: nothing reaches the bastion (SSM only).
-        expect(a.nodes.map((n) => n.id)).to.not.include(ALLOWED_CIDRS);
-        expect(a.edges.filter((e) => e.to === "bastion-asg")).to.deep.equal([]);
-
-        const [db] = byType("aws:rds/instance:Instance");
-        const [fn] = byType("aws:lambda/function:Function");
-        expect(a.edges).to.deep.include({ from: fn.name, to: db.name, ports: ["5432"] });
-        const [alb] = byType("aws:lb/loadBalancer:LoadBalancer");
-        const web = byType("aws:autoscaling/group:Group").find((g) => roleOf(g) === "web")!;
-        expect(web, "the web tier's ASG (webfleet:role=web)").to.not.equal(undefined);
-        expect(a.edges).to.deep.include.members([
-            { from: INTERNET, to: alb.name, ports: ["80", "443"] },
-            { from: alb.name, to: web.name, ports: ["8080"] },
-            { from: web.name, to: db.name, ports: ["5432"] },
-            { from: "bastion-asg", to: web.name, ports: ["22"] },
+    it("puts every prod resource where it runs: servers per AZ, NAT per public subnet, RDS primary and standby", () => {
+        const a = architecture(prod.resources);
+        const azs = ["us-east-1a", "us-east-1b", "us-east-1c"];
+        const expected: Record<string, string> = {
+            [INTERNET]: "outside",
+            "waf-acl": "edge",
+            "web-lb-alb": "vpc",
+            "database-db": "isolated us-east-1a",
+            "database-db standby": "isolated us-east-1b",
+            "access-logs-bucket": "services",
+            "web-artifact-bucket": "services",
+            "secrets-key": "services",
+            "database-db master secret": "services",
+        };
+        azs.forEach((az, i) => {
+            expected[`network-vpc-${i + 1}`] = `public ${az}`;
+            expected[`bastion-asg@${az}`] = `public ${az}`;
+            expected[`web-asg@${az}`] = `private ${az}`;
+            expected[`migrations-fn@${az}`] = `private ${az}`;
+        });
+        expect(Object.fromEntries(a.nodes.map((n) => [n.id, placement(a, n.id)]))).to.deep.equal(expected);
+        // One bastion across three AZs: each AZ may hold none; three web servers: one in each.
+        expect(a.nodes.filter((n) => n.optional).map((n) => n.id)).to.deep.equal(azs.map((az) => `bastion-asg@${az}`));
+        expect(a.nodes.find((n) => n.id === "web-asg@us-east-1b")!.lines).to.deep.equal([
+            "Auto Scaling group",
+            "1 × t4g.medium, up to 2",
+            "web-asg (3 in 3 AZs)",
         ]);
+        expect(edgesOf(a, "replication")).to.deep.equal(["database-db -> database-db standby: sync"]);
+        // OnePerAz: each private subnet's default route stays in its AZ.
+        expect(
+            a.edges
+                .filter((e) => e.kind === "route")
+                .map((e) => `${placement(a, e.to)} <- ${a.subnets.find((s) => s.id === e.from)!.az}`),
+        ).to.have.members(azs.map((az) => `public ${az} <- ${az}`));
+    });
+
+    it("dev: two AZs, one NAT gateway that both private subnets route through, RDS without a standby", () => {
+        const a = architecture(dev.resources);
+        expect(a.vpcs.map((v) => v.azs)).to.deep.equal([["us-east-1a", "us-east-1b"]]);
+        const nats = a.nodes.filter((n) => n.kind === "network");
+        expect(nats.map((n) => [n.id, placement(a, n.id)])).to.deep.equal([["network-vpc-1", "public us-east-1a"]]);
+        const routes = a.edges.filter((e) => e.kind === "route");
+        expect(routes.map((e) => [a.subnets.find((s) => s.id === e.from)!.name, e.to])).to.have.deep.members([
+            ["network-vpc-private-1", "network-vpc-1"],
+            ["network-vpc-private-2", "network-vpc-1"],
+        ]);
+        expect(a.nodes.filter((n) => n.kind === "database").map((n) => [n.id, placement(a, n.id)])).to.deep.equal([
+            ["database-db", "isolated us-east-1a"],
+        ]);
+        expect(edgesOf(a, "replication")).to.deep.equal([]);
+        // No WAF in dev by default.
+        expect(a.nodes.filter((n) => n.kind === "firewall")).to.deep.equal([]);
+    });
+
+    it("prod's request path: internet → ALB (its WAF inspecting, 80 redirected to HTTPS) → a web server in each AZ", () => {
+        const a = architecture(prod.resources);
+        const web = ["us-east-1a", "us-east-1b", "us-east-1c"].map((az) => `web-asg@${az}`);
+        expect(a.requestPath).to.deep.equal([[INTERNET], ["web-lb-alb"], web]);
+        expect(a.nodes.find((n) => n.id === "web-lb-alb")!.lines).to.deep.equal([
+            "ALB, internet-facing",
+            "443 HTTPS",
+            "80 HTTP → 301 to HTTPS 443",
+            "web-lb-alb",
+        ]);
+        expect(a.edges.filter((e) => e.path).map((e) => `${e.from} -> ${e.to}: ${e.label}`)).to.deep.equal([
+            `${INTERNET} -> web-lb-alb: 80, 443`,
+            ...web.map((w) => `web-lb-alb -> ${w}: 8080`),
+        ]);
+        expect(edgesOf(a, "guard")).to.deep.equal(["waf-acl -> web-lb-alb: inspects"]);
+    });
+
+    it("prod's security groups: web and migrations reach only the primary, the bastion each AZ's web servers, nothing the bastion", () => {
+        const a = architecture(prod.resources);
+        const azs = ["us-east-1a", "us-east-1b", "us-east-1c"];
+        expect(
+            edgesOf(a, "connect").filter((e) => !e.startsWith("web-lb-alb") && !e.startsWith(INTERNET)),
+        ).to.have.members([
+            ...azs.map((az) => `bastion-asg@${az} -> web-asg@${az}: 22`),
+            ...azs.map((az) => `migrations-fn@${az} -> database-db: 5432`),
+            ...azs.map((az) => `web-asg@${az} -> database-db: 5432`),
+        ]);
+        expect(a.nodes.map((n) => n.id)).to.not.include(ALLOWED_CIDRS);
     });
 
     it("shows SSH from bastion.allowedCidrs when prod allows it", async () => {
@@ -336,34 +211,37 @@ describe("architecture diagram (offline/diagram.ts)", function () {
             "webfleet:bastion": { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
         });
         const a = architecture(run.resources);
-        expect(a.edges.filter((e) => e.to === "bastion-asg")).to.deep.equal([
-            { from: ALLOWED_CIDRS, to: "bastion-asg", ports: ["22"] },
-        ]);
-        expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.label).to.equal(
-            "allowed CIDRs\n198.51.100.0/24\n203.0.113.0/24",
+        expect(edgesOf(a, "connect").filter((e) => e.includes("-> bastion-asg"))).to.deep.equal(
+            ["us-east-1a", "us-east-1b", "us-east-1c"].map((az) => `${ALLOWED_CIDRS} -> bastion-asg@${az}: 22`),
         );
+        expect(a.nodes.find((n) => n.id === ALLOWED_CIDRS)!.lines).to.deep.equal([
+            "allowed CIDRs",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+        ]);
     });
 
-    it("npm run plan --diagram: parsed, written (creating the folder) as SVG, and an unwritable path is bad usage", async () => {
-        expect(parseArgs(["--stack", "prod", "--diagram", "docs/x.svg"])).to.deep.equal({
-            stack: "prod",
-            json: false,
-            configFile: undefined,
-            diagram: "docs/x.svg",
+    it("with CloudFront: internet → CloudFront (the WAF inspecting there) → ALB, admitted through CloudFront's prefix list", async function () {
+        const run = await runStack("prod", {
+            "webfleet:web": { domain: "app.example.com", hostedZoneId: "Z0123456789ABC" },
         });
-        expect(() => parseArgs(["--stack", "prod", "--diagram"])).to.throw(UsageError, "--diagram needs a value");
-        const run = prod;
-        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-diagram-")), "nested", "prod.svg");
-        await writeDiagram(run, out);
-        const svg = fs.readFileSync(out, "utf8");
-        expect(checkXml(svg)).to.deep.equal(["svg"]);
-        expect(decode(svg)).to.include("<title>network-vpc</title>");
-        const blocked = path.join(path.dirname(out), "prod.svg", "inside-a-file.svg");
-        const error = await writeDiagram(run, blocked).then(
-            () => undefined,
-            (e) => e,
-        );
-        expect(error).to.be.instanceOf(UsageError);
-        expect(error.message.startsWith(`--diagram ${blocked}: cannot write it (`), error.message).to.equal(true);
+        const a = architecture(run.resources);
+        expect(a.requestPath.slice(0, 3)).to.deep.equal([[INTERNET], ["cdn-distribution"], ["web-lb-alb"]]);
+        expect(a.nodes.find((n) => n.id === "cdn-distribution")).to.deep.include({
+            kind: "edge",
+            where: { area: "edge" },
+        });
+        expect(a.edges.filter((e) => e.path && !e.from.startsWith("web-lb-alb"))).to.deep.equal([
+            { from: "cdn-distribution", to: "web-lb-alb", kind: "connect", label: "443", path: true },
+            { from: INTERNET, to: "cdn-distribution", kind: "forward", label: "443 (80 → 301)", path: true },
+        ]);
+        expect(edgesOf(a, "guard")).to.deep.equal(["waf-acl -> cdn-distribution: inspects"]);
+        // The prefix list is CloudFront's, not "allowed CIDRs"; nothing on the internet reaches the ALB.
+        expect(a.nodes.map((n) => n.id)).to.not.include(ALLOWED_CIDRS);
+        expect(a.edges.filter((e) => e.from === INTERNET && e.to === "web-lb-alb")).to.deep.equal([]);
+        // Its labels (the domain among them) fit their boxes too.
+        DEJAVU.forEach((f) => requireFile(this, f, "apt-get install fonts-dejavu-core"));
+        const svg = await renderSvg(toDot(a));
+        expect(labelOverflows(svg, resvgMeasure(DEJAVU))).to.deep.equal([]);
     });
 });

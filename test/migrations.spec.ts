@@ -7,7 +7,8 @@ import { migrations, migrationId, migrationsSha256 } from "../app/db/migrations"
 import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import type { createHandler as CreateHandler } from "../app/lambda/migrate";
 import { masterClientConfig, parseMasterSecret, settingsFromEnv } from "../app/lambda/migrate";
-import { bundleMigrationFunction, MIGRATION_RUNTIME } from "../components/migrations";
+import { bundleMigrationFunction } from "../app/lambda/build";
+import { MIGRATION_RUNTIME } from "../components/migrations";
 import { ProgramRun } from "../offline/program";
 import { named, ofType, runStack } from "./support/program";
 import {

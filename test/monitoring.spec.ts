@@ -4,11 +4,17 @@
  */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultsFor } from "../configSchema";
+import { StackConfig, defaultDbConnections, defaultsFor, validateStackConfig } from "../stackConfig";
+import { errorRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
 import { dashboardBody } from "../lib/dashboard";
-import { Monitoring, alarmPrefixFor, errorRateQueries } from "../components/monitoring";
+import {
+    CERTIFICATE_EXPIRY_ALARM_DAYS,
+    Monitoring,
+    MonitoringThresholds,
+    alarmPrefixFor,
+} from "../components/monitoring";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
-import { ProgramRun } from "../offline/program";
+import { ProgramRun, rawConfigFrom, readStackConfig } from "../offline/program";
 import { RecordedResource } from "../offline/types";
 import { runComponent } from "./support/component";
 import { named, ofType, runStack, sharedRun } from "./support/program";
@@ -17,9 +23,22 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";
 const GIB = 1024 ** 3;
 
+/** The thresholds a shipped stack file resolves to (defaults and derived values included). */
+function thresholdsOf(stack: string): StackConfig["monitoring"] {
+    return validateStackConfig(rawConfigFrom("webfleet", stack, readStackConfig(stack))).monitoring;
+}
+
+/** Thresholds for a component on its own: prod's defaults, connections derived for 6 servers. */
+const SEAM_THRESHOLDS: MonitoringThresholds = {
+    ...defaultsFor("prod").monitoring,
+    dbConnections: defaultDbConnections(6),
+};
+
 function alarmsOf(run: ProgramRun | { resources: RecordedResource[] }): Record<string, RecordedResource> {
     return Object.fromEntries(
-        run.resources.filter((r) => r.type === ALARM).map((r) => [r.name.replace(/^monitoring-/, ""), r]),
+        run.resources
+            .filter((r) => r.type === ALARM && r.name.startsWith("monitoring-"))
+            .map((r) => [r.name.replace(/^monitoring-/, ""), r]),
     );
 }
 
@@ -43,15 +62,15 @@ describe("monitoring (pure)", () => {
         expect(alarmPrefixFor("webfleet", "team.a:b")).to.equal("webfleet-team-a-b");
     });
 
-    it("computes the 5xx rate from ALB and target 5xx over requests, with no division by zero", () => {
-        const q = errorRateQueries({ arnSuffix: "app/web/1" });
+    it("computes the 5xx rate from ALB and target 5xx over every request answered, with no division by zero", () => {
+        const q = errorRateQueries({ arnSuffix: "app/web/1" }, 1);
         expect(q.filter((x) => x.returnData === true).map((x) => x.id)).to.deep.equal(["rate"]);
         expect(
             q.map((x) => (x.metric as { metricName: string } | undefined)?.metricName).filter(Boolean),
         ).to.deep.equal(["RequestCount", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]);
-        expect(q.find((x) => x.id === "rate")!.expression).to.equal(
-            "IF(requests > 0, 100 * errors / requests, IF(errors > 0, 100, 0))",
-        );
+        // Requests the ALB refused before choosing a target are not in RequestCount.
+        expect(q.find((x) => x.id === "volume")!.expression).to.equal("FILL(m_requests, 0) + FILL(m_elb5xx, 0)");
+        expect(q.find((x) => x.id === "rate")!.expression).to.equal("IF(volume >= 100, 100 * errors / volume, 0)");
         expect(q.find((x) => x.id === "errors")!.expression).to.equal("FILL(m_elb5xx, 0) + FILL(m_target5xx, 0)");
         for (const m of q.filter((x) => x.metric !== undefined)) {
             expect(m.metric).to.deep.include({
@@ -61,6 +80,22 @@ describe("monitoring (pure)", () => {
                 dimensions: { LoadBalancer: "app/web/1" },
             });
         }
+    });
+
+    it("counts a rate only over enough requests that one failed request alone cannot breach it", () => {
+        expect(minimumRequestsFor(1)).to.equal(100);
+        expect(minimumRequestsFor(5)).to.equal(20);
+        expect(minimumRequestsFor(3)).to.equal(34);
+        expect(minimumRequestsFor(50)).to.equal(10);
+        expect(minimumRequestsFor(100)).to.equal(10);
+        for (const threshold of [0.5, 1, 2.5, 3, 5, 7, 33, 50]) {
+            const minimum = minimumRequestsFor(threshold);
+            expect((100 * 1) / minimum, `one error in ${minimum} at ${threshold}%`).to.be.at.most(threshold);
+            expect(minimum).to.be.at.least(10);
+        }
+        expect(() => minimumRequestsFor(0)).to.throw("is not a percentage above 0");
+        const dev = errorRateQueries({ arnSuffix: "app/web/1" }, 5);
+        expect(dev.find((x) => x.id === "rate")!.expression).to.equal("IF(volume >= 20, 100 * errors / volume, 0)");
     });
 
     it("lays the dashboard out as a status panel of every alarm, then one graph per alarm", () => {
@@ -94,7 +129,12 @@ describe("monitoring (mocked program)", function () {
         dev = await sharedRun("dev");
         prod = await sharedRun("prod");
         tuned = await runStack("dev", {
-            "webfleet:monitoring": { alarmEmail: "oncall@example.com", alb5xxRatePercent: 2.5, dbConnections: 42 },
+            "webfleet:monitoring": {
+                alarmEmail: "oncall@example.com",
+                alarmTopicArn: "arn:aws:sns:us-east-1:210987654321:pager",
+                alb5xxRatePercent: 2.5,
+                dbConnections: 30,
+            },
         });
     });
 
@@ -164,6 +204,7 @@ describe("monitoring (mocked program)", function () {
                     "db-cpu",
                     "db-free-storage",
                     "db-connections",
+                    "certificate-expiry",
                 ].sort(),
             );
             for (const alarm of Object.values(alarmsOf(run))) {
@@ -177,10 +218,40 @@ describe("monitoring (mocked program)", function () {
         }
     });
 
+    it("also notifies monitoring.alarmTopicArn from every alarm, on ALARM and OK", () => {
+        const pager = "arn:aws:sns:us-east-1:210987654321:pager";
+        const alarms = Object.values(alarmsOf(tuned));
+        expect(alarms).to.have.length.greaterThan(8);
+        for (const alarm of alarms) {
+            expect(alarm.inputs.alarmActions, alarm.name).to.deep.equal([topicArn(tuned), pager]);
+            expect(alarm.inputs.okActions, alarm.name).to.deep.equal([topicArn(tuned), pager]);
+        }
+    });
+
+    it("alarms before the self-signed certificate expires, when a pulumi up would re-issue it", () => {
+        for (const run of [dev, prod]) {
+            const cert = named(run, "aws:acm/certificate:Certificate", "web-lb-cert-import");
+            const alarm = alarmsOf(run)["certificate-expiry"];
+            expect(shapeOf(alarm)).to.deep.equal({
+                name: `webfleet-${run.stack}-certificate-expiry`,
+                metric: "AWS/CertificateManager/DaysToExpiry",
+                dimensions: { CertificateArn: cert.outputs.arn },
+                statistic: "Minimum",
+                condition: "LessThanThreshold 30",
+                window: "1 of 1 × 86400s",
+                missing: "ignore",
+            });
+            expect(alarm.inputs.alarmDescription).to.include("run `pulumi up` on this stack");
+        }
+        // The alarm opens the same window in which the tls provider re-issues the certificate.
+        const selfSigned = named(dev, "tls:index/selfSignedCert:SelfSignedCert", "web-lb-cert-self-signed");
+        expect(selfSigned.inputs.earlyRenewalHours / 24).to.equal(CERTIFICATE_EXPIRY_ALARM_DAYS);
+    });
+
     it("watches the ALB and its target group with the stack's thresholds (dev / prod)", () => {
         for (const [run, d] of [
-            [dev, defaultsFor("dev").monitoring],
-            [prod, defaultsFor("prod").monitoring],
+            [dev, thresholdsOf("dev")],
+            [prod, thresholdsOf("prod")],
         ] as const) {
             const lb = named(run, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").outputs.arnSuffix;
             const tg = named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arnSuffix;
@@ -223,7 +294,7 @@ describe("monitoring (mocked program)", function () {
                 treatMissingData: "notBreaching",
             });
             expect(rate.metricName).to.equal(undefined);
-            expect(rate.metricQueries).to.deep.equal(errorRateQueries({ arnSuffix: lb }));
+            expect(rate.metricQueries).to.deep.equal(errorRateQueries({ arnSuffix: lb }, d.alb5xxRatePercent));
         }
         expect(alarmsOf(tuned)["alb-5xx-rate"].inputs.threshold).to.equal(2.5);
     });
@@ -271,8 +342,8 @@ describe("monitoring (mocked program)", function () {
 
     it("watches the database's CPU, free storage and connections with the stack's thresholds, and no replica lag (no replicas)", () => {
         for (const [run, d] of [
-            [dev, defaultsFor("dev").monitoring],
-            [prod, defaultsFor("prod").monitoring],
+            [dev, thresholdsOf("dev")],
+            [prod, thresholdsOf("prod")],
         ] as const) {
             const db = {
                 DBInstanceIdentifier: named(run, "aws:rds/instance:Instance", "database-db").outputs.identifier,
@@ -308,7 +379,10 @@ describe("monitoring (mocked program)", function () {
             });
             expect(Object.keys(a).filter((k) => k.includes("replica"))).to.deep.equal([]);
         }
-        expect(alarmsOf(tuned)["db-connections"].inputs.threshold).to.equal(42);
+        expect(alarmsOf(tuned)["db-connections"].inputs.threshold).to.equal(30);
+        // Derived from the pools: dev 4 servers × 10 + 1 = 41 at most, prod 6 × 10 + 1 = 61.
+        expect(alarmsOf(dev)["db-connections"].inputs.threshold).to.equal(32);
+        expect(alarmsOf(prod)["db-connections"].inputs.threshold).to.equal(48);
     });
 
     it("fails a running instance refresh on the ALB 5xx-rate alarm, created before the group", () => {
@@ -329,7 +403,9 @@ describe("monitoring (mocked program)", function () {
             expect(dashboard.inputs.dashboardName).to.equal(`webfleet-${run.stack}`);
             expect(run.outputs.dashboardName.value).to.equal(`webfleet-${run.stack}`);
             const body = JSON.parse(dashboard.inputs.dashboardBody);
-            const arns = Object.values(alarmsOf(run)).map((a) => a.outputs.arn);
+            // The stack's own alarms and, in prod, the synthetic checks' (components/syntheticChecks.ts).
+            const arns = ofType(run, ALARM).map((a) => a.outputs.arn);
+            expect(arns.length).to.equal(Object.keys(alarmsOf(run)).length + (run.stack === "prod" ? 2 : 0));
             expect(arns[0]).to.match(
                 new RegExp(`^arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:webfleet-${run.stack}-`),
             );
@@ -345,7 +421,7 @@ describe("monitoring (component on its own)", () => {
         const run = await runComponent(() => {
             const m = new Monitoring("monitoring", {
                 prefix: "webfleet-seams",
-                thresholds: defaultsFor("prod").monitoring,
+                thresholds: SEAM_THRESHOLDS,
                 kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
             });
             m.watch({
@@ -376,12 +452,54 @@ describe("monitoring (component on its own)", () => {
         expect(a["healthy-hosts-az2"].inputs.name).to.equal("webfleet-seams-healthy-hosts-us-east-1b");
     });
 
+    const watchArgs = (region: string) => ({
+        region,
+        loadBalancer: {
+            arnSuffix: pulumi.output("app/web/1"),
+            targetGroupArnSuffix: pulumi.output("targetgroup/web/2"),
+        },
+        availabilityZones: [`${region}a`, `${region}b`],
+        availabilityZoneCount: 2,
+        autoScalingGroupName: "web-asg",
+        minInService: 2,
+        database: { identifier: "db-primary" },
+    });
+
+    it("says what to do about an expiring certificate in each mode, and refuses CloudFront alarms outside us-east-1", async () => {
+        const acm = "arn:aws:acm:us-east-1:123456789012:certificate/c";
+        const run = await runComponent(() => {
+            const m = new Monitoring("monitoring", {
+                prefix: "webfleet-seams",
+                thresholds: SEAM_THRESHOLDS,
+                kmsKeyArn: "k",
+            });
+            m.watch({ ...watchArgs("us-east-1"), certificate: { arn: acm, mode: "dns-validated" } });
+        });
+        expect(run.error).to.equal(undefined);
+        const expiry = alarmsOf(run)["certificate-expiry"].inputs;
+        expect(expiry.dimensions).to.deep.equal({ CertificateArn: acm });
+        expect(expiry.alarmDescription).to.include("ACM has not renewed it; check that its DNS validation record");
+        expect(Object.keys(alarmsOf(run)).filter((k) => k.startsWith("cdn-"))).to.deep.equal([]);
+
+        const elsewhere = await runComponent(() => {
+            const m = new Monitoring("monitoring", {
+                prefix: "webfleet-seams",
+                thresholds: SEAM_THRESHOLDS,
+                kmsKeyArn: "k",
+            });
+            m.watch({ ...watchArgs("eu-west-1"), cdn: { distributionId: "E2ABCDEF" } });
+        });
+        expect(elsewhere.error?.message).to.include(
+            "monitoring: CloudFront publishes its metrics in us-east-1 only, so its alarms cannot live in eu-west-1",
+        );
+    });
+
     it("refuses a prefix alarm names cannot hold", async () => {
         const run = await runComponent(
             () =>
                 new Monitoring("monitoring", {
                     prefix: "webfleet prod",
-                    thresholds: defaultsFor("dev").monitoring,
+                    thresholds: SEAM_THRESHOLDS,
                     kmsKeyArn: "k",
                 }),
         );

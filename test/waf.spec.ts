@@ -2,7 +2,7 @@
  * Issue 7, item 3: the WAFv2 web ACL on the ALB, its rules and its logging.
  */
 import { expect } from "chai";
-import { validateStackConfig } from "../configSchema";
+import { validateStackConfig } from "../stackConfig";
 import { MANAGED_RULE_GROUPS, webAclRules } from "../components/waf";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { ProgramRun } from "../offline/program";
@@ -46,7 +46,11 @@ describe("WAF rules (pure)", () => {
 
 describe("WAF config", () => {
     it("is on in prod and off in dev by default, 2000 requests per IP per 5 minutes", () => {
-        expect(validateStackConfig(raw("prod", {})).waf).to.deep.equal({ enabled: true, rateLimitPer5Min: 2000 });
+        const oncall = { alarmEmail: "oncall@example.com" };
+        expect(validateStackConfig(raw("prod", { monitoring: oncall })).waf).to.deep.equal({
+            enabled: true,
+            rateLimitPer5Min: 2000,
+        });
         expect(validateStackConfig(raw("dev", {})).waf).to.deep.equal({ enabled: false, rateLimitPer5Min: 2000 });
         expect(validateStackConfig(raw("dev", { waf: { enabled: true, rateLimitPer5Min: 300 } })).waf).to.deep.equal({
             enabled: true,
@@ -56,10 +60,10 @@ describe("WAF config", () => {
 
     it("refuses prod without it, and a limit WAF does not accept", () => {
         expect(problems(() => validateStackConfig(raw("prod", { waf: { enabled: false } })))).to.include(
-            "  - waf.enabled: expected true in prod: the internet-facing ALB needs the rate limit and the managed rule groups; found false.\n    Fix: pulumi config set --stack prod --path 'waf.enabled' true",
+            "  - waf.enabled: expected true in prod: the internet-facing ALB needs the rate limit and the managed rule groups; found false.\n    Fix: pulumi config set --stack prod --path waf.enabled true",
         );
         expect(problems(() => validateStackConfig(raw("dev", { waf: { rateLimitPer5Min: 5 } })))).to.include(
-            "  - waf.rateLimitPer5Min: expected a whole number of requests per IP in 5 minutes, from 10 to 2000000000; found 5.",
+            "  - waf.rateLimitPer5Min: expected a whole number of requests per IP in 5 minutes from 10 to 2000000000; found 5.",
         );
     });
 });

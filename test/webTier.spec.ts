@@ -232,7 +232,7 @@ describe("web tier (mocked program)", function () {
             expect(dev.invokes.filter((i) => i.includes("getAmi"))).to.deep.equal([]);
         });
 
-        it("has an instance profile that reads exactly its artifact object, uses Session Manager, and nothing with * actions", () => {
+        it("has an instance profile that reads the app bundles (any version a launch template names), uses Session Manager, and nothing with * actions", () => {
             const lt = named(dev, LT, "web-lt");
             expect(lt.inputs.iamInstanceProfile).to.deep.equal({
                 arn: named(dev, "aws:iam/instanceProfile:InstanceProfile", "web-profile").outputs.arn,
@@ -242,11 +242,14 @@ describe("web tier (mocked program)", function () {
             ).Statement;
             const object = named(dev, "aws:s3/bucketObjectv2:BucketObjectv2", "web-artifact-bundle");
             const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+            // The prefix, not this deploy's key: a half-applied deploy leaves the group on the
+            // previous launch template version, whose user data fetches the previous bundle.
+            expect(object.inputs.key).to.match(/^app\/[0-9a-f]{64}\.js$/);
             expect(bySid.ReadAppArtifact).to.deep.equal({
                 Sid: "ReadAppArtifact",
                 Effect: "Allow",
                 Action: "s3:GetObject",
-                Resource: `arn:aws:s3:::${dev.outputs.artifactBucketName.value}/${object.inputs.key}`,
+                Resource: `arn:aws:s3:::${dev.outputs.artifactBucketName.value}/app/*`,
             });
             expect(bySid.SessionManager.Action).to.deep.equal([
                 "ssm:UpdateInstanceInformation",

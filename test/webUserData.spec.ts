@@ -16,7 +16,13 @@ import {
     environmentProblems,
     renderCloudWatchAgentConfig,
     renderEnvironmentFile,
+    LOGROTATE_FILE,
+    LOGROTATE_STATE,
+    LOGROTATE_TIMER,
+    LOGROTATE_UNIT,
     renderLogrotate,
+    renderLogrotateService,
+    renderLogrotateTimer,
     renderSystemdUnit,
     renderWebUserData,
 } from "../lib/userData/web";
@@ -185,7 +191,7 @@ describe("web user data", () => {
                 withLogs.indexOf("ship_logs() {"),
                 withLogs.indexOf("\n}\n", withLogs.indexOf("CWAGENT\n    '")),
             );
-            expect(fn).to.include("retry dnf install -y rsyslog amazon-cloudwatch-agent\n");
+            expect(fn).to.include("retry dnf install -y rsyslog amazon-cloudwatch-agent logrotate\n");
             expect(fn).to.include("systemctl enable --now rsyslog.service\n");
             expect(JSON.parse(heredoc(withLogs, "CWAGENT"))).to.deep.equal(
                 JSON.parse(renderCloudWatchAgentConfig("us-east-1", LOGS)),
@@ -210,7 +216,92 @@ describe("web user data", () => {
                 renderLogrotate()
                     .split("\n")
                     .map((l) => l.trim()),
-            ).to.include.members([`${APP_LOG_FILE} {`, "copytruncate", "maxsize 100M", "rotate 3"]);
+            ).to.include.members([`${APP_LOG_FILE} {`, "copytruncate", "daily", "maxsize 100M", "rotate 3"]);
+        });
+
+        it("rotates the app log by size every 5 minutes with a timer of its own (AL2023 has no cron)", () => {
+            const fn = withLogs.slice(withLogs.indexOf("ship_logs() {"), withLogs.indexOf('log "shipping logs'));
+            expect(fn).to.include("retry dnf install -y rsyslog amazon-cloudwatch-agent logrotate\n");
+            // Outside /etc/logrotate.d: the distribution's daily run must not rotate it as well.
+            expect(LOGROTATE_FILE).to.equal("/etc/webfleet/logrotate-app.conf");
+            expect(fn).to.include(`cat > '${LOGROTATE_FILE}' <<'LOGROTATE'`);
+            expect(withLogs).not.to.include("/etc/logrotate.d/");
+            expect(heredoc(withLogs, "LOGROTATE_UNIT")).to.equal(renderLogrotateService());
+            expect(heredoc(withLogs, "LOGROTATE_TIMER")).to.equal(renderLogrotateTimer());
+            expect(renderLogrotateService().split("\n")).to.include(
+                `ExecStart=/usr/sbin/logrotate --state ${LOGROTATE_STATE} ${LOGROTATE_FILE}`,
+            );
+            expect(renderLogrotateTimer().split("\n")).to.include.members([
+                "OnUnitActiveSec=5min",
+                "WantedBy=timers.target",
+            ]);
+            // The units are written, then the timer is enabled and started.
+            const enable = fn.indexOf(`systemctl enable --now '${LOGROTATE_TIMER}'`);
+            expect(fn.indexOf(`<<'LOGROTATE_TIMER'`)).to.be.within(0, enable);
+            expect(fn.indexOf("systemctl daemon-reload")).to.be.within(fn.indexOf(`<<'LOGROTATE_TIMER'`), enable);
+            expect(plain).not.to.include(LOGROTATE_TIMER);
+        });
+
+        it("stays well under EC2's 16 KB user-data limit with everything in it", () => {
+            expect(Buffer.byteLength(withLogs)).to.be.below(12 * 1024);
+        });
+
+        it("has a rotation service and timer systemd accepts without a single warning", function () {
+            requireTool(this, "systemd-analyze", "apt-get install systemd");
+            requireTool(this, "/usr/sbin/logrotate", "apt-get install logrotate");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-logrotate-"));
+            const write = (service: string, timer: string) => {
+                fs.writeFileSync(path.join(dir, LOGROTATE_UNIT), service + "\n");
+                fs.writeFileSync(path.join(dir, LOGROTATE_TIMER), timer + "\n");
+                return spawnSync(
+                    "systemd-analyze",
+                    ["verify", path.join(dir, LOGROTATE_UNIT), path.join(dir, LOGROTATE_TIMER)],
+                    { encoding: "utf8" },
+                );
+            };
+            const result = write(renderLogrotateService(), renderLogrotateTimer());
+            expect(result.status, result.stderr).to.equal(0);
+            expect(result.stderr).to.equal("");
+            // And the check does see a bad one.
+            const bad = write(
+                renderLogrotateService(),
+                renderLogrotateTimer().replace("OnUnitActiveSec=5min", "OnUnitActiveSec=often"),
+            );
+            expect(bad.stderr).to.include("Failed to parse timer value, ignoring: often");
+        });
+
+        it("rotates as soon as the log is over its size, not once a day, and only then (real logrotate)", function () {
+            requireTool(this, "/usr/sbin/logrotate", "apt-get install logrotate");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-rotate-"));
+            const log = path.join(dir, "app.log");
+            const config = path.join(dir, "logrotate.conf");
+            // The shipped rules with a 1 KiB limit instead of 100 MiB.
+            fs.writeFileSync(config, renderLogrotate({ logFile: log, maxSize: "1k" }) + "\n");
+            const rotate = () => {
+                const r = spawnSync("/usr/sbin/logrotate", ["--state", path.join(dir, "state"), config], {
+                    encoding: "utf8",
+                });
+                expect(r.status, r.stderr).to.equal(0);
+            };
+            // The app's open, appending descriptor (systemd's StandardOutput=append:) survives rotation.
+            const fd = fs.openSync(log, "a");
+            fs.writeSync(fd, "x".repeat(2048) + "\n");
+            rotate();
+            expect(fs.statSync(`${log}.1`).size).to.equal(2049);
+            expect(fs.statSync(log).size).to.equal(0);
+            fs.writeSync(fd, "after the first rotation\n");
+            expect(fs.readFileSync(log, "utf8")).to.equal("after the first rotation\n");
+            // Under the limit, the same day: nothing moves.
+            rotate();
+            expect(fs.existsSync(`${log}.2.gz`)).to.equal(false);
+            expect(fs.readFileSync(log, "utf8")).to.equal("after the first rotation\n");
+            // Over it again: rotated again, the older file compressed.
+            fs.writeSync(fd, "y".repeat(2048) + "\n");
+            rotate();
+            fs.closeSync(fd);
+            expect(fs.existsSync(`${log}.2.gz`)).to.equal(true);
+            expect(fs.readFileSync(`${log}.1`, "utf8")).to.match(/^after the first rotation\ny{2048}\n$/);
+            expect(fs.statSync(log).size).to.equal(0);
         });
 
         it("refuses log group names that could break out of the script's quoting", () => {

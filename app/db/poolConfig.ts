@@ -36,9 +36,15 @@ export function databaseMode(env: NodeJS.ProcessEnv): DatabaseMode {
     return iamVariables.some((name) => env[name]?.trim()) ? "iam" : "none";
 }
 
+/**
+ * Connections one server's pool opens at most when DB_POOL_MAX is unset (the web tier never sets
+ * it). The stack config derives the database-connections alarm from it (stackConfig/keys.ts).
+ */
+export const DEFAULT_POOL_MAX = 10;
+
 /** Pool limits and timeouts shared by both modes; tuned so an outage fails fast (503), not slow. */
 export function poolTuning(env: NodeJS.ProcessEnv, problems: string[] = []): PoolConfig {
-    const max = intVar(env, "DB_POOL_MAX", 10, 1, 1000, problems);
+    const max = intVar(env, "DB_POOL_MAX", DEFAULT_POOL_MAX, 1, 1000, problems);
     return {
         max,
         connectionTimeoutMillis: 3000,

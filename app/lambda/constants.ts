@@ -17,6 +17,14 @@ export function rdsCaBundleUrl(region: string): string {
     return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 }
 
+/**
+ * Database connections one run of the function holds: a single client, opened and closed per
+ * invocation. The deploy invokes it once (aws.lambda.Invocation); it has no reserved
+ * concurrency (an account at Lambda's starting limit of 10 could not reserve any), so two hand
+ * invocations at once would hold two.
+ */
+export const MIGRATION_CONNECTIONS = 1;
+
 /** The invocation payload. Both fields are optional; when given they must match the function. */
 export interface MigrationEvent {
     /** The migrations hash the deploy expects (guards against invoking a stale function). */

@@ -17,9 +17,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 const config = new pulumi.Config();
-// By default the webfleet stack of the same name (dev reads dev): with the self-managed
-// backend every project lives under "organization"; on Pulumi Cloud use "<your org>/webfleet/<stack>".
-const webfleetStack = config.get("webfleetStack") ?? `organization/webfleet/${pulumi.getStack()}`;
+/**
+ * The webfleet stack to read, always fully qualified (<org>/<project>/<stack>): a bare stack
+ * name resolves against the consumer's own project, never webfleet's. By default the webfleet
+ * stack of the same name in this stack's own organization: the Pulumi Cloud org the workflows
+ * deploy webfleet into, or "organization" on a self-managed backend.
+ */
+const webfleetStack = config.get("webfleetStack") ?? `${pulumi.getOrganization()}/webfleet/${pulumi.getStack()}`;
+if (!/^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(webfleetStack)) {
+    throw new Error(
+        `webfleet-consumer:webfleetStack: "${webfleetStack}" is not a fully qualified stack name; set it to <org>/webfleet/<stack>, e.g. pulumi config set webfleetStack acme/webfleet/dev`,
+    );
+}
 const workerPort = config.getNumber("workerPort", { min: 1024, max: 65535 }) ?? 9000;
 const instanceType = config.get("instanceType", { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/ }) ?? "t4g.nano";
 const desiredCapacity = config.getNumber("desiredCapacity", { min: 1, max: 10 }) ?? 1;

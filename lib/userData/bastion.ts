@@ -24,12 +24,15 @@ export const SSHD_HARDENING = [
 ].join("\n");
 
 export interface BastionUserDataArgs {
-    /** The Elastic IP to attach, so the bastion keeps one address across replacements. */
-    eipAllocationId: string;
+    /**
+     * The Elastic IP to attach, so the bastion keeps one address across replacements; undefined
+     * when nobody may SSH in from outside (no allowed CIDRs): SSM needs no fixed address.
+     */
+    eipAllocationId?: string;
 }
 
 export function renderBastionUserData(args: BastionUserDataArgs): string {
-    if (!/^eipalloc-[0-9a-f]+$/.test(args.eipAllocationId)) {
+    if (args.eipAllocationId !== undefined && !/^eipalloc-[0-9a-f]+$/.test(args.eipAllocationId)) {
         throw new Error(
             `renderBastionUserData: eipAllocationId "${args.eipAllocationId}" is not an allocation ID (eipalloc-…)`,
         );
@@ -40,8 +43,6 @@ export function renderBastionUserData(args: BastionUserDataArgs): string {
 set -euo pipefail
 
 readonly DROPIN='${SSHD_DROPIN_PATH}'
-readonly EIP_ALLOCATION_ID='${args.eipAllocationId}'
-readonly IMDS='http://169.254.169.254/latest'
 
 # cloud-init keeps this output in /var/log/cloud-init-output.log.
 log() { echo "webfleet-bastion: $*"; }
@@ -63,6 +64,16 @@ SSHD
     fi
 }
 
+${args.eipAllocationId ? attachElasticIp(args.eipAllocationId) : ""}harden_sshd
+${args.eipAllocationId ? "attach_elastic_ip" : 'log "no Elastic IP (no SSH ingress): reach this instance with SSM Session Manager"'}
+`;
+}
+
+/** The shell function that takes the stack's Elastic IP, retrying while IAM settles. */
+function attachElasticIp(allocationId: string): string {
+    return `readonly EIP_ALLOCATION_ID='${allocationId}'
+readonly IMDS='http://169.254.169.254/latest'
+
 attach_elastic_ip() {
     local token instance_id region
     token=$(curl -fsS --retry 5 -X PUT "$IMDS/api/token" -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')
@@ -81,7 +92,5 @@ attach_elastic_ip() {
     return 1
 }
 
-harden_sshd
-attach_elastic_ip
 `;
 }

@@ -26,25 +26,6 @@ export const CA_BUNDLE_FILE = "/etc/webfleet/rds-ca-bundle.pem";
  */
 export const STOP_TIMEOUT_SECONDS = 30;
 
-/** Where the app's stdout and stderr go when logs are shipped (the agent tails it). */
-export const APP_LOG_FILE = "/var/log/webfleet/app.log";
-export const LOGROTATE_FILE = "/etc/logrotate.d/webfleet-app";
-export const CW_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/webfleet.json";
-export const CW_AGENT_CTL = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl";
-export const CW_AGENT_LOG = "/opt/aws/amazon-cloudwatch-agent/logs/amazon-cloudwatch-agent.log";
-
-/**
- * The files shipped to the system log group, each to the stream "<instance id>/<stream>".
- * AL2023 keeps system logs in the journal only, which the agent cannot read; rsyslog (installed
- * by the user data) writes them to these files as on earlier Amazon Linux.
- */
-export const SYSTEM_LOG_FILES: readonly { path: string; stream: string }[] = [
-    { path: "/var/log/messages", stream: "messages" },
-    { path: "/var/log/secure", stream: "secure" },
-    { path: "/var/log/cloud-init-output.log", stream: "cloud-init-output" },
-    { path: CW_AGENT_LOG, stream: "cloudwatch-agent" },
-];
-
 /** Variables the user data sets itself; appEnvironment may not override them. */
 export const RESERVED_ENV = ["PORT", "HOST", "DB_CA_BUNDLE"] as const;
 
@@ -62,47 +43,9 @@ export interface WebUserDataArgs {
     logs?: LogShippingArgs;
 }
 
-export interface LogShippingArgs {
-    appLogGroup: string;
-    systemLogGroup: string;
-}
+import { APP_LOG_FILE, LogShippingArgs, LOG_GROUP_NAME, shipLogsFunction } from "./logs";
 
-const LOG_GROUP_NAME = /^[A-Za-z0-9_\-./#]{1,512}$/;
-
-/**
- * The CloudWatch agent's configuration: logs only (no metrics, so the role needs no
- * cloudwatch:PutMetricData), into groups that already exist (the agent never creates one or
- * changes its retention). It runs as root to read /var/log/secure.
- */
-export function renderCloudWatchAgentConfig(region: string, logs: LogShippingArgs): string {
-    const collect = [
-        { file_path: APP_LOG_FILE, log_group_name: logs.appLogGroup, log_stream_name: "{instance_id}" },
-        ...SYSTEM_LOG_FILES.map((f) => ({
-            file_path: f.path,
-            log_group_name: logs.systemLogGroup,
-            log_stream_name: `{instance_id}/${f.stream}`,
-        })),
-    ];
-    const config = {
-        agent: { region, run_as_user: "root", logfile: CW_AGENT_LOG },
-        logs: { force_flush_interval: 5, logs_collected: { files: { collect_list: collect } } },
-    };
-    return JSON.stringify(config, null, 2);
-}
-
-/** Rotation of the app's log file: systemd holds it open for appending, so copy and truncate. */
-export function renderLogrotate(): string {
-    return `${APP_LOG_FILE} {
-    daily
-    maxsize 100M
-    rotate 3
-    compress
-    delaycompress
-    missingok
-    notifempty
-    copytruncate
-}`;
-}
+export * from "./logs";
 
 const UPPER_SNAKE = /^[A-Z][A-Z0-9_]*$/;
 /** Names that say "secret": user data is readable through the EC2 API and IMDS. */
@@ -350,29 +293,6 @@ fetch_rds_ca_bundle() {
     install -o root -g root -m 0644 "$tmp" '${CA_BUNDLE_FILE}'
     rm -f "$tmp"
     log "RDS CA bundle installed"
-}
-`;
-}
-
-function shipLogsFunction(region: string, logs: LogShippingArgs): string {
-    return `
-# Logs first, so even a bootstrap that fails below reaches CloudWatch (cloud-init's output is
-# shipped). rsyslog writes the journal to /var/log/messages and /var/log/secure; the app's
-# output goes to its own file (the unit appends to it), rotated by logrotate.
-ship_logs() {
-    retry dnf install -y rsyslog amazon-cloudwatch-agent
-    systemctl enable --now rsyslog.service
-    install -d -o root -g root -m 0755 '${APP_LOG_FILE.slice(0, APP_LOG_FILE.lastIndexOf("/"))}'
-    install -o root -g root -m 0640 /dev/null '${APP_LOG_FILE}'
-    cat > '${LOGROTATE_FILE}' <<'LOGROTATE'
-${renderLogrotate()}
-LOGROTATE
-    chmod 0644 '${LOGROTATE_FILE}'
-    cat > '${CW_AGENT_CONFIG}' <<'CWAGENT'
-${renderCloudWatchAgentConfig(region, logs)}
-CWAGENT
-    '${CW_AGENT_CTL}' -a fetch-config -m ec2 -s -c 'file:${CW_AGENT_CONFIG}'
-    log "shipping logs to ${logs.appLogGroup} and ${logs.systemLogGroup}"
 }
 `;
 }

@@ -7,6 +7,7 @@
  * compliant; plus broken variants of it. IDs look like the mocks' (sg-…, account 123456789012).
  */
 import { RecordedResource } from "../../offline/types";
+import { recordedOptions } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -857,10 +858,10 @@ function specs(): Spec[] {
 
 /** What prod protects (issue 10): the database, the stack key (also retained), the ALB, the log bucket. */
 const OPTIONS: Record<string, RecordedResource["options"]> = {
-    "database-db": { protect: true },
-    "secrets-key": { protect: true, retainOnDelete: true },
-    "web-lb-alb": { protect: true },
-    "web-lb-logs-bucket": { protect: true },
+    "database-db": recordedOptions({ protect: true }),
+    "secrets-key": recordedOptions({ protect: true, retainOnDelete: true }),
+    "web-lb-alb": recordedOptions({ protect: true }),
+    "web-lb-logs-bucket": recordedOptions({ protect: true }),
 };
 
 function toRecorded(list: Spec[]): RecordedResource[] {

@@ -15,7 +15,7 @@ import { ResourceValidationArgs, StackValidationArgs, UnknownValueError, unknown
 import { WebfleetPolicy, WebfleetResourcePolicy, WebfleetStackPolicy, isStackRule } from "../../policy/lib/rule";
 import { policies } from "../../policy/policies";
 import { policyResources } from "../../offline/policyRunner";
-import { RecordedResource } from "../../offline/types";
+import { RecordedOptions, RecordedResource } from "../../offline/types";
 
 /** The engine's sentinels for values unknown during preview (internal to @pulumi/policy). */
 const sentinels = policyProxy as unknown as {
@@ -89,6 +89,18 @@ function collector(findings: Finding[], fixedUrn?: string) {
 export interface CaseOptions {
     protect?: boolean;
     retainOnDelete?: boolean;
+}
+
+/** The options the offline preview records for a resource whose program set `o` (the rest default). */
+export function recordedOptions(o: CaseOptions): RecordedOptions {
+    return {
+        protect: o.protect ?? false,
+        retainOnDelete: o.retainOnDelete ?? false,
+        deleteBeforeReplace: false,
+        ignoreChanges: [],
+        replaceOnChanges: [],
+        dependsOn: [],
+    };
 }
 
 export interface ResourceCase {
@@ -202,7 +214,7 @@ export function recorded(resources: StackResource[]): RecordedResource[] {
             dependencies: [...new Set(Object.values(propertyDependencies).flat())],
             propertyDependencies,
             secretInputPaths: [],
-            ...(r.options ? { options: r.options } : {}),
+            ...(r.options ? { options: recordedOptions(r.options) } : {}),
         };
     });
 }

@@ -1,19 +1,18 @@
 /**
- * The pack over the real dev and prod programs as a first `pulumi preview` shows them (every ID,
- * ARN and value built from one unknown; property dependencies kept), next to the deployed view:
- * no mandatory violation in either. This is the test that would have caught issue 10's failure:
- * at a first preview the ALB's access-log bucket reaches the pack only as its bucket policy's
- * unknown `bucket` output, whose dependency is the policy, so s3-encryption-kms lost its
- * access-log exemption and refused prod's SSE-S3 log bucket.
+ * The pack over the real dev and prod programs in the offline preview's preview phase (a first
+ * `pulumi preview`: provider-computed values unknown, property dependencies kept), next to the
+ * deployed view: no mandatory violation in either. This is the test that would have caught issue
+ * 10's failure: at a first preview the ALB's access-log bucket reaches the pack only as its
+ * bucket policy's unknown `bucket` output, whose dependency is the policy, so s3-encryption-kms
+ * lost its access-log exemption and refused prod's SSE-S3 log bucket.
  */
 import { expect } from "chai";
 import { resolveRef, resolveThrough } from "../../policy/lib/graph";
 import { T } from "../../policy/lib/types";
 import { policyResources, runPolicyPack } from "../../offline/policyRunner";
-import { ProgramRun } from "../../offline/program";
-import { RecordedResource } from "../../offline/types";
+import { ProgramRun, runProgram } from "../../offline/program";
+import { RecordedResource, UNKNOWN } from "../../offline/types";
 import { sharedRun } from "../support/program";
-import { firstPreview, isUnknown } from "./preview";
 
 function named(resources: RecordedResource[], name: string): RecordedResource {
     const r = resources.find((x) => x.name === name);
@@ -22,26 +21,29 @@ function named(resources: RecordedResource[], name: string): RecordedResource {
 }
 
 describe("policy pack at a first preview of the real programs", function () {
-    this.timeout(120000);
-    const runs: Record<string, ProgramRun> = {};
+    this.timeout(180000);
+    const preview: Record<string, ProgramRun> = {};
+    const deployed: Record<string, ProgramRun> = {};
     before(async () => {
-        runs.dev = await sharedRun("dev");
-        runs.prod = await sharedRun("prod");
+        for (const stack of ["dev", "prod"] as const) {
+            preview[stack] = await runProgram({ stack, phase: "preview" });
+            deployed[stack] = await sharedRun(stack);
+        }
     });
 
-    it("simulates what the engine sends: the log bucket named only through its policy's unknown output", () => {
-        const preview = firstPreview(runs.prod.resources);
-        const alb = named(preview, "web-lb-alb");
-        expect(isUnknown(alb.inputs.accessLogs.bucket)).to.equal(true);
+    it("sees what the engine sends: the log bucket named only through its policy's unknown output", () => {
+        const resources = preview.prod.resources;
+        const alb = named(resources, "web-lb-alb");
+        expect((alb.inputs.accessLogs as { bucket: unknown }).bucket).to.equal(UNKNOWN);
         expect(alb.propertyDependencies.accessLogs.map((u) => u.split("::").pop())).to.deep.equal([
             "access-logs-policy",
         ]);
-        expect(isUnknown(named(preview, "access-logs-bucket").outputs.id)).to.equal(true);
-        expect(isUnknown(named(preview, "access-logs-policy").outputs.bucket)).to.equal(true);
+        expect(named(resources, "access-logs-bucket").outputs.id).to.equal(UNKNOWN);
+        expect(named(resources, "access-logs-policy").outputs.bucket).to.equal(UNKNOWN);
     });
 
     it("finds the log bucket only by following the bucket policy's own `bucket` (a pass-through)", () => {
-        const resources = policyResources(firstPreview(runs.prod.resources));
+        const resources = policyResources(preview.prod.resources);
         const alb = resources.find((r) => r.name === "web-lb-alb")!;
         const buckets = resources.filter((r) => r.type === T.bucket);
         expect(resolveRef(alb, "accessLogs", buckets).kind).to.not.equal("resolved");
@@ -51,22 +53,27 @@ describe("policy pack at a first preview of the real programs", function () {
         ]);
     });
 
-    for (const stack of ["dev", "prod"]) {
+    for (const stack of ["dev", "prod"] as const) {
         it(`finds no mandatory violation in ${stack}, at a first preview and as deployed`, async () => {
-            for (const resources of [firstPreview(runs[stack].resources), runs[stack].resources]) {
-                const report = await runPolicyPack({ project: runs[stack].project, stack, resources });
+            for (const run of [preview[stack], deployed[stack]]) {
+                const report = await runPolicyPack({ project: run.project, stack, resources: run.resources });
                 const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
-                expect(mandatory.map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
+                expect(mandatory.map((v) => `${run.phase} ${v.policy}: ${v.message}`)).to.deep.equal([]);
             }
         });
     }
 
     it("keeps the access-log exemption of s3-encryption-kms at prod's first preview", async () => {
-        const report = await runPolicyPack({
-            project: runs.prod.project,
-            stack: "prod",
-            resources: firstPreview(runs.prod.resources),
-        });
+        const report = await runPolicyPack({ project: "webfleet", stack: "prod", resources: preview.prod.resources });
         expect(report.violations.filter((v) => v.policy === "s3-encryption-kms")).to.deep.equal([]);
+    });
+
+    it("judges awsx's VPC children at a first preview: a NAT gateway per AZ, isolated subnets without internet routes", async () => {
+        const resources = preview.prod.resources;
+        expect(resources.filter((r) => r.type === T.natGateway)).to.have.length.greaterThan(1);
+        expect(resources.filter((r) => r.type === T.subnet).every((s) => s.outputs.id === UNKNOWN)).to.equal(true);
+        const report = await runPolicyPack({ project: "webfleet", stack: "prod", resources });
+        const network = ["nat-gateway-per-az", "subnet-isolated-no-internet-route", "subnet-public-ip-only-public"];
+        expect(report.violations.filter((v) => network.includes(v.policy))).to.deep.equal([]);
     });
 });

@@ -1,12 +1,10 @@
 /**
- * The TLS policy family helper (policy/lib/tlsPolicy.ts): one judgement for the policy pack,
- * the config validator (configSchema.ts) and the web tier, so a policy AWS publishes after this
- * code (the post-quantum ones) passes all three, and one that still accepts TLS 1.0 fails all.
+ * The TLS policy family helper (policy/lib/tlsPolicy.ts): the pack's one judgement of ELB TLS
+ * policies, pure so the stack config and the web tier can use it too, so a policy AWS publishes
+ * after this code (the post-quantum ones) passes, and one that still accepts TLS 1.0 fails.
  */
 import { expect } from "chai";
-import { validateStackConfig } from "../../configSchema";
 import { isTls13Policy, parseTls13Policy, tlsPolicyProblem } from "../../policy/lib/tlsPolicy";
-import { configProblems, rawConfig } from "../support/config";
 
 const ACCEPTED = [
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -57,20 +55,5 @@ describe("TLS policy family (policy/lib/tlsPolicy.ts)", () => {
             variants: ["Res", "FIPS", "PQ"],
             postQuantum: true,
         });
-    });
-
-    it("is what the stack config accepts for web.tlsPolicy", () => {
-        const cfg = validateStackConfig(
-            rawConfig("prod", {
-                environment: "prod",
-                web: { tlsPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" },
-            }),
-        );
-        expect(cfg.web.tlsPolicy).to.equal("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09");
-        expect(
-            configProblems(() =>
-                validateStackConfig(rawConfig("prod", { web: { tlsPolicy: "ELBSecurityPolicy-TLS13-1-0-2021-06" } })),
-            ),
-        ).to.contain("web.tlsPolicy: expected a TLS 1.3 policy with TLS 1.2 or 1.3 as its minimum");
     });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { RawStackConfig, StackConfigError, isStackConfigError } from "../../configSchema";
+import { RawStackConfig, StackConfigError, isStackConfigError } from "../../stackConfig";
 
 /** Raw config as config.ts would read it, for the pure validator. */
 export function rawConfig(stack: string, values: Record<string, unknown>, region = "us-east-1"): RawStackConfig {

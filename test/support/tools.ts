@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 
 /**
  * Tests that need a tool from outside npm (shellcheck, PostgreSQL) call this first.
@@ -23,6 +24,19 @@ export function requireTool(ctx: Mocha.Context, command: string, install: string
         throw new Error(`${reason}; CI must install it in .ci/run`);
     }
     // Mocha prints skipped tests as pending; the reason goes to stderr so it is never silent.
+    process.stderr.write(`      skipped: ${reason}\n`);
+    ctx.skip();
+}
+
+/** Like requireTool, for a file a Debian package installs (a font). */
+export function requireFile(ctx: Mocha.Context, file: string, install: string): void {
+    if (fs.existsSync(file)) {
+        return;
+    }
+    const reason = `${file} is missing (${install})`;
+    if (process.env.CI === "true") {
+        throw new Error(`${reason}; CI must install it in .ci/run`);
+    }
     process.stderr.write(`      skipped: ${reason}\n`);
     ctx.skip();
 }
