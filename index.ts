@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { AccessLogBucket } from "./components/accessLogs";
+import { AlarmTopic, alarmPrefixFor } from "./components/alarmTopic";
 import { AutoScalingRole } from "./components/autoScalingRole";
 import { Bastion } from "./components/bastion";
 import { Cdn } from "./components/cdn";
@@ -13,11 +14,12 @@ import { certificateMode } from "./components/certificate";
 import { Database, identifierBaseFor } from "./components/database";
 import { InstanceLogs, logGroupPrefixFor } from "./components/instanceLogs";
 import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
-import { Monitoring, alarmPrefixFor } from "./components/monitoring";
+import { Monitoring } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
 import { SyntheticChecks } from "./components/syntheticChecks";
+import { movedFrom } from "./lib/moved";
 import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
@@ -34,6 +36,9 @@ const provider = new aws.Provider("aws", {
     defaultTags: { tags },
 });
 const opts = { providers: { aws: provider } };
+// Where resources that have since moved used to live (lib/moved.ts).
+const DATABASE = { name: "database", type: "webfleet:database:Database" };
+const MONITORING = { name: "monitoring", type: "webfleet:ops:Monitoring" };
 
 // Prod's stateful resources (the key, the database, the access logs, the load balancer) are
 // protected: `pulumi destroy` of prod stops before it takes anything down instead of failing
@@ -60,7 +65,19 @@ const secrets = new Secrets(
     opts,
 );
 
-const network = new Network("network", { ...config.network, logKmsKeyArn: secrets.kmsKeyArn }, opts);
+const network = new Network(
+    "network",
+    {
+        cidr: config.network.cidr,
+        availabilityZones: config.network.availabilityZones,
+        azCount: config.network.azCount,
+        subnets: config.network.subnets,
+        natStrategy: config.network.natStrategy,
+        flowLogRetentionDays: config.network.flowLogRetentionDays,
+        logKmsKeyArn: secrets.kmsKeyArn,
+    },
+    opts,
+);
 
 const bastion = config.bastion.enabled
     ? new Bastion(
@@ -105,11 +122,28 @@ const migrations = new Migrations(
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
         bundle: bundleMigrationFunction(),
-        database,
-        secrets,
+        database: {
+            securityGroupId: database.securityGroupId,
+            address: database.address,
+            port: database.port,
+            name: database.dbName,
+            resourceId: database.resourceId,
+            masterSecretArn: database.masterSecretArn,
+            appUser: database.appUser,
+        },
+        kmsKeyArn: secrets.kmsKeyArn,
         logRetentionDays: config.network.flowLogRetentionDays,
     },
-    opts,
+    // The function's 5432 rules were the database's until the migrations owned them.
+    {
+        ...opts,
+        transformations: [
+            movedFrom({
+                "migrations-db-in": { name: "database-from-migrations", parent: DATABASE },
+                "migrations-db-out": { name: "database-to-db-from-migrations", parent: DATABASE },
+            }),
+        ],
+    },
 );
 
 // Where the ALB's access logs and the servers' app and system logs go, kept for the stack's
@@ -137,14 +171,27 @@ const instanceLogs = new InstanceLogs(
     opts,
 );
 
-// Alarms notify one topic encrypted with the stack key; built around the web tier, whose
-// instance refresh stops on the ALB 5xx-rate alarm (components/monitoring.ts).
-const { alarmEmail, alarmTopicArn: extraAlarmTopicArn, syntheticChecks, ...thresholds } = config.monitoring;
+// Every alarm notifies one topic encrypted with the stack key (and monitoring.alarmTopicArn).
 const prefix = alarmPrefixFor(config.project, config.stack);
-const monitoring = new Monitoring(
-    "monitoring",
-    { prefix, thresholds, alarmEmail, alarmTopicArn: extraAlarmTopicArn, kmsKeyArn: secrets.kmsKeyArn },
-    opts,
+const alarms = new AlarmTopic(
+    "alarms",
+    {
+        prefix,
+        email: config.monitoring.alarmEmail,
+        extraTopicArn: config.monitoring.alarmTopicArn,
+        kmsKeyArn: secrets.kmsKeyArn,
+    },
+    // The topic was Monitoring's until it became its own component.
+    {
+        ...opts,
+        transformations: [
+            movedFrom({
+                "alarms-topic": { name: "monitoring-alarms", parent: MONITORING },
+                "alarms-policy": { name: "monitoring-alarms-policy", parent: MONITORING },
+                "alarms-email": { name: "monitoring-alarm-email", parent: MONITORING },
+            }),
+        ],
+    },
 );
 
 // The web application firewall: always in prod, in dev when waf.enabled. With CloudFront in
@@ -188,6 +235,7 @@ const cdn = config.cdn.enabled
 const web = new WebTier(
     "web",
     {
+        // The web section's keys are WebTierArgs' settings, one to one.
         ...config.web,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
@@ -196,7 +244,7 @@ const web = new WebTier(
         region: config.region,
         appBundle: buildAppBundle(),
         kmsKeyArn: secrets.kmsKeyArn,
-        bastion,
+        sshKeyName: bastion?.keyName,
         // IAM-token access to the database as the app's role, and where to find it (nothing
         // secret); writing to the instance log groups and nothing else in CloudWatch Logs.
         instancePolicyStatements: [database.connectStatement(), instanceLogs.writeStatement()],
@@ -207,37 +255,58 @@ const web = new WebTier(
         instanceTags: tags,
         accessLogsBucket: accessLogs.bucketName,
         logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
-        // A rollout whose servers answer 5xx stops where it stands.
-        rolloutAlarms: (lb) => [monitoring.errorRateAlarm(lb)],
+        // A rollout whose servers answer 5xx stops where it stands, and pages.
+        rolloutAlarm: {
+            name: `${prefix}-alb-5xx-rate`,
+            errorRatePercent: config.monitoring.alb5xxRatePercent,
+            actions: alarms.actions,
+        },
         edge: cdn?.edge,
         protectLoadBalancer: prod,
     },
-    opts,
+    // The rollout alarm was Monitoring's until the web tier owned it.
+    {
+        ...opts,
+        transformations: [movedFrom({ "web-alb-5xx-rate": { name: "monitoring-alb-5xx-rate", parent: MONITORING } })],
+    },
 );
 database.allowClient("web", web.webSecurityGroupId);
+bastion?.allowSshTo("web", web.webSecurityGroupId);
 // An outside view of the site: Route 53 health checks of / and /healthz from several regions,
 // alarming to the same topic; on in prod, us-east-1 only (components/syntheticChecks.ts).
-const synthetic = syntheticChecks
+const synthetic = config.monitoring.syntheticChecks
     ? new SyntheticChecks(
           "synthetic",
-          { prefix, url: web.url, region: config.region, alarmTopicArn: monitoring.topicArn },
+          { prefix, url: web.url, region: config.region, alarmActions: alarms.actions },
           opts,
       )
     : undefined;
-monitoring.watch({
-    region: config.region,
-    loadBalancer: { arnSuffix: web.albArnSuffix, targetGroupArnSuffix: web.targetGroupArnSuffix },
-    availabilityZones: network.availabilityZones,
-    availabilityZoneCount: config.network.azCount,
-    autoScalingGroupName: web.autoScalingGroupName,
-    minInService: config.web.minSize,
-    // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
-    database: { identifier: database.identifier },
-    certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
-    // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
-    cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
-    moreAlarms: synthetic?.alarms,
-});
+// Every other alarm and the dashboard of them all (components/monitoring.ts).
+const monitoring = new Monitoring(
+    "monitoring",
+    {
+        prefix,
+        region: config.region,
+        thresholds: config.monitoring,
+        alarmActions: alarms.actions,
+        loadBalancer: {
+            arnSuffix: web.albArnSuffix,
+            targetGroupArnSuffix: web.targetGroupArnSuffix,
+            rolloutAlarm: web.rolloutAlarm,
+        },
+        availabilityZones: network.availabilityZones,
+        availabilityZoneCount: config.network.azCount,
+        autoScalingGroupName: web.autoScalingGroupName,
+        minInService: config.web.minSize,
+        // No read replicas in this stack, so no replica-lag alarm (components/monitoring.ts).
+        database: { identifier: database.identifier },
+        certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
+        // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
+        cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
+        moreAlarms: synthetic?.alarms,
+    },
+    opts,
+);
 if (config.waf.enabled && !config.cdn.enabled) {
     firewall("REGIONAL", web.albArn);
 }
@@ -268,5 +337,5 @@ export const artifactBucketName = web.artifactBucketName;
 export const accessLogsBucketName = accessLogs.bucketName;
 export const appLogGroupName = instanceLogs.appLogGroupName;
 export const systemLogGroupName = instanceLogs.systemLogGroupName;
-export const alarmTopicArn = monitoring.topicArn;
+export const alarmTopicArn = alarms.arn;
 export const dashboardName = monitoring.dashboardName;

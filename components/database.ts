@@ -10,10 +10,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { minimumMaxAllocatedStorageGb } from "../lib/awsFacts";
 import { Statement, policyDocument } from "../lib/iam";
 import { childName } from "../lib/naming";
 import { roleTags } from "../lib/tags";
-import type { StackConfig } from "../stackConfig";
 
 export const POSTGRES_PORT = 5432;
 
@@ -29,10 +29,29 @@ export const ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-r
 export const BACKUP_WINDOW = "03:00-04:00";
 export const MAINTENANCE_WINDOW = "sun:04:30-sun:05:30";
 
-/** The `database` section of the stack config, plus what the program derives or composes. */
-type DatabaseConfig = StackConfig["database"];
-
-export interface DatabaseArgs extends DatabaseConfig {
+export interface DatabaseArgs {
+    /** PostgreSQL major version ("17") or major.minor ("17.4"); minor upgrades are automatic. */
+    engineVersion: string;
+    /** RDS instance class, e.g. "db.t4g.micro". */
+    instanceClass: string;
+    /** Initial gp3 storage in GiB. */
+    allocatedStorageGb: number;
+    /** Storage autoscaling ceiling in GiB; RDS wants it at least 10% above `allocatedStorageGb`. */
+    maxAllocatedStorageGb: number;
+    /** The database to create. */
+    name: string;
+    /** The app's login role, which connects with IAM tokens (created by the migrations). */
+    appUser: string;
+    /** A standby in a second AZ. */
+    multiAz: boolean;
+    /** Days of automated backups (1 to 35). */
+    backupRetentionDays: number;
+    /** RDS refuses to delete the instance while this is on. */
+    deletionProtection: boolean;
+    /** Performance Insights, encrypted with `kmsKeyArn`. */
+    performanceInsights: boolean;
+    /** Enhanced monitoring interval in seconds; 0 turns it off. */
+    monitoringIntervalSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
     vpcId: pulumi.Input<string>;
     isolatedSubnetIds: pulumi.Input<string[]>;
     /** The stack key: storage, the master secret, Performance Insights and the log groups. */
@@ -126,9 +145,10 @@ export class Database extends pulumi.ComponentResource {
             );
         }
         // RDS storage autoscaling refuses a ceiling less than 10% above the allocated storage.
-        if (args.maxAllocatedStorageGb < Math.ceil((args.allocatedStorageGb * 11) / 10)) {
+        const minimumCeiling = minimumMaxAllocatedStorageGb(args.allocatedStorageGb);
+        if (args.maxAllocatedStorageGb < minimumCeiling) {
             throw new pulumi.ResourceError(
-                `database.maxAllocatedStorageGb: ${args.maxAllocatedStorageGb} is less than 10% above database.allocatedStorageGb (${args.allocatedStorageGb}); set it to ${Math.ceil((args.allocatedStorageGb * 11) / 10)} or more`,
+                `database.maxAllocatedStorageGb: ${args.maxAllocatedStorageGb} is less than 10% above database.allocatedStorageGb (${args.allocatedStorageGb}); set it to ${minimumCeiling} or more`,
                 this,
             );
         }
@@ -331,34 +351,61 @@ export class Database extends pulumi.ComponentResource {
      * security group, and the matching 5432 egress on the client's, to this group only. Both
      * rules are children of the database.
      */
-    allowClient(
-        client: string,
-        clientSecurityGroupId: pulumi.Input<string>,
-    ): { ingress: aws.vpc.SecurityGroupIngressRule; egress: aws.vpc.SecurityGroupEgressRule } {
-        const ingress = new aws.vpc.SecurityGroupIngressRule(
-            childName(this.name, `from-${client}`),
-            {
-                securityGroupId: this.securityGroupId,
-                description: `PostgreSQL from the ${client} security group`,
-                ipProtocol: "tcp",
-                fromPort: POSTGRES_PORT,
-                toPort: POSTGRES_PORT,
-                referencedSecurityGroupId: clientSecurityGroupId,
-            },
-            { parent: this },
-        );
-        const egress = new aws.vpc.SecurityGroupEgressRule(
-            childName(this.name, `to-db-from-${client}`),
-            {
-                securityGroupId: clientSecurityGroupId,
-                description: "PostgreSQL to the database security group",
-                ipProtocol: "tcp",
-                fromPort: POSTGRES_PORT,
-                toPort: POSTGRES_PORT,
-                referencedSecurityGroupId: this.securityGroupId,
-            },
-            { parent: this },
-        );
-        return { ingress, egress };
+    allowClient(client: string, clientSecurityGroupId: pulumi.Input<string>): PostgresRules {
+        return openPostgres(this, {
+            client,
+            ingressName: childName(this.name, `from-${client}`),
+            egressName: childName(this.name, `to-db-from-${client}`),
+            databaseSecurityGroupId: this.securityGroupId,
+            clientSecurityGroupId,
+        });
     }
+}
+
+export interface PostgresRules {
+    ingress: aws.vpc.SecurityGroupIngressRule;
+    egress: aws.vpc.SecurityGroupEgressRule;
+}
+
+/**
+ * The 5432 pair between a client security group and the database's: ingress on the database's
+ * group from the client's, egress on the client's to the database's only; children of `parent`.
+ */
+export function openPostgres(
+    parent: pulumi.Resource,
+    rules: {
+        /** Names the client in the ingress rule's description. */
+        client: string;
+        ingressName: string;
+        egressName: string;
+        databaseSecurityGroupId: pulumi.Input<string>;
+        clientSecurityGroupId: pulumi.Input<string>;
+    },
+): PostgresRules {
+    const { client, databaseSecurityGroupId, clientSecurityGroupId } = rules;
+    const ingress = new aws.vpc.SecurityGroupIngressRule(
+        rules.ingressName,
+        {
+            securityGroupId: databaseSecurityGroupId,
+            description: `PostgreSQL from the ${client} security group`,
+            ipProtocol: "tcp",
+            fromPort: POSTGRES_PORT,
+            toPort: POSTGRES_PORT,
+            referencedSecurityGroupId: clientSecurityGroupId,
+        },
+        { parent },
+    );
+    const egress = new aws.vpc.SecurityGroupEgressRule(
+        rules.egressName,
+        {
+            securityGroupId: clientSecurityGroupId,
+            description: "PostgreSQL to the database security group",
+            ipProtocol: "tcp",
+            fromPort: POSTGRES_PORT,
+            toPort: POSTGRES_PORT,
+            referencedSecurityGroupId: databaseSecurityGroupId,
+        },
+        { parent },
+    );
+    return { ingress, egress };
 }

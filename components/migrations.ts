@@ -11,10 +11,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { migrationsSha256 } from "../app/db/migrations";
 import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import type { MigrationBundle } from "../app/lambda/build";
-import { Database } from "./database";
+import { openPostgres } from "./database";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { secretReadStatements } from "../lib/kmsPolicy";
 import { childName } from "../lib/naming";
-import { Secrets } from "./secrets";
 import { roleTags } from "../lib/tags";
 
 export const MIGRATION_RUNTIME = "nodejs22.x";
@@ -27,10 +27,26 @@ export interface MigrationsArgs {
     privateSubnetIds: pulumi.Input<string[]>;
     /** The function's code: app/lambda/build.ts's `bundleMigrationFunction()` (injectable for tests). */
     bundle: MigrationBundle;
-    database: Database;
-    secrets: Secrets;
+    /** The database to migrate (components/database.ts's outputs). */
+    database: MigrationTarget;
+    /** The key the master secret is encrypted with; also encrypts the function's log group. */
+    kmsKeyArn: pulumi.Input<string>;
     /** Retention of the function's log group. */
     logRetentionDays: number;
+}
+
+export interface MigrationTarget {
+    /** The database's security group: the function gets a 5432 pair with it. */
+    securityGroupId: pulumi.Input<string>;
+    address: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    name: pulumi.Input<string>;
+    /** A new instance (a new resource ID) runs the migrations again. */
+    resourceId: pulumi.Input<string>;
+    /** The RDS-managed master secret in Secrets Manager, which the function alone may read. */
+    masterSecretArn: pulumi.Input<string>;
+    /** The app's login role the migrations create and grant. */
+    appUser: string;
 }
 
 export class Migrations extends pulumi.ComponentResource {
@@ -45,8 +61,7 @@ export class Migrations extends pulumi.ComponentResource {
 
     constructor(name: string, args: MigrationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:database:Migrations", name, {}, opts);
-        const { database, secrets } = args;
-        const { bundle } = args;
+        const { database, bundle } = args;
         this.migrationsHash = migrationsSha256;
 
         const sg = new aws.ec2.SecurityGroup(
@@ -79,12 +94,18 @@ export class Migrations extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const dbRules = database.allowClient("migrations", sg.id);
+        const dbRules = openPostgres(this, {
+            client: "migrations",
+            ingressName: childName(name, "db-in"),
+            egressName: childName(name, "db-out"),
+            databaseSecurityGroupId: database.securityGroupId,
+            clientSecurityGroupId: sg.id,
+        });
         this.securityGroupId = sg.id;
 
         const logGroup = new aws.cloudwatch.LogGroup(
             childName(name, "logs"),
-            { retentionInDays: args.logRetentionDays, kmsKeyId: secrets.kmsKeyArn },
+            { retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
             { parent: this },
         );
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -101,35 +122,38 @@ export class Migrations extends pulumi.ComponentResource {
             childName(name, "role"),
             {
                 role: role.id,
-                policy: secrets.secretReadStatements(database.masterSecretArn).apply((readSecret) =>
-                    policyDocument([
-                        logGroup.arn.apply((arn): Statement => ({
-                            Sid: "WriteOwnLogs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: `${arn}:*`,
-                        })),
-                        // What AWSLambdaVPCAccessExecutionRole grants, minus its logs actions on
-                        // every group. Lambda itself makes these calls to manage the function's
-                        // network interfaces and checks for them on "*" when it creates the
-                        // function; the Describe actions have no resource level at all.
-                        {
-                            Sid: "ManageVpcNetworkInterfaces",
-                            Effect: "Allow",
-                            Action: [
-                                "ec2:CreateNetworkInterface",
-                                "ec2:DescribeNetworkInterfaces",
-                                "ec2:DescribeSubnets",
-                                "ec2:DeleteNetworkInterface",
-                                "ec2:AssignPrivateIpAddresses",
-                                "ec2:UnassignPrivateIpAddresses",
-                            ],
-                            Resource: "*",
-                        },
-                        // The master secret, and the key only as Secrets Manager uses it for that.
-                        ...readSecret,
-                    ]),
-                ),
+                policy: pulumi
+                    .all([database.masterSecretArn, args.kmsKeyArn, region])
+                    .apply(([secretArn, keyArn, r]) => secretReadStatements(secretArn, keyArn, r))
+                    .apply((readSecret) =>
+                        policyDocument([
+                            logGroup.arn.apply((arn): Statement => ({
+                                Sid: "WriteOwnLogs",
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                Resource: `${arn}:*`,
+                            })),
+                            // What AWSLambdaVPCAccessExecutionRole grants, minus its logs actions on
+                            // every group. Lambda itself makes these calls to manage the function's
+                            // network interfaces and checks for them on "*" when it creates the
+                            // function; the Describe actions have no resource level at all.
+                            {
+                                Sid: "ManageVpcNetworkInterfaces",
+                                Effect: "Allow",
+                                Action: [
+                                    "ec2:CreateNetworkInterface",
+                                    "ec2:DescribeNetworkInterfaces",
+                                    "ec2:DescribeSubnets",
+                                    "ec2:DeleteNetworkInterface",
+                                    "ec2:AssignPrivateIpAddresses",
+                                    "ec2:UnassignPrivateIpAddresses",
+                                ],
+                                Resource: "*",
+                            },
+                            // The master secret, and the key only as Secrets Manager uses it for that.
+                            ...readSecret,
+                        ]),
+                    ),
             },
             { parent: this },
         );
@@ -150,8 +174,8 @@ export class Migrations extends pulumi.ComponentResource {
                 environment: {
                     variables: {
                         DB_HOST: database.address,
-                        DB_PORT: database.port.apply(String),
-                        DB_NAME: database.dbName,
+                        DB_PORT: pulumi.output(database.port).apply(String),
+                        DB_NAME: database.name,
                         DB_APP_USER: database.appUser,
                         DB_MASTER_SECRET_ARN: database.masterSecretArn,
                         DB_CA_BUNDLE_URL: region.apply(rdsCaBundleUrl),

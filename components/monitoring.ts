@@ -1,14 +1,9 @@
 /**
- * What pages someone: an SNS topic encrypted with the stack key (optionally with an e-mail
- * subscription), the stack's CloudWatch alarms, and one dashboard of the same alarms.
- *
- * Built in two steps, because the ALB 5xx-rate alarm sits between two resources of the web
- * tier: it watches the load balancer and the Auto Scaling group names it in its instance
- * refresh (a rollout stops when it fires). So:
- *   1. `new Monitoring(...)`: the topic;
- *   2. WebTier calls `errorRateAlarm(lb)` (its `rolloutAlarms` argument) once the load balancer
- *      exists, before it creates the group;
- *   3. `watch(...)`: every other alarm, the dashboard, and the component's outputs.
+ * The stack's CloudWatch alarms and one dashboard of them, built in one step from plain values
+ * (dimensions, names, thresholds) once the parts they watch exist. Every alarm notifies
+ * `alarmActions` (components/alarmTopic.ts) on ALARM and on OK. The ALB 5xx-rate alarm is the
+ * web tier's own (it stops a rollout, so the Auto Scaling group must name it before it exists);
+ * it comes in as `loadBalancer.rolloutAlarm` and leads the dashboard.
  *
  * Two alarms watch what the ALB's own metrics cannot see: with CloudFront in front, its 5xx and
  * 4xx rates (an ALB CloudFront cannot reach, or one answering 403 to CloudFront itself, publishes
@@ -22,15 +17,40 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CDN_REGION, StackConfig } from "../stackConfig";
-import { cloudFrontRateQueries, errorRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
+import { cloudFrontRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
+import { CDN_REGION } from "../lib/awsFacts";
 import { dashboardBody } from "../lib/dashboard";
-import { Statement, policyDocument } from "../lib/iam";
+import { childName } from "../lib/naming";
+import { isAlarmPrefix } from "./alarmTopic";
 import { CertificateMode, EARLY_RENEWAL_HOURS } from "./certificate";
 import { LoadBalancerDimensions } from "./loadBalancer";
-import { childName } from "../lib/naming";
 
-export type MonitoringThresholds = Omit<StackConfig["monitoring"], "alarmEmail" | "alarmTopicArn" | "syntheticChecks">;
+export { alarmPrefixFor } from "./alarmTopic";
+
+/** Where each alarm fires. */
+export interface MonitoringThresholds {
+    /** The servers' 5xx answers per minute (3 of 5 minutes). */
+    target5xxPerMinute: number;
+    /** p99 target response time in seconds (3 of 5 minutes). */
+    p99ResponseTimeSeconds: number;
+    /** Database CPU percent (15 minutes). */
+    dbCpuPercent: number;
+    /** Free database storage in GiB. */
+    dbFreeStorageGb: number;
+    /** Database connections (15 minutes). */
+    dbConnections: number;
+    /** Seconds a read replica may lag (5 minutes). */
+    dbReplicaLagSeconds: number;
+    /** CloudFront's viewer 5xx and 4xx rates in percent (3 of 5 minutes). */
+    cdn5xxRatePercent: number;
+    cdn4xxRatePercent: number;
+}
+
+/** An alarm made elsewhere, for the dashboard. */
+export interface AlarmRef {
+    arn: pulumi.Input<string>;
+    title: pulumi.Input<string>;
+}
 
 /**
  * The certificate alarm fires this many days before expiry: when a `pulumi up` first re-issues
@@ -42,18 +62,12 @@ export const CERTIFICATE_EXPIRY_ALARM_DAYS = EARLY_RENEWAL_HOURS / 24;
 export interface MonitoringArgs {
     /** Start of every alarm's and the dashboard's name, e.g. "webfleet-prod" (alarmPrefixFor). */
     prefix: string;
-    thresholds: MonitoringThresholds;
-    /** Subscribed to the topic by e-mail (AWS sends a confirmation link first). */
-    alarmEmail?: string;
-    /** An existing SNS topic in the stack's region (a pager's, AWS Chatbot's) every alarm also notifies. */
-    alarmTopicArn?: string;
-    /** The stack key; its policy lets CloudWatch alarms publish to this account's topics. */
-    kmsKeyArn: pulumi.Input<string>;
-}
-
-export interface WatchArgs {
     region: string;
-    loadBalancer: LoadBalancerDimensions;
+    thresholds: MonitoringThresholds;
+    /** Notified on ALARM and on OK (components/alarmTopic.ts's `actions`). */
+    alarmActions: pulumi.Input<string>[];
+    /** The ALB and its target group; `rolloutAlarm` is the web tier's ALB 5xx-rate alarm. */
+    loadBalancer: LoadBalancerDimensions & { rolloutAlarm?: AlarmRef };
     /** The AZs the target group spans, in order, and how many there are. */
     availabilityZones: pulumi.Input<string[]>;
     availabilityZoneCount: number;
@@ -65,13 +79,8 @@ export interface WatchArgs {
     certificate?: { arn: pulumi.Input<string>; mode: CertificateMode };
     /** The CloudFront distribution in front of the ALB (components/cdn.ts); needs region us-east-1. */
     cdn?: { distributionId: pulumi.Input<string> };
-    /** Alarms made elsewhere that belong on the dashboard too (the synthetic checks'). */
-    moreAlarms?: { arn: pulumi.Input<string>; title: pulumi.Input<string> }[];
-}
-
-/** Alarm and dashboard names from the project and stack (names allow letters, digits, - and _). */
-export function alarmPrefixFor(project: string, stack: string): string {
-    return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-");
+    /** Alarms made elsewhere that belong on the dashboard too, after this component's (the synthetic checks'). */
+    moreAlarms?: AlarmRef[];
 }
 
 const GIB = 1024 ** 3;
@@ -82,101 +91,26 @@ const RDS = "AWS/RDS";
 type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions">;
 
 export class Monitoring extends pulumi.ComponentResource {
-    public readonly topicArn: pulumi.Output<string>;
-    /** Set by watch(). */
-    public dashboardName?: pulumi.Output<string>;
+    public readonly dashboardName: pulumi.Output<string>;
+    public readonly alarmNames: pulumi.Output<string[]>;
     private readonly name: string;
     private readonly args: MonitoringArgs;
     private readonly alarms: { alarm: aws.cloudwatch.MetricAlarm; title: pulumi.Input<string> }[] = [];
-    private errorRate?: aws.cloudwatch.MetricAlarm;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:ops:Monitoring", name, {}, opts);
         this.name = name;
         this.args = args;
-        if (!/^[A-Za-z0-9_-]{1,200}$/.test(args.prefix)) {
+        if (!isAlarmPrefix(args.prefix)) {
             throw new pulumi.ResourceError(
                 `monitoring: prefix "${args.prefix}" may hold only letters, digits, - and _ (see alarmPrefixFor)`,
                 this,
             );
         }
-        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const region = aws.getRegionOutput({}, { parent: this }).region;
-
-        const topic = new aws.sns.Topic(
-            childName(name, "alarms"),
-            {
-                name: `${args.prefix}-alarms`,
-                displayName: `${args.prefix} alarms`,
-                kmsMasterKeyId: args.kmsKeyArn,
-                tags: { Name: `${args.prefix}-alarms` },
-            },
-            { parent: this },
-        );
-        new aws.sns.TopicPolicy(
-            childName(name, "alarms-policy"),
-            {
-                arn: topic.arn,
-                policy: policyDocument([
-                    pulumi.all([topic.arn, account, region]).apply(([arn, accountId, r]): Statement => ({
-                        Sid: "AlarmsOfThisAccountPublish",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
-                        Action: "sns:Publish",
-                        Resource: arn,
-                        Condition: {
-                            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${r}:${accountId}:alarm:*` },
-                            StringEquals: { "aws:SourceAccount": accountId },
-                        },
-                    })),
-                    topic.arn.apply((arn): Statement => ({
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: { AWS: "*" },
-                        Action: "sns:Publish",
-                        Resource: arn,
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    })),
-                ]),
-            },
-            { parent: this },
-        );
-        if (args.alarmEmail) {
-            new aws.sns.TopicSubscription(
-                childName(name, "alarm-email"),
-                { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail },
-                { parent: this },
-            );
-        }
-        this.topicArn = topic.arn;
-    }
-
-    /**
-     * The ALB 5xx-rate alarm (metric math), for the web tier's instance refresh: 3 bad minutes
-     * out of 5 fail the refresh before its 50 % checkpoint ends. Minutes with too few requests
-     * for a rate to mean anything count as good (lib/alarmQueries.ts). Made once.
-     */
-    errorRateAlarm(lb: LoadBalancerDimensions): aws.cloudwatch.MetricAlarm {
-        const threshold = this.args.thresholds.alb5xxRatePercent;
-        this.errorRate ??= this.alarm("alb-5xx-rate", "ALB 5xx rate (%)", {
-            alarmDescription: `More than ${threshold}% of requests answered 5xx (ALB or targets) in 3 of 5 minutes with at least ${minimumRequestsFor(threshold)} requests; fails a running instance refresh`,
-            metricQueries: errorRateQueries(lb, threshold),
-            comparisonOperator: "GreaterThanThreshold",
-            threshold,
-            evaluationPeriods: 5,
-            datapointsToAlarm: 3,
-            treatMissingData: "notBreaching",
-        });
-        return this.errorRate;
-    }
-
-    /** Every other alarm and the dashboard; finishes the component. */
-    watch(args: WatchArgs): void {
         const t = this.args.thresholds;
         const lb = { LoadBalancer: args.loadBalancer.arnSuffix };
         const tg = { ...lb, TargetGroup: args.loadBalancer.targetGroupArnSuffix };
         const minutes = (n: number, of = n) => ({ period: 60, evaluationPeriods: of, datapointsToAlarm: n });
-        this.errorRateAlarm(args.loadBalancer);
         this.alarm("target-5xx", "Target 5xx per minute", {
             alarmDescription: `The servers answered more than ${t.target5xxPerMinute} 5xx per minute in 3 of 5 minutes`,
             namespace: ALB,
@@ -304,12 +238,13 @@ export class Monitoring extends pulumi.ComponentResource {
         }
 
         const dashboard = new aws.cloudwatch.Dashboard(
-            childName(this.name, "dashboard"),
+            childName(name, "dashboard"),
             {
-                dashboardName: this.args.prefix,
+                dashboardName: args.prefix,
                 dashboardBody: pulumi
                     .all(
                         [
+                            ...(args.loadBalancer.rolloutAlarm ? [args.loadBalancer.rolloutAlarm] : []),
                             ...this.alarms.map(({ alarm, title }) => ({ arn: alarm.arn, title })),
                             ...(args.moreAlarms ?? []),
                         ].map(({ arn, title }) => pulumi.all([arn, title])),
@@ -324,11 +259,8 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
         this.dashboardName = dashboard.dashboardName;
-        this.registerOutputs({
-            topicArn: this.topicArn,
-            dashboardName: this.dashboardName,
-            alarmNames: pulumi.all(this.alarms.map((a) => a.alarm.name)),
-        });
+        this.alarmNames = pulumi.all(this.alarms.map((a) => a.alarm.name));
+        this.registerOutputs({ dashboardName: this.dashboardName, alarmNames: this.alarmNames });
     }
 
     /** The days left on the HTTPS certificate (ACM publishes DaysToExpiry once a day). */
@@ -378,7 +310,7 @@ export class Monitoring extends pulumi.ComponentResource {
         }
     }
 
-    /** One alarm, named "<prefix>-<key>", notifying the topic (and alarmTopicArn) on ALARM and on OK. */
+    /** One alarm, named "<prefix>-<key>", notifying `alarmActions` on ALARM and on OK. */
     private alarm(
         key: string,
         title: pulumi.Input<string>,
@@ -390,17 +322,13 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 ...spec,
                 name: name ?? `${this.args.prefix}-${key}`,
-                alarmActions: this.actions(),
-                okActions: this.actions(),
+                alarmActions: this.args.alarmActions,
+                okActions: this.args.alarmActions,
                 actionsEnabled: true,
             },
             { parent: this },
         );
         this.alarms.push({ alarm, title });
         return alarm;
-    }
-
-    private actions(): pulumi.Input<string>[] {
-        return this.args.alarmTopicArn ? [this.topicArn, this.args.alarmTopicArn] : [this.topicArn];
     }
 }

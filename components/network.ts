@@ -9,12 +9,21 @@ import * as awsxEc2 from "@pulumi/awsx/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
 import { childName } from "../lib/naming";
-import type { StackConfig } from "../stackConfig";
+import type { SubnetPlan } from "../lib/cidr";
 
-type NetworkConfig = StackConfig["network"];
-
-/** The `network` section of the stack config (with its subnet plan), plus the stack key. */
-export interface NetworkArgs extends NetworkConfig {
+export interface NetworkArgs {
+    /** The VPC's IPv4 range, e.g. "10.0.0.0/16". */
+    cidr: string;
+    /** The AZs, in order; undefined takes the region's first `azCount` available ones. */
+    availabilityZones?: string[];
+    /** How many AZs (the length of `availabilityZones` when that is given). */
+    azCount: number;
+    /** One CIDR per AZ and tier, in AZ order (lib/cidr.ts's `planSubnets`). */
+    subnets: SubnetPlan;
+    /** One NAT gateway for the VPC, or one per AZ (so losing an AZ cuts no other off). */
+    natStrategy: "Single" | "OnePerAz";
+    /** Retention of the flow log group, in days (a value CloudWatch Logs accepts). */
+    flowLogRetentionDays: number;
     /** KMS key for the flow log group; undefined uses CloudWatch's own encryption. */
     logKmsKeyArn?: pulumi.Input<string>;
 }
@@ -34,7 +43,7 @@ export class Network extends pulumi.ComponentResource {
         for (const tier of ["public", "private", "isolated"] as const) {
             if (args.subnets[tier].length !== azCount) {
                 throw new pulumi.ResourceError(
-                    `network.subnets.${tier}: ${args.subnets[tier].length} CIDRs for ${azCount} AZs; planSubnets gives one per AZ`,
+                    `subnets.${tier}: ${args.subnets[tier].length} CIDRs for ${azCount} AZs; give one per AZ (lib/cidr.ts's planSubnets does)`,
                     this,
                 );
             }

@@ -27,7 +27,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTH_CHECK_METRICS_REGION } from "../stackConfig";
+import { HEALTH_CHECK_METRICS_REGION } from "../lib/awsFacts";
 import { childName } from "../lib/naming";
 
 export interface SyntheticCheck {
@@ -57,8 +57,8 @@ export interface SyntheticChecksArgs {
     url: pulumi.Input<string>;
     /** The stack's region, where its alarm topic is; must be us-east-1 (see above). */
     region: string;
-    /** The stack's alarm topic; notified on ALARM and on OK. */
-    alarmTopicArn: pulumi.Input<string>;
+    /** Notified on ALARM and on OK (components/alarmTopic.ts's `actions`); in the stack's region. */
+    alarmActions: pulumi.Input<string>[];
     /** Default SITE_CHECKS. */
     checks?: readonly SyntheticCheck[];
 }
@@ -142,8 +142,8 @@ export class SyntheticChecks extends pulumi.ComponentResource {
                     threshold: 1,
                     // A check that stops reporting is no better than one that fails.
                     treatMissingData: "breaching",
-                    alarmActions: [args.alarmTopicArn],
-                    okActions: [args.alarmTopicArn],
+                    alarmActions: args.alarmActions,
+                    okActions: args.alarmActions,
                     actionsEnabled: true,
                 },
                 { parent: this },

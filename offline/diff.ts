@@ -22,7 +22,7 @@ interface DocResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
-    options?: { replaceOnChanges?: string[] };
+    options?: { replaceOnChanges?: string[]; aliases?: string[] };
 }
 
 interface DocViolation {
@@ -108,9 +108,17 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, ref: PlanDiff[
     const before = new Map(base.resources.map((r) => [r.urn, r]));
     const after = new Map(head.resources.map((r) => [r.urn, r]));
     const resources: ResourceChange[] = [];
+    // A resource that moved (its `aliases` name the old URN) is the same resource to the engine.
+    const carriedOver = new Set<string>();
     let unchanged = 0;
     for (const r of head.resources) {
-        const old = before.get(r.urn);
+        const oldUrn = before.has(r.urn)
+            ? r.urn
+            : (r.options?.aliases ?? []).find((u) => before.has(u) && !after.has(u));
+        const old = oldUrn === undefined ? undefined : before.get(oldUrn);
+        if (oldUrn !== undefined && oldUrn !== r.urn) {
+            carriedOver.add(oldUrn);
+        }
         if (!old) {
             resources.push({ kind: "add", urn: r.urn, type: r.type, name: r.name });
             continue;
@@ -133,7 +141,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, ref: PlanDiff[
         });
     }
     for (const r of base.resources) {
-        if (!after.has(r.urn)) {
+        if (!after.has(r.urn) && !carriedOver.has(r.urn)) {
             resources.push({ kind: "remove", urn: r.urn, type: r.type, name: r.name });
         }
     }

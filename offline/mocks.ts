@@ -189,6 +189,29 @@ export class Recorder {
 let active: { recorder: Recorder; region: string; phase: Phase } | undefined;
 let patched = false;
 
+/**
+ * The URNs a registration's aliases name: a spec's missing name, type, project or stack is the
+ * resource's own; its parent is the one it names, none with noParent, else the resource's. The
+ * URN is built the way the mock monitor builds every URN (its parent's own type, not the whole
+ * chain of parent types the engine writes), so an alias matches the URN its resource had in an
+ * earlier plan.
+ */
+export function aliasUrns(req: any): string[] {
+    const stackPart = pulumi.getStack();
+    const project = pulumi.getProject();
+    const urns = (req.getAliasesList() as any[]).map((alias): string => {
+        if (alias.hasUrn()) {
+            return alias.getUrn() as string;
+        }
+        const spec = alias.getSpec();
+        const parent: string = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent() || "";
+        const root = `urn:pulumi:${spec.getStack() || stackPart}::${spec.getProject() || project}::`;
+        const prefix = parent.includes("::") ? `${root}${parent.split("::")[2].split("$").pop()}$` : root;
+        return `${prefix}${spec.getType() || req.getType()}::${spec.getName() || req.getName()}`;
+    });
+    return [...new Set(urns)];
+}
+
 /** The options the engine receives with a registration (req: a RegisterResourceRequest). */
 function optionsOf(req: any, propertyDependencies: Record<string, string[]>): RecordedOptions {
     const implied = new Set(Object.values(propertyDependencies).flat());
@@ -198,8 +221,10 @@ function optionsOf(req: any, propertyDependencies: Record<string, string[]>): Re
             ([, v]) => typeof v === "string" && v !== "",
         ),
     );
+    const aliases = aliasUrns(req);
     return {
         ...(Object.keys(timeouts).length > 0 ? { customTimeouts: timeouts } : {}),
+        ...(aliases.length > 0 ? { aliases } : {}),
         protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
         retainOnDelete: req.hasRetainondelete() ? Boolean(req.getRetainondelete()) : false,
         deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),

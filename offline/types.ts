@@ -24,6 +24,8 @@ export interface RecordedOptions {
      * is indistinguishable from the input's own dependency, and means the same.)
      */
     dependsOn: string[];
+    /** URNs the resource was known by before it moved (the `aliases` option), when it has any: the engine carries its state over. */
+    aliases?: string[];
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { DEFAULT_POOL_MAX } from "../app/db/poolConfig";
 import { MIGRATION_CONNECTIONS } from "../app/lambda/constants";
+import { CDN_REGION, HEALTH_CHECK_METRICS_REGION, MAX_STORAGE_GB, minimumMaxAllocatedStorageGb } from "../lib/awsFacts";
 import { MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN } from "../lib/cidr";
 import { isInstanceType } from "../lib/instanceTypes";
 import { ALLOWED_TLS_POLICIES } from "../lib/tlsPolicies";
@@ -54,7 +55,7 @@ function key<T>(def: { kind: Kind<T>; description: string; example?: T; default?
                 d !== null &&
                 "kind" in d &&
                 ["value", "perEnv", "derived"].includes(String(d.kind))
-              ? (d)
+              ? d
               : { kind: "value", value: d as T };
     const example =
         def.example ??
@@ -67,19 +68,7 @@ export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** RDS PostgreSQL's largest gp3 volume. */
-export const MAX_STORAGE_GB = 65536;
-
-/** The smallest storage-autoscaling ceiling RDS accepts: 10% above the allocated storage (in whole numbers). */
-export function minimumMaxAllocatedStorageGb(allocatedStorageGb: number): number {
-    return Math.ceil((allocatedStorageGb * 11) / 10); // 100 * 1.1 is 110.00000000000001
-}
-
-/** The only region Route 53 publishes health-check metrics in (monitoring.syntheticChecks). */
-export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
-
-/** The only region CloudFront takes viewer certificates and web ACLs from. */
-export const CDN_REGION = "us-east-1";
+export { CDN_REGION, HEALTH_CHECK_METRICS_REGION, MAX_STORAGE_GB, minimumMaxAllocatedStorageGb };
 
 /** The most connections the stack's clients can hold: every web server's pool full, plus the migration function. */
 export function dbConnectionCeiling(maxSize: number): number {

@@ -185,16 +185,14 @@ export function list<T>(item: Kind<T>, min: number, max: number, what: string): 
         accept: ok((v) => {
             if (!Array.isArray(v) || v.length < min || v.length > max) return undefined;
             const out = v.map((x) => item.accept(x));
-            return out.every((x) => x !== undefined) ? (out) : undefined;
+            return out.every((x) => x !== undefined) ? out : undefined;
         }),
         suggest: (v) => {
             const raw = fromJsonText(v);
             const items = Array.isArray(raw) ? raw : typeof raw === "string" && raw.trim() ? [raw] : undefined;
             if (!items) return undefined;
             const out = items.map((x) => item.accept(x) ?? item.suggest(x));
-            return out.every((x) => x !== undefined) && out.length >= min && out.length <= max
-                ? (out)
-                : undefined;
+            return out.every((x) => x !== undefined) && out.length >= min && out.length <= max ? out : undefined;
         },
     };
 }

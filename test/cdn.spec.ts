@@ -273,7 +273,7 @@ describe("CDN (mocked program)", function () {
 
     it("alarms on CloudFront's own 5xx and 4xx rates (in us-east-1, Region=Global), which an ALB refusing CloudFront never shows", () => {
         const alarms = ofType(cdn, "aws:cloudwatch/metricAlarm:MetricAlarm");
-        const topic = named(cdn, "aws:sns/topic:Topic", "monitoring-alarms").outputs.arn;
+        const topic = named(cdn, "aws:sns/topic:Topic", "alarms-topic").outputs.arn;
         for (const [key, metricName, threshold] of [
             ["cdn-5xx-rate", "5xxErrorRate", 1],
             ["cdn-4xx-rate", "4xxErrorRate", 50],

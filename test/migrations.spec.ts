@@ -167,8 +167,8 @@ describe("migration function (mocked program)", function () {
         // It runs only once the function and both halves of its path to the database exist.
         const needs = [
             fn.urn,
-            named(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "database-from-migrations").urn,
-            named(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "database-to-db-from-migrations").urn,
+            named(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "migrations-db-in").urn,
+            named(dev, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "migrations-db-out").urn,
         ];
         expect(run.dependencies).to.include.members(needs);
     });

@@ -7,11 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, defaultDbConnections, defaultsFor, validateStackConfig } from "../stackConfig";
 import { errorRateQueries, minimumRequestsFor } from "../lib/alarmQueries";
 import { dashboardBody } from "../lib/dashboard";
+import { AlarmTopic, alarmPrefixFor } from "../components/alarmTopic";
 import {
     CERTIFICATE_EXPIRY_ALARM_DAYS,
     Monitoring,
+    MonitoringArgs,
     MonitoringThresholds,
-    alarmPrefixFor,
 } from "../components/monitoring";
 import { MOCK_ACCOUNT_ID } from "../offline/mocks";
 import { ProgramRun, rawConfigFrom, readStackConfig } from "../offline/program";
@@ -34,11 +35,12 @@ const SEAM_THRESHOLDS: MonitoringThresholds = {
     dbConnections: defaultDbConnections(6),
 };
 
+/** The stack's alarms by key: Monitoring's, and the web tier's rollout alarm (not the synthetic checks'). */
 function alarmsOf(run: ProgramRun | { resources: RecordedResource[] }): Record<string, RecordedResource> {
     return Object.fromEntries(
         run.resources
-            .filter((r) => r.type === ALARM && r.name.startsWith("monitoring-"))
-            .map((r) => [r.name.replace(/^monitoring-/, ""), r]),
+            .filter((r) => r.type === ALARM && /^(monitoring-|web-alb-5xx-rate$)/.test(r.name))
+            .map((r) => [r.name.replace(/^(monitoring|web)-/, ""), r]),
     );
 }
 
@@ -138,11 +140,11 @@ describe("monitoring (mocked program)", function () {
         });
     });
 
-    const topicArn = (run: ProgramRun) => named(run, TOPIC, "monitoring-alarms").outputs.arn;
+    const topicArn = (run: ProgramRun) => named(run, TOPIC, "alarms-topic").outputs.arn;
 
     it("notifies one SNS topic encrypted with the stack key, exported as alarmTopicArn", () => {
         for (const run of [dev, prod]) {
-            const topic = named(run, TOPIC, "monitoring-alarms");
+            const topic = named(run, TOPIC, "alarms-topic");
             expect(topic.inputs).to.include({
                 name: `webfleet-${run.stack}-alarms`,
                 kmsMasterKeyId: run.outputs.kmsKeyArn.value,
@@ -159,7 +161,7 @@ describe("monitoring (mocked program)", function () {
     });
 
     it("lets only this account's alarms publish to the topic, over TLS", () => {
-        const policy = named(dev, "aws:sns/topicPolicy:TopicPolicy", "monitoring-alarms-policy");
+        const policy = named(dev, "aws:sns/topicPolicy:TopicPolicy", "alarms-policy");
         expect(policy.inputs.arn).to.equal(topicArn(dev));
         expect(JSON.parse(policy.inputs.policy).Statement).to.deep.equal([
             {
@@ -186,7 +188,7 @@ describe("monitoring (mocked program)", function () {
 
     it("subscribes monitoring.alarmEmail by e-mail, and nobody when it is unset", () => {
         expect(ofType(dev, "aws:sns/topicSubscription:TopicSubscription")).to.deep.equal([]);
-        const sub = named(tuned, "aws:sns/topicSubscription:TopicSubscription", "monitoring-alarm-email");
+        const sub = named(tuned, "aws:sns/topicSubscription:TopicSubscription", "alarms-email");
         expect(sub.inputs).to.deep.equal({ topic: topicArn(tuned), protocol: "email", endpoint: "oncall@example.com" });
     });
 
@@ -392,7 +394,7 @@ describe("monitoring (mocked program)", function () {
             const preferences = group.inputs.instanceRefresh.preferences;
             expect(preferences.alarmSpecification).to.deep.equal({ alarms: [`webfleet-${run.stack}-alb-5xx-rate`] });
             expect(group.dependencies).to.include(alarm.urn);
-            // Auto rollback is not available with an SSM-parameter AMI (components/webTier.ts).
+            // Auto rollback is not available with an SSM-parameter AMI (components/webTier/servers.ts).
             expect(preferences.autoRollback).to.equal(undefined);
         }
     });
@@ -417,26 +419,30 @@ describe("monitoring (mocked program)", function () {
 });
 
 describe("monitoring (component on its own)", () => {
-    it("alarms on the lag of each read replica it is given, with the threshold", async () => {
-        const run = await runComponent(() => {
-            const m = new Monitoring("monitoring", {
-                prefix: "webfleet-seams",
-                thresholds: SEAM_THRESHOLDS,
-                kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
-            });
-            m.watch({
-                region: "us-east-1",
-                loadBalancer: {
-                    arnSuffix: pulumi.output("app/web/1"),
-                    targetGroupArnSuffix: pulumi.output("targetgroup/web/2"),
-                },
-                availabilityZones: ["us-east-1a", "us-east-1b"],
-                availabilityZoneCount: 2,
-                autoScalingGroupName: "web-asg",
-                minInService: 2,
-                database: { identifier: "db-primary", readReplicaIdentifiers: ["db-replica-a", "db-replica-b"] },
-            });
-        });
+    const args = (region: string): MonitoringArgs => ({
+        prefix: "webfleet-seams",
+        region,
+        thresholds: SEAM_THRESHOLDS,
+        alarmActions: ["arn:aws:sns:us-east-1:123456789012:alarms"],
+        loadBalancer: {
+            arnSuffix: pulumi.output("app/web/1"),
+            targetGroupArnSuffix: pulumi.output("targetgroup/web/2"),
+        },
+        availabilityZones: [`${region}a`, `${region}b`],
+        availabilityZoneCount: 2,
+        autoScalingGroupName: "web-asg",
+        minInService: 2,
+        database: { identifier: "db-primary" },
+    });
+
+    it("is built in one step from plain values, and alarms on the lag of each read replica it is given", async () => {
+        const run = await runComponent(
+            () =>
+                new Monitoring("monitoring", {
+                    ...args("us-east-1"),
+                    database: { identifier: "db-primary", readReplicaIdentifiers: ["db-replica-a", "db-replica-b"] },
+                }),
+        );
         expect(run.error).to.equal(undefined);
         const a = alarmsOf(run);
         expect(shapeOf(a["db-replica-lag-2"])).to.deep.equal({
@@ -450,45 +456,50 @@ describe("monitoring (component on its own)", () => {
         });
         expect(a["db-replica-lag-1"].inputs.dimensions).to.deep.equal({ DBInstanceIdentifier: "db-replica-a" });
         expect(a["healthy-hosts-az2"].inputs.name).to.equal("webfleet-seams-healthy-hosts-us-east-1b");
+        expect(a["db-cpu"].inputs.alarmActions).to.deep.equal(["arn:aws:sns:us-east-1:123456789012:alarms"]);
+        // The rollout alarm is the web tier's: Monitoring makes none of its own.
+        expect(a["alb-5xx-rate"]).to.equal(undefined);
     });
 
-    const watchArgs = (region: string) => ({
-        region,
-        loadBalancer: {
-            arnSuffix: pulumi.output("app/web/1"),
-            targetGroupArnSuffix: pulumi.output("targetgroup/web/2"),
-        },
-        availabilityZones: [`${region}a`, `${region}b`],
-        availabilityZoneCount: 2,
-        autoScalingGroupName: "web-asg",
-        minInService: 2,
-        database: { identifier: "db-primary" },
+    it("puts the web tier's rollout alarm first on the dashboard and other components' alarms last", async () => {
+        const rollout = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:webfleet-seams-alb-5xx-rate";
+        const synthetic = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:webfleet-seams-synthetic-home";
+        const run = await runComponent(
+            () =>
+                new Monitoring("monitoring", {
+                    ...args("us-east-1"),
+                    loadBalancer: { ...args("us-east-1").loadBalancer, rolloutAlarm: { arn: rollout, title: "5xx" } },
+                    moreAlarms: [{ arn: synthetic, title: "home" }],
+                }),
+        );
+        expect(run.error).to.equal(undefined);
+        const body = JSON.parse(
+            run.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard")!.inputs.dashboardBody,
+        );
+        const shown: string[] = body.widgets[0].properties.alarms;
+        expect(shown[0]).to.equal(rollout);
+        expect(shown[shown.length - 1]).to.equal(synthetic);
+        expect(shown).to.have.length(Object.keys(alarmsOf(run)).length + 2);
     });
 
     it("says what to do about an expiring certificate in each mode, and refuses CloudFront alarms outside us-east-1", async () => {
         const acm = "arn:aws:acm:us-east-1:123456789012:certificate/c";
-        const run = await runComponent(() => {
-            const m = new Monitoring("monitoring", {
-                prefix: "webfleet-seams",
-                thresholds: SEAM_THRESHOLDS,
-                kmsKeyArn: "k",
-            });
-            m.watch({ ...watchArgs("us-east-1"), certificate: { arn: acm, mode: "dns-validated" } });
-        });
+        const run = await runComponent(
+            () =>
+                new Monitoring("monitoring", {
+                    ...args("us-east-1"),
+                    certificate: { arn: acm, mode: "dns-validated" },
+                }),
+        );
         expect(run.error).to.equal(undefined);
         const expiry = alarmsOf(run)["certificate-expiry"].inputs;
         expect(expiry.dimensions).to.deep.equal({ CertificateArn: acm });
         expect(expiry.alarmDescription).to.include("ACM has not renewed it; check that its DNS validation record");
         expect(Object.keys(alarmsOf(run)).filter((k) => k.startsWith("cdn-"))).to.deep.equal([]);
 
-        const elsewhere = await runComponent(() => {
-            const m = new Monitoring("monitoring", {
-                prefix: "webfleet-seams",
-                thresholds: SEAM_THRESHOLDS,
-                kmsKeyArn: "k",
-            });
-            m.watch({ ...watchArgs("eu-west-1"), cdn: { distributionId: "E2ABCDEF" } });
-        });
+        const elsewhere = await runComponent(
+            () => new Monitoring("monitoring", { ...args("eu-west-1"), cdn: { distributionId: "E2ABCDEF" } }),
+        );
         expect(elsewhere.error?.message).to.include(
             "monitoring: CloudFront publishes its metrics in us-east-1 only, so its alarms cannot live in eu-west-1",
         );
@@ -496,15 +507,14 @@ describe("monitoring (component on its own)", () => {
 
     it("refuses a prefix alarm names cannot hold", async () => {
         const run = await runComponent(
-            () =>
-                new Monitoring("monitoring", {
-                    prefix: "webfleet prod",
-                    thresholds: SEAM_THRESHOLDS,
-                    kmsKeyArn: "k",
-                }),
+            () => new Monitoring("monitoring", { ...args("us-east-1"), prefix: "webfleet prod" }),
         );
         expect(run.error?.message).to.include(
             'monitoring: prefix "webfleet prod" may hold only letters, digits, - and _',
         );
+        const topic = await runComponent(
+            () => new AlarmTopic("alarms", { prefix: "webfleet prod", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k" }),
+        );
+        expect(topic.error?.message).to.include('alarm topic: prefix "webfleet prod" may hold only letters');
     });
 });

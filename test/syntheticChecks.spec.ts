@@ -179,7 +179,7 @@ describe("synthetic checks: config and seams", () => {
                     prefix: "webfleet-seams",
                     url: "https://www.example.com",
                     region: "us-east-1",
-                    alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:t",
+                    alarmActions: ["arn:aws:sns:us-east-1:123456789012:t"],
                     ...over,
                 }),
         );

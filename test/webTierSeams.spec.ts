@@ -7,6 +7,7 @@ import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAppBundle } from "../app/build";
+import { errorRateQueries } from "../lib/alarmQueries";
 import { defaultsFor } from "../stackConfig";
 import { AppBundleLike, artifactContent, artifactKey } from "../components/artifact";
 import { WebTier, WebTierArgs } from "../components/webTier";
@@ -85,19 +86,11 @@ describe("web tier seams (component under the mocks)", function () {
                     kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-8444-555555555555",
                     accessLogsBucket: "webfleet-alb-logs",
                     logGroups: { app: "/webfleet/seams/web/app", system: "/webfleet/seams/web/system" },
-                    rolloutAlarms: (lb) => [
-                        new aws.cloudwatch.MetricAlarm("rollout-marker", {
-                            name: "seams-alb-5xx",
-                            namespace: "AWS/ApplicationELB",
-                            metricName: "HTTPCode_ELB_5XX_Count",
-                            dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: lb.targetGroupArnSuffix },
-                            statistic: "Sum",
-                            period: 60,
-                            evaluationPeriods: 1,
-                            comparisonOperator: "GreaterThanThreshold",
-                            threshold: 0,
-                        }),
-                    ],
+                    rolloutAlarm: {
+                        name: "seams-alb-5xx",
+                        errorRatePercent: 5,
+                        actions: ["arn:aws:sns:us-east-1:123456789012:alarms"],
+                    },
                 }),
             );
         });
@@ -193,11 +186,15 @@ describe("web tier seams (component under the mocks)", function () {
         expect(userData(plain)).not.to.include("amazon-cloudwatch-agent");
     });
 
-    it("builds the rollout alarms on the load balancer and fails an instance refresh on them", () => {
-        const alarm = one(wired, "aws:cloudwatch/metricAlarm:MetricAlarm", "rollout-marker");
-        expect(alarm.inputs.dimensions).to.deep.equal({
-            LoadBalancer: one(wired, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").outputs.arnSuffix,
-            TargetGroup: one(wired, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").outputs.arnSuffix,
+    it("builds its rollout alarm on the load balancer's 5xx rate, pages with it, and fails an instance refresh on it", () => {
+        const alarm = one(wired, "aws:cloudwatch/metricAlarm:MetricAlarm", "web-alb-5xx-rate");
+        const lb = one(wired, "aws:lb/loadBalancer:LoadBalancer", "web-lb-alb").outputs.arnSuffix;
+        expect(alarm.inputs).to.deep.include({
+            name: "seams-alb-5xx",
+            threshold: 5,
+            metricQueries: errorRateQueries({ arnSuffix: lb }, 5),
+            alarmActions: ["arn:aws:sns:us-east-1:123456789012:alarms"],
+            okActions: ["arn:aws:sns:us-east-1:123456789012:alarms"],
         });
         const group = one(wired, "aws:autoscaling/group:Group", "web-asg");
         expect(group.inputs.instanceRefresh.preferences.alarmSpecification).to.deep.equal({
@@ -263,7 +260,7 @@ describe("web tier seams (component under the mocks)", function () {
                 () => new WebTier("web", args({ minSize: 1, desiredCapacity: 1, availabilityZoneCount: 2 })),
             );
             expect(run.error?.message).to.include(
-                "web.minSize: 1 is below the AZ count (2), so an AZ could be left without a server; set it to 2 or more",
+                "minSize: 1 is below the AZ count (2), so an AZ could be left without a server; set it to 2 or more",
             );
             expect(run.resources.filter((r) => r.custom)).to.deep.equal([]);
         });
