@@ -154,9 +154,13 @@ function deserializer(props: Record<string, unknown> | undefined): () => Record<
     return () => JSON.parse(text) as Record<string, unknown>;
 }
 
-/** The options server.js hands a policy (those the program set, as the engine received them). */
-function optionsOf(r: RecordedResource): PolicyResourceOptions {
-    const opts: PolicyResourceOptions = {
+/**
+ * The options server.js hands a policy (those the program set, as the engine received them).
+ * The engine sends no retainOnDelete (not in @pulumi/policy 1.21's protocol); the offline runner
+ * passes it when the program's options were recorded, so rules that need it can check it here.
+ */
+function optionsOf(r: RecordedResource): PolicyResourceOptions & { retainOnDelete?: boolean } {
+    const opts: PolicyResourceOptions & { retainOnDelete?: boolean } = {
         protect: r.options?.protect ?? false,
         ignoreChanges: r.options?.ignoreChanges ?? [],
         aliases: [],
@@ -165,6 +169,9 @@ function optionsOf(r: RecordedResource): PolicyResourceOptions {
     };
     if (r.options?.deleteBeforeReplace) {
         opts.deleteBeforeReplace = true;
+    }
+    if (r.options) {
+        opts.retainOnDelete = r.options.retainOnDelete;
     }
     if (r.parent) {
         opts.parent = r.parent;

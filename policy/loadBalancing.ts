@@ -1,23 +1,17 @@
 /**
- * Load balancing rules: HTTP never reaches a server (HTTP listeners only redirect to HTTPS),
- * HTTPS uses an allowed TLS policy, the ALB rejects malformed requests, keeps access logs and
- * resists deletion, and target groups check health. Both type spellings (aws:lb/… and
+ * Load balancer rules: the ALB rejects malformed requests and desync attempts, keeps access
+ * logs, resists deletion and (in prod, when it faces the internet) sits behind a web ACL;
+ * target groups check health; no Classic Load Balancer. Both type spellings (aws:lb/… and
  * aws:alb/…) are matched.
  */
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { PolicyResource, ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveRef } from "./lib/graph";
-import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
+import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
+import { grants, isWorldCidr } from "./lib/securityGroups";
+import { groupsAt, ownedBy } from "./lib/sgGraph";
 import { T, subject } from "./lib/types";
-import { attempt, peek } from "./lib/values";
-
-export const DEFAULT_TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-];
+import { peek } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -45,14 +39,12 @@ const albDropInvalidHeaders = resourceRule({
     description:
         "Application load balancers drop HTTP headers that are not valid, so malformed requests never reach the app.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     checks: "dropInvalidHeaderFields is true on application load balancers",
-    equivalents: [
-        "CKV_AWS_131",
-        "HIPAA.Security-ALBHttpDropInvalidHeaderEnabled",
-        "PCI.DSS.321-ALBHttpDropInvalidHeaderEnabled",
-    ],
-    unknown: "violation",
+    equivalents: {
+        cdkNag: ["HIPAA.Security-ALBHttpDropInvalidHeaderEnabled", "PCI.DSS.321-ALBHttpDropInvalidHeaderEnabled"],
+        checkov: ["CKV_AWS_131"],
+    },
+    unknown: "advisory",
     requirement: "the load balancer must drop invalid headers (set dropInvalidHeaderFields: true as a literal)",
     validate: onLoadBalancers((lb, args, report) => {
         if (isApplication(lb) && lb.dropInvalidHeaderFields !== true) {
@@ -67,10 +59,9 @@ const albDesyncMitigation = resourceRule({
     name: "alb-desync-mitigation",
     description: "Application load balancers use the defensive or strictest HTTP desync mitigation mode.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     checks: 'desyncMitigationMode is unset (AWS default defensive), "defensive" or "strictest"',
-    equivalents: ["CKV_AWS_328"],
-    unknown: "violation",
+    equivalents: { checkov: ["CKV_AWS_328"] },
+    unknown: "advisory",
     requirement: 'the load balancer must mitigate HTTP desync (set desyncMitigationMode: "defensive" or "strictest")',
     validate: onLoadBalancers((lb, args, report) => {
         const mode = lb.desyncMitigationMode;
@@ -84,17 +75,17 @@ const albDesyncMitigation = resourceRule({
 
 const albDeletionProtection = resourceRule({
     name: "alb-deletion-protection",
+    prodOnly: true,
     description:
         "Load balancers have deletion protection on, so the service's entry point cannot be removed by accident.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     checks: "enableDeletionProtection is true",
-    equivalents: [
-        "CKV_AWS_150",
-        "NIST.800.53.R5-ELBDeletionProtectionEnabled",
-        "awsguard elb-deletion-protection-enabled",
-    ],
-    unknown: "violation",
+    equivalents: {
+        cdkNag: ["NIST.800.53.R5-ELBDeletionProtectionEnabled"],
+        checkov: ["CKV_AWS_150"],
+        awsguard: ["elb-deletion-protection-enabled"],
+    },
+    unknown: "advisory",
     requirement: "the load balancer must be protected from deletion (set enableDeletionProtection: true as a literal)",
     validate: onLoadBalancers((lb, args, report) => {
         if (lb.enableDeletionProtection !== true) {
@@ -108,16 +99,14 @@ const albDeletionProtection = resourceRule({
 const albAccessLogs = resourceRule({
     name: "alb-access-logs",
     description: "Load balancers write access logs to S3, so every request can be traced.",
-    severity: "medium",
-    enforcementLevel: "mandatory",
+    severity: "high",
     checks: "accessLogs.enabled is true with a bucket",
-    equivalents: [
-        "AwsSolutions-ELB2",
-        "CKV_AWS_91",
-        "NIST.800.53.R5-ELBLoggingEnabled",
-        "awsguard elb-logging-enabled",
-    ],
-    unknown: "violation",
+    equivalents: {
+        cdkNag: ["AwsSolutions-ELB2", "NIST.800.53.R5-ELBLoggingEnabled"],
+        checkov: ["CKV_AWS_91"],
+        awsguard: ["elb-logging-enabled"],
+    },
+    unknown: "advisory",
     unknownNote:
         "An unknown bucket (a reference to a bucket in the stack) counts as set; an unknown `enabled` is a violation.",
     requirement: "the load balancer must keep access logs (set accessLogs: { bucket, enabled: true })",
@@ -139,175 +128,6 @@ const albAccessLogs = resourceRule({
     }),
 });
 
-type ListenerProps = {
-    port?: number;
-    protocol?: string;
-    sslPolicy?: string;
-    certificateArn?: string;
-    defaultActions: { type: string; redirect?: { protocol?: string; port?: string; statusCode: string } }[];
-};
-
-function onListeners(check: (l: ListenerProps, args: ResourceValidationArgs, report: ReportViolation) => void) {
-    return [validateResourceOfType(aws.lb.Listener, check), validateResourceOfType(aws.alb.Listener, check)];
-}
-
-/** The listener's protocol; unset on an ALB listener means HTTP. */
-function protocolOf(l: { protocol?: string }): string {
-    return (l.protocol ?? "HTTP").toUpperCase();
-}
-
-type RedirectAction = { type: string; redirect?: { protocol?: string; port?: string; statusCode?: string } };
-
-/** Why an action on an HTTP listener is not a clean redirect to HTTPS, or undefined when it is. */
-function notAnHttpsRedirect(action: RedirectAction): string | undefined {
-    if (action.type !== "redirect") {
-        return `a "${action.type}" action`;
-    }
-    const r = action.redirect;
-    if (!r || (r.protocol ?? "#{protocol}").toUpperCase() !== "HTTPS") {
-        return `a redirect to ${r?.protocol ?? "the same protocol"}`;
-    }
-    if (r.port === undefined || r.port === "#{port}") {
-        return "a redirect to HTTPS on the same port as the HTTP listener";
-    }
-    if (r.statusCode !== "HTTP_301") {
-        return `a ${r.statusCode} redirect instead of a permanent (HTTP_301) one`;
-    }
-    return undefined;
-}
-
-const HTTP_FIX =
-    'HTTP must never reach a server (make the only action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } })';
-
-const albHttpRedirectsToHttps = resourceRule({
-    name: "alb-http-redirects-to-https",
-    description:
-        "HTTP listeners only redirect to HTTPS with a permanent redirect, so plain HTTP never reaches a server.",
-    severity: "high",
-    enforcementLevel: "mandatory",
-    checks: "An HTTP listener's default actions are exactly one redirect to HTTPS, on an explicit port, with HTTP_301",
-    equivalents: ["CKV2_AWS_20", "NIST.800.53.R5-ALBHttpToHttpsRedirection", "awsguard alb-http-to-https-redirection"],
-    unknown: "violation",
-    requirement: HTTP_FIX,
-    validate: onListeners((l, args, report) => {
-        if (protocolOf(l) !== "HTTP") {
-            return;
-        }
-        const actions = l.defaultActions ?? [];
-        if (actions.length !== 1) {
-            report(`${who(args)} is an HTTP listener with ${actions.length} default actions; ${HTTP_FIX}`);
-            return;
-        }
-        const problem = notAnHttpsRedirect(actions[0]);
-        if (problem) {
-            report(`${who(args)} is an HTTP listener whose default action is ${problem}; ${HTTP_FIX}`);
-        }
-    }),
-});
-
-const albTlsPolicyAllowed = resourceRule({
-    name: "alb-tls-policy-allowed",
-    description: "HTTPS and TLS listeners use a TLS policy from the allow-list (TLS 1.2 minimum with TLS 1.3).",
-    severity: "high",
-    enforcementLevel: "mandatory",
-    checks: "HTTPS/TLS listeners set sslPolicy to one of allowedPolicies (default: the ELBSecurityPolicy-TLS13-1-2/1-3 family)",
-    equivalents: ["CKV_AWS_103", "NIST.800.53.R5-ELBTlsHttpsListenersOnly"],
-    unknown: "violation",
-    requirement: `HTTPS must use a current TLS policy (set sslPolicy to one of ${DEFAULT_TLS_POLICIES.join(", ")})`,
-    config: {
-        allowedPolicies: {
-            type: "array",
-            items: { type: "string", minLength: 1 },
-            minItems: 1,
-            default: DEFAULT_TLS_POLICIES,
-            description: "TLS policies an HTTPS or TLS listener may use.",
-        },
-    },
-    validate: onListeners((l, args, report) => {
-        const protocol = protocolOf(l);
-        if (protocol !== "HTTPS" && protocol !== "TLS") {
-            return;
-        }
-        const { allowedPolicies } = configOf(args, { allowedPolicies: DEFAULT_TLS_POLICIES });
-        if (!l.sslPolicy || !allowedPolicies.includes(l.sslPolicy)) {
-            const state = l.sslPolicy
-                ? `uses TLS policy ${l.sslPolicy}`
-                : "sets no sslPolicy, so the provider default (which allows older TLS) applies";
-            report(
-                `${who(args)} ${state}; HTTPS must use a policy from the allow-list (set sslPolicy to one of ${allowedPolicies.join(", ")})`,
-            );
-        }
-    }),
-});
-
-const LISTENER_TYPES = [T.lbListener, T.albListener];
-const LISTENER_RULE_TYPES = [T.lbListenerRule, T.albListenerRule];
-
-const albHttpRulesRedirectOnly = stackRule({
-    name: "alb-http-rules-redirect-only",
-    description:
-        "Listener rules on an HTTP listener only redirect to HTTPS, so no path of the HTTP listener forwards to a server.",
-    severity: "high",
-    enforcementLevel: "mandatory",
-    resources: [...LISTENER_TYPES, ...LISTENER_RULE_TYPES],
-    checks: "Every aws.lb/alb.ListenerRule whose listener (resolved by ARN or property dependencies) is HTTP has only HTTPS redirect actions",
-    equivalents: ["CKV2_AWS_20"],
-    unknown: "violation",
-    unknownNote: "A rule whose listener cannot be resolved is a violation only if the stack has an HTTP listener.",
-    validate: (args, report: ReportViolation) => {
-        const listeners = ofType(args.resources, ...LISTENER_TYPES);
-        const httpListeners = listeners.filter((l) => {
-            const p = peek<string>(l.props, "protocol");
-            return !p.known || (p.value ?? "HTTP").toUpperCase() === "HTTP";
-        });
-        if (httpListeners.length === 0) {
-            return;
-        }
-        for (const rule of ofType(args.resources, ...LISTENER_RULE_TYPES)) {
-            const target = resolveRef(rule, "listenerArn", listeners);
-            if (target.kind === "resolved" && !target.targets.some((t) => httpListeners.includes(t))) {
-                continue;
-            }
-            if (target.kind === "external") {
-                continue;
-            }
-            if (target.kind !== "resolved") {
-                report(
-                    `${subject(rule.type, rule.name)} has a listenerArn unknown during preview, and the stack has an HTTP listener, so it cannot be shown not to forward HTTP; ${HTTP_FIX}`,
-                    rule.urn,
-                );
-                continue;
-            }
-            const actions = peek<RedirectAction[]>(rule.props, "actions");
-            if (!actions.known) {
-                report(
-                    `${subject(rule.type, rule.name)} on an HTTP listener has actions unknown during preview; ${HTTP_FIX}`,
-                    rule.urn,
-                );
-                continue;
-            }
-            const list = actions.value ?? [];
-            for (let i = 0; i < list.length; i++) {
-                const problem = attempt(() => notAnHttpsRedirect(list[i]));
-                if (!problem.known) {
-                    report(
-                        `${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has an action unknown during preview at ${problem.path}; ${HTTP_FIX}`,
-                        rule.urn,
-                    );
-                    break;
-                }
-                if (problem.value) {
-                    report(
-                        `${subject(rule.type, rule.name)} on HTTP listener '${target.targets[0].name}' has ${problem.value}; ${HTTP_FIX}`,
-                        rule.urn,
-                    );
-                    break;
-                }
-            }
-        }
-    },
-});
-
 type TargetGroupProps = { targetType?: string; protocol?: string; healthCheck?: { enabled?: boolean; path?: string } };
 
 function onTargetGroups(check: (tg: TargetGroupProps, args: ResourceValidationArgs, report: ReportViolation) => void) {
@@ -319,10 +139,9 @@ const targetGroupHealthCheck = resourceRule({
     description:
         "Target groups check target health on an explicit path, so the load balancer stops sending traffic to a broken server.",
     severity: "low",
-    enforcementLevel: "advisory",
     checks: "healthCheck is not disabled and HTTP(S) target groups set healthCheck.path",
-    equivalents: [],
-    unknown: "violation",
+    equivalents: {},
+    unknown: "advisory",
     requirement: 'targets must be health-checked (set healthCheck: { enabled: true, path: "/healthz" })',
     validate: onTargetGroups((tg, args, report) => {
         if (tg.targetType === "lambda") {
@@ -343,13 +162,92 @@ const targetGroupHealthCheck = resourceRule({
     }),
 });
 
+/** Whether any of the load balancer's groups admits a world-wide CIDR. */
+function reachableFromInternet(lb: PolicyResource, resources: PolicyResource[]): boolean {
+    const groups = groupsAt(resources, [lb], ["securityGroups", "*"]);
+    if (groups.length === 0) {
+        // No group of the stack is traceable: the default group or one managed elsewhere.
+        return true;
+    }
+    return grants(resources, "ingress").some(
+        (g) =>
+            ownedBy(g, groups) && g.sourceKind === "cidr" && (!g.source.known || isWorldCidr(String(g.source.value))),
+    );
+}
+
+const WAF_FIX =
+    "an internet-facing load balancer in prod sits behind a web ACL (add an aws.wafv2.WebAclAssociation with resourceArn: alb.arn, or put CloudFront with a web ACL in front and admit only its origin-facing prefix list)";
+
+const albWafAssociated = stackRule({
+    name: "alb-waf-associated",
+    description:
+        "In prod, an internet-facing application load balancer is associated with a WAF web ACL, unless only CloudFront (with its own web ACL) can reach it.",
+    severity: "high",
+    prodOnly: true,
+    resources: [T.lbLoadBalancer, T.albLoadBalancer, T.webAclAssociation],
+    checks: "Each application load balancer with internal != true is the resourceArn of an aws.wafv2.WebAclAssociation (by ARN or property dependency), or its security groups admit no world-wide CIDR",
+    equivalents: {
+        cdkNag: ["NIST.800.53.R5-ALBWAFEnabled"],
+        checkov: ["CKV2_AWS_28"],
+    },
+    unknown: "violation",
+    unknownNote:
+        "Associations are traced by ARN or property dependency; a load balancer whose internal flag is unknown counts as internet-facing.",
+    validate: (args, report: ReportViolation) => {
+        const lbs = ofType(args.resources, T.lbLoadBalancer, T.albLoadBalancer);
+        const associations = ofType(args.resources, T.webAclAssociation);
+        for (const lb of lbs) {
+            const type = peek<string>(lb.props, "loadBalancerType");
+            const internal = peek<boolean>(lb.props, "internal");
+            if (
+                (type.known && type.value !== undefined && type.value !== "application") ||
+                (internal.known && internal.value === true)
+            ) {
+                continue;
+            }
+            const associated = associations.some((a) => {
+                const r = resolveRef(a, "resourceArn", [lb]);
+                return r.kind === "resolved";
+            });
+            if (associated || !reachableFromInternet(lb, args.resources)) {
+                continue;
+            }
+            report(
+                `${subject(lb.type, lb.name)} faces the internet without a web ACL, so nothing filters or rate-limits requests before they reach the servers; ${WAF_FIX}`,
+                lb.urn,
+            );
+        }
+    },
+});
+
+const clbNotUsed = resourceRule({
+    name: "clb-not-used",
+    description:
+        "No Classic Load Balancer: it has no TLS 1.3, no HTTP desync protection, no header validation and no WAF, so web traffic goes through an Application Load Balancer.",
+    severity: "medium",
+    checks: "No aws.elb.LoadBalancer",
+    equivalents: {
+        cdkNag: ["AwsSolutions-ELB1", "AwsSolutions-ELB3", "AwsSolutions-ELB4", "AwsSolutions-ELB5"],
+        checkov: ["CKV_AWS_92", "CKV_AWS_127"],
+    },
+    unknown: "violation",
+    unknownNote: "A Classic Load Balancer is refused whatever its values, unknown ones included",
+    requirement: "use an Application Load Balancer (aws.lb.LoadBalancer)",
+    validate: [
+        validateResourceOfType(aws.elb.LoadBalancer, (_lb, args, report) =>
+            report(
+                `${subject(args.type, args.name)} is a Classic Load Balancer, which cannot offer TLS 1.3, desync mitigation, header validation or a web ACL; web traffic goes through an Application Load Balancer (replace it with aws.lb.LoadBalancer and listeners)`,
+            ),
+        ),
+    ],
+});
+
 export const loadBalancingPolicies: WebfleetPolicy[] = [
-    albHttpRedirectsToHttps,
-    albHttpRulesRedirectOnly,
-    albTlsPolicyAllowed,
     albDropInvalidHeaders,
     albDesyncMitigation,
     albDeletionProtection,
     albAccessLogs,
     targetGroupHealthCheck,
+    albWafAssociated,
+    clbNotUsed,
 ];

@@ -1,19 +1,20 @@
 /**
- * Logging rules: log groups say how long they keep what they hold.
+ * Logging rules: log groups say how long they keep what they hold, and encrypt it with the
+ * project's key (logs carry request details, errors, sometimes data).
  */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
+import { isAwsManagedKey, peek } from "./lib/values";
 
 const logGroupRetention = resourceRule({
     name: "log-group-retention",
     description: "CloudWatch log groups set an explicit retention of at least the configured number of days.",
     severity: "low",
-    enforcementLevel: "advisory",
     checks: "retentionInDays is set (not 0, never expire) and at least minimumDays (config)",
-    equivalents: ["CKV_AWS_66", "NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"],
-    unknown: "violation",
+    equivalents: { cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"], checkov: ["CKV_AWS_66"] },
+    unknown: "advisory",
     requirement: "log groups must keep logs for a known period (set retentionInDays)",
     config: {
         minimumDays: {
@@ -41,4 +42,25 @@ const logGroupRetention = resourceRule({
     ],
 });
 
-export const loggingPolicies: WebfleetPolicy[] = [logGroupRetention];
+const logGroupCmk = resourceRule({
+    name: "log-group-cmk",
+    description: "CloudWatch log groups are encrypted with a customer-managed KMS key.",
+    severity: "medium",
+    checks: "kmsKeyId is set on aws.cloudwatch.LogGroup (a key ARN, not an AWS managed alias)",
+    equivalents: { cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupEncrypted"], checkov: ["CKV_AWS_158"] },
+    unknown: "reference",
+    unknownNote: "A key ARN unknown at preview is a key of the stack and counts as set.",
+    requirement: "log groups must use the project's key (set kmsKeyId: key.arn)",
+    validate: [
+        validateResourceOfType(aws.cloudwatch.LogGroup, (lg, args, report) => {
+            const key = peek(lg, "kmsKeyId");
+            if ((key.known && !key.value) || isAwsManagedKey(key)) {
+                report(
+                    `${subject(args.type, args.name)} is encrypted only with CloudWatch Logs' service key; log groups must use the project's key, whose policy controls who reads the logs (set kmsKeyId: key.arn, and allow logs.<region>.amazonaws.com in the key policy)`,
+                );
+            }
+        }),
+    ],
+});
+
+export const loggingPolicies: WebfleetPolicy[] = [logGroupRetention, logGroupCmk];

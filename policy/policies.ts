@@ -3,37 +3,56 @@
  * `new PolicyPack`; the tests, the offline runner and the docs read it from here (importing
  * index.ts would start the pack's gRPC server).
  */
-import { computePolicies } from "./compute";
+import { autoscalingPolicies } from "./autoscaling";
+import { cdnPolicies } from "./cdn";
 import { databasePolicies } from "./database";
+import { databaseEnginePolicies } from "./databaseEngine";
+import { databaseNetworkPolicies } from "./databaseNetwork";
+import { iamPolicies } from "./iam";
+import { iamIdentityPolicies } from "./iamIdentities";
+import { instancePolicies } from "./instances";
+import { kmsPolicies } from "./kms";
 import { WebfleetPolicy } from "./lib/rule";
+import { lifecyclePolicies } from "./lifecycle";
+import { listenerPolicies } from "./listeners";
 import { loadBalancingPolicies } from "./loadBalancing";
 import { loggingPolicies } from "./logging";
-import { networkPolicies } from "./network";
-import { secretsAndIamPolicies } from "./secretsAndIam";
+import { messagingPolicies } from "./messaging";
+import { publicExposurePolicies } from "./publicExposure";
+import { secretsInTextPolicies } from "./secretsInText";
+import { securityGroupPolicies } from "./securityGroups";
+import { serverlessPolicies } from "./serverless";
 import { storagePolicies } from "./storage";
+import { storageLoggingPolicies } from "./storageLogging";
+import { subnetPolicies } from "./subnets";
+import { vpcPolicies } from "./vpc";
+import { wafPolicies } from "./waf";
 
 export const PACK_NAME = "webfleet-guard";
 
-/** Enforcement level of a rule whose config says nothing (the engine's default for a pack). */
+/**
+ * Enforcement level of a rule whose config says nothing, when the rule sets none itself. Every
+ * webfleet rule sets its own (prod's level for its severity, see lib/rule.ts), so this only
+ * applies to rules a test hands the runner.
+ */
 export const PACK_ENFORCEMENT_LEVEL = "advisory";
 
-export const policies: WebfleetPolicy[] = [
-    ...networkPolicies,
-    ...computePolicies,
-    ...loadBalancingPolicies,
-    ...databasePolicies,
-    ...storagePolicies,
-    ...secretsAndIamPolicies,
-    ...loggingPolicies,
+/** Which topic each rule belongs to, in the order of the docs. */
+export const topics: { topic: string; policies: WebfleetPolicy[] }[] = [
+    { topic: "Network", policies: [...securityGroupPolicies, ...databaseNetworkPolicies] },
+    { topic: "VPC", policies: [...vpcPolicies, ...subnetPolicies] },
+    { topic: "Compute", policies: [...instancePolicies, ...autoscalingPolicies] },
+    { topic: "Load balancing", policies: [...listenerPolicies, ...loadBalancingPolicies] },
+    { topic: "CDN and WAF", policies: [...cdnPolicies, ...wafPolicies] },
+    { topic: "Database", policies: [...databasePolicies, ...databaseEnginePolicies] },
+    { topic: "Storage", policies: [...storagePolicies, ...storageLoggingPolicies] },
+    { topic: "Public exposure", policies: publicExposurePolicies },
+    { topic: "IAM", policies: [...iamPolicies, ...iamIdentityPolicies] },
+    { topic: "Keys and secrets", policies: kmsPolicies },
+    { topic: "Secrets in plain text", policies: secretsInTextPolicies },
+    { topic: "Serverless and messaging", policies: [...serverlessPolicies, ...messagingPolicies] },
+    { topic: "Logging", policies: loggingPolicies },
+    { topic: "Resource options", policies: lifecyclePolicies },
 ];
 
-/** Which topic file a rule lives in, for the docs. */
-export const topics: { topic: string; policies: WebfleetPolicy[] }[] = [
-    { topic: "Network", policies: networkPolicies },
-    { topic: "Compute", policies: computePolicies },
-    { topic: "Load balancing", policies: loadBalancingPolicies },
-    { topic: "Database", policies: databasePolicies },
-    { topic: "Storage", policies: storagePolicies },
-    { topic: "Secrets and IAM", policies: secretsAndIamPolicies },
-    { topic: "Logging", policies: loggingPolicies },
-];
+export const policies: WebfleetPolicy[] = topics.flatMap((t) => t.policies);

@@ -5,24 +5,22 @@
  * inline on the bucket (deprecated, still accepted by aws.s3.Bucket) count too.
  */
 import * as aws from "@pulumi/aws";
-import { PolicyResource, ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { byDependency, identifiersOf, ofType, resolveRef } from "./lib/graph";
-import { parsePolicy } from "./lib/iamDoc";
+import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
+import { ofType, resolveThrough } from "./lib/graph";
+import { TLS_DENY_NEEDS, parsePolicy } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
-import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
+import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
+import { logDeliveryBuckets } from "./storageLogging";
 import { T, subject } from "./lib/types";
-import { Peeked, attempt, peek } from "./lib/values";
+import { Peeked, attempt, isAwsManagedKey, peek } from "./lib/values";
 
 const BUCKET_TYPES = [T.bucket, T.bucketV2];
 const SSE_TYPES = [T.bucketSse, T.bucketSseV2];
 const VERSIONING_TYPES = [T.bucketVersioning, T.bucketVersioningV2];
 
-/** Companions of `bucket` among resources of `types` (matched on their `bucket` input). */
+/** Companions of `bucket` among resources of `types` (matched on their `bucket` input, through pass-throughs). */
 function companionsOf(bucket: PolicyResource, resources: PolicyResource[], types: string[]): PolicyResource[] {
-    return ofType(resources, ...types).filter((c) => {
-        const r = resolveRef(c, "bucket", [bucket]);
-        return r.kind === "resolved";
-    });
+    return ofType(resources, ...types).filter((c) => resolveThrough(c, "bucket", [bucket]).kind === "resolved");
 }
 
 function bucketLabel(b: PolicyResource): string {
@@ -33,74 +31,52 @@ const PAB_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "
 const PAB_FIX =
     "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
 
+/** Settings of a block (bucket or account) that are not on. */
+function flagsOff(block: Record<string, unknown>): string[] {
+    return PAB_FLAGS.filter((flag) => block[flag] !== true);
+}
+
 const s3PublicAccessBlocked = stackRule({
     name: "s3-public-access-blocked",
     description:
-        "Every bucket has a public access block with all four settings on, so no ACL or policy can make it public.",
+        "Every bucket has a public access block with all four settings on, and an account-level block the stack manages has them all on too, so no ACL or policy can make a bucket public.",
     severity: "critical",
-    enforcementLevel: "mandatory",
-    resources: [...BUCKET_TYPES, T.bucketPublicAccessBlock],
-    checks: "Each bucket has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets true",
-    equivalents: [
-        "AwsSolutions-S2",
-        "CKV2_AWS_6",
-        "CKV_AWS_53",
-        "CKV_AWS_54",
-        "CKV_AWS_55",
-        "CKV_AWS_56",
-        "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited",
-    ],
+    resources: [...BUCKET_TYPES, T.bucketPublicAccessBlock, T.accountPublicAccessBlock],
+    checks: "Each bucket has an aws.s3.BucketPublicAccessBlock; every BucketPublicAccessBlock and AccountPublicAccessBlock sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (checked before it is created)",
+    equivalents: {
+        cdkNag: ["AwsSolutions-S2", "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited"],
+        checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
+    },
     unknown: "violation",
+    unknownNote:
+        "Each block's settings are checked before it is created (unknown: advisory at preview); a bucket whose block cannot be traced by name or property dependency has none.",
+    requirement: PAB_FIX,
+    beforeCreate: [
+        validateResourceOfType(aws.s3.BucketPublicAccessBlock, (block, args, report) => {
+            const off = flagsOff(block);
+            if (off.length > 0) {
+                report(`${subject(args.type, args.name)} leaves ${off.join(", ")} off; ${PAB_FIX}`);
+            }
+        }),
+        validateResourceOfType(aws.s3.AccountPublicAccessBlock, (block, args, report) => {
+            const off = flagsOff(block);
+            if (off.length > 0) {
+                report(
+                    `${subject(args.type, args.name)} leaves ${off.join(", ")} off for the whole account; the account-level block must have all four settings on (set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true)`,
+                );
+            }
+        }),
+    ],
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
             const blocks = companionsOf(bucket, args.resources, [T.bucketPublicAccessBlock]);
             if (blocks.length === 0) {
                 report(`${bucketLabel(bucket)} has no public access block; ${PAB_FIX}`, bucket.urn);
-                continue;
             }
-            const block = blocks[0];
-            const off: string[] = [];
-            const unknown: string[] = [];
-            for (const flag of PAB_FLAGS) {
-                const v = peek<boolean>(block.props, flag);
-                if (!v.known) {
-                    unknown.push(flag);
-                } else if (v.value !== true) {
-                    off.push(flag);
-                }
-            }
-            if (off.length > 0) {
-                report(
-                    `${bucketLabel(bucket)} has a public access block with ${off.join(", ")} off; ${PAB_FIX}`,
-                    bucket.urn,
-                );
-            } else if (unknown.length > 0) {
-                report(
-                    `${bucketLabel(bucket)} has a public access block whose ${unknown.join(", ")} is unknown during preview; ${PAB_FIX}`,
-                    bucket.urn,
-                );
-            }
+            // The blocks' settings are judged before each block is created (beforeCreate).
         }
     },
 });
-
-/** Buckets that receive load balancer access logs (ELB can only write to SSE-S3 buckets). */
-function accessLogBuckets(resources: PolicyResource[]): Set<string> {
-    const buckets = ofType(resources, ...BUCKET_TYPES);
-    const out = new Set<string>();
-    for (const lb of ofType(resources, T.lbLoadBalancer, T.albLoadBalancer)) {
-        const name = peek<string>(lb.props, "accessLogs", "bucket");
-        for (const b of buckets) {
-            if (
-                (name.known && typeof name.value === "string" && identifiersOf(b).includes(name.value)) ||
-                byDependency(lb, "accessLogs", [b]).length > 0
-            ) {
-                out.add(b.urn);
-            }
-        }
-    }
-    return out;
-}
 
 interface SseRule {
     algorithm: Peeked<string | undefined>;
@@ -151,20 +127,17 @@ const KMS_FIX =
 const s3EncryptionKms = stackRule({
     name: "s3-encryption-kms",
     description:
-        "Every bucket encrypts objects by default with the project's KMS key (SSE-KMS), except load balancer log buckets, which AWS requires to use SSE-S3.",
+        "Every bucket encrypts objects by default with the project's KMS key (SSE-KMS), except buckets that receive load balancer or S3 server access logs, which AWS can deliver only to SSE-S3 buckets.",
     severity: "high",
-    enforcementLevel: "mandatory",
-    resources: [...BUCKET_TYPES, ...SSE_TYPES, T.lbLoadBalancer, T.albLoadBalancer],
-    checks: "Each bucket has default encryption aws:kms (or aws:kms:dsse) with a customer key; AES256 only for ALB access-log buckets or with allowS3ManagedKeys",
-    equivalents: [
-        "CKV_AWS_145",
-        "CKV_AWS_19",
-        "NIST.800.53.R5-S3BucketServerSideEncryptionEnabled",
-        "NIST.800.53.R5-S3DefaultEncryptionKMS",
-    ],
+    resources: [...BUCKET_TYPES, ...SSE_TYPES, T.lbLoadBalancer, T.albLoadBalancer, T.bucketLogging, T.bucketLoggingV2],
+    checks: "Each bucket has default encryption aws:kms (or aws:kms:dsse) with a customer key; AES256 only for buckets a load balancer's accessLogs or a BucketLogging's targetBucket names (traced through pass-throughs such as the bucket policy's `bucket`), or with allowS3ManagedKeys",
+    equivalents: {
+        cdkNag: ["NIST.800.53.R5-S3BucketServerSideEncryptionEnabled", "NIST.800.53.R5-S3DefaultEncryptionKMS"],
+        checkov: ["CKV_AWS_145", "CKV_AWS_19"],
+    },
     unknown: "violation",
     unknownNote:
-        "An unknown kmsMasterKeyId (a reference to the stack's key) counts as a customer key; an unknown algorithm is a violation.",
+        "An unknown kmsMasterKeyId (a reference to the stack's key) counts as a customer key; an unknown algorithm is a violation. Which bucket receives logs is traced through property dependencies at preview, never guessed from unknown values.",
     config: {
         allowS3ManagedKeys: {
             type: "boolean",
@@ -174,7 +147,7 @@ const s3EncryptionKms = stackRule({
     },
     validate: (args, report: ReportViolation) => {
         const { allowS3ManagedKeys } = configOf(args, { allowS3ManagedKeys: false });
-        const logBuckets = accessLogBuckets(args.resources);
+        const logBuckets = logDeliveryBuckets(args.resources);
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
             const rules = sseRules(bucket, args.resources);
             if (!rules) {
@@ -205,7 +178,7 @@ const s3EncryptionKms = stackRule({
                     break;
                 }
                 const key = rule.key;
-                if (key.known && (!key.value || /(^|:)alias\/aws\/s3$/.test(key.value))) {
+                if (key.known && (!key.value || isAwsManagedKey(key))) {
                     report(
                         `${bucketLabel(bucket)} uses SSE-KMS with the AWS managed key; objects must be encrypted with the project's customer-managed key (set kmsMasterKeyId: key.arn)`,
                         bucket.urn,
@@ -219,7 +192,7 @@ const s3EncryptionKms = stackRule({
 
 /** Whether one statement denies every S3 action to everyone when the request is not over TLS. */
 function deniesInsecureTransport(doc: unknown): boolean {
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicy(doc, TLS_DENY_NEEDS);
     if (!parsed.ok) {
         return false;
     }
@@ -246,47 +219,48 @@ const s3TlsOnly = stackRule({
     name: "s3-tls-only",
     description: "Every bucket's policy denies requests that are not made over TLS.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     resources: [...BUCKET_TYPES, T.bucketPolicy],
-    checks: "Each bucket has a bucket policy with Deny, Principal *, Action s3:*, Condition Bool aws:SecureTransport=false",
-    equivalents: ["AwsSolutions-S10", "NIST.800.53.R5-S3BucketSSLRequestsOnly"],
+    checks: "Each bucket has a bucket policy with Deny, Principal *, Action s3:*, Condition Bool aws:SecureTransport=false; each aws.s3.BucketPolicy is checked on its own before creation",
+    equivalents: { cdkNag: ["AwsSolutions-S10", "NIST.800.53.R5-S3BucketSSLRequestsOnly"] },
     unknown: "advisory",
     unknownNote:
-        "A policy document built from outputs is unknown at preview: that bucket gets an advisory note and the rule checks the real document after `pulumi up` and in the offline preview.",
+        "A bucket policy built from outputs is unknown to the stack check at preview; its own inputs are checked before creation (the Deny's principal, action and condition are known even when its resource ARNs are not), and an inline policy unknown at preview gets an advisory note.",
+    requirement: `bucket policies must ${TLS_FIX}`,
+    beforeCreate: [
+        validateResourceOfType(aws.s3.BucketPolicy, (bp, args, report) => {
+            if (bp.policy && !deniesInsecureTransport(bp.policy)) {
+                report(
+                    `${subject(args.type, args.name)} does not deny requests without TLS, and a bucket has one policy; bucket policies must ${TLS_FIX}`,
+                );
+            }
+        }),
+    ],
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
-            const holders = [...companionsOf(bucket, args.resources, [T.bucketPolicy]), bucket];
-            let unknown = false;
-            let present = false;
-            let denies = false;
-            for (const holder of holders) {
-                const doc = peek(holder.props, "policy");
-                if (doc.known && !doc.value) {
-                    continue;
-                }
-                const verdict = attempt(() => deniesInsecureTransport(holder.props.policy));
-                present = true;
-                if (!verdict.known) {
-                    unknown = true;
-                } else if (verdict.value) {
-                    denies = true;
-                }
+            const hasDoc = (r: PolicyResource) => {
+                const doc = peek(r.props, "policy");
+                return !doc.known || !!doc.value;
+            };
+            if (companionsOf(bucket, args.resources, [T.bucketPolicy]).some(hasDoc)) {
+                continue; // its aws.s3.BucketPolicy is checked on its own before creation
             }
-            if (denies) {
+            if (!hasDoc(bucket)) {
+                report(`${bucketLabel(bucket)} has no bucket policy; buckets must ${TLS_FIX}`, bucket.urn);
                 continue;
             }
-            if (unknown) {
+            const verdict = attempt(() => deniesInsecureTransport(bucket.props.policy));
+            if (!verdict.known) {
                 reportAdvisory(
                     report,
-                    `${bucketLabel(bucket)} has a bucket policy unknown during preview, so TLS-only access cannot be verified yet; buckets must ${TLS_FIX}`,
+                    `${bucketLabel(bucket)} has an inline policy unknown during preview, so TLS-only access cannot be verified yet; buckets must ${TLS_FIX}`,
                     bucket.urn,
                 );
-                continue;
+            } else if (!verdict.value) {
+                report(
+                    `${bucketLabel(bucket)} has an inline policy that does not deny requests without TLS; buckets must ${TLS_FIX}`,
+                    bucket.urn,
+                );
             }
-            const state = !present
-                ? "has no bucket policy"
-                : "has a bucket policy that does not deny requests without TLS";
-            report(`${bucketLabel(bucket)} ${state}; buckets must ${TLS_FIX}`, bucket.urn);
         }
     },
 });
@@ -298,10 +272,9 @@ const s3VersioningEnabled = stackRule({
     name: "s3-versioning-enabled",
     description: "Every bucket keeps object versions, so an overwrite or delete can be undone.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     resources: [...BUCKET_TYPES, ...VERSIONING_TYPES],
     checks: "Each bucket has an aws.s3.BucketVersioning with status Enabled (or inline versioning.enabled)",
-    equivalents: ["CKV_AWS_21", "NIST.800.53.R5-S3BucketVersioningEnabled"],
+    equivalents: { cdkNag: ["NIST.800.53.R5-S3BucketVersioningEnabled"], checkov: ["CKV_AWS_21"] },
     unknown: "violation",
     validate: (args, report: ReportViolation) => {
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
@@ -332,59 +305,9 @@ const s3VersioningEnabled = stackRule({
     },
 });
 
-const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
-const PUBLIC_GRANTEES = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)/;
-const ACL_FIX =
-    "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
-
-function who(args: ResourceValidationArgs): string {
-    return subject(args.type, args.name);
-}
-
-type AclProps = { acl?: string; accessControlPolicy?: { grants?: { grantee?: { uri?: string } }[] } };
-
-function checkAcl(acl: AclProps, args: ResourceValidationArgs, report: ReportViolation): void {
-    if (acl.acl && PUBLIC_ACLS.includes(acl.acl)) {
-        report(`${who(args)} uses the canned ACL "${acl.acl}"; ${ACL_FIX}`);
-    }
-    const grants = acl.accessControlPolicy?.grants ?? [];
-    if (grants.some((g) => PUBLIC_GRANTEES.test(g.grantee?.uri ?? ""))) {
-        report(`${who(args)} grants access to AllUsers or AuthenticatedUsers; ${ACL_FIX}`);
-    }
-}
-
-const s3NoPublicAcl = resourceRule({
-    name: "s3-no-public-acl",
-    description: "No bucket ACL grants access to everyone or to every AWS account.",
-    severity: "critical",
-    enforcementLevel: "mandatory",
-    checks: "Bucket acl/grants and BucketAcl(V2) use no public canned ACL and no AllUsers/AuthenticatedUsers grantee",
-    equivalents: [
-        "CKV_AWS_20",
-        "CKV_AWS_57",
-        "NIST.800.53.R5-S3BucketPublicReadProhibited",
-        "NIST.800.53.R5-S3BucketPublicWriteProhibited",
-    ],
-    unknown: "violation",
-    requirement: ACL_FIX,
-    validate: [
-        validateResourceOfType(aws.s3.Bucket, (b, args, report) => {
-            if (b.acl && PUBLIC_ACLS.includes(b.acl)) {
-                report(`${who(args)} uses the canned ACL "${b.acl}"; ${ACL_FIX}`);
-            }
-            if ((b.grants ?? []).some((g) => PUBLIC_GRANTEES.test(g.uri ?? ""))) {
-                report(`${who(args)} grants access to AllUsers or AuthenticatedUsers; ${ACL_FIX}`);
-            }
-        }),
-        validateResourceOfType(aws.s3.BucketAcl, checkAcl),
-        validateResourceOfType(aws.s3.BucketAclV2, checkAcl),
-    ],
-});
-
 export const storagePolicies: WebfleetPolicy[] = [
     s3PublicAccessBlocked,
     s3EncryptionKms,
     s3TlsOnly,
     s3VersioningEnabled,
-    s3NoPublicAcl,
 ];

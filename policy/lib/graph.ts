@@ -5,6 +5,10 @@
  * through `propertyDependencies` when the value is still unknown (a real preview of new
  * resources). A reference neither way can place is "unresolved", and each rule decides
  * what that means for it.
+ *
+ * Which resource another one belongs to is decided through property dependencies whenever
+ * the value is unknown, never by guessing from values: at a first preview every ID, ARN and
+ * generated name is unknown, and only the dependencies still say where a value came from.
  */
 import { PolicyResource } from "@pulumi/policy";
 import { T } from "./types";
@@ -22,7 +26,8 @@ export type Resolution =
 
 /** Known string values a resource can be referred to by (ID, ARN, name, …). */
 export function identifiersOf(r: PolicyResource): string[] {
-    const keys = r.type === T.awsxVpc ? ["vpcId", "id"] : ["id", "arn", "name", "bucket", "identifier"];
+    const keys =
+        r.type === T.awsxVpc ? ["vpcId", "id"] : ["id", "arn", "name", "bucket", "identifier", "address", "endpoint"];
     const ids: string[] = [];
     for (const key of keys) {
         const v = peek(r.props, key);
@@ -89,4 +94,71 @@ export function byDependency(from: PolicyResource, prop: string, candidates: Pol
 
 export function ofType(resources: PolicyResource[], ...types: string[]): PolicyResource[] {
     return resources.filter((r) => types.includes(r.type));
+}
+
+/**
+ * Resources that stand in for another one: a bucket's companions expose the bucket's name as
+ * their own `bucket` output, so a program may pass `policy.bucket` where it means the bucket (the
+ * access-log component does, so the name carries a dependency on the policy ELB log delivery
+ * needs). The value maps the type to the property that names the resource it stands for.
+ */
+export const PASS_THROUGH: Record<string, string> = {
+    [T.bucketPolicy]: "bucket",
+    [T.bucketPublicAccessBlock]: "bucket",
+    [T.bucketSse]: "bucket",
+    [T.bucketSseV2]: "bucket",
+    [T.bucketVersioning]: "bucket",
+    [T.bucketVersioningV2]: "bucket",
+    [T.bucketLogging]: "bucket",
+    [T.bucketLoggingV2]: "bucket",
+    [T.bucketAcl]: "bucket",
+    [T.bucketAclV2]: "bucket",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "bucket",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": "bucket",
+    "aws:s3/bucketNotification:BucketNotification": "bucket",
+    "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "bucket",
+    "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": "bucket",
+    [T.snsTopicPolicy]: "arn",
+    [T.sqsQueuePolicy]: "queueUrl",
+    [T.secretPolicy]: "secretArn",
+    "aws:secretsmanager/secretVersion:SecretVersion": "secretId",
+    "aws:kms/alias:Alias": "targetKeyId",
+};
+
+/**
+ * Like resolveRef, and a reference that reaches a pass-through resource (see PASS_THROUGH) is
+ * followed on to what that one refers to, by value or by dependency, to any depth.
+ */
+export function resolveThrough(
+    from: PolicyResource,
+    prop: string,
+    candidates: PolicyResource[],
+    passThrough: Record<string, string> = PASS_THROUGH,
+    seen: Set<string> = new Set(),
+): Resolution {
+    const direct = resolveRef(from, prop, candidates);
+    if (direct.kind === "resolved" || seen.has(from.urn)) {
+        return direct;
+    }
+    seen.add(from.urn);
+    const targets = new Map<string, PolicyResource>();
+    for (const dep of from.propertyDependencies?.[prop] ?? []) {
+        const next = passThrough[dep.type];
+        if (next === undefined) {
+            continue;
+        }
+        const via = resolveThrough(dep, next, candidates, passThrough, seen);
+        if (via.kind === "resolved") {
+            for (const t of via.targets) {
+                targets.set(t.urn, t);
+            }
+        }
+    }
+    return targets.size > 0 ? { kind: "resolved", targets: [...targets.values()] } : direct;
+}
+
+/** Whether `r` is `target` or inside it (a child of a component). */
+export function within(r: PolicyResource, target: PolicyResource): boolean {
+    return lineage(r).some((a) => a.urn === target.urn);
 }

@@ -3,7 +3,7 @@
  * one statement or a list, single values or lists. Parsing touches every value, so a document
  * that is unknown during preview throws UnknownValueError here and each rule decides.
  */
-import { asList } from "./values";
+import { asList, isUnknownValueError } from "./values";
 
 export interface Statement {
     sid?: string;
@@ -14,6 +14,10 @@ export interface Statement {
     notResources: string[];
     /** "*" for a wildcard principal in any form ("*", {AWS: "*"}, {AWS: ["*"]}). */
     principals: string[];
+    /** Principal types named ("AWS", "Service", "Federated", "CanonicalUser", or "*"). */
+    principalTypes: string[];
+    /** NotPrincipal values: with Allow, everyone except these. */
+    notPrincipals: string[];
     /** Condition operator → key → values, as strings. */
     conditions: Record<string, Record<string, string[]>>;
     conditionKeys: string[];
@@ -21,23 +25,82 @@ export interface Statement {
 
 export type Parsed = { ok: true; statements: Statement[] } | { ok: false; error: string };
 
-/** Deep copy out of the engine's proxy: reading every value is what surfaces an unknown. */
-function plain(value: unknown): unknown {
+/** Where a copied document held values unknown during preview: their paths and the first error. */
+interface Unknowns {
+    paths: (string | number)[][];
+    errors: unknown[];
+}
+
+/** The text an unknown value becomes in a tolerant copy: it matches no action, ARN or principal. */
+export const UNKNOWN_TEXT = "(unknown during preview)";
+
+/**
+ * Deep copy out of the engine's proxy: reading every value is what surfaces an unknown. With
+ * `unknowns`, an unknown value is recorded and copied as UNKNOWN_TEXT instead of thrown.
+ */
+function plain(value: unknown, unknowns?: Unknowns, path: (string | number)[] = []): unknown {
+    const read = (get: () => unknown, key: string | number): unknown => {
+        try {
+            return plain(get(), unknowns, [...path, key]);
+        } catch (e) {
+            if (!unknowns || !isUnknownValueError(e)) {
+                throw e;
+            }
+            unknowns.paths.push([...path, key]);
+            unknowns.errors.push(e);
+            return UNKNOWN_TEXT;
+        }
+    };
     if (Array.isArray(value)) {
         const out: unknown[] = [];
         for (let i = 0; i < value.length; i++) {
-            out.push(plain(value[i]));
+            out.push(read(() => (value as unknown[])[i], i));
         }
         return out;
     }
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
         for (const k of Object.keys(value)) {
-            out[k] = plain((value as Record<string, unknown>)[k]);
+            out[k] = read(() => (value as Record<string, unknown>)[k], k);
         }
         return out;
     }
     return value;
+}
+
+/** A statement's fields, as a rule names those it needs known. */
+export type StatementField =
+    "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Principal" | "NotPrincipal" | "Condition";
+
+/** What a rule reads of a document: the fields it needs, and which statements matter. */
+export interface Needs {
+    fields: StatementField[];
+    /** Only statements of this effect matter: unknowns in statements whose Effect is known and different are tolerated. */
+    effect?: "Allow" | "Deny";
+}
+
+/** What a public-principal check reads: who is allowed, and under which conditions. */
+export const PUBLIC_NEEDS: Needs = { fields: ["Principal", "NotPrincipal", "Condition"], effect: "Allow" };
+
+/** What a TLS-only check reads: a Deny's principal, action and condition. */
+export const TLS_DENY_NEEDS: Needs = { fields: ["Principal", "Action", "Condition"], effect: "Deny" };
+
+/** Whether an unknown at `path` (from the document's root) affects a rule that reads `needs`. */
+function matters(path: (string | number)[], root: unknown, needs: Needs): boolean {
+    if (path[0] !== "Statement") {
+        return false;
+    }
+    const list = (root as Record<string, unknown>).Statement;
+    const single = !Array.isArray(list);
+    const statement = (single ? list : (list as unknown[])[path[1] as number]) as Record<string, unknown> | undefined;
+    const field = single ? path[1] : path[2];
+    if (field === undefined || typeof statement !== "object" || statement === null) {
+        return true; // the statement list or a whole statement is unknown
+    }
+    if (needs.effect && statement.Effect !== UNKNOWN_TEXT && statement.Effect !== needs.effect) {
+        return false;
+    }
+    return needs.fields.includes(field as StatementField) || field === "Effect";
 }
 
 function strings(v: unknown): string[] {
@@ -57,8 +120,22 @@ function principalsOf(p: unknown): string[] {
     return [];
 }
 
-export function parsePolicy(doc: unknown): Parsed {
-    let value = plain(doc);
+/**
+ * The statements of a policy document. Any value unknown during preview throws (UnknownValueError),
+ * unless the rule says which fields it reads (`needs`): then only unknowns in those fields (or in
+ * Effect, or a whole statement) throw, and the others read as UNKNOWN_TEXT. A document whose
+ * resource ARNs come from a bucket created in the same preview can still be judged on its
+ * principals and conditions.
+ */
+export function parsePolicy(doc: unknown, needs?: Needs): Parsed {
+    const unknowns: Unknowns | undefined = needs ? { paths: [], errors: [] } : undefined;
+    let value = plain(doc, unknowns);
+    if (unknowns && unknowns.paths.length > 0) {
+        const i = unknowns.paths.findIndex((p) => matters(p, value, needs!));
+        if (i >= 0) {
+            throw unknowns.errors[i];
+        }
+    }
     if (typeof value === "string") {
         try {
             value = JSON.parse(value);
@@ -92,6 +169,13 @@ export function parsePolicy(doc: unknown): Parsed {
                 resources: strings(s.Resource),
                 notResources: strings(s.NotResource),
                 principals: principalsOf(s.Principal),
+                principalTypes:
+                    typeof s.Principal === "string"
+                        ? ["*"]
+                        : s.Principal && typeof s.Principal === "object"
+                          ? Object.keys(s.Principal)
+                          : [],
+                notPrincipals: principalsOf(s.NotPrincipal),
                 conditions,
                 conditionKeys: Object.values(conditions).flatMap((kv) => Object.keys(kv)),
             };
@@ -112,4 +196,68 @@ export function iamGlob(pattern: string): RegExp {
         .replace(/\*/g, ".*")
         .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "i");
+}
+
+/**
+ * Condition keys that confine a statement to known callers: the caller's account, organization
+ * or ARN, the calling resource (for service principals), the network (VPC, endpoint, address).
+ * AWS treats a policy restricted by these as not public (S3 Block Public Access, Access
+ * Analyzer), https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+ */
+const CONFINING_KEYS = new Set([
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:userid",
+    "kms:calleraccount",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "lambda:functionarn",
+]);
+
+/** A value that confines nothing: only wildcards, or a world-wide address range. */
+function opensEverything(key: string, value: string): boolean {
+    if (/^[*?]*$/.test(value.trim())) {
+        return true;
+    }
+    return key === "aws:sourceip" && /\/(\d+)$/.test(value) && Number(/\/(\d+)$/.exec(value)![1]) < 8;
+}
+
+/**
+ * Whether a statement carries a condition that confines it (a positive operator, not
+ * ...IfExists, which passes when the key is absent; not a negation, which lets everyone else in),
+ * on a confining key, with values that are not all wildcards.
+ */
+export function isConfined(s: Statement): boolean {
+    return Object.entries(s.conditions).some(
+        ([op, kv]) =>
+            !/IfExists$/i.test(op) &&
+            !/Not/i.test(op) &&
+            /^(ForAnyValue:|ForAllValues:)?(String(Equals|Like)(IgnoreCase)?|Arn(Equals|Like)|IpAddress)$/i.test(op) &&
+            Object.entries(kv).some(
+                ([k, values]) =>
+                    CONFINING_KEYS.has(k.toLowerCase()) &&
+                    values.length > 0 &&
+                    values.every((v) => !opensEverything(k.toLowerCase(), v)),
+            ),
+    );
+}
+
+/** Whether a principal list lets in every AWS account or anonymous callers. */
+export function hasWildcardPrincipal(s: Statement): boolean {
+    return s.principals.some((p) => p === "*" || /^arn:aws[a-z-]*:iam::\*:/.test(p)) || s.notPrincipals.length > 0;
+}
+
+/** An Allow to everyone that no condition confines: what public means for a resource policy. */
+export function isPublicStatement(s: Statement): boolean {
+    return s.effect === "Allow" && hasWildcardPrincipal(s) && !isConfined(s);
 }

@@ -1,8 +1,8 @@
 /**
- * How every rule of the pack is built: metadata for the docs table, the shared `exemptions`
- * config, and a decided treatment of values that are unknown during preview. The wrappers sit
- * between the engine (or the offline runner) and each rule's own validation, so both paths
- * behave the same.
+ * How every rule of the pack is built: metadata for the docs tables, a level derived from the
+ * rule's severity, the shared `exemptions` config, and a decided treatment of values that are
+ * unknown during preview. The wrappers sit between the engine (or the offline runner) and each
+ * rule's own validation, so both paths behave the same.
  */
 import {
     EnforcementLevel,
@@ -11,48 +11,85 @@ import {
     ResourceValidation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
-    Severity,
     StackValidation,
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { nameFromUrn, subject } from "./types";
+import { EXEMPTIONS_SCHEMA, exemptionAware, exemptionsOf } from "./exemptions";
+import { reportAdvisory } from "./report";
+import { subject } from "./types";
 import { isUnknownValueError, unknownPath } from "./values";
+
+export type Severity = "critical" | "high" | "medium" | "low";
+export const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
+
+/**
+ * Which severities block, per kind of stack: a breach path always blocks, hygiene never does.
+ * Prod blocks critical and high; dev blocks only critical. A rule's own level (what applies
+ * without a config file, e.g. when another team enables the published pack) is prod's.
+ */
+export const MANDATORY_SEVERITIES: Record<"prod" | "dev", Severity[]> = {
+    prod: ["critical", "high"],
+    dev: ["critical"],
+};
+
+export function levelForSeverity(severity: Severity, stack: "prod" | "dev" = "prod"): "mandatory" | "advisory" {
+    return MANDATORY_SEVERITIES[stack].includes(severity) ? "mandatory" : "advisory";
+}
 
 /**
  * What a rule does with a value it cannot see during preview:
- * - "violation": it reports a violation at the rule's level saying it cannot verify the value,
- *   because a security setting that is only known later must not pass a PR unseen;
- * - "advisory": the engine's own behaviour, an advisory "can't run during preview" note. Used
- *   where the value is normally a reference computed at deploy time (user data, policy
- *   documents, subnet lists); `pulumi up` runs the rule again on the real values before it
- *   creates the resource, and a mandatory violation stops it there;
- * - "reference": the rule only needs to know a value is set (a key, an instance profile), and
- *   a value unknown at preview is a reference to a resource of the stack, so it counts as set.
- *   Anything else the rule reads is handled as "violation".
+ * - "advisory": it says it cannot verify the value yet, as an advisory. A resource rule runs again
+ *   at `pulumi up` on the real inputs before the resource is created, where a mandatory violation
+ *   stops the update; a stack rule's pre-creation part (`beforeCreate`) does the same for the
+ *   values it reads;
+ * - "reference": the rule only needs to know a value is set (a key, an instance profile), and a
+ *   value unknown at preview is a reference to a resource of the stack, so it counts as set;
+ *   anything else the rule reads is handled as "advisory";
+ * - "violation": the unknown value is itself the problem. In a stack rule, a reference the rule
+ *   cannot trace (by value or through property dependencies) could be anything, and no later
+ *   check would see it before creation; in a resource rule, a value that is set at all is wrong
+ *   whatever it turns out to be (a password in the program, a launch configuration).
  */
-export type UnknownHandling = "violation" | "advisory" | "reference";
+export type UnknownHandling = "advisory" | "reference" | "violation";
+
+/** Equivalent checks in other packs, by their own IDs. */
+export interface Equivalents {
+    /** Checkov: CKV_AWS_*, CKV2_AWS_*. */
+    checkov?: string[];
+    /** cdk-nag: AwsSolutions-*, NIST.800.53.R5-*, HIPAA.Security-*, PCI.DSS.321-*. */
+    cdkNag?: string[];
+    /** @pulumi/awsguard policy names. */
+    awsguard?: string[];
+}
 
 export interface RuleMetadata {
     /** Type tokens the rule inspects. */
     resources: string[];
-    /** One line for the README table: what the rule checks. */
+    /** One line for the rule table: what the rule checks. */
     checks: string;
-    /** Equivalent checks in cdk-nag, Checkov and pulumi-policy-aws (awsguard). */
-    equivalents: string[];
+    equivalents: Equivalents;
     unknown: UnknownHandling;
-    /** How unknown values are treated, in words, when it is more than the two cases above. */
+    /** How unknown values are treated, in words, when it is more than the cases above. */
     unknownNote?: string;
+    /** A prod-only rule (Multi-AZ, protection against deletion, …): dev disables it on purpose. */
+    prodOnly: boolean;
+    /** A stack rule that also validates resources before they are created. */
+    beforeCreate: boolean;
 }
 
 export interface WebfleetResourcePolicy extends ResourceValidationPolicy {
+    severity: Severity;
     metadata: RuleMetadata;
     validateResource: ResourceValidation[];
 }
 
 export interface WebfleetStackPolicy extends StackValidationPolicy {
+    severity: Severity;
     metadata: RuleMetadata;
+    /** The pre-creation part of a stack rule, run by the engine once per resource. */
+    validateResource?: ResourceValidation[];
 }
 
 export type WebfleetPolicy = WebfleetResourcePolicy | WebfleetStackPolicy;
@@ -61,106 +98,17 @@ export function isStackRule(p: WebfleetPolicy): p is WebfleetStackPolicy {
     return typeof (p as WebfleetStackPolicy).validateStack === "function";
 }
 
-export interface Exemption {
-    /** Resource logical name, `*` and `?` as wildcards. */
-    resource: string;
-    reason: string;
-}
-
-/**
- * Every rule accepts `exemptions` in the policy pack config. The schema is enforced by the
- * engine (`pulumi preview --policy-pack-config`) and by the offline runner alike: a pattern
- * that names something (not a bare wildcard) and a reason of at least ten characters.
- */
-export const EXEMPTIONS_SCHEMA: PolicyConfigJSONSchema = {
-    type: "array",
-    description: "Resources this rule does not block, each with the written reason; still reported, as advisory.",
-    items: {
-        type: "object",
-        properties: {
-            resource: {
-                type: "string",
-                minLength: 1,
-                pattern: "[^*?]",
-                description: "Resource logical name; * and ? are wildcards.",
-            },
-            reason: {
-                type: "string",
-                minLength: 10,
-                pattern: "^(\\s*\\S){10}",
-                description: "Why the exemption is safe (at least 10 characters).",
-            },
-        },
-        required: ["resource", "reason"],
-        additionalProperties: false,
-    },
-    default: [],
-};
-
-/** Marker on an exempted violation: the engine ignores it, the offline runner reads it. */
-export const EXEMPTION_MARKER = "webfleetExemption";
-
-export interface ExemptedReport {
-    message: string;
-    urn?: string;
-    enforcementLevel: "advisory";
-    [EXEMPTION_MARKER]: { resource: string; reason: string; message: string };
-}
-
-export function globToRegExp(pattern: string): RegExp {
-    const escaped = pattern
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".");
-    return new RegExp(`^${escaped}$`);
-}
-
-function exemptionsOf(config: unknown): Exemption[] {
-    const list = (config as { exemptions?: unknown })?.exemptions;
-    return Array.isArray(list) ? (list as Exemption[]) : [];
-}
-
-/**
- * Wraps `report`: a violation on a resource an exemption names is still reported, as advisory
- * and marked as exempted with its reason (the engine accepts an object here, see
- * makeReportViolationFun in @pulumi/policy's server.js), never dropped.
- */
-function exemptionAware(report: ReportViolation, exemptions: Exemption[], defaultName?: string): ReportViolation {
-    if (exemptions.length === 0) {
-        return report;
-    }
-    const matchers = exemptions.map((e) => ({ ...e, re: globToRegExp(e.resource) }));
-    return (message: string | { message: string; urn?: string }, urnArg?: string) => {
-        // Rules may report the object form (see report.ts); it carries its own URN.
-        const text = typeof message === "string" ? message : message.message;
-        const urn = typeof message === "string" ? urnArg : message.urn;
-        const name = urn ? nameFromUrn(urn) : defaultName;
-        const hit = name === undefined ? undefined : matchers.find((m) => m.re.test(name));
-        if (!hit) {
-            (report as (m: unknown, u?: string) => void)(message, urnArg);
-            return;
-        }
-        const exempted: ExemptedReport = {
-            message: `[exempted: ${hit.reason}] ${text}`,
-            urn,
-            enforcementLevel: "advisory",
-            [EXEMPTION_MARKER]: { resource: hit.resource, reason: hit.reason, message: text },
-        };
-        (report as unknown as (r: ExemptedReport) => void)(exempted);
-    };
-}
-
 interface RuleBase {
     name: string;
     /** A full sentence. */
     description: string;
     severity: Severity;
-    /** The level without a config file; the stack config files decide per stack. */
-    enforcementLevel: EnforcementLevel;
     checks: string;
-    equivalents: string[];
+    equivalents: Equivalents;
     unknown: UnknownHandling;
     unknownNote?: string;
+    /** Dev disables the rule on purpose (see policy/config/dev.json). */
+    prodOnly?: boolean;
     /** Rule-specific config properties (each with a default); `exemptions` is added. */
     config?: Record<string, PolicyConfigJSONSchema>;
 }
@@ -174,6 +122,14 @@ interface ResourceRuleDef extends RuleBase {
 interface StackRuleDef extends RuleBase {
     resources: string[];
     validate: StackValidation;
+    /**
+     * Checks of single resources run before each is created (the engine's resource analysis),
+     * for what a stack rule must stop, not just report after the fact. Unknown values there are
+     * advisory: the engine runs them again on the real inputs before creating the resource.
+     */
+    beforeCreate?: ResourceValidation[];
+    /** The requirement and its fix, for unknown values in `beforeCreate`. */
+    requirement?: string;
 }
 
 function schemaOf(def: RuleBase): PolicyConfigSchema {
@@ -185,16 +141,19 @@ function pulumiTypeOf(fn: unknown): string | undefined {
     return typeof t === "string" ? t : undefined;
 }
 
-export function resourceRule(def: ResourceRuleDef): WebfleetResourcePolicy {
-    const wrapped = def.validate.map((validation) => {
+/** Wraps resource validations with exemptions and the advisory treatment of unknown values. */
+function wrapResourceValidations(validations: ResourceValidation[], requirement: string): ResourceValidation[] {
+    return validations.map((validation) => {
         const fn: ResourceValidation = async (args: ResourceValidationArgs, report: ReportViolation) => {
             const reportOrExempt = exemptionAware(report, exemptionsOf(args.getConfig()), args.name);
             try {
                 await validation(args, reportOrExempt);
             } catch (e) {
-                if (isUnknownValueError(e) && def.unknown !== "advisory") {
-                    reportOrExempt(
-                        `${subject(args.type, args.name)} has a value unknown during preview at ${unknownPath(e)}, so it cannot be verified; ${def.requirement}`,
+                if (isUnknownValueError(e)) {
+                    reportAdvisory(
+                        reportOrExempt,
+                        `${subject(args.type, args.name)} has a value unknown during preview at ${unknownPath(e)}, so it cannot be verified yet; it is checked on the real value before the resource is created (${requirement})`,
+                        args.urn,
                     );
                     return;
                 }
@@ -209,20 +168,36 @@ export function resourceRule(def: ResourceRuleDef): WebfleetResourcePolicy {
         }
         return fn;
     });
+}
+
+/** The resources of a rule whose validation applies to every type (e.g. tags). */
+export const EVERY_TYPE = "*";
+
+function metadataOf(def: RuleBase, resources: string[], beforeCreate: boolean): RuleMetadata {
+    return {
+        resources: resources.length > 0 ? [...new Set(resources)] : [EVERY_TYPE],
+        checks: def.checks,
+        equivalents: def.equivalents,
+        unknown: def.unknown,
+        unknownNote: def.unknownNote,
+        prodOnly: def.prodOnly ?? false,
+        beforeCreate,
+    };
+}
+
+export function resourceRule(def: ResourceRuleDef): WebfleetResourcePolicy {
     return {
         name: def.name,
         description: def.description,
         severity: def.severity,
-        enforcementLevel: def.enforcementLevel,
+        enforcementLevel: levelForSeverity(def.severity),
         configSchema: schemaOf(def),
-        validateResource: wrapped,
-        metadata: {
-            resources: def.validate.map(pulumiTypeOf).filter((t): t is string => t !== undefined),
-            checks: def.checks,
-            equivalents: def.equivalents,
-            unknown: def.unknown,
-            unknownNote: def.unknownNote,
-        },
+        validateResource: wrapResourceValidations(def.validate, def.requirement),
+        metadata: metadataOf(
+            def,
+            def.validate.map(pulumiTypeOf).filter((t): t is string => t !== undefined),
+            false,
+        ),
     };
 }
 
@@ -232,30 +207,34 @@ export function stackRule(def: StackRuleDef): WebfleetStackPolicy {
         try {
             await def.validate(args, reportOrExempt);
         } catch (e) {
-            if (isUnknownValueError(e) && def.unknown !== "advisory") {
-                reportOrExempt(
-                    `The stack has a value unknown during preview at ${unknownPath(e)}, so ${def.name} cannot be verified; make the value known at preview or check it after deploy`,
-                );
-                return;
+            if (!isUnknownValueError(e)) {
+                throw e;
             }
-            throw e;
+            const message = `The stack has a value unknown during preview at ${unknownPath(e)}, so ${def.name} cannot be verified yet`;
+            if (def.unknown === "violation") {
+                reportOrExempt(`${message}; make the value known at preview`);
+            } else {
+                reportAdvisory(reportOrExempt, `${message}; it is checked again on the real values`);
+            }
         }
     };
-    return {
+    const policy: WebfleetStackPolicy = {
         name: def.name,
         description: def.description,
         severity: def.severity,
-        enforcementLevel: def.enforcementLevel,
+        enforcementLevel: levelForSeverity(def.severity),
         configSchema: schemaOf(def),
         validateStack,
-        metadata: {
-            resources: def.resources,
-            checks: def.checks,
-            equivalents: def.equivalents,
-            unknown: def.unknown,
-            unknownNote: def.unknownNote,
-        },
+        metadata: metadataOf(
+            def,
+            [...def.resources, ...(def.beforeCreate ?? []).map(pulumiTypeOf).filter((t): t is string => !!t)],
+            (def.beforeCreate ?? []).length > 0,
+        ),
     };
+    if (def.beforeCreate && def.beforeCreate.length > 0) {
+        policy.validateResource = wrapResourceValidations(def.beforeCreate, def.requirement ?? def.description);
+    }
+    return policy;
 }
 
 /** The rule's config with code defaults filled in (the engine fills schema defaults too). */
@@ -269,3 +248,11 @@ export function configOf<T extends object>(args: { getConfig<C extends object>()
     }
     return out;
 }
+
+/** The level a rule has without any config (its severity's level in prod). */
+export function defaultLevel(p: WebfleetPolicy): EnforcementLevel {
+    return p.enforcementLevel ?? levelForSeverity(p.severity);
+}
+
+export { EXEMPTIONS_SCHEMA, EXEMPTION_MARKER, globToRegExp, isExpired, today } from "./exemptions";
+export type { ExemptedReport, Exemption } from "./exemptions";

@@ -1,28 +1,169 @@
 /**
- * What a secret looks like in user data. User data is readable by anyone who can call
- * ec2:DescribeInstanceAttribute and by every process on the instance through IMDS, so nothing
- * secret belongs there. Findings name the kind of secret, never its value.
+ * The one detector for secrets written in plain text, used wherever a secret can leak: user
+ * data, Lambda and container environments, build environments, SSM String parameters, tags.
+ * Each of those is readable far more widely than a secret store (describe APIs, IMDS, consoles,
+ * logs), so a literal secret there is a leak.
+ *
+ * Two kinds of evidence: a value whose shape is a secret whatever its name (an AWS access key,
+ * a private key, a URL with a password, a provider token), and a name that says "secret"
+ * (PASSWORD, PASS, PWD, SECRET, TOKEN, API_KEY, … as the last word, in any case convention or
+ * quoting) holding a literal. References are the recommended pattern and are never flagged:
+ * ARNs (Secrets Manager, SSM, KMS), SSM parameter names and paths, `{{resolve:…}}`, and
+ * variables or command substitutions filled in at run time. Findings name the kind of secret
+ * and the key, never the value.
  */
-interface SecretPattern {
+
+interface ShapePattern {
     what: string;
     re: RegExp;
 }
 
-const PATTERNS: SecretPattern[] = [
+/** Values that are secrets by their shape alone. */
+const SHAPES: ShapePattern[] = [
     { what: "an AWS access key ID", re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/ },
-    { what: "an AWS secret access key", re: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
+    { what: "an AWS secret access key", re: /aws_secret_access_key["']?\s*[=:\s]\s*["']?[A-Za-z0-9/+=]{40}/i },
     { what: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
-    { what: "a URL with an embedded password", re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:[^\s@/'"$]{3,}@/i },
-    { what: "a GitHub token", re: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
     {
-        what: "a password or token assignment",
-        // NAME=value / NAME: value where NAME ends in PASSWORD, PASSWD, SECRET, TOKEN or API_KEY,
-        // and the value is a literal (not $VAR, not a command substitution).
-        re: /(?:^|[^A-Za-z0-9_-])[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)\s*[=:]\s*["']?(?![$`({<])[^\s"'$`]{8,}/im,
+        what: "a URL with an embedded password",
+        re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:(?![$%{<`])[^\s@/'"$`{}<>]{3,}@/i,
     },
+    { what: "a GitHub token", re: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
+    { what: "a Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+    { what: "a Stripe secret key", re: /\b[sr]k_live_[A-Za-z0-9]{16,}/ },
 ];
 
-/** The kinds of secrets found in `text` (empty when none). */
+/** Last words of a name that holds a secret, at any word boundary (any case convention). */
+const SECRET_WORDS = new Set([
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "credentials",
+    "apikey",
+]);
+/** Two-word endings: API_KEY, ACCESS_KEY, SECRET_KEY, PRIVATE_KEY, … */
+const SECRET_PAIRS = new Set(["api key", "access key", "secret key", "private key", "signing key", "auth key"]);
+/** Long endings accepted even without a word boundary (PGPASSWORD, DBSECRET, GITHUBTOKEN). */
+const GLUED = /(password|passwd|secret|token)$/;
+
+/** The words of a name: camelCase, snake_case, kebab-case, dotted, YAML/JSON keys alike. */
+function words(name: string): string[] {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+        .split(/[^A-Za-z0-9]+/)
+        .filter((w) => w !== "")
+        .map((w) => w.toLowerCase());
+}
+
+/** Whether a name (variable, key, tag, parameter) says its value is a secret. */
+export function isSecretName(name: string): boolean {
+    const w = words(name);
+    if (w.length === 0) {
+        return false;
+    }
+    const last = w[w.length - 1];
+    if (SECRET_WORDS.has(last) || GLUED.test(last)) {
+        return true;
+    }
+    return w.length >= 2 && SECRET_PAIRS.has(`${w[w.length - 2]} ${last}`);
+}
+
+/**
+ * Whether a value refers to a secret instead of being one: an ARN, an SSM parameter name or
+ * path, a dynamic reference, or something filled in at run time.
+ */
+export function isReference(value: string): boolean {
+    const v = value.trim();
+    return (
+        /^arn:aws[a-z-]*:/i.test(v) ||
+        /^\{\{resolve:/.test(v) ||
+        /^resolve:ssm:/.test(v) ||
+        /^(ssm|secretsmanager|ssm-secure):/i.test(v) ||
+        /^\/[\w.\-/]+$/.test(v) ||
+        /^alias\//.test(v) ||
+        /^[$`]/.test(v) ||
+        /^\{\{.*\}\}$/.test(v) ||
+        /^<[^<>]+>$/.test(v) ||
+        /^%[\w]+%$/.test(v)
+    );
+}
+
+/** Whether a value found under a secret's name is a literal secret (not empty, a flag or a reference). */
+export function isLiteralSecret(value: unknown): boolean {
+    if (typeof value !== "string") {
+        return false;
+    }
+    const v = value.trim().replace(/^["']|["']$/g, "");
+    if (v.length < 4 || isReference(v)) {
+        return false;
+    }
+    return !/^(\d+|true|false|yes|no|on|off|null|none|undefined|required|optional|disabled|enabled)$/i.test(v);
+}
+
+/** Kinds of secret shapes in a value or a text. */
+export function secretShapes(text: string): string[] {
+    return SHAPES.filter((p) => p.re.test(text)).map((p) => p.what);
+}
+
+/** NAME=value, NAME: value, export NAME="value", "name": "value", 'name': 'value' (one line at a time). */
+const ASSIGNMENTS: RegExp[] = [
+    /(?:^|[\s;&|(,{])(?:export\s+|set\s+|ENV\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*(?:=|:(?!\/\/))\s*("[^"]*"|'[^']*'|[^\s"';,}]+)/g,
+];
+/** --password value, --db-password=value, -pVALUE for mysql clients. */
+const FLAGS = /(?:^|\s)--?([A-Za-z][\w-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'|;]+)/g;
+const MYSQL_P = /\bmysql(?:dump|admin)?\b[^\n]*?\s-p(?![\s-])([^\s'"$`]{3,})/;
+const CHPASSWD = /([\w.-]+):([^\s:"'$`]{4,})["']?\s*\|\s*(?:sudo\s+)?chpasswd/;
+
+/** What secrets a free text (user data, a command, a document) holds: kinds, with the key when there is one. */
 export function findSecrets(text: string): string[] {
-    return PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what);
+    const found = new Set<string>(secretShapes(text));
+    // Comments too: a password in a comment of user data is as readable as one in a command.
+    for (const line of text.split(/\r?\n/)) {
+        // A line whose value already has a secret's shape is reported once, by its shape.
+        const shaped = secretShapes(line).length > 0;
+        for (const re of shaped ? [] : ASSIGNMENTS) {
+            for (const m of line.matchAll(re)) {
+                if (isSecretName(m[1]) && isLiteralSecret(m[2])) {
+                    found.add(`a literal value for ${m[1]}`);
+                }
+            }
+        }
+        for (const m of line.matchAll(FLAGS)) {
+            if (isSecretName(m[1]) && isLiteralSecret(m[2])) {
+                found.add(`a literal value for --${m[1]}`);
+            }
+        }
+        if (MYSQL_P.test(line)) {
+            found.add("a password on a mysql command line (-p)");
+        }
+        if (CHPASSWD.test(line)) {
+            found.add("a password piped to chpasswd");
+        }
+    }
+    return [...found];
+}
+
+/**
+ * What secrets a set of name → value pairs (environment variables, tags) holds: a secret's name
+ * with a literal value, or a value shaped like a secret under any name.
+ */
+export function findSecretsInPairs(pairs: [string, unknown][]): string[] {
+    const found: string[] = [];
+    for (const [name, value] of pairs) {
+        if (typeof value !== "string") {
+            continue;
+        }
+        if (isSecretName(name) && isLiteralSecret(value)) {
+            found.push(`a literal value for ${name}`);
+            continue;
+        }
+        for (const what of secretShapes(value)) {
+            found.push(`${what} in ${name}`);
+        }
+    }
+    return found;
 }

@@ -13,18 +13,25 @@ import { PolicyResource } from "@pulumi/policy";
 import { Resolution, identifiersOf, ofType, resolveRef } from "./graph";
 import { T } from "./types";
 import { Peeked, attempt, peek, roleOf } from "./values";
+import { Ports, normalizeProtocol } from "./ports";
+
+export {
+    describePorts,
+    internetScope,
+    isExactlyTcpPort,
+    isWorldCidr,
+    normalizeProtocol,
+    reachesTcpPort,
+} from "./ports";
 
 export type SourceKind = "cidr" | "prefixList" | "securityGroup" | "self";
 
-export interface Grant {
+export interface Grant extends Ports {
     /** The resource that declares the permission (the group itself, or the standalone rule). */
     declaredBy: PolicyResource;
     inline: boolean;
     /** The security group the permission opens. */
     owner: Resolution;
-    protocol: Peeked<string | undefined>;
-    fromPort: Peeked<number | undefined>;
-    toPort: Peeked<number | undefined>;
     sourceKind: SourceKind;
     /** CIDR, prefix list ID or security group ID; unknown when not visible at preview. */
     source: Peeked<string | undefined>;
@@ -42,80 +49,6 @@ export function securityGroups(resources: PolicyResource[]): PolicyResource[] {
 /** The group a standalone rule belongs to. */
 export function ownerOf(rule: PolicyResource, groups: PolicyResource[]): Resolution {
     return resolveRef(rule, "securityGroupId", groups);
-}
-
-/**
- * How much of the internet a CIDR opens to: "/0" is all of it, and a prefix shorter than /8
- * (IPv4) or /16 (IPv6) can only be a large part of it (every private range is narrower), so
- * splitting 0.0.0.0/0 into 0.0.0.0/1 and 128.0.0.0/1 does not get around the rules.
- */
-export function internetScope(cidr: string): "the whole internet" | "a large part of the internet" | undefined {
-    const m = /\/(\d+)$/.exec(cidr.trim());
-    if (!m) {
-        return undefined;
-    }
-    const prefix = Number(m[1]);
-    if (prefix === 0) {
-        return "the whole internet";
-    }
-    const v6 = cidr.includes(":");
-    return prefix < (v6 ? 16 : 8) ? "a large part of the internet" : undefined;
-}
-
-export function isWorldCidr(cidr: string): boolean {
-    return internetScope(cidr) !== undefined;
-}
-
-export function normalizeProtocol(p: string | undefined): string | undefined {
-    if (p === undefined) {
-        return undefined;
-    }
-    const v = String(p).toLowerCase();
-    if (v === "-1" || v === "all") {
-        return "-1";
-    }
-    if (v === "6") {
-        return "tcp";
-    }
-    if (v === "17") {
-        return "udp";
-    }
-    return v;
-}
-
-/**
- * Whether a permission reaches `port` over TCP. Unknown protocol or ports count as reaching
- * it: a rule that cannot be read cannot be trusted to stay away from the port.
- */
-export function reachesTcpPort(g: Pick<Grant, "protocol" | "fromPort" | "toPort">, port: number): boolean {
-    if (!g.protocol.known) {
-        return true;
-    }
-    const protocol = normalizeProtocol(g.protocol.value);
-    if (protocol === "-1") {
-        return true;
-    }
-    if (protocol !== "tcp") {
-        return false;
-    }
-    if (!g.fromPort.known || !g.toPort.known) {
-        return true;
-    }
-    const from = g.fromPort.value ?? 0;
-    const to = g.toPort.value ?? 65535;
-    return from <= port && port <= to;
-}
-
-/** Whether the permission is exactly TCP `port` (a single-port rule). */
-export function isExactlyTcpPort(g: Pick<Grant, "protocol" | "fromPort" | "toPort">, port: number): boolean {
-    return (
-        g.protocol.known &&
-        normalizeProtocol(g.protocol.value) === "tcp" &&
-        g.fromPort.known &&
-        g.toPort.known &&
-        g.fromPort.value === port &&
-        g.toPort.value === port
-    );
 }
 
 function listOf(obj: unknown, key: string): Peeked<unknown[]> {
@@ -373,17 +306,4 @@ export function describeSource(g: Grant): string {
         return `security group ${g.sourceGroup.targets.map((t) => `'${t.name}'`).join(", ")}`;
     }
     return `security group ${g.source.value}`;
-}
-
-export function describePorts(g: Grant): string {
-    if (!g.protocol.known || !g.fromPort.known || !g.toPort.known) {
-        return "ports unknown during preview";
-    }
-    const protocol = normalizeProtocol(g.protocol.value);
-    if (protocol === "-1") {
-        return "all traffic";
-    }
-    const from = g.fromPort.value;
-    const to = g.toPort.value;
-    return from === to ? `${protocol} port ${from}` : `${protocol} ports ${from}-${to}`;
 }

@@ -126,3 +126,21 @@ function isMostlyText(b: Buffer): boolean {
     }
     return printable / b.length > 0.95;
 }
+
+/** Set, or a reference still unknown at preview (which is set by definition). */
+export function present(p: Peeked<unknown>): boolean {
+    return !p.known || (p.value !== undefined && p.value !== null && p.value !== "");
+}
+
+/** A reference to a key AWS manages for a service (alias/aws/s3, alias/aws/rds, …). */
+export function isAwsManagedKey(p: Peeked<unknown>): boolean {
+    return p.known && typeof p.value === "string" && /(^|:)alias\/aws\//.test(p.value);
+}
+
+/**
+ * A customer-managed key: set and not an AWS managed alias. A value unknown at preview is a
+ * reference to a key of the stack, so it counts.
+ */
+export function isCustomerKey(p: Peeked<unknown>): boolean {
+    return present(p) && !isAwsManagedKey(p);
+}

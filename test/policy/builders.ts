@@ -1,6 +1,6 @@
 /** Small builders for stack-rule cases (StackResource shapes, as the offline preview records them). */
 import { T } from "../../policy/lib/types";
-import { StackResource } from "./helpers";
+import { StackResource, UNKNOWN } from "./helpers";
 
 export function sg(name: string, id: string, role?: string, extra: Record<string, unknown> = {}): StackResource {
     return {
@@ -118,3 +118,144 @@ export function companion(
 ): StackResource {
     return { type, name, props: { bucket: bucketId, ...props }, deps: { bucket: [bucketName] } };
 }
+
+/** A resource whose provider computes `outputs` (unknown at preview); its inputs lack them. */
+export function withComputed(r: StackResource, outputs: Record<string, unknown>): StackResource {
+    return { ...r, props: { ...r.props, ...outputs }, inputs: r.props };
+}
+
+export interface AwsxNetworkOptions {
+    name?: string;
+    azs?: string[];
+    nat?: "OnePerAz" | "Single" | "None";
+    /** A first preview: every provider-computed ID is unknown; references are traced by dependency. */
+    preview?: boolean;
+}
+
+/**
+ * What awsx 3.x registers for an awsx.ec2.Vpc (pulumi/pulumi-awsx awsx/ec2/vpc.ts): the VPC, an
+ * internet gateway, per AZ a public, a private and an isolated subnet (tag SubnetType, public ones
+ * mapping public IPs), a route table and association per subnet, an internet route for public
+ * subnets, NAT gateways with Elastic IPs per the strategy, and a NAT route for private subnets.
+ * Names and parents as awsx gives them.
+ */
+export function awsxNetwork(opts: AwsxNetworkOptions = {}): StackResource[] {
+    const name = opts.name ?? "network-vpc";
+    const azs = opts.azs ?? ["us-east-1a", "us-east-1b", "us-east-1c"];
+    const nat = opts.nat ?? "OnePerAz";
+    const id = (value: string) => (opts.preview ? UNKNOWN : value);
+    const out: StackResource[] = [
+        {
+            type: T.awsxVpc,
+            name,
+            props: { vpcId: id("vpc-0a1"), natGateways: { strategy: nat }, availabilityZoneNames: azs },
+        },
+        { type: T.vpc, name, parent: `${T.awsxVpc}::${name}`, props: { id: id("vpc-0a1"), cidrBlock: "10.20.0.0/16" } },
+        {
+            type: T.internetGateway,
+            name,
+            parent: `${T.vpc}::${name}`,
+            props: { id: id("igw-0a1"), vpcId: id("vpc-0a1") },
+            deps: { vpcId: [`${T.vpc}::${name}`] },
+        },
+    ];
+    const nats: string[] = [];
+    azs.forEach((az, i) => {
+        for (const tier of ["public", "private", "isolated"] as const) {
+            const subnet = `${name}-${tier}-${i + 1}`;
+            const type = tier[0].toUpperCase() + tier.slice(1);
+            out.push(
+                {
+                    type: T.subnet,
+                    name: subnet,
+                    parent: `${T.vpc}::${name}`,
+                    deps: { vpcId: [`${T.vpc}::${name}`] },
+                    props: {
+                        id: id(`subnet-${tier}-${i + 1}`),
+                        vpcId: id("vpc-0a1"),
+                        availabilityZone: az,
+                        mapPublicIpOnLaunch: tier === "public",
+                        cidrBlock: `10.20.${i * 64 + (tier === "public" ? 0 : tier === "private" ? 16 : 48)}.0/20`,
+                        tags: { Name: subnet, SubnetType: type },
+                    },
+                },
+                {
+                    type: T.routeTable,
+                    name: subnet,
+                    parent: `${T.subnet}::${subnet}`,
+                    deps: { vpcId: [`${T.vpc}::${name}`] },
+                    props: {
+                        id: id(`rtb-${tier}-${i + 1}`),
+                        vpcId: id("vpc-0a1"),
+                        tags: { Name: subnet, SubnetType: type },
+                        // `routes` is computed: unknown at a first preview, with no dependencies.
+                        ...(opts.preview ? { routes: UNKNOWN } : {}),
+                    },
+                },
+                {
+                    type: T.routeTableAssociation,
+                    name: subnet,
+                    parent: `${T.routeTable}::${subnet}`,
+                    props: { routeTableId: id(`rtb-${tier}-${i + 1}`), subnetId: id(`subnet-${tier}-${i + 1}`) },
+                    deps: { routeTableId: [`${T.routeTable}::${subnet}`], subnetId: [`${T.subnet}::${subnet}`] },
+                },
+            );
+            if (tier === "public" && (nat === "OnePerAz" || (nat === "Single" && i === 0))) {
+                const gw = `${name}-${i + 1}`;
+                nats.push(gw);
+                out.push(
+                    {
+                        type: EIP,
+                        name: gw,
+                        parent: `${T.subnet}::${subnet}`,
+                        props: { allocationId: id(`eipalloc-${i + 1}`) },
+                    },
+                    {
+                        type: T.natGateway,
+                        name: gw,
+                        parent: `${T.subnet}::${subnet}`,
+                        props: {
+                            id: id(`nat-0${i + 1}`),
+                            subnetId: id(`subnet-public-${i + 1}`),
+                            allocationId: id(`eipalloc-${i + 1}`),
+                        },
+                        deps: { subnetId: [`${T.subnet}::${subnet}`], allocationId: [`${EIP}::${gw}`] },
+                    },
+                );
+            }
+            if (tier === "public") {
+                out.push({
+                    type: T.route,
+                    name: subnet,
+                    parent: `${T.routeTable}::${subnet}`,
+                    props: {
+                        routeTableId: id(`rtb-public-${i + 1}`),
+                        gatewayId: id("igw-0a1"),
+                        destinationCidrBlock: "0.0.0.0/0",
+                    },
+                    deps: {
+                        routeTableId: [`${T.routeTable}::${subnet}`],
+                        gatewayId: [`${T.internetGateway}::${name}`],
+                    },
+                });
+            } else if (tier === "private" && nat !== "None") {
+                const gw = nat === "Single" ? nats[0] : nats[i];
+                const natId = `nat-0${nat === "Single" ? 1 : i + 1}`;
+                out.push({
+                    type: T.route,
+                    name: subnet,
+                    parent: `${T.routeTable}::${subnet}`,
+                    props: {
+                        routeTableId: id(`rtb-private-${i + 1}`),
+                        natGatewayId: id(natId),
+                        destinationCidrBlock: "0.0.0.0/0",
+                    },
+                    deps: { routeTableId: [`${T.routeTable}::${subnet}`], natGatewayId: [`${T.natGateway}::${gw}`] },
+                });
+            }
+        }
+    });
+    return out;
+}
+
+const EIP = "aws:ec2/eip:Eip";

@@ -12,7 +12,7 @@ import {
     resolvePolicyConfig,
     validateSchema,
 } from "../../policy/lib/packConfig";
-import { EXEMPTIONS_SCHEMA } from "../../policy/lib/rule";
+import { EXEMPTIONS_SCHEMA, Exemption, levelForSeverity } from "../../policy/lib/rule";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policy/policies";
 
 function problems(fn: () => unknown): string[] {
@@ -96,6 +96,23 @@ describe("policy pack config", () => {
             ]);
         });
 
+        it("requires an exemption's expiry to be a calendar date", () => {
+            const config = parsePolicyPackConfig({
+                alpha: {
+                    exemptions: [
+                        { resource: "legacy-*", reason: "migrating in Q3, ticket OPS-42", expires: "next year" },
+                        { resource: "old-*", reason: "migrating in Q3, ticket OPS-42", expires: "2027-13-01" },
+                        { resource: "db", reason: "migrating in Q3, ticket OPS-42", expires: "2027-06-30" },
+                    ],
+                },
+            });
+            const pattern = "/^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$/";
+            expect(problems(() => resolvePolicyConfig(toy, config))).to.deep.equal([
+                `alpha: exemptions[0].expires: must match ${pattern} (got "next year")`,
+                `alpha: exemptions[1].expires: must match ${pattern} (got "2027-13-01")`,
+            ]);
+        });
+
         it("requires an exemption to name resources and give a reason of at least 10 characters", () => {
             const config = parsePolicyPackConfig({
                 alpha: {
@@ -167,25 +184,49 @@ describe("policy pack config", () => {
             expect(Object.keys(prod)).to.have.members(policies.map((p) => p.name));
         });
 
-        it("dev is mostly advisory, but never lets a critical misconfiguration through", () => {
-            const levels = policies.map((p) => dev[p.name].enforcementLevel);
-            expect(levels.filter((l) => l === "mandatory").length).to.be.lessThan(
-                levels.filter((l) => l !== "mandatory").length,
-            );
-            for (const p of policies.filter((x) => x.severity === "critical")) {
-                expect(dev[p.name].enforcementLevel, p.name).to.equal("mandatory");
+        it("prod makes exactly the critical and high rules mandatory, and every other rule advisory", () => {
+            for (const p of policies) {
+                expect(prod[p.name].enforcementLevel, `${p.name} (${p.severity})`).to.equal(
+                    levelForSeverity(p.severity, "prod"),
+                );
             }
         });
 
-        it("prod makes every critical and high-severity rule mandatory", () => {
-            for (const p of policies.filter((x) => x.severity === "critical" || x.severity === "high")) {
-                expect(prod[p.name].enforcementLevel, p.name).to.equal("mandatory");
+        it("dev makes exactly the critical rules mandatory, disables the prod-only ones, and advises on the rest", () => {
+            for (const p of policies) {
+                const expected = p.metadata.prodOnly ? "disabled" : levelForSeverity(p.severity, "dev");
+                expect(dev[p.name].enforcementLevel, `${p.name} (${p.severity})`).to.equal(expected);
+            }
+        });
+
+        it("prod does not rely on `all: mandatory`, so a new rule is as strict as its severity, not stricter", () => {
+            expect(files.prod.all?.enforcementLevel).to.equal("advisory");
+        });
+
+        it("every exemption has a reason a reviewer can read, and those that wait for other work expire", () => {
+            for (const [stack, resolved] of [
+                ["dev", dev],
+                ["prod", prod],
+            ] as const) {
+                for (const [name, c] of Object.entries(resolved)) {
+                    for (const e of (c.properties.exemptions ?? []) as Exemption[]) {
+                        expect(e.reason.length, `${stack} ${name} ${e.resource}`).to.be.at.least(30);
+                        if (/issue \d+/.test(e.reason)) {
+                            expect(e.expires, `${stack} ${name} ${e.resource}`).to.match(/^\d{4}-\d{2}-\d{2}$/);
+                        }
+                    }
+                }
             }
         });
 
         it("prod keeps 14 days of database backups and turns the prod-only rules on; dev leaves them off", () => {
             expect(prod["rds-backup-retention"].properties.minimumDays).to.equal(14);
-            for (const name of ["rds-multi-az", "rds-deletion-protection", "alb-deletion-protection"]) {
+            for (const name of [
+                "rds-multi-az",
+                "rds-deletion-protection",
+                "nat-gateway-per-az",
+                "prod-stateful-protected",
+            ]) {
                 expect(prod[name].enforcementLevel, name).to.equal("mandatory");
                 expect(dev[name].enforcementLevel, name).to.equal("disabled");
             }

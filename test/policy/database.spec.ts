@@ -1,5 +1,5 @@
 import { T } from "../../policy/lib/types";
-import { ResourceCase, StackCase, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_BOOL, UNKNOWN_NUMBER, describeRule } from "./helpers";
+import { ResourceCase, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_BOOL, UNKNOWN_NUMBER, describeRule } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/2ccbf1d3-c5da-4e41-8932-608ff6ef778e";
 const db = (props: Record<string, unknown>, type: string = T.rdsInstance): ResourceCase => ({
@@ -31,11 +31,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown publiclyAccessible is a violation",
+            title: "an unknown publiclyAccessible is advisory until checked before creation",
             case: db({ publiclyAccessible: UNKNOWN_BOOL }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at publiclyAccessible, so it cannot be verified; databases must stay in isolated subnets (set publiclyAccessible: false)",
-            ],
+            advisory: true,
         },
     });
 
@@ -81,11 +79,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown storageEncrypted is a violation",
+            title: "an unknown storageEncrypted is advisory until checked before creation",
             case: db({ storageEncrypted: UNKNOWN_BOOL, kmsKeyId: KEY }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at storageEncrypted, so it cannot be verified; database storage must be encrypted with the project's KMS key (set storageEncrypted: true and kmsKeyId: key.arn)",
-            ],
+            advisory: true,
         },
     });
 
@@ -113,11 +109,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
+            title: "an unknown setting is advisory until checked before creation",
             case: db({ iamDatabaseAuthenticationEnabled: UNKNOWN_BOOL }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at iamDatabaseAuthenticationEnabled, so it cannot be verified; servers connect with IAM tokens, not passwords (set iamDatabaseAuthenticationEnabled: true)",
-            ],
+            advisory: true,
         },
     });
 
@@ -165,11 +159,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown export list is a violation",
+            title: "an unknown export list is advisory until checked before creation",
             case: db({ enabledCloudwatchLogsExports: UNKNOWN_ARRAY }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at enabledCloudwatchLogsExports, so it cannot be verified; database logs must be exported (set enabledCloudwatchLogsExports)",
-            ],
+            advisory: true,
         },
     });
 
@@ -206,11 +198,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown retention is a violation",
+            title: "an unknown retention is advisory until checked before creation",
             case: db({ backupRetentionPeriod: UNKNOWN_NUMBER }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at backupRetentionPeriod, so it cannot be verified; databases keep automated backups (set backupRetentionPeriod to a literal number of days)",
-            ],
+            advisory: true,
         },
     });
 
@@ -236,11 +226,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
+            title: "an unknown setting is advisory until checked before creation",
             case: db({ deletionProtection: UNKNOWN_BOOL }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at deletionProtection, so it cannot be verified; databases must be protected from deletion (set deletionProtection: true)",
-            ],
+            advisory: true,
         },
     });
 
@@ -263,11 +251,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
+            title: "an unknown setting is advisory until checked before creation",
             case: db({ multiAz: UNKNOWN_BOOL }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at multiAz, so it cannot be verified; the database must survive an AZ outage (set multiAz: true)",
-            ],
+            advisory: true,
         },
     });
 
@@ -293,146 +279,9 @@ describe("policy: database", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
+            title: "an unknown setting is advisory until checked before creation",
             case: db({ autoMinorVersionUpgrade: UNKNOWN_BOOL }),
-            messages: [
-                "RDS instance 'subject' has a value unknown during preview at autoMinorVersionUpgrade, so it cannot be verified; databases take security patches (set autoMinorVersionUpgrade: true)",
-            ],
-        },
-    });
-
-    const pg = (name: string, id: string, parameters: unknown, type: string = T.rdsParameterGroup) => ({
-        type,
-        name,
-        props: { id, name: id, family: "postgres17", parameters },
-    });
-    const instance = (props: Record<string, unknown>, deps?: Record<string, string[]>) => ({
-        type: T.rdsInstance,
-        name: "db",
-        props: { engine: "postgres", ...props },
-        deps,
-    });
-    const TLS =
-        "connections without TLS must be refused (set rds.force_ssl = 1 in a parameter group of the stack and name it in parameterGroupName)";
-    describeRule<StackCase>("rds-force-ssl", {
-        compliant: [
-            {
-                title: "a parameter group of the stack forcing TLS, matched by name",
-                case: {
-                    resources: [
-                        pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "1" }]),
-                        instance({ parameterGroupName: "pg-17" }),
-                    ],
-                },
-            },
-            {
-                title: "real preview: the group's name unknown, traced through dependencies",
-                case: {
-                    resources: [
-                        pg("pg", UNKNOWN, [{ name: "rds.force_ssl", value: "1" }]),
-                        instance({ parameterGroupName: UNKNOWN }, { parameterGroupName: ["pg"] }),
-                    ],
-                },
-            },
-            {
-                title: "offline with an auto-named group: no name in the mocks, the dependency still names it",
-                case: {
-                    resources: [
-                        {
-                            type: T.rdsParameterGroup,
-                            name: "pg",
-                            props: { id: "pg-0a1", parameters: [{ name: "rds.force_ssl", value: "1" }] },
-                        },
-                        instance({}, { parameterGroupName: ["pg"] }),
-                    ],
-                },
-            },
-            {
-                title: "MySQL requiring secure transport",
-                case: {
-                    resources: [
-                        pg("pg", "pg-my", [{ name: "require_secure_transport", value: "ON" }]),
-                        instance({ engine: "mysql", parameterGroupName: "pg-my" }),
-                    ],
-                },
-            },
-            {
-                title: "an engine without such a parameter",
-                case: { resources: [instance({ engine: "sqlserver-se" })] },
-            },
-            {
-                title: "an Aurora PostgreSQL cluster through its cluster parameter group",
-                case: {
-                    resources: [
-                        pg("cpg", "cpg-1", [{ name: "rds.force_ssl", value: "1" }], T.rdsClusterParameterGroup),
-                        {
-                            type: T.rdsCluster,
-                            name: "cluster",
-                            props: { engine: "aurora-postgresql", dbClusterParameterGroupName: "cpg-1" },
-                        },
-                    ],
-                },
-            },
-        ],
-        violations: [
-            {
-                title: "the engine's default parameter group",
-                case: { resources: [instance({})] },
-                messages: [
-                    `RDS instance 'db' uses the engine's default parameter group, which does not guarantee rds.force_ssl = 1; ${TLS}`,
-                ],
-            },
-            {
-                title: "a parameter group managed elsewhere",
-                case: { resources: [instance({ parameterGroupName: "default.postgres17" })] },
-                messages: [
-                    `RDS instance 'db' uses parameter group 'default.postgres17', which is not managed in this stack, so TLS cannot be verified; ${TLS}`,
-                ],
-            },
-            {
-                title: "a group that turns TLS off",
-                case: {
-                    resources: [
-                        pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "0" }]),
-                        instance({ parameterGroupName: "pg-17" }),
-                    ],
-                },
-                messages: [`RDS instance 'db' uses DB parameter group 'pg', which sets rds.force_ssl = 0; ${TLS}`],
-            },
-            {
-                title: "a group that does not set it",
-                case: {
-                    resources: [
-                        pg("pg", "pg-17", [{ name: "log_connections", value: "1" }]),
-                        instance({ parameterGroupName: "pg-17" }),
-                    ],
-                },
-                messages: [`RDS instance 'db' uses DB parameter group 'pg', which does not set rds.force_ssl; ${TLS}`],
-            },
-            {
-                title: "a group name that cannot be traced at preview",
-                case: {
-                    resources: [
-                        pg("pg", "pg-17", [{ name: "rds.force_ssl", value: "1" }]),
-                        instance({ parameterGroupName: UNKNOWN }),
-                    ],
-                },
-                messages: [
-                    `RDS instance 'db' has a parameterGroupName unknown during preview that cannot be traced to a parameter group of the stack; ${TLS}`,
-                ],
-            },
-        ],
-        unknown: {
-            title: "an unknown parameter value is a violation",
-            case: {
-                resources: [
-                    pg("pg", "pg-17", [{ name: "rds.force_ssl", value: UNKNOWN }]),
-                    instance({ parameterGroupName: "pg-17" }),
-                ],
-            },
-            messages: [
-                `RDS instance 'db' uses DB parameter group 'pg', whose rds.force_ssl is unknown during preview; ${TLS}`,
-            ],
+            advisory: true,
         },
     });
 

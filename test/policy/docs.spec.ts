@@ -1,18 +1,24 @@
 /**
- * The README's rule table stays true to the code: it is rendered from the rules' metadata and
- * the two stack config files, and the READMEs must hold exactly what it renders.
+ * The pack's documentation stays true to the code: the rule table is rendered from the rules'
+ * metadata and the two stack config files, the coverage table from the peer rule lists and the
+ * rules' equivalents, and docs/policy-pack.md must hold exactly what they render.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
+import { AWSGUARD_RULES, AWS_SOLUTIONS_RULES } from "../../policy/coverage";
 import {
+    COVERAGE_END,
+    COVERAGE_START,
     TABLE_END,
     TABLE_START,
+    coveringRules,
     extractTable,
     loadStackConfigs,
     main,
+    renderCoverageTable,
     renderPolicyTable,
     replaceTable,
     shortType,
@@ -43,13 +49,14 @@ describe("policy docs", () => {
         expect(rows.length).to.equal(policies.length);
         expect(rows.map((r) => /`([^`]+)`/.exec(r)?.[1]).sort()).to.deep.equal(policies.map((p) => p.name).sort());
         const row = (name: string) => rows.find((r) => r.includes(`\`${name}\``))!.split(" | ");
-        expect(row("rds-backup-retention").slice(4, 6)).to.deep.equal([
+        expect(row("rds-backup-retention").slice(5, 7)).to.deep.equal([
             "advisory (minimumDays: 1)",
             "mandatory (minimumDays: 14)",
         ]);
-        expect(row("rds-multi-az").slice(4, 6)).to.deep.equal(["disabled", "mandatory"]);
-        expect(row("iam-resource-wildcard").slice(4, 6)).to.deep.equal(["advisory", "advisory"]);
-        expect(row("sg-no-public-ingress")[2]).to.equal(
+        expect(row("rds-multi-az").slice(5, 7)).to.deep.equal(["disabled", "mandatory"]);
+        expect(row("iam-resource-wildcard").slice(5, 7)).to.deep.equal(["advisory", "advisory"]);
+        expect(row("tags-no-secrets")[3]).to.equal("every resource");
+        expect(row("sg-no-public-ingress")[3]).to.equal(
             "aws.ec2.SecurityGroup, aws.ec2.DefaultSecurityGroup, aws.ec2.SecurityGroupRule, aws.vpc.SecurityGroupIngressRule",
         );
     });
@@ -66,13 +73,13 @@ describe("policy docs", () => {
             changed
                 .find((r) => r.includes("`rds-multi-az`"))!
                 .split(" | ")
-                .slice(4, 6),
+                .slice(5, 7),
         ).to.deep.equal(["mandatory", "mandatory"]);
         expect(
             changed
                 .find((r) => r.includes("`log-group-retention`"))!
                 .split(" | ")
-                .slice(4, 6),
+                .slice(5, 7),
         ).to.deep.equal(["advisory (minimumDays: 7)", "advisory (minimumDays: 365, 1 exemption(s))"]);
     });
 
@@ -81,8 +88,72 @@ describe("policy docs", () => {
         expect(shortType("awsx:ec2:Vpc")).to.equal("awsx.ec2.Vpc");
     });
 
-    it("README.md holds the current table", () => {
-        expect(extractTable(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"))).to.equal(table);
+    it("docs/policy-pack.md holds the current rule and coverage tables, and README.md links to it", () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs", "policy-pack.md"), "utf8");
+        expect(extractTable(doc)).to.equal(table);
+        expect(extractTable(doc, COVERAGE_START, COVERAGE_END)).to.equal(renderCoverageTable());
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        expect(readme).to.contain("[docs/policy-pack.md](docs/policy-pack.md)");
+        expect(readme).to.not.contain(TABLE_START);
+    });
+
+    describe("coverage of the peer packs", () => {
+        it("lists exactly the policies the installed @pulumi/awsguard registers", () => {
+            process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
+            const names: string[] = [];
+            for (const mod of [
+                "apiGateway",
+                "compute",
+                "database",
+                "elasticsearch",
+                "network",
+                "security",
+                "storage",
+            ]) {
+                const exported = require(`@pulumi/awsguard/${mod}`) as Record<string, { name?: unknown }>;
+                for (const p of Object.values(exported)) {
+                    if (p && typeof p.name === "string") {
+                        names.push(p.name);
+                    }
+                }
+            }
+            expect(AWSGUARD_RULES.map((r) => r.id).sort()).to.deep.equal(names.sort());
+        });
+
+        it("answers every peer rule either with covering rules or with the reason it does not apply, never both", () => {
+            for (const [peer, list] of [
+                ["awsguard", AWSGUARD_RULES],
+                ["cdkNag", AWS_SOLUTIONS_RULES],
+            ] as const) {
+                for (const r of list) {
+                    const covered = coveringRules(peer, r.id).length > 0;
+                    expect(
+                        covered !== (r.reason !== undefined),
+                        `${r.id}: covered ${covered}, reason ${r.reason}`,
+                    ).to.equal(true);
+                }
+            }
+        });
+
+        it("lists every AwsSolutions rule a pack rule names, so no covered rule is missing from the table", () => {
+            const listed = new Set(AWS_SOLUTIONS_RULES.map((r) => r.id));
+            for (const p of policies) {
+                for (const id of (p.metadata.equivalents.cdkNag ?? []).filter((i) => i.startsWith("AwsSolutions-"))) {
+                    expect(listed.has(id), `${p.name}: ${id}`).to.equal(true);
+                }
+            }
+        });
+
+        it("renders a row per peer rule with its covering rules", () => {
+            const rows = renderCoverageTable().split("\n").slice(2);
+            expect(rows.length).to.equal(AWSGUARD_RULES.length + AWS_SOLUTIONS_RULES.length);
+            expect(rows.find((r) => r.includes("`AwsSolutions-IAM5`"))).to.contain(
+                "`iam-no-wildcard-action`, `iam-no-sensitive-service-wildcard`, `iam-resource-wildcard`",
+            );
+            expect(rows.find((r) => r.includes("`redshift-cluster-public-access`"))).to.contain(
+                "not covered: Redshift",
+            );
+        });
     });
 
     it("replaces only what is between the markers", () => {
@@ -135,7 +206,7 @@ describe("policy docs", () => {
             const r = cli("--check", file);
             expect(r.code).to.equal(1);
             expect(r.stderr).to.equal(
-                `${file}: the policy table is out of date; run ts-node --transpile-only policy/docs.ts --write ${file}\n`,
+                `${file}: the generated tables are out of date; run ts-node --transpile-only policy/docs.ts --write ${file}\n`,
             );
         });
 
@@ -145,6 +216,7 @@ describe("policy docs", () => {
             const r = cli("--write", file);
             expect(r.code).to.equal(2);
             expect(r.stderr).to.contain(`needs the lines ${TABLE_START} and ${TABLE_END}`);
+            expect(r.stderr).to.contain(`(or ${COVERAGE_START} and ${COVERAGE_END})`);
             expect(cli("--publish").code).to.equal(2);
         });
     });

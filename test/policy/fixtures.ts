@@ -7,6 +7,7 @@
  * compliant; plus broken variants of it. IDs look like the mocks' (sg-…, account 123456789012).
  */
 import { RecordedResource } from "../../offline/types";
+import { recordedOptions } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -35,6 +36,7 @@ export const IDS = {
     webProfileArn: `arn:aws:iam::${ACCOUNT}:instance-profile/web-profile-153ed7f`,
     bastionProfileArn: `arn:aws:iam::${ACCOUNT}:instance-profile/bastion-profile-8d1e0a2`,
     webLt: "lt-0a1b2c3d4e5f6e001",
+    webAclArn: `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/webfleet-prod-web/1f2e`,
     bastionLt: "lt-0a1b2c3d4e5f6e002",
 };
 
@@ -88,6 +90,8 @@ interface Spec {
     outputs?: Record<string, unknown>;
     /** Property → names of the resources its value came from. */
     deps?: Record<string, string[]>;
+    /** Resource options the program sets (protect, retainOnDelete), as the offline preview records them. */
+    options?: RecordedResource["options"];
 }
 
 const tags = (role: string, name: string) => ({ Name: name, "webfleet:role": role });
@@ -245,6 +249,7 @@ function specs(): Spec[] {
             imageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
             instanceType: "t4g.small",
             iamInstanceProfile: { arn: profileArn },
+            monitoring: { enabled: true },
             metadataOptions: {
                 httpEndpoint: "enabled",
                 httpTokens: "required",
@@ -419,6 +424,74 @@ function specs(): Spec[] {
             inputs: { description: "webfleet app settings", kmsKeyId: IDS.keyArn, recoveryWindowInDays: 30 },
             outputs: { id: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:secrets-app-config-AbCdEf` },
             deps: { kmsKeyId: ["secrets-key"] },
+        },
+
+        {
+            type: "aws:secretsmanager/secretRotation:SecretRotation",
+            name: "secrets-app-config-rotation",
+            parent: "secrets",
+            inputs: {
+                secretId: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:secrets-app-config-AbCdEf`,
+                rotationLambdaArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:rotate-app-config`,
+                rotationRules: { automaticallyAfterDays: 30 },
+            },
+            deps: { secretId: ["secrets-app-config"] },
+        },
+        {
+            type: "aws:wafv2/webAcl:WebAcl",
+            name: "waf-acl",
+            parent: "web-lb",
+            inputs: {
+                scope: "REGIONAL",
+                defaultAction: { allow: {} },
+                rules: [
+                    {
+                        name: "common",
+                        priority: 1,
+                        overrideAction: { none: {} },
+                        statement: {
+                            managedRuleGroupStatement: { name: "AWSManagedRulesCommonRuleSet", vendorName: "AWS" },
+                        },
+                        visibilityConfig: {
+                            cloudwatchMetricsEnabled: true,
+                            metricName: "common",
+                            sampledRequestsEnabled: true,
+                        },
+                    },
+                ],
+                visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "web", sampledRequestsEnabled: true },
+            },
+            outputs: { id: "1f2e", arn: IDS.webAclArn },
+        },
+        {
+            type: "aws:wafv2/webAclAssociation:WebAclAssociation",
+            name: "waf-alb",
+            parent: "web-lb",
+            inputs: { resourceArn: IDS.albArn, webAclArn: IDS.webAclArn },
+            deps: { resourceArn: ["web-lb-alb"], webAclArn: ["waf-acl"] },
+        },
+        {
+            type: "aws:cloudwatch/logGroup:LogGroup",
+            name: "waf-logs",
+            parent: "web-lb",
+            inputs: { name: "aws-waf-logs-webfleet-prod", retentionInDays: 365, kmsKeyId: IDS.keyArn },
+        },
+        {
+            type: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+            name: "waf-logging",
+            parent: "web-lb",
+            inputs: {
+                resourceArn: IDS.webAclArn,
+                logDestinationConfigs: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:aws-waf-logs-webfleet-prod`],
+            },
+            deps: { resourceArn: ["waf-acl"], logDestinationConfigs: ["waf-logs"] },
+        },
+        {
+            type: "aws:s3/bucketLogging:BucketLogging",
+            name: "web-artifact-logging",
+            parent: "web",
+            inputs: { bucket: IDS.artifactBucket, targetBucket: IDS.logBucket, targetPrefix: "s3/artifact/" },
+            deps: { bucket: ["web-artifact-bucket"], targetBucket: ["web-lb-logs-bucket"] },
         },
 
         sg("web-lb-sg", "alb", IDS.albSg, "webfleet load balancer: HTTP and HTTPS from the internet", "web-lb"),
@@ -763,6 +836,9 @@ function specs(): Spec[] {
                 multiAz: true,
                 autoMinorVersionUpgrade: true,
                 performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: IDS.keyArn,
+                monitoringInterval: 60,
+                monitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/database-monitoring-8b42ca0`,
                 tags: tags("database", "database-db"),
             },
             outputs: {
@@ -779,6 +855,14 @@ function specs(): Spec[] {
         },
     ];
 }
+
+/** What prod protects (issue 10): the database, the stack key (also retained), the ALB, the log bucket. */
+const OPTIONS: Record<string, RecordedResource["options"]> = {
+    "database-db": recordedOptions({ protect: true }),
+    "secrets-key": recordedOptions({ protect: true, retainOnDelete: true }),
+    "web-lb-alb": recordedOptions({ protect: true }),
+    "web-lb-logs-bucket": recordedOptions({ protect: true }),
+};
 
 function toRecorded(list: Spec[]): RecordedResource[] {
     const byName = new Map(list.map((s) => [s.name, s]));
@@ -820,6 +904,7 @@ function toRecorded(list: Spec[]): RecordedResource[] {
                 dependencies: [...new Set(Object.values(propertyDependencies).flat())],
                 propertyDependencies,
                 secretInputPaths: [],
+                ...((OPTIONS[s.name] ?? s.options) ? { options: OPTIONS[s.name] ?? s.options } : {}),
             };
         }),
     ];

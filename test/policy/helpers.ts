@@ -15,7 +15,7 @@ import { ResourceValidationArgs, StackValidationArgs, UnknownValueError, unknown
 import { WebfleetPolicy, WebfleetResourcePolicy, WebfleetStackPolicy, isStackRule } from "../../policy/lib/rule";
 import { policies } from "../../policy/policies";
 import { policyResources } from "../../offline/policyRunner";
-import { RecordedResource } from "../../offline/types";
+import { RecordedOptions, RecordedResource } from "../../offline/types";
 
 /** The engine's sentinels for values unknown during preview (internal to @pulumi/policy). */
 const sentinels = policyProxy as unknown as {
@@ -85,14 +85,36 @@ function collector(findings: Finding[], fixedUrn?: string) {
     };
 }
 
+/** Resource options a case sets (the rest are the engine's defaults). */
+export interface CaseOptions {
+    protect?: boolean;
+    retainOnDelete?: boolean;
+}
+
+/** The options the offline preview records for a resource whose program set `o` (the rest default). */
+export function recordedOptions(o: CaseOptions): RecordedOptions {
+    return {
+        protect: o.protect ?? false,
+        retainOnDelete: o.retainOnDelete ?? false,
+        deleteBeforeReplace: false,
+        ignoreChanges: [],
+        replaceOnChanges: [],
+        dependsOn: [],
+    };
+}
+
 export interface ResourceCase {
     type: string;
     name?: string;
     props: Record<string, unknown>;
     config?: Record<string, unknown>;
+    options?: CaseOptions;
 }
 
-export async function runResourceRule(policy: WebfleetResourcePolicy, c: ResourceCase): Promise<Finding[]> {
+export async function runResourceRule(
+    policy: Pick<WebfleetResourcePolicy, "validateResource">,
+    c: ResourceCase,
+): Promise<Finding[]> {
     const findings: Finding[] = [];
     const name = c.name ?? "subject";
     const urn = urnOf(c.type, name);
@@ -104,11 +126,12 @@ export async function runResourceRule(policy: WebfleetResourcePolicy, c: Resourc
             urn,
             name,
             opts: {
-                protect: false,
+                protect: c.options?.protect === true,
                 ignoreChanges: [],
                 aliases: [],
                 customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
                 additionalSecretOutputs: [],
+                ...(c.options?.retainOnDelete !== undefined ? { retainOnDelete: c.options.retainOnDelete } : {}),
             },
             stackTags,
             isType: (cls) => (cls as unknown as { __pulumiType?: string }).__pulumiType === c.type,
@@ -143,9 +166,12 @@ export interface StackResource {
     name: string;
     /** Outputs (what stack policies see); inputs are the same unless given. */
     props: Record<string, unknown>;
+    /** Inputs (what resource validations see), when they differ from the outputs. */
+    inputs?: Record<string, unknown>;
     parent?: string;
     /** Property name → names of resources of the same case it came from. */
     deps?: Record<string, string[]>;
+    options?: CaseOptions;
 }
 
 export interface StackCase {
@@ -153,17 +179,24 @@ export interface StackCase {
     config?: Record<string, unknown>;
 }
 
+/**
+ * Resources of a case as the offline preview records them. References (`deps`, `parent`) name a
+ * resource of the case: by its name, or as "<type token>::<name>" where names repeat (awsx gives
+ * a subnet, its route table, association and route one name).
+ */
 export function recorded(resources: StackResource[]): RecordedResource[] {
-    const urns = new Map<string, string>();
+    const byName = new Map<string, StackResource[]>();
     for (const r of resources) {
-        urns.set(r.name, urnOf(r.type, r.name));
+        byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
     }
-    const toUrn = (name: string) => {
-        const u = urns.get(name);
-        if (!u) {
-            throw new Error(`test case: no resource named ${name}`);
+    const toUrn = (ref: string) => {
+        const i = ref.lastIndexOf("::");
+        const [type, name] = i >= 0 ? [ref.slice(0, i), ref.slice(i + 2)] : [undefined, ref];
+        const found = (byName.get(name) ?? []).filter((r) => type === undefined || r.type === type);
+        if (found.length !== 1) {
+            throw new Error(`test case: ${found.length === 0 ? "no" : "more than one"} resource ${ref}`);
         }
-        return u;
+        return urnOf(found[0].type, found[0].name);
     };
     return resources.map((r) => {
         const propertyDependencies: Record<string, string[]> = {};
@@ -171,22 +204,37 @@ export function recorded(resources: StackResource[]): RecordedResource[] {
             propertyDependencies[k] = names.map(toUrn);
         }
         return {
-            urn: toUrn(r.name),
+            urn: urnOf(r.type, r.name),
             type: r.type,
             name: r.name,
             parent: r.parent ? toUrn(r.parent) : null,
             custom: !r.type.startsWith("awsx:") && !r.type.startsWith("webfleet:"),
-            inputs: r.props,
+            inputs: r.inputs ?? r.props,
             outputs: r.props,
             dependencies: [...new Set(Object.values(propertyDependencies).flat())],
             propertyDependencies,
             secretInputPaths: [],
+            ...(r.options ? { options: recordedOptions(r.options) } : {}),
         };
     });
 }
 
+/**
+ * Runs a stack rule the way the engine does: its pre-creation part (if any) once per resource of
+ * the case, on the resource's props as inputs, then the stack part once over all of them.
+ */
 export async function runStackRule(policy: WebfleetStackPolicy, c: StackCase): Promise<Finding[]> {
     const findings: Finding[] = [];
+    if (policy.validateResource) {
+        for (const r of c.resources) {
+            findings.push(
+                ...(await runResourceRule(
+                    { validateResource: policy.validateResource },
+                    { type: r.type, name: r.name, props: r.inputs ?? r.props, config: c.config, options: r.options },
+                )),
+            );
+        }
+    }
     const args: StackValidationArgs = {
         resources: policyResources(recorded(c.resources)),
         getConfig: <T extends object>() => (c.config ?? {}) as T,
@@ -236,7 +284,15 @@ export interface RuleCases<C extends AnyCase> {
      * advisory-level finding itself; or `passes`: the value is a reference that counts as set
      * (rules with unknown "reference").
      */
-    unknown: { title: string; case: C; messages?: string[]; advisory?: true; passes?: true };
+    unknown: {
+        title: string;
+        case: C;
+        messages?: string[];
+        /** Advisory notes expected alongside `messages` (a stack rule's pre-creation part). */
+        notes?: string[];
+        advisory?: true;
+        passes?: true;
+    };
 }
 
 /** Rules whose cases were declared, for the pack spec's completeness check. */
@@ -277,8 +333,9 @@ export function describeRule<C extends AnyCase>(name: string, cases: RuleCases<C
                     JSON.stringify(found),
                 ).to.equal(true);
             } else {
-                expect(found.map((f) => f.message)).to.deep.equal(u.messages);
-                expect(found.every((f) => !f.unknown && !f.advisory)).to.equal(true);
+                const notes = found.filter((f) => f.unknown || f.advisory);
+                expect(found.filter((f) => !f.unknown && !f.advisory).map((f) => f.message)).to.deep.equal(u.messages);
+                expect(notes.map((f) => f.message)).to.deep.equal(u.notes ?? []);
             }
         });
         extra?.();

@@ -1,297 +1,14 @@
-import { DEFAULT_TLS_POLICIES } from "../../policy/loadBalancing";
 import { T } from "../../policy/lib/types";
-import { ResourceCase, StackCase, UNKNOWN, UNKNOWN_BOOL, describeRule } from "./helpers";
+import { ResourceCase, StackCase, StackResource, UNKNOWN, UNKNOWN_BOOL, describeRule } from "./helpers";
 
-const HTTP_FIX =
-    'HTTP must never reach a server (make the only action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } })';
-const redirect = { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } };
-const http = (props: Record<string, unknown>, type: string = T.lbListener): ResourceCase => ({
-    type,
-    props: { protocol: "HTTP", port: 80, loadBalancerArn: "arn:lb", ...props },
-});
-
-describe("policy: load balancing", () => {
-    describeRule<ResourceCase>("alb-http-redirects-to-https", {
-        compliant: [
-            {
-                title: "an HTTP listener that only redirects to HTTPS 443 with 301",
-                case: http({ defaultActions: [redirect] }),
-            },
-            { title: "the same on an aws:alb/listener", case: http({ defaultActions: [redirect] }, T.albListener) },
-            {
-                title: "an HTTPS listener that forwards",
-                case: {
-                    type: T.lbListener,
-                    props: {
-                        protocol: "HTTPS",
-                        port: 443,
-                        defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }],
-                    },
-                },
-            },
-            {
-                title: "a TCP listener of a network load balancer",
-                case: {
-                    type: T.lbListener,
-                    props: {
-                        protocol: "TCP",
-                        port: 80,
-                        defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }],
-                    },
-                },
-            },
-        ],
-        violations: [
-            {
-                title: "an HTTP listener that forwards",
-                case: http({ defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
-                messages: [
-                    `Listener 'subject' is an HTTP listener whose default action is a "forward" action; ${HTTP_FIX}`,
-                ],
-            },
-            {
-                title: "a redirect that stays on HTTP",
-                case: http({
-                    defaultActions: [
-                        { type: "redirect", redirect: { protocol: "HTTP", port: "8080", statusCode: "HTTP_301" } },
-                    ],
-                }),
-                messages: [
-                    `Listener 'subject' is an HTTP listener whose default action is a redirect to HTTP; ${HTTP_FIX}`,
-                ],
-            },
-            {
-                title: "a redirect to HTTPS on port 80",
-                case: http({
-                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", statusCode: "HTTP_301" } }],
-                }),
-                messages: [
-                    `Listener 'subject' is an HTTP listener whose default action is a redirect to HTTPS on the same port as the HTTP listener; ${HTTP_FIX}`,
-                ],
-            },
-            {
-                title: "a temporary redirect",
-                case: http({
-                    defaultActions: [
-                        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_302" } },
-                    ],
-                }),
-                messages: [
-                    `Listener 'subject' is an HTTP listener whose default action is a HTTP_302 redirect instead of a permanent (HTTP_301) one; ${HTTP_FIX}`,
-                ],
-            },
-            {
-                title: "two default actions",
-                case: http({ defaultActions: [redirect, { type: "forward", targetGroupArn: "arn:tg" }] }),
-                messages: [`Listener 'subject' is an HTTP listener with 2 default actions; ${HTTP_FIX}`],
-            },
-            {
-                title: "an aws:alb listener without a protocol (HTTP) answering with a fixed response",
-                case: {
-                    type: T.albListener,
-                    props: {
-                        port: 80,
-                        defaultActions: [
-                            { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "200" } },
-                        ],
-                    },
-                },
-                messages: [
-                    `Listener 'subject' is an HTTP listener whose default action is a "fixed-response" action; ${HTTP_FIX}`,
-                ],
-            },
-        ],
-        unknown: {
-            title: "an unknown redirect protocol is a violation",
-            case: http({
-                defaultActions: [
-                    { type: "redirect", redirect: { protocol: UNKNOWN, port: "443", statusCode: "HTTP_301" } },
-                ],
-            }),
-            messages: [
-                `Listener 'subject' has a value unknown during preview at defaultActions.0.redirect.protocol, so it cannot be verified; ${HTTP_FIX}`,
-            ],
-        },
-    });
-
-    const listener = (name: string, arn: string, protocol: string, type: string = T.lbListener) => ({
-        type,
-        name,
-        props: { id: arn, arn, protocol, defaultActions: [redirect] },
-    });
-    const listenerRule = (
-        name: string,
-        listenerArn: string,
-        actions: unknown[],
-        deps?: string[],
-        type: string = T.lbListenerRule,
-    ) => ({
-        type,
-        name,
-        props: { listenerArn, priority: 10, actions, conditions: [{ pathPattern: { values: ["/admin/*"] } }] },
-        deps: deps ? { listenerArn: deps } : undefined,
-    });
-    describeRule<StackCase>("alb-http-rules-redirect-only", {
-        compliant: [
-            {
-                title: "a forwarding rule on the HTTPS listener",
-                case: {
-                    resources: [
-                        listener("http", "arn:l-http", "HTTP"),
-                        listener("https", "arn:l-https", "HTTPS"),
-                        listenerRule("admin", "arn:l-https", [{ type: "forward", targetGroupArn: "arn:tg" }]),
-                    ],
-                },
-            },
-            {
-                title: "real preview: the rule's listener traced through dependencies",
-                case: {
-                    resources: [
-                        listener("http", UNKNOWN, "HTTP"),
-                        listener("https", UNKNOWN, "HTTPS"),
-                        listenerRule("admin", UNKNOWN, [{ type: "forward", targetGroupArn: "arn:tg" }], ["https"]),
-                    ],
-                },
-            },
-            {
-                title: "a redirecting rule on the HTTP listener",
-                case: {
-                    resources: [
-                        listener("http", "arn:l-http", "HTTP"),
-                        listenerRule("legacy", "arn:l-http", [redirect]),
-                    ],
-                },
-            },
-            {
-                title: "no HTTP listener in the stack",
-                case: {
-                    resources: [
-                        listener("https", "arn:l-https", "HTTPS"),
-                        listenerRule("admin", UNKNOWN, [{ type: "forward" }]),
-                    ],
-                },
-            },
-        ],
-        violations: [
-            {
-                title: "a forwarding rule on the HTTP listener",
-                case: {
-                    resources: [
-                        listener("http", "arn:l-http", "HTTP"),
-                        listenerRule("admin", "arn:l-http", [{ type: "forward", targetGroupArn: "arn:tg" }]),
-                    ],
-                },
-                messages: [`Listener rule 'admin' on HTTP listener 'http' has a "forward" action; ${HTTP_FIX}`],
-            },
-            {
-                title: "the same with aws:alb types, traced through dependencies",
-                case: {
-                    resources: [
-                        listener("http", UNKNOWN, "HTTP", T.albListener),
-                        listenerRule(
-                            "admin",
-                            UNKNOWN,
-                            [{ type: "authenticate-oidc" }, { type: "forward" }],
-                            ["http"],
-                            T.albListenerRule,
-                        ),
-                    ],
-                },
-                messages: [
-                    `Listener rule 'admin' on HTTP listener 'http' has a "authenticate-oidc" action; ${HTTP_FIX}`,
-                ],
-            },
-            {
-                title: "a redirect protocol unknown at preview on the HTTP listener",
-                case: {
-                    resources: [
-                        listener("http", "arn:l-http", "HTTP"),
-                        listenerRule("legacy", "arn:l-http", [
-                            { type: "redirect", redirect: { protocol: UNKNOWN, port: "443", statusCode: "HTTP_301" } },
-                        ]),
-                    ],
-                },
-                messages: [
-                    `Listener rule 'legacy' on HTTP listener 'http' has an action unknown during preview at actions.0.redirect.protocol; ${HTTP_FIX}`,
-                ],
-            },
-        ],
-        unknown: {
-            title: "a rule whose listener cannot be traced, in a stack with an HTTP listener",
-            case: {
-                resources: [
-                    listener("http", "arn:l-http", "HTTP"),
-                    listenerRule("admin", UNKNOWN, [{ type: "forward" }]),
-                ],
-            },
-            messages: [
-                `Listener rule 'admin' has a listenerArn unknown during preview, and the stack has an HTTP listener, so it cannot be shown not to forward HTTP; ${HTTP_FIX}`,
-            ],
-        },
-    });
-
-    const https = (props: Record<string, unknown>, type: string = T.lbListener): ResourceCase => ({
-        type,
-        props: { protocol: "HTTPS", port: 443, defaultActions: [{ type: "forward" }], ...props },
-    });
-    const ALLOWED = `set sslPolicy to one of ${DEFAULT_TLS_POLICIES.join(", ")}`;
-    describeRule<ResourceCase>("alb-tls-policy-allowed", {
-        compliant: [
-            { title: "the TLS 1.3 policy", case: https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }) },
-            { title: "an HTTP listener has no TLS policy to check", case: http({ defaultActions: [redirect] }) },
-            {
-                title: "a policy the stack's config allows",
-                case: {
-                    ...https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" }),
-                    config: { allowedPolicies: ["ELBSecurityPolicy-TLS13-1-3-2021-06"] },
-                },
-            },
-        ],
-        violations: [
-            {
-                title: "an old TLS policy",
-                case: https({ sslPolicy: "ELBSecurityPolicy-2016-08" }),
-                messages: [
-                    `Listener 'subject' uses TLS policy ELBSecurityPolicy-2016-08; HTTPS must use a policy from the allow-list (${ALLOWED})`,
-                ],
-            },
-            {
-                title: "no TLS policy",
-                case: https({}),
-                messages: [
-                    `Listener 'subject' sets no sslPolicy, so the provider default (which allows older TLS) applies; HTTPS must use a policy from the allow-list (${ALLOWED})`,
-                ],
-            },
-            {
-                title: "a TLS listener on an aws:alb listener with TLS 1.0",
-                case: https({ protocol: "TLS", sslPolicy: "ELBSecurityPolicy-TLS-1-0-2015-04" }, T.albListener),
-                messages: [
-                    `Listener 'subject' uses TLS policy ELBSecurityPolicy-TLS-1-0-2015-04; HTTPS must use a policy from the allow-list (${ALLOWED})`,
-                ],
-            },
-            {
-                title: "a policy outside a narrowed allow-list",
-                case: {
-                    ...https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }),
-                    config: { allowedPolicies: ["ELBSecurityPolicy-TLS13-1-3-2021-06"] },
-                },
-                messages: [
-                    "Listener 'subject' uses TLS policy ELBSecurityPolicy-TLS13-1-2-2021-06; HTTPS must use a policy from the allow-list (set sslPolicy to one of ELBSecurityPolicy-TLS13-1-3-2021-06)",
-                ],
-            },
-        ],
-        unknown: {
-            title: "an unknown TLS policy is a violation",
-            case: https({ sslPolicy: UNKNOWN }),
-            messages: [
-                `Listener 'subject' has a value unknown during preview at sslPolicy, so it cannot be verified; HTTPS must use a current TLS policy (${ALLOWED})`,
-            ],
-        },
-    });
-
+describe("policy: load balancers", () => {
     const lb = (props: Record<string, unknown>, type: string = T.lbLoadBalancer): ResourceCase => ({
         type,
         props: { loadBalancerType: "application", ...props },
+    });
+    const tg = (props: Record<string, unknown>, type: string = T.lbTargetGroup): ResourceCase => ({
+        type,
+        props: { port: 8080, protocol: "HTTP", ...props },
     });
     describeRule<ResourceCase>("alb-drop-invalid-headers", {
         compliant: [
@@ -316,11 +33,9 @@ describe("policy: load balancing", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
+            title: "an unknown setting is advisory until checked before creation",
             case: lb({ dropInvalidHeaderFields: UNKNOWN_BOOL }),
-            messages: [
-                "Load balancer 'subject' has a value unknown during preview at dropInvalidHeaderFields, so it cannot be verified; the load balancer must drop invalid headers (set dropInvalidHeaderFields: true as a literal)",
-            ],
+            advisory: true,
         },
     });
 
@@ -340,11 +55,9 @@ describe("policy: load balancing", () => {
             },
         ],
         unknown: {
-            title: "an unknown mode is a violation",
+            title: "an unknown mode is advisory until checked before creation",
             case: lb({ desyncMitigationMode: UNKNOWN }),
-            messages: [
-                'Load balancer \'subject\' has a value unknown during preview at desyncMitigationMode, so it cannot be verified; the load balancer must mitigate HTTP desync (set desyncMitigationMode: "defensive" or "strictest")',
-            ],
+            advisory: true,
         },
     });
 
@@ -364,11 +77,9 @@ describe("policy: load balancing", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
+            title: "an unknown setting is advisory until checked before creation",
             case: lb({ enableDeletionProtection: UNKNOWN_BOOL }),
-            messages: [
-                "Load balancer 'subject' has a value unknown during preview at enableDeletionProtection, so it cannot be verified; the load balancer must be protected from deletion (set enableDeletionProtection: true as a literal)",
-            ],
+            advisory: true,
         },
     });
 
@@ -399,17 +110,10 @@ describe("policy: load balancing", () => {
             },
         ],
         unknown: {
-            title: "an unknown enabled flag is a violation",
+            title: "an unknown enabled flag is advisory until checked before creation",
             case: lb({ accessLogs: { bucket: "logs-bucket", enabled: UNKNOWN_BOOL } }),
-            messages: [
-                "Load balancer 'subject' has a value unknown during preview at accessLogs.enabled, so it cannot be verified; the load balancer must keep access logs (set accessLogs: { bucket, enabled: true })",
-            ],
+            advisory: true,
         },
-    });
-
-    const tg = (props: Record<string, unknown>, type: string = T.lbTargetGroup): ResourceCase => ({
-        type,
-        props: { port: 8080, protocol: "HTTP", ...props },
     });
     describeRule<ResourceCase>("target-group-health-check", {
         compliant: [
@@ -434,10 +138,128 @@ describe("policy: load balancing", () => {
             },
         ],
         unknown: {
-            title: "an unknown path is a violation",
+            title: "an unknown path is advisory until checked before creation",
             case: tg({ healthCheck: { enabled: true, path: UNKNOWN } }),
+            advisory: true,
+        },
+    });
+
+    const WAF =
+        "an internet-facing load balancer in prod sits behind a web ACL (add an aws.wafv2.WebAclAssociation with resourceArn: alb.arn, or put CloudFront with a web ACL in front and admit only its origin-facing prefix list)";
+    const ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/65f3";
+    const albSg = (source: Record<string, unknown>): StackResource[] => [
+        { type: T.securityGroup, name: "alb-sg", props: { id: "sg-0a1", description: "alb" } },
+        {
+            type: T.ingressRule,
+            name: "alb-https",
+            props: {
+                securityGroupId: "sg-0a1",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "https",
+                ...source,
+            },
+        },
+    ];
+    const alb = (props: Record<string, unknown> = {}, type: string = T.lbLoadBalancer): StackResource => ({
+        type,
+        name: "web",
+        props: { arn: ALB_ARN, id: ALB_ARN, loadBalancerType: "application", securityGroups: ["sg-0a1"], ...props },
+    });
+    const association = (resourceArn: string, deps?: string[]): StackResource => ({
+        type: T.webAclAssociation,
+        name: "web-waf",
+        props: { resourceArn, webAclArn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/web/1" },
+        deps: deps ? { resourceArn: deps } : undefined,
+    });
+    describeRule<StackCase>("alb-waf-associated", {
+        compliant: [
+            {
+                title: "an internet-facing ALB with a web ACL association, by ARN",
+                case: { resources: [...albSg({ cidrIpv4: "0.0.0.0/0" }), alb(), association(ALB_ARN)] },
+            },
+            {
+                title: "the same at a first preview, traced through the dependency (aws:alb spelling)",
+                case: {
+                    resources: [
+                        ...albSg({ cidrIpv4: "0.0.0.0/0" }),
+                        alb({ arn: UNKNOWN, id: UNKNOWN }, T.albLoadBalancer),
+                        association(UNKNOWN, ["web"]),
+                    ],
+                },
+            },
+            {
+                title: "an internal load balancer",
+                case: { resources: [...albSg({ cidrIpv4: "0.0.0.0/0" }), alb({ internal: true })] },
+            },
+            {
+                title: "an ALB only CloudFront reaches (its group admits only the origin-facing prefix list)",
+                case: { resources: [...albSg({ prefixListId: "pl-3b927c52" }), alb()] },
+            },
+            {
+                title: "a network load balancer",
+                case: { resources: [...albSg({ cidrIpv4: "0.0.0.0/0" }), alb({ loadBalancerType: "network" })] },
+            },
+        ],
+        violations: [
+            {
+                title: "an internet-facing ALB without a web ACL",
+                case: { resources: [...albSg({ cidrIpv4: "0.0.0.0/0" }), alb()] },
+                messages: [
+                    `Load balancer 'web' faces the internet without a web ACL, so nothing filters or rate-limits requests before they reach the servers; ${WAF}`,
+                ],
+            },
+            {
+                title: "a web ACL associated with another load balancer",
+                case: {
+                    resources: [
+                        ...albSg({ cidrIpv6: "::/0" }),
+                        alb(),
+                        association("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/other/1"),
+                    ],
+                },
+                messages: [
+                    `Load balancer 'web' faces the internet without a web ACL, so nothing filters or rate-limits requests before they reach the servers; ${WAF}`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an association whose target cannot be traced at preview does not count",
+            case: {
+                resources: [
+                    ...albSg({ cidrIpv4: "0.0.0.0/0" }),
+                    alb({ arn: UNKNOWN, id: UNKNOWN }),
+                    association(UNKNOWN),
+                ],
+            },
             messages: [
-                "Target group 'subject' has a value unknown during preview at healthCheck.path, so it cannot be verified; targets must be health-checked (set healthCheck: { enabled: true, path: \"/healthz\" })",
+                `Load balancer 'web' faces the internet without a web ACL, so nothing filters or rate-limits requests before they reach the servers; ${WAF}`,
+            ],
+        },
+    });
+
+    describeRule<ResourceCase>("clb-not-used", {
+        compliant: [{ title: "an Application Load Balancer", case: lb({}) }],
+        violations: [
+            {
+                title: "a Classic Load Balancer",
+                case: {
+                    type: T.classicLoadBalancer,
+                    props: {
+                        listeners: [{ instancePort: 80, lbPort: 80, lbProtocol: "http", instanceProtocol: "http" }],
+                    },
+                },
+                messages: [
+                    "Classic Load Balancer 'subject' is a Classic Load Balancer, which cannot offer TLS 1.3, desync mitigation, header validation or a web ACL; web traffic goes through an Application Load Balancer (replace it with aws.lb.LoadBalancer and listeners)",
+                ],
+            },
+        ],
+        unknown: {
+            title: "a Classic Load Balancer is refused whatever its values, unknown ones included",
+            case: { type: T.classicLoadBalancer, props: { listeners: UNKNOWN } },
+            messages: [
+                "Classic Load Balancer 'subject' is a Classic Load Balancer, which cannot offer TLS 1.3, desync mitigation, header validation or a web ACL; web traffic goes through an Application Load Balancer (replace it with aws.lb.LoadBalancer and listeners)",
             ],
         },
     });

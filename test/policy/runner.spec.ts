@@ -24,8 +24,12 @@ import {
     runPolicyPack,
 } from "../../offline/policyRunner";
 import { RecordedResource } from "../../offline/types";
+import { today } from "../../policy/lib/rule";
 import { broken, patch, wholeStack } from "./fixtures";
 import { UNKNOWN } from "./helpers";
+
+/** The pack as the engine names it in its messages: name@v<policy/package.json version>. */
+const PACK = `webfleet-guard@v${(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy", "package.json"), "utf8")) as { version: string }).version}`;
 
 const PROJECT = "webfleet";
 
@@ -98,7 +102,7 @@ describe("offline policy runner", () => {
                         enforcementLevel: "mandatory",
                         urn: urnOf(r, "web-ssh-debug"),
                         message:
-                            "Security group ingress rule 'web-ssh-debug' on security group 'web-sg' allows tcp port 22 from 0.0.0.0/0, the whole internet; only the load balancer's security group may accept internet traffic, on ports 80 and 443 (reference a security group or a private CIDR instead)",
+                            "Security group ingress rule 'web-ssh-debug' allows tcp port 22 from 0.0.0.0/0, the whole internet; internet traffic may reach only the load balancer's security group, and only on tcp ports 80 and 443, one port per rule (reference a security group or a private CIDR instead)",
                     },
                     {
                         policy: "ssh-only-from-bastion",
@@ -206,6 +210,63 @@ describe("offline policy runner", () => {
                     resourcePattern: "web-lb-*",
                 },
             ]);
+        });
+
+        it("lets an exemption lapse on its expiry date: the violation counts again, naming the exemption that ran out", async () => {
+            const resources = noProtection();
+            const message =
+                "Load balancer 'web-lb-alb' has deletion protection off; the service's entry point must not be deletable by one command (set enableDeletionProtection: true)";
+            const withExpiry = (expires: string) =>
+                configFile({
+                    all: "mandatory",
+                    "alb-deletion-protection": {
+                        exemptions: [{ resource: "web-lb-*", reason: "blue/green cut-over (OPS-123)", expires }],
+                    },
+                });
+            const live = await runPolicyPack({
+                project: PROJECT,
+                stack: "prod",
+                resources,
+                configFile: withExpiry("2999-12-31"),
+            });
+            expect(live.violations).to.deep.equal([]);
+            expect(live.exempted.map((e) => [e.policy, e.message, e.reason])).to.deep.equal([
+                ["alb-deletion-protection", message, "blue/green cut-over (OPS-123)"],
+            ]);
+            const lapsed = await runPolicyPack({
+                project: PROJECT,
+                stack: "prod",
+                resources,
+                configFile: withExpiry("2001-01-31"),
+            });
+            expect(lapsed.exempted).to.deep.equal([]);
+            expect(lapsed.violations).to.deep.equal([
+                {
+                    policy: "alb-deletion-protection",
+                    enforcementLevel: "mandatory",
+                    urn: urnOf(resources, "web-lb-alb"),
+                    message: `${message} (the exemption for 'web-lb-*' expired on 2001-01-31: blue/green cut-over (OPS-123); fix the resource, or renew the exemption with a new date and reason)`,
+                },
+            ]);
+        });
+
+        it("holds an exemption through its last day (today, UTC)", async () => {
+            const resources = noProtection();
+            const report = await runPolicyPack({
+                project: PROJECT,
+                stack: "prod",
+                resources,
+                configFile: configFile({
+                    all: "mandatory",
+                    "alb-deletion-protection": {
+                        exemptions: [
+                            { resource: "web-lb-*", reason: "blue/green cut-over (OPS-123)", expires: today() },
+                        ],
+                    },
+                }),
+            });
+            expect(report.violations).to.deep.equal([]);
+            expect(report.exempted.length).to.equal(1);
         });
 
         it("exempts stack-rule findings by the resource named in their URN, and nothing else", async () => {
@@ -359,7 +420,7 @@ describe("offline policy runner", () => {
                     name: db.name,
                     urn: db.urn,
                     parent: db.parent,
-                    protect: false,
+                    protect: true,
                     isType: true,
                     isBucket: false,
                     engine: "postgres",
@@ -420,8 +481,7 @@ describe("offline policy runner", () => {
                     policy: "unknown-probe",
                     enforcementLevel: "advisory",
                     urn: urnOf(list, "database-db"),
-                    message:
-                        "can't run policy 'unknown-probe' from policy pack 'webfleet-guard@v0.1.0' during preview: string value at .publiclyAccessible can't be known during preview",
+                    message: `can't run policy 'unknown-probe' from policy pack '${PACK}' during preview: string value at .publiclyAccessible can't be known during preview`,
                 },
             ]);
         });
@@ -487,8 +547,10 @@ describe("offline policy runner", () => {
                 await runPolicyPack({ project: PROJECT, stack: "probe", resources: resources(), policies: [probe] });
                 expect.fail("expected an error");
             } catch (e) {
-                expect((e as Error).message).to.match(
-                    /^Error validating the stack with policy 'broken-probe' from policy pack 'webfleet-guard@v0\.1\.0': Error: boom/,
+                expect((e as Error).message).to.satisfy((m: string) =>
+                    m.startsWith(
+                        `Error validating the stack with policy 'broken-probe' from policy pack '${PACK}': Error: boom`,
+                    ),
                 );
             }
         });

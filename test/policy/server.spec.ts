@@ -90,12 +90,19 @@ describe("policy pack in the real analyzer server", function () {
         }));
     }
 
-    async function analyze(type: string, name: string, props: Record<string, unknown>): Promise<Diagnostic[]> {
+    async function analyze(
+        type: string,
+        name: string,
+        props: Record<string, unknown>,
+        protect = true,
+    ): Promise<Diagnostic[]> {
         const req = new pb.AnalyzeRequest();
         req.setType(type);
         req.setName(name);
         req.setUrn(`urn:pulumi:prod::webfleet::${type}::${name}`);
-        req.setOptions(new pb.AnalyzerResourceOptions());
+        const options = new pb.AnalyzerResourceOptions();
+        options.setProtect(protect);
+        req.setOptions(options);
         req.setProperties(structPb.Struct.fromJavaScript(props));
         return diagnostics(await call("analyze", req));
     }
@@ -121,6 +128,8 @@ describe("policy pack in the real analyzer server", function () {
         multiAz: true,
         manageMasterUserPassword: true,
         masterUserSecretKmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1",
+        monitoringInterval: 60,
+        monitoringRoleArn: "arn:aws:iam::123456789012:role/rds-monitoring",
     };
 
     it("passes a compliant database and reports a public one as mandatory, with the prod settings applied", async () => {
@@ -158,18 +167,39 @@ describe("policy pack in the real analyzer server", function () {
         ]);
     });
 
-    it("reports a security setting unknown during preview as a violation, not a silent pass", async () => {
+    it("says it cannot verify a security setting unknown during preview (advisory, never a silent pass), and enforces it once known", async () => {
         const found = await analyze("aws:rds/instance:Instance", "db", {
             ...compliantDb,
             publiclyAccessible: UNKNOWN_BOOL,
         });
-        expect(found.map((d) => [d.policy, d.level, d.message.split("\n")[1]])).to.deep.equal([
+        expect(found.map((d) => [d.policy, d.level, d.message, d.urn])).to.deep.equal([
             [
                 "rds-no-public-access",
-                "mandatory",
-                "RDS instance 'db' has a value unknown during preview at publiclyAccessible, so it cannot be verified; databases must stay in isolated subnets (set publiclyAccessible: false)",
+                "advisory",
+                "RDS instance 'db' has a value unknown during preview at publiclyAccessible, so it cannot be verified yet; it is checked on the real value before the resource is created (databases must stay in isolated subnets (set publiclyAccessible: false))",
+                "urn:pulumi:prod::webfleet::aws:rds/instance:Instance::db",
             ],
         ]);
+        // `pulumi up` analyzes the resource again with the real value, before creating it.
+        const known = await analyze("aws:rds/instance:Instance", "db", { ...compliantDb, publiclyAccessible: true });
+        expect(known.map((d) => [d.policy, d.level])).to.deep.equal([["rds-no-public-access", "mandatory"]]);
+    });
+
+    it("reads the resource options the engine sends: an unprotected prod database is refused", async () => {
+        const found = await analyze("aws:rds/instance:Instance", "db", compliantDb, false);
+        expect(found.map((d) => [d.policy, d.level, d.message.split("\n")[1]])).to.deep.equal([
+            [
+                "prod-stateful-protected",
+                "mandatory",
+                "RDS instance 'db' is not protected; prod's stateful resources are protected, so a destroy stops before it deletes them (set the resource option protect: true for prod)",
+            ],
+        ]);
+    });
+
+    it("notes that the engine passes no retainOnDelete, instead of passing the key silently", async () => {
+        const found = await analyze("aws:kms/key:Key", "key", { enableKeyRotation: true });
+        expect(found.map((d) => [d.policy, d.level])).to.deep.equal([["kms-key-retain-on-delete", "advisory"]]);
+        expect(found[0].message).to.contain("retainOnDelete is not among the options this check received");
     });
 
     it("runs the stack rules over the stack with parents and property dependencies", async () => {
@@ -183,7 +213,9 @@ describe("policy pack in the real analyzer server", function () {
             r.setType(type);
             r.setName(name);
             r.setUrn(`urn:pulumi:prod::webfleet::${type}::${name}`);
-            r.setOptions(new pb.AnalyzerResourceOptions());
+            const options = new pb.AnalyzerResourceOptions();
+            options.setProtect(true);
+            r.setOptions(options);
             r.setProperties(structPb.Struct.fromJavaScript(props));
             for (const [k, names] of Object.entries(deps)) {
                 const d = new pb.AnalyzerPropertyDependencies();
@@ -216,17 +248,23 @@ describe("policy pack in the real analyzer server", function () {
         const found = diagnostics(await call("analyzeStack", req));
         expect(found.map((d) => [d.policy, d.level, d.urn])).to.deep.equal([
             [
-                "sg-no-public-ingress",
-                "mandatory",
-                "urn:pulumi:prod::webfleet::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh",
-            ],
-            [
                 "ssh-only-from-bastion",
                 "mandatory",
                 "urn:pulumi:prod::webfleet::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh",
             ],
         ]);
-        expect(found[1].message.split("\n")[1]).to.equal(
+        // The world-open port itself is refused per resource, before the rule is created, by the
+        // same rule's pre-creation check (the engine's Analyze call), whatever group it opens.
+        const before = await analyze("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "web-ssh", {
+            securityGroupId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+            ipProtocol: "tcp",
+            fromPort: 22,
+            toPort: 22,
+            cidrIpv4: "0.0.0.0/0",
+            description: "x",
+        });
+        expect(before.map((d) => [d.policy, d.level])).to.deep.equal([["sg-no-public-ingress", "mandatory"]]);
+        expect(found[0].message.split("\n")[1]).to.equal(
             "Security group ingress rule 'web-ssh' on security group 'web-sg' allows SSH (tcp port 22) from 0.0.0.0/0; SSH must come only through the bastion (use the bastion's security group, tagged webfleet:role=bastion, as the only source), never a CIDR or prefix list",
         );
     });

@@ -1,6 +1,6 @@
 import { T } from "../../policy/lib/types";
 import { bucket, companion } from "./builders";
-import { ResourceCase, StackCase, UNKNOWN, UNKNOWN_BOOL, describeRule } from "./helpers";
+import { StackCase, UNKNOWN, UNKNOWN_BOOL, describeRule } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/2ccbf1d3-c5da-4e41-8932-608ff6ef778e";
 const B = "artifacts-3e5618141e38";
@@ -60,7 +60,7 @@ describe("policy: storage", () => {
                 title: "two blocks off",
                 case: { resources: [artifacts(), pab({ blockPublicPolicy: false, restrictPublicBuckets: false })] },
                 messages: [
-                    `S3 bucket 'artifacts' has a public access block with blockPublicPolicy, restrictPublicBuckets off; ${PAB_FIX}`,
+                    `S3 public access block 'artifacts-pab' leaves blockPublicPolicy, restrictPublicBuckets off; ${PAB_FIX}`,
                 ],
             },
             {
@@ -72,10 +72,13 @@ describe("policy: storage", () => {
             },
         ],
         unknown: {
-            title: "an unknown setting is a violation",
-            case: { resources: [artifacts(), pab({ ignorePublicAcls: UNKNOWN_BOOL })] },
-            messages: [
-                `S3 bucket 'artifacts' has a public access block whose ignorePublicAcls is unknown during preview; ${PAB_FIX}`,
+            title: "a block that cannot be traced to its bucket covers nothing; its unknown setting is checked before creation",
+            case: {
+                resources: [artifacts(), { ...pab({ ignorePublicAcls: UNKNOWN_BOOL, bucket: UNKNOWN }), deps: {} }],
+            },
+            messages: [`S3 bucket 'artifacts' has no public access block; ${PAB_FIX}`],
+            notes: [
+                `S3 public access block 'artifacts-pab' has a value unknown during preview at ignorePublicAcls, so it cannot be verified yet; it is checked on the real value before the resource is created (${PAB_FIX})`,
             ],
         },
     });
@@ -130,6 +133,48 @@ describe("policy: storage", () => {
                 },
             },
             {
+                title: "first preview (issue 10): the access-log bucket named through its bucket policy's unknown `bucket` output",
+                case: {
+                    resources: [
+                        bucket("logs", UNKNOWN),
+                        companion(T.bucketSse, "logs-sse", "logs", UNKNOWN, {
+                            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                        }),
+                        companion(T.bucketPolicy, "logs-policy", "logs", UNKNOWN, { policy: UNKNOWN }),
+                        {
+                            type: T.lbLoadBalancer,
+                            name: "alb",
+                            props: { accessLogs: { bucket: UNKNOWN, enabled: true, prefix: "alb" } },
+                            deps: { accessLogs: ["logs-policy"] },
+                        },
+                    ],
+                },
+            },
+            {
+                title: "SSE-S3 on the target of S3 server access logs (BucketLogging targetBucket, V2 spelling)",
+                case: {
+                    resources: [
+                        artifacts(),
+                        sse({ sseAlgorithm: "AES256" }),
+                        bucket("app", "app-data-1"),
+                        companion(T.bucketSse, "app-sse", "app", "app-data-1", {
+                            rules: [
+                                {
+                                    applyServerSideEncryptionByDefault: {
+                                        sseAlgorithm: "aws:kms",
+                                        kmsMasterKeyId: KEY,
+                                    },
+                                },
+                            ],
+                        }),
+                        companion(T.bucketLoggingV2, "app-logging", "app", "app-data-1", {
+                            targetBucket: B,
+                            targetPrefix: "s3/",
+                        }),
+                    ],
+                },
+            },
+            {
                 title: "SSE-S3 when the stack's config allows it",
                 case: {
                     resources: [artifacts(), sse({ sseAlgorithm: "AES256" })],
@@ -153,6 +198,29 @@ describe("policy: storage", () => {
                 ],
             },
             {
+                title: "SSE-S3 on a bucket next to the log bucket, which the load balancer does not log to",
+                case: {
+                    resources: [
+                        bucket("logs", UNKNOWN),
+                        companion(T.bucketPolicy, "logs-policy", "logs", UNKNOWN, { policy: UNKNOWN }),
+                        bucket("data", UNKNOWN),
+                        companion(T.bucketSse, "data-sse", "data", UNKNOWN, {
+                            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                        }),
+                        {
+                            type: T.lbLoadBalancer,
+                            name: "alb",
+                            props: { accessLogs: { bucket: UNKNOWN, enabled: true } },
+                            deps: { accessLogs: ["logs-policy"] },
+                        },
+                    ],
+                },
+                messages: [
+                    `S3 bucket 'logs' has no default encryption configuration; objects must be encrypted with the project's KMS key (${KMS})`,
+                    `S3 bucket 'data' encrypts with AES256 (S3-managed keys); objects must be encrypted with the project's KMS key (${KMS})`,
+                ],
+            },
+            {
                 title: "SSE-KMS with the AWS managed key",
                 case: { resources: [artifacts(), sse({ sseAlgorithm: "aws:kms" })] },
                 messages: [
@@ -171,6 +239,7 @@ describe("policy: storage", () => {
 
     const TLS =
         'buckets must deny every request that is not over TLS (add an aws.s3.BucketPolicy with a Deny statement for Principal "*", Action "s3:*", Condition { Bool: { "aws:SecureTransport": "false" } })';
+    const POLICY_TLS = `does not deny requests without TLS, and a bucket has one policy; ${TLS.replace("buckets must", "bucket policies must")}`;
     describeRule<StackCase>("s3-tls-only", {
         compliant: [
             {
@@ -192,6 +261,21 @@ describe("policy: storage", () => {
                             ],
                             false,
                         ),
+                    ],
+                },
+            },
+            {
+                title: "at a first preview: the policy's ARNs unknown, its Deny known in the inputs checked before creation",
+                case: {
+                    resources: [
+                        { ...artifacts(), props: { ...artifacts().props, arn: UNKNOWN, id: UNKNOWN } },
+                        {
+                            ...companion(T.bucketPolicy, "artifacts-policy", "artifacts", B, { policy: UNKNOWN }),
+                            inputs: {
+                                bucket: UNKNOWN,
+                                policy: { Statement: [{ ...TLS_DENY, Resource: [UNKNOWN] }] },
+                            },
+                        },
                     ],
                 },
             },
@@ -228,16 +312,33 @@ describe("policy: storage", () => {
                         ]),
                     ],
                 },
-                messages: [`S3 bucket 'artifacts' has a bucket policy that does not deny requests without TLS; ${TLS}`],
+                messages: [`S3 bucket policy 'artifacts-policy' ${POLICY_TLS}`],
+            },
+            {
+                title: "an inline policy (aws.s3.Bucket policy) without the TLS deny",
+                case: {
+                    resources: [
+                        {
+                            ...artifacts(),
+                            props: {
+                                ...artifacts().props,
+                                policy: JSON.stringify({ Statement: [{ ...TLS_DENY, Effect: "Allow" }] }),
+                            },
+                        },
+                    ],
+                },
+                messages: [
+                    `S3 bucket 'artifacts' has an inline policy that does not deny requests without TLS; ${TLS}`,
+                ],
             },
             {
                 title: "a TLS deny limited to reads",
                 case: { resources: [artifacts(), policyOf([{ ...TLS_DENY, Action: "s3:GetObject" }])] },
-                messages: [`S3 bucket 'artifacts' has a bucket policy that does not deny requests without TLS; ${TLS}`],
+                messages: [`S3 bucket policy 'artifacts-policy' ${POLICY_TLS}`],
             },
         ],
         unknown: {
-            title: "a policy built from outputs gets an advisory note",
+            title: "a policy built from outputs gets an advisory note (its inputs are checked before creation)",
             case: {
                 resources: [
                     artifacts(),
@@ -285,80 +386,87 @@ describe("policy: storage", () => {
         },
     });
 
-    const ACL =
-        "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
-    describeRule<ResourceCase>("s3-no-public-acl", {
+    const S3_LOGS =
+        "add an aws.s3.BucketLogging with targetBucket set to the stack's log bucket (SSE-S3, like the load balancer's)";
+    describeRule<StackCase>("s3-server-access-logging", {
         compliant: [
-            { title: "a bucket without an ACL", case: { type: T.bucket, props: { bucketPrefix: "artifacts" } } },
-            { title: "the private ACL", case: { type: T.bucket, props: { acl: "private" } } },
-            { title: "a private BucketAclV2", case: { type: T.bucketAclV2, props: { bucket: B, acl: "private" } } },
             {
-                title: "a grant to a canonical user",
+                title: "a bucket logging into the log bucket; the log bucket itself is exempt",
                 case: {
-                    type: T.bucketAcl,
-                    props: {
-                        bucket: B,
-                        accessControlPolicy: {
-                            grants: [{ grantee: { type: "CanonicalUser", id: "abc" }, permission: "READ" }],
+                    resources: [
+                        artifacts(),
+                        bucket("logs", "logs-1"),
+                        companion(T.bucketLogging, "artifacts-logging", "artifacts", B, { targetBucket: "logs-1" }),
+                    ],
+                },
+            },
+            {
+                title: "the load balancer's access-log bucket needs no logging of its own, even at a first preview",
+                case: {
+                    resources: [
+                        bucket("logs", UNKNOWN),
+                        companion(T.bucketPolicy, "logs-policy", "logs", UNKNOWN, { policy: UNKNOWN }),
+                        {
+                            type: T.lbLoadBalancer,
+                            name: "alb",
+                            props: { accessLogs: { bucket: UNKNOWN, enabled: true } },
+                            deps: { accessLogs: ["logs-policy"] },
                         },
-                    },
+                    ],
+                },
+            },
+            {
+                title: "a bucket whose policy lets ELB deliver logs (a log bucket by design, before anything names it)",
+                case: {
+                    resources: [
+                        bucket("logs", "logs-1"),
+                        companion(T.bucketPolicy, "logs-policy", "logs", "logs-1", {
+                            policy: JSON.stringify({
+                                Statement: [
+                                    {
+                                        Effect: "Allow",
+                                        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                                        Action: "s3:PutObject",
+                                        Resource: "arn:aws:s3:::logs-1/alb/AWSLogs/123456789012/*",
+                                    },
+                                ],
+                            }),
+                        }),
+                    ],
+                },
+            },
+            {
+                title: "inline logging on the bucket (deprecated form)",
+                case: {
+                    resources: [
+                        { ...artifacts(), props: { ...artifacts().props, logging: { targetBucket: "logs-1" } } },
+                    ],
                 },
             },
         ],
         violations: [
             {
-                title: "a public-read bucket",
-                case: { type: T.bucket, props: { acl: "public-read" } },
-                messages: [`S3 bucket 'subject' uses the canned ACL "public-read"; ${ACL}`],
-            },
-            {
-                title: "a grant to AllUsers on the bucket",
-                case: {
-                    type: T.bucket,
-                    props: {
-                        grants: [
-                            {
-                                type: "Group",
-                                uri: "http://acs.amazonaws.com/groups/global/AllUsers",
-                                permissions: ["READ"],
-                            },
-                        ],
-                    },
-                },
-                messages: [`S3 bucket 'subject' grants access to AllUsers or AuthenticatedUsers; ${ACL}`],
-            },
-            {
-                title: "a public-read-write BucketAclV2",
-                case: { type: T.bucketAclV2, props: { bucket: B, acl: "public-read-write" } },
-                messages: [`S3 bucket ACL 'subject' uses the canned ACL "public-read-write"; ${ACL}`],
-            },
-            {
-                title: "a BucketAcl granting AuthenticatedUsers",
-                case: {
-                    type: T.bucketAcl,
-                    props: {
-                        bucket: B,
-                        accessControlPolicy: {
-                            grants: [
-                                {
-                                    grantee: {
-                                        type: "Group",
-                                        uri: "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-                                    },
-                                    permission: "WRITE",
-                                },
-                            ],
-                        },
-                    },
-                },
-                messages: [`S3 bucket ACL 'subject' grants access to AllUsers or AuthenticatedUsers; ${ACL}`],
+                title: "a bucket without access logs",
+                case: { resources: [artifacts()] },
+                messages: [
+                    `S3 bucket 'artifacts' keeps no server access logs, so requests to its objects cannot be traced; ${S3_LOGS}`,
+                ],
             },
         ],
         unknown: {
-            title: "an unknown ACL is a violation",
-            case: { type: T.bucket, props: { acl: UNKNOWN } },
+            title: "a logging configuration that cannot be traced covers nothing",
+            case: {
+                resources: [
+                    artifacts(),
+                    {
+                        type: T.bucketLogging,
+                        name: "stray-logging",
+                        props: { bucket: UNKNOWN, targetBucket: "logs-1" },
+                    },
+                ],
+            },
             messages: [
-                `S3 bucket 'subject' has a value unknown during preview at acl, so it cannot be verified; ${ACL}`,
+                `S3 bucket 'artifacts' keeps no server access logs, so requests to its objects cannot be traced; ${S3_LOGS}`,
             ],
         },
     });

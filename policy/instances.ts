@@ -1,14 +1,14 @@
 /**
- * Compute rules: instances and launch templates (IMDSv2, hop limit, public IPs, encrypted
- * volumes, an instance profile, no secrets in user data) and Auto Scaling groups (launch
- * templates, ELB health checks, more than one AZ).
+ * Instance rules: instances and launch templates require IMDSv2 with a hop limit of one, get no
+ * public IP (except the bastion), encrypt their volumes, run with an instance profile and
+ * report one-minute metrics. A setting a launch template holds applies to the instances it
+ * launches, so an instance that names a template and leaves the setting unset defers to it.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
-import { findSecrets } from "./lib/secrets";
 import { subject } from "./lib/types";
-import { Peeked, decodeUserData, isTrue, peek, roleOf } from "./lib/values";
+import { isTrue, peek, present, roleOf } from "./lib/values";
 
 type MetadataOptions = { httpEndpoint?: string; httpTokens?: string; httpPutResponseHopLimit?: number } | undefined;
 
@@ -58,11 +58,10 @@ const imdsv2Required = resourceRule({
     name: "imdsv2-required",
     description:
         "Instances and launch templates require IMDSv2 session tokens, so a request forgery in the app cannot read the instance's credentials.",
-    severity: "high",
-    enforcementLevel: "mandatory",
+    severity: "critical",
     checks: 'metadataOptions.httpTokens is "required" (or the endpoint disabled); instances launched from a template defer to it',
-    equivalents: ["CKV_AWS_79", "NIST.800.53.R5-EC2IMDSv2Enabled"],
-    unknown: "violation",
+    equivalents: { cdkNag: ["NIST.800.53.R5-EC2IMDSv2Enabled"], checkov: ["CKV_AWS_79"] },
+    unknown: "advisory",
     requirement: 'instances must require IMDSv2 (set metadataOptions.httpTokens: "required" as a literal)',
     validate: [
         validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) =>
@@ -90,10 +89,9 @@ const imdsHopLimit = resourceRule({
     name: "imds-hop-limit-one",
     description: "The IMDS token hop limit is 1, so tokens cannot be relayed beyond the instance itself.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     checks: "metadataOptions.httpPutResponseHopLimit is set and at most maximumHopLimit (default 1)",
-    equivalents: ["CKV_AWS_341"],
-    unknown: "violation",
+    equivalents: { checkov: ["CKV_AWS_341"] },
+    unknown: "advisory",
     requirement: "IMDS tokens must stay on the instance (set metadataOptions.httpPutResponseHopLimit: 1 as a literal)",
     config: {
         maximumHopLimit: {
@@ -146,16 +144,14 @@ const PUBLIC_IP_FIX =
 const ec2NoPublicIp = resourceRule({
     name: "ec2-no-public-ip",
     description: "Instances get no public IP address, except the bastion.",
-    severity: "high",
-    enforcementLevel: "mandatory",
+    severity: "critical",
     checks: "associatePublicIpAddress is not true on launch templates' interfaces, instances or launch configurations, unless tagged webfleet:role=bastion",
-    equivalents: [
-        "CKV_AWS_88",
-        "NIST.800.53.R5-EC2InstanceNoPublicIp",
-        "NIST.800.53.R5-AutoScalingLaunchConfigPublicIpDisabled",
-        "awsguard ec2-instance-no-public-ip",
-    ],
-    unknown: "violation",
+    equivalents: {
+        cdkNag: ["NIST.800.53.R5-EC2InstanceNoPublicIp", "NIST.800.53.R5-AutoScalingLaunchConfigPublicIpDisabled"],
+        checkov: ["CKV_AWS_88"],
+        awsguard: ["ec2-instance-no-public-ip"],
+    },
+    unknown: "advisory",
     unknownNote:
         "An unset associatePublicIpAddress follows the subnet's setting and is not flagged; the webfleet subnets for instances are private.",
     requirement: PUBLIC_IP_FIX,
@@ -208,10 +204,13 @@ const ebsEncrypted = resourceRule({
     description:
         "Every EBS volume an instance, launch template, launch configuration or the stack creates is encrypted.",
     severity: "high",
-    enforcementLevel: "mandatory",
     checks: "Block device mappings / root and EBS block devices / aws.ebs.Volume set encrypted; a template or instance must declare its root volume",
-    equivalents: ["AwsSolutions-EC26", "CKV_AWS_8", "CKV_AWS_3", "awsguard encrypted-volumes"],
-    unknown: "violation",
+    equivalents: {
+        cdkNag: ["AwsSolutions-EC26"],
+        checkov: ["CKV_AWS_8", "CKV_AWS_3"],
+        awsguard: ["encrypted-volumes"],
+    },
+    unknown: "advisory",
     requirement: `${EBS_FIX} (set encrypted to a literal true)`,
     validate: [
         validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
@@ -273,20 +272,14 @@ const ebsEncrypted = resourceRule({
     ],
 });
 
-/** Set, or a reference still unknown at preview (which is set by definition). */
-function present(p: Peeked<unknown>): boolean {
-    return !p.known || (p.value !== undefined && p.value !== null && p.value !== "");
-}
-
 const PROFILE_FIX = "instances get AWS access only through their own role, never through keys on disk";
 
 const instanceProfileAttached = resourceRule({
     name: "instance-profile-attached",
     description: "Instances run with an IAM instance profile, so they never need long-lived keys.",
     severity: "medium",
-    enforcementLevel: "mandatory",
     checks: "iamInstanceProfile (arn or name) is set on launch templates, instances and launch configurations",
-    equivalents: ["NIST.800.53.R5-EC2InstanceProfileAttached", "CKV2_AWS_41"],
+    equivalents: { cdkNag: ["NIST.800.53.R5-EC2InstanceProfileAttached"], checkov: ["CKV2_AWS_41"] },
     unknown: "reference",
     unknownNote: "An instance profile that is an unknown reference at preview counts as set.",
     requirement: PROFILE_FIX,
@@ -311,148 +304,45 @@ const instanceProfileAttached = resourceRule({
     ],
 });
 
-function checkUserData(
-    args: ResourceValidationArgs,
-    report: ReportViolation,
-    raw: string | undefined,
-    base64: boolean,
-): void {
-    if (!raw) {
-        return;
-    }
-    const found = findSecrets(decodeUserData(raw, base64));
-    if (found.length > 0) {
-        report(
-            `${who(args)} has user data containing what looks like ${found.join(" and ")}; user data is readable by anyone who can describe the instance and by every process on it (read secrets at boot from Secrets Manager or SSM Parameter Store with the instance role)`,
-        );
-    }
-}
-
-const userDataNoSecrets = resourceRule({
-    name: "user-data-no-secrets",
+const ec2DetailedMonitoring = resourceRule({
+    name: "ec2-detailed-monitoring",
     description:
-        "User data carries no secrets (keys, passwords, tokens), because it is readable through the EC2 API and IMDS.",
-    severity: "critical",
-    enforcementLevel: "mandatory",
-    checks: "Decoded (base64, gzip) user data has no AWS keys, private keys, URLs with passwords, tokens or PASSWORD=/SECRET=/TOKEN= literals",
-    equivalents: ["CKV_AWS_46"],
+        "Instances and launch templates turn on detailed (one-minute) CloudWatch monitoring, so scaling and alarms react in time.",
+    severity: "low",
+    checks: "monitoring.enabled is true on launch templates; monitoring is true on instances (which defer to their launch template when unset)",
+    equivalents: {
+        cdkNag: ["AwsSolutions-EC28", "NIST.800.53.R5-EC2InstanceDetailedMonitoringEnabled"],
+        checkov: ["CKV_AWS_126"],
+        awsguard: ["ec2-instance-detailed-monitoring-enabled"],
+    },
     unknown: "advisory",
-    unknownNote:
-        "User data built from other resources' outputs is unknown at preview: the engine notes it as advisory and the rule runs on the real text at `pulumi up`, before the resource is created.",
-    requirement: "user data must not contain secrets",
+    requirement: "instances should report one-minute metrics (set monitoring: { enabled: true })",
     validate: [
-        validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) =>
-            checkUserData(args, report, lt.userData, true),
-        ),
-        validateResourceOfType(aws.ec2.Instance, (i, args, report) => {
-            checkUserData(args, report, i.userData, false);
-            checkUserData(args, report, i.userDataBase64, true);
-        }),
-        validateResourceOfType(aws.ec2.SpotInstanceRequest, (i, args, report) => {
-            checkUserData(args, report, i.userData, false);
-            checkUserData(args, report, i.userDataBase64, true);
-        }),
-        validateResourceOfType(aws.ec2.LaunchConfiguration, (lc, args, report) => {
-            checkUserData(args, report, lc.userData, false);
-            checkUserData(args, report, lc.userDataBase64, true);
-        }),
-    ],
-});
-
-const asgLaunchTemplate = resourceRule({
-    name: "asg-launch-template",
-    description:
-        "Auto Scaling groups launch from a launch template, not a launch configuration, so IMDSv2, encryption and instance refresh are available.",
-    severity: "medium",
-    enforcementLevel: "mandatory",
-    checks: "launchTemplate or mixedInstancesPolicy is set and launchConfiguration is not",
-    equivalents: ["CKV_AWS_315"],
-    unknown: "violation",
-    unknownNote: "A launch configuration that is an unknown reference at preview is still a launch configuration.",
-    requirement: "Auto Scaling groups launch from a launch template (set launchTemplate: { id, version })",
-    validate: [
-        validateResourceOfType(aws.autoscaling.Group, (asg, args, report) => {
-            if (present(peek(asg, "launchConfiguration"))) {
+        validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
+            if (lt.monitoring?.enabled !== true) {
                 report(
-                    `${who(args)} uses a launch configuration; launch configurations are deprecated by AWS and get no new EC2 features (set launchTemplate: { id, version } and remove launchConfiguration)`,
-                );
-            } else if (!present(peek(asg, "launchTemplate")) && !present(peek(asg, "mixedInstancesPolicy"))) {
-                report(
-                    `${who(args)} has no launch template; Auto Scaling groups launch from a launch template (set launchTemplate: { id, version })`,
+                    `${who(args)} launches instances with five-minute metrics only (monitoring.enabled is not true); scaling and alarms need one-minute metrics (set monitoring: { enabled: true })`,
                 );
             }
         }),
-    ],
-});
-
-const asgElbHealthCheck = resourceRule({
-    name: "asg-elb-health-check",
-    description:
-        "Auto Scaling groups behind a load balancer use its health checks, so an instance that stops serving is replaced.",
-    severity: "medium",
-    enforcementLevel: "mandatory",
-    checks: 'healthCheckType is "ELB" when targetGroupArns or loadBalancers are set',
-    equivalents: ["CKV2_AWS_15", "NIST.800.53.R5-AutoScalingGroupELBHealthCheckRequired"],
-    unknown: "violation",
-    requirement: 'a group behind a load balancer must use its health checks (set healthCheckType: "ELB")',
-    validate: [
-        validateResourceOfType(aws.autoscaling.Group, (asg, args, report) => {
-            if (asg.healthCheckType === "ELB") {
+        validateResourceOfType(aws.ec2.Instance, (i, args, report) => {
+            if (i.monitoring === undefined && fromTemplate(i)) {
                 return;
             }
-            const attached = (asg.targetGroupArns ?? []).length > 0 || (asg.loadBalancers ?? []).length > 0;
-            if (attached) {
+            if (i.monitoring !== true) {
                 report(
-                    `${who(args)} is attached to a load balancer but uses ${asg.healthCheckType ?? "EC2"} health checks, so an instance that stops serving stays in service; a group behind a load balancer must use its health checks (set healthCheckType: "ELB")`,
+                    `${who(args)} reports five-minute metrics only (monitoring is not true); scaling and alarms need one-minute metrics (set monitoring: true)`,
                 );
             }
         }),
     ],
 });
 
-const asgMultiAz = resourceRule({
-    name: "asg-multi-az",
-    description: "Auto Scaling groups span at least two subnets (one per AZ), so an AZ outage leaves capacity running.",
-    severity: "medium",
-    enforcementLevel: "mandatory",
-    checks: "vpcZoneIdentifiers (or availabilityZones) has at least minimumSubnets entries (default 2)",
-    equivalents: [],
-    unknown: "advisory",
-    unknownNote:
-        "Subnet lists from the VPC are unknown at a first preview: the engine notes it as advisory and the rule runs on the real list at `pulumi up`. Counts subnets, as a resource rule cannot see their AZs.",
-    requirement: "groups must span at least two AZs",
-    config: {
-        minimumSubnets: {
-            type: "integer",
-            minimum: 1,
-            maximum: 6,
-            default: 2,
-            description: "Fewest subnets (one per AZ) a group may span.",
-        },
-    },
-    validate: [
-        validateResourceOfType(aws.autoscaling.Group, (asg, args, report) => {
-            const { minimumSubnets } = configOf(args, { minimumSubnets: 2 });
-            const subnets = asg.vpcZoneIdentifiers?.length ?? 0;
-            const zones = asg.availabilityZones?.length ?? 0;
-            const spread = Math.max(subnets, zones);
-            if (spread < minimumSubnets) {
-                report(
-                    `${who(args)} spans ${spread} subnet(s); groups must span at least ${minimumSubnets} AZs so an AZ outage leaves capacity running (set vpcZoneIdentifiers to one subnet in each of ${minimumSubnets} or more AZs)`,
-                );
-            }
-        }),
-    ],
-});
-
-export const computePolicies: WebfleetPolicy[] = [
+export const instancePolicies: WebfleetPolicy[] = [
     imdsv2Required,
     imdsHopLimit,
     ec2NoPublicIp,
     ebsEncrypted,
     instanceProfileAttached,
-    userDataNoSecrets,
-    asgLaunchTemplate,
-    asgElbHealthCheck,
-    asgMultiAz,
+    ec2DetailedMonitoring,
 ];

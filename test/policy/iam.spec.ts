@@ -1,203 +1,10 @@
 import { T } from "../../policy/lib/types";
-import { ResourceCase, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, describeRule } from "./helpers";
+import { ResourceCase, UNKNOWN, describeRule } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/2ccbf1d3-c5da-4e41-8932-608ff6ef778e";
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
-const ROOT = {
-    Sid: "AccountAdministers",
-    Effect: "Allow",
-    Principal: { AWS: "arn:aws:iam::123456789012:root" },
-    Action: "kms:*",
-    Resource: "*",
-};
 
-describe("policy: secrets and IAM", () => {
-    describeRule<ResourceCase>("kms-key-rotation", {
-        compliant: [
-            { title: "rotation on", case: { type: T.kmsKey, props: { enableKeyRotation: true } } },
-            {
-                title: "an asymmetric signing key cannot rotate",
-                case: { type: T.kmsKey, props: { customerMasterKeySpec: "RSA_3072", keyUsage: "SIGN_VERIFY" } },
-            },
-            {
-                title: "an HMAC key cannot rotate",
-                case: { type: T.kmsKey, props: { customerMasterKeySpec: "HMAC_384", keyUsage: "GENERATE_VERIFY_MAC" } },
-            },
-            { title: "a key in an external key store", case: { type: T.kmsKey, props: { customKeyStoreId: "cks-1" } } },
-        ],
-        violations: [
-            {
-                title: "rotation off",
-                case: { type: T.kmsKey, props: { enableKeyRotation: false } },
-                messages: [
-                    "KMS key 'subject' does not rotate its key material; a leaked or broken key must age out (set enableKeyRotation: true)",
-                ],
-            },
-            {
-                title: "the default (off)",
-                case: { type: T.kmsKey, props: { description: "x" } },
-                messages: [
-                    "KMS key 'subject' does not rotate its key material; a leaked or broken key must age out (set enableKeyRotation: true)",
-                ],
-            },
-        ],
-        unknown: {
-            title: "an unknown rotation flag is a violation",
-            case: { type: T.kmsKey, props: { enableKeyRotation: UNKNOWN_BOOL } },
-            messages: [
-                "KMS key 'subject' has a value unknown during preview at enableKeyRotation, so it cannot be verified; keys must rotate (set enableKeyRotation: true)",
-            ],
-        },
-    });
-
-    const OPEN =
-        'the key must be usable only by named principals of the account (name the account root or roles, or confine "*" with a kms:CallerAccount / aws:PrincipalOrgID condition)';
-    describeRule<ResourceCase>("kms-no-wildcard-principal", {
-        compliant: [
-            {
-                title: "no policy: AWS's default key policy (the account root)",
-                case: { type: T.kmsKey, props: { enableKeyRotation: true } },
-            },
-            { title: "the account root", case: { type: T.kmsKey, props: { policy: doc(ROOT) } } },
-            {
-                title: '"*" confined to the account with kms:CallerAccount',
-                case: {
-                    type: T.kmsKey,
-                    props: {
-                        policy: doc(ROOT, {
-                            Effect: "Allow",
-                            Principal: { AWS: "*" },
-                            Action: "kms:Decrypt",
-                            Resource: "*",
-                            Condition: {
-                                StringEquals: {
-                                    "kms:CallerAccount": "123456789012",
-                                    "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com",
-                                },
-                            },
-                        }),
-                    },
-                },
-            },
-            {
-                title: "a standalone key policy naming the root",
-                case: { type: T.kmsKeyPolicy, props: { keyId: "k", policy: doc(ROOT) } },
-            },
-            {
-                title: "a wildcard in a Deny",
-                case: {
-                    type: T.kmsKey,
-                    props: { policy: doc(ROOT, { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" }) },
-                },
-            },
-        ],
-        violations: [
-            {
-                title: "an Allow for everyone",
-                case: {
-                    type: T.kmsKey,
-                    props: {
-                        policy: doc(ROOT, {
-                            Sid: "Everyone",
-                            Effect: "Allow",
-                            Principal: "*",
-                            Action: "kms:Decrypt",
-                            Resource: "*",
-                        }),
-                    },
-                },
-                messages: [
-                    `KMS key 'subject' has a key policy whose statement 2 (Sid Everyone) allows Principal "*"; ${OPEN}`,
-                ],
-            },
-            {
-                title: '{ AWS: ["*"] } in a standalone key policy, with a condition that does not confine it',
-                case: {
-                    type: T.kmsKeyPolicy,
-                    props: {
-                        policy: doc({
-                            Effect: "Allow",
-                            Principal: { AWS: ["*"] },
-                            Action: "kms:*",
-                            Resource: "*",
-                            Condition: { Bool: { "aws:SecureTransport": "true" } },
-                        }),
-                    },
-                },
-                messages: [`KMS key policy 'subject' has a key policy whose statement 1 allows Principal "*"; ${OPEN}`],
-            },
-            {
-                title: "a key policy that is not JSON",
-                case: { type: T.kmsKey, props: { policy: "{ not json" } },
-                messages: [
-                    "KMS key 'subject' has a key policy that is not valid JSON; the key policy must be a valid IAM policy document (fix the JSON)",
-                ],
-            },
-        ],
-        unknown: {
-            title: "a policy built from outputs is the engine's advisory note",
-            case: { type: T.kmsKey, props: { policy: UNKNOWN } },
-            advisory: true,
-        },
-    });
-
-    const SECRET = "every secret must be encrypted with the project's customer-managed KMS key";
-    describeRule<ResourceCase>("secrets-manager-cmk", {
-        compliant: [
-            { title: "a secret under the project's key", case: { type: T.secret, props: { kmsKeyId: KEY } } },
-            {
-                title: "an RDS-managed master secret under the project's key",
-                case: { type: T.rdsInstance, props: { manageMasterUserPassword: true, masterUserSecretKmsKeyId: KEY } },
-            },
-            {
-                title: "an RDS instance without a managed secret is not this rule's business",
-                case: { type: T.rdsInstance, props: { replicateSourceDb: "primary" } },
-            },
-        ],
-        violations: [
-            {
-                title: "a secret on the default key",
-                case: { type: T.secret, props: { description: "x" } },
-                messages: [
-                    `Secret 'subject' is encrypted with the AWS managed key aws/secretsmanager; ${SECRET}, whose policy the stack controls (set kmsKeyId: key.arn)`,
-                ],
-            },
-            {
-                title: "a secret on alias/aws/secretsmanager",
-                case: { type: T.secret, props: { kmsKeyId: "alias/aws/secretsmanager" } },
-                messages: [
-                    `Secret 'subject' is encrypted with the AWS managed key aws/secretsmanager; ${SECRET}, whose policy the stack controls (set kmsKeyId: key.arn)`,
-                ],
-            },
-            {
-                title: "an RDS-managed master secret on the default key",
-                case: { type: T.rdsInstance, props: { manageMasterUserPassword: true } },
-                messages: [
-                    `RDS instance 'subject' keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET} (set masterUserSecretKmsKeyId: key.arn)`,
-                ],
-            },
-            {
-                title: "a cluster's managed master secret on the default key",
-                case: { type: T.rdsCluster, props: { manageMasterUserPassword: true, masterUserSecretKmsKeyId: "" } },
-                messages: [
-                    `RDS cluster 'subject' keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET} (set masterUserSecretKmsKeyId: key.arn)`,
-                ],
-            },
-            {
-                title: "whether RDS manages the secret is unknown at preview",
-                case: { type: T.rdsInstance, props: { manageMasterUserPassword: UNKNOWN_BOOL } },
-                messages: [
-                    `RDS instance 'subject' has a value unknown during preview at manageMasterUserPassword, so it cannot be verified; ${SECRET} (set kmsKeyId: key.arn)`,
-                ],
-            },
-        ],
-        unknown: {
-            title: "a key unknown at preview is a reference to the stack's key",
-            case: { type: T.secret, props: { kmsKeyId: UNKNOWN } },
-            passes: true,
-        },
-    });
-
+describe("policy: IAM", () => {
     const LIST =
         'policies must list the actions they need (replace "*" with the specific actions, e.g. "s3:GetObject")';
     describeRule<ResourceCase>("iam-no-wildcard-action", {
@@ -314,7 +121,7 @@ describe("policy: secrets and IAM", () => {
     });
 
     const ADMIN =
-        "no identity of the stack may hold administrator access (attach a policy that lists only the actions it needs)";
+        "which grants administrator, power-user or full-service access; identities get only the actions they need (attach a customer policy that lists them)";
     describeRule<ResourceCase>("iam-no-admin-access", {
         compliant: [
             {
@@ -347,7 +154,7 @@ describe("policy: secrets and IAM", () => {
                     props: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
                 },
                 messages: [
-                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess; ${ADMIN}`,
+                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess, ${ADMIN}`,
                 ],
             },
             {
@@ -357,7 +164,7 @@ describe("policy: secrets and IAM", () => {
                     props: { group: "g", policyArn: "arn:aws-us-gov:iam::aws:policy/AdministratorAccess" },
                 },
                 messages: [
-                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess; ${ADMIN}`,
+                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess, ${ADMIN}`,
                 ],
             },
             {
@@ -367,7 +174,7 @@ describe("policy: secrets and IAM", () => {
                     props: { users: ["u"], policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
                 },
                 messages: [
-                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess; ${ADMIN}`,
+                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess, ${ADMIN}`,
                 ],
             },
             {
@@ -381,7 +188,47 @@ describe("policy: secrets and IAM", () => {
                         ],
                     },
                 },
-                messages: [`IAM role 'subject' attaches the AWS managed policy AdministratorAccess; ${ADMIN}`],
+                messages: [`IAM role 'subject' attaches the AWS managed policy AdministratorAccess, ${ADMIN}`],
+            },
+            {
+                title: "a full-access policy through RolePolicyAttachmentsExclusive",
+                case: {
+                    type: T.iamRolePolicyAttachmentsExclusive,
+                    props: {
+                        roleName: "app",
+                        policyArns: [
+                            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+                            "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+                        ],
+                    },
+                },
+                messages: [
+                    `IAM policy attachments 'subject' attaches the AWS managed policy AmazonS3FullAccess, ${ADMIN}`,
+                ],
+            },
+            {
+                title: "PowerUserAccess on a user, through UserPolicyAttachmentsExclusive",
+                case: {
+                    type: T.iamUserPolicyAttachmentsExclusive,
+                    props: { userName: "ci", policyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"] },
+                },
+                messages: [
+                    `IAM policy attachments 'subject' attaches the AWS managed policy PowerUserAccess, ${ADMIN}`,
+                ],
+            },
+            {
+                title: "IAMFullAccess on a group, in a job-function path",
+                case: {
+                    type: T.iamGroupPolicyAttachmentsExclusive,
+                    props: {
+                        groupName: "ops",
+                        policyArns: [
+                            "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+                            "arn:aws:iam::aws:policy/IAMFullAccess",
+                        ],
+                    },
+                },
+                messages: [`IAM policy attachments 'subject' attaches the AWS managed policy IAMFullAccess, ${ADMIN}`],
             },
             {
                 title: "a policy the stack's config forbids",
@@ -390,7 +237,7 @@ describe("policy: secrets and IAM", () => {
                     props: { policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
                     config: { forbiddenPolicies: ["AdministratorAccess", "PowerUserAccess"] },
                 },
-                messages: [`IAM policy attachment 'subject' attaches the AWS managed policy PowerUserAccess; ${ADMIN}`],
+                messages: [`IAM policy attachment 'subject' attaches the AWS managed policy PowerUserAccess, ${ADMIN}`],
             },
         ],
         unknown: {
@@ -489,46 +336,75 @@ describe("policy: secrets and IAM", () => {
             advisory: true,
         },
     });
-});
 
-describe("policy: logging", () => {
-    describeRule<ResourceCase>("log-group-retention", {
+    const SENSITIVE = 'policies must list the actions they need (e.g. "kms:Decrypt" on the key\'s ARN)';
+    describeRule<ResourceCase>("iam-no-sensitive-service-wildcard", {
         compliant: [
-            { title: "30 days against the default", case: { type: T.logGroup, props: { retentionInDays: 30 } } },
             {
-                title: "365 days against prod's 90",
-                case: { type: T.logGroup, props: { retentionInDays: 365 }, config: { minimumDays: 90 } },
+                title: "specific KMS and Secrets Manager actions",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"],
+                            Resource: KEY,
+                        }),
+                    },
+                },
+            },
+            {
+                title: "a service-wide wildcard of a service not on the list (s3:* on one bucket)",
+                case: {
+                    type: T.iamPolicy,
+                    props: { policy: doc({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::scratch/*" }) },
+                },
+            },
+            {
+                title: "a Deny of iam:*",
+                case: { type: T.iamPolicy, props: { policy: doc({ Effect: "Deny", Action: "iam:*", Resource: "*" }) } },
             },
         ],
         violations: [
             {
-                title: "no retention",
-                case: { type: T.logGroup, props: {} },
+                title: "iam:* in a role's inline policy",
+                case: {
+                    type: T.iamRole,
+                    props: {
+                        inlinePolicies: [
+                            { name: "admin-ish", policy: doc({ Effect: "Allow", Action: "iam:*", Resource: "*" }) },
+                        ],
+                    },
+                },
                 messages: [
-                    "Log group 'subject' keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least 30 days (set retentionInDays)",
+                    `IAM role 'subject' has inline policy 'admin-ish' whose statement 1 allows iam:*, every action of a service that controls identities, keys or secrets; ${SENSITIVE}`,
                 ],
             },
             {
-                title: "never expire (0)",
-                case: { type: T.logGroup, props: { retentionInDays: 0 } },
+                title: "kms:* and STS:* (any case) on a specific resource still",
+                case: {
+                    type: T.iamPolicy,
+                    props: { policy: doc({ Sid: "Keys", Effect: "Allow", Action: ["kms:*", "STS:*"], Resource: KEY }) },
+                },
                 messages: [
-                    "Log group 'subject' keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least 30 days (set retentionInDays)",
+                    `IAM policy 'subject' has a policy document whose statement 1 (Sid Keys) allows kms:*, STS:*, every action of a service that controls identities, keys or secrets; ${SENSITIVE}`,
                 ],
             },
             {
-                title: "too short",
-                case: { type: T.logGroup, props: { retentionInDays: 7 } },
+                title: "secretsmanager:* in a group policy",
+                case: {
+                    type: T.iamGroupPolicy,
+                    props: { policy: doc({ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }) },
+                },
                 messages: [
-                    "Log group 'subject' keeps logs for 7 day(s); log groups must keep logs for at least 30 days for incident response (set retentionInDays: 30 or more)",
+                    `IAM group policy 'subject' has a policy document whose statement 1 allows secretsmanager:*, every action of a service that controls identities, keys or secrets; ${SENSITIVE}`,
                 ],
             },
         ],
         unknown: {
-            title: "an unknown retention is a violation",
-            case: { type: T.logGroup, props: { retentionInDays: UNKNOWN_NUMBER } },
-            messages: [
-                "Log group 'subject' has a value unknown during preview at retentionInDays, so it cannot be verified; log groups must keep logs for a known period (set retentionInDays)",
-            ],
+            title: "a document built from outputs is advisory until checked before creation",
+            case: { type: T.iamRolePolicy, props: { policy: UNKNOWN } },
+            advisory: true,
         },
     });
 });

@@ -1,13 +1,12 @@
-import * as zlib from "zlib";
 import { T } from "../../policy/lib/types";
-import { b64 } from "./fixtures";
-import { ResourceCase, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_NUMBER, describeRule } from "./helpers";
+
+import { ResourceCase, UNKNOWN, UNKNOWN_NUMBER, describeRule } from "./helpers";
 
 const IMDS_FIX =
     'IMDSv1 lets any SSRF in the app read the instance\'s credentials (set metadataOptions.httpTokens: "required")';
 const required = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 };
 
-describe("policy: compute", () => {
+describe("policy: instances", () => {
     describeRule<ResourceCase>("imdsv2-required", {
         compliant: [
             {
@@ -73,14 +72,12 @@ describe("policy: compute", () => {
             },
         ],
         unknown: {
-            title: "an unknown httpTokens is a violation",
+            title: "an unknown httpTokens is advisory until checked before creation",
             case: {
                 type: T.launchTemplate,
                 props: { metadataOptions: { httpEndpoint: "enabled", httpTokens: UNKNOWN } },
             },
-            messages: [
-                "Launch template 'subject' has a value unknown during preview at metadataOptions.httpTokens, so it cannot be verified; instances must require IMDSv2 (set metadataOptions.httpTokens: \"required\" as a literal)",
-            ],
+            advisory: true,
         },
     });
 
@@ -146,14 +143,12 @@ describe("policy: compute", () => {
             },
         ],
         unknown: {
-            title: "an unknown hop limit is a violation",
+            title: "an unknown hop limit is advisory until checked before creation",
             case: {
                 type: T.launchTemplate,
                 props: { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: UNKNOWN_NUMBER } },
             },
-            messages: [
-                "Launch template 'subject' has a value unknown during preview at metadataOptions.httpPutResponseHopLimit, so it cannot be verified; IMDS tokens must stay on the instance (set metadataOptions.httpPutResponseHopLimit: 1 as a literal)",
-            ],
+            advisory: true,
         },
     });
 
@@ -242,11 +237,9 @@ describe("policy: compute", () => {
             },
         ],
         unknown: {
-            title: "an unknown associatePublicIpAddress is a violation",
+            title: "an unknown associatePublicIpAddress is advisory until checked before creation",
             case: { type: T.launchTemplate, props: { networkInterfaces: [{ associatePublicIpAddress: UNKNOWN }] } },
-            messages: [
-                `Launch template 'subject' has a value unknown during preview at networkInterfaces.0.associatePublicIpAddress, so it cannot be verified; ${PUBLIC_FIX}`,
-            ],
+            advisory: true,
         },
     });
 
@@ -344,14 +337,12 @@ describe("policy: compute", () => {
             },
         ],
         unknown: {
-            title: "an unknown encrypted flag is a violation",
+            title: "an unknown encrypted flag is advisory until checked before creation",
             case: {
                 type: T.launchTemplate,
                 props: { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: UNKNOWN } }] },
             },
-            messages: [
-                `Launch template 'subject' has a value unknown during preview at blockDeviceMappings.0.ebs.encrypted, so it cannot be verified; ${EBS} (set encrypted to a literal true)`,
-            ],
+            advisory: true,
         },
     });
 
@@ -407,220 +398,45 @@ describe("policy: compute", () => {
         },
     });
 
-    const SECRETS =
-        "user data is readable by anyone who can describe the instance and by every process on it (read secrets at boot from Secrets Manager or SSM Parameter Store with the instance role)";
-    const bastionUserData = [
-        "#!/bin/bash",
-        "set -euo pipefail",
-        "PasswordAuthentication no",
-        "token=$(curl -fsS -X PUT \"$IMDS/api/token\" -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')",
-        'instance_id=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" "$IMDS/meta-data/instance-id")',
-        "readonly EIP_ALLOCATION_ID='eipalloc-0123456789abcdef0'",
-    ].join("\n");
-    describeRule<ResourceCase>("user-data-no-secrets", {
+    const MONITORING = "scaling and alarms need one-minute metrics";
+    describeRule<ResourceCase>("ec2-detailed-monitoring", {
         compliant: [
             {
-                title: "the bastion's bootstrap (base64), which fetches IMDS tokens at run time",
-                case: { type: T.launchTemplate, props: { userData: b64(bastionUserData) } },
+                title: "a launch template with detailed monitoring",
+                case: { type: T.launchTemplate, props: { monitoring: { enabled: true } } },
             },
+            { title: "an instance with detailed monitoring", case: { type: T.instance, props: { monitoring: true } } },
             {
-                title: "plain user data that reads the password from Secrets Manager",
-                case: {
-                    type: T.instance,
-                    props: { userData: 'DB_PASSWORD="$(aws secretsmanager get-secret-value --secret-id db)"' },
-                },
-            },
-            {
-                title: "gzip-compressed clean user data",
-                case: {
-                    type: T.instance,
-                    props: { userDataBase64: zlib.gzipSync(Buffer.from(bastionUserData)).toString("base64") },
-                },
-            },
-            { title: "no user data", case: { type: T.launchConfiguration, props: {} } },
-        ],
-        violations: [
-            {
-                title: "an AWS access key and secret in a launch template",
-                case: {
-                    type: T.launchTemplate,
-                    props: {
-                        userData: b64(
-                            "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
-                        ),
-                    },
-                },
-                messages: [
-                    `Launch template 'subject' has user data containing what looks like an AWS access key ID and an AWS secret access key; ${SECRETS}`,
-                ],
-            },
-            {
-                title: "a literal password in plain user data",
-                case: { type: T.instance, props: { userData: "#!/bin/bash\nexport DB_PASSWORD=hunter2hunter2\n" } },
-                messages: [
-                    `EC2 instance 'subject' has user data containing what looks like a password or token assignment; ${SECRETS}`,
-                ],
-            },
-            {
-                title: "a private key in gzip-compressed base64 user data",
-                case: {
-                    type: T.instance,
-                    props: {
-                        userDataBase64: zlib
-                            .gzipSync(
-                                Buffer.from(
-                                    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n-----END OPENSSH PRIVATE KEY-----\n",
-                                ),
-                            )
-                            .toString("base64"),
-                    },
-                },
-                messages: [`EC2 instance 'subject' has user data containing what looks like a private key; ${SECRETS}`],
-            },
-            {
-                title: "a connection string with a password in a launch configuration",
-                case: {
-                    type: T.launchConfiguration,
-                    props: { userData: "DATABASE_URL=postgres://app:s3cretpass@db.internal:5432/app" },
-                },
-                messages: [
-                    `Launch configuration 'subject' has user data containing what looks like a URL with an embedded password; ${SECRETS}`,
-                ],
-            },
-        ],
-        unknown: {
-            title: "user data built from outputs is the engine's advisory note",
-            case: { type: T.launchTemplate, props: { userData: UNKNOWN } },
-            advisory: true,
-        },
-    });
-
-    describeRule<ResourceCase>("asg-launch-template", {
-        compliant: [
-            {
-                title: "a launch template",
-                case: { type: T.autoscalingGroup, props: { launchTemplate: { id: "lt-1", version: "1" } } },
-            },
-            {
-                title: "a mixed instances policy",
-                case: {
-                    type: T.autoscalingGroup,
-                    props: {
-                        mixedInstancesPolicy: {
-                            launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } },
-                        },
-                    },
-                },
+                title: "an instance that leaves it to its launch template",
+                case: { type: T.instance, props: { launchTemplate: { id: "lt-0a1", version: "$Latest" } } },
             },
         ],
         violations: [
             {
-                title: "a launch configuration",
-                case: { type: T.autoscalingGroup, props: { launchConfiguration: "web-lc" } },
+                title: "a launch template without monitoring",
+                case: { type: T.launchTemplate, props: {} },
                 messages: [
-                    "Auto Scaling group 'subject' uses a launch configuration; launch configurations are deprecated by AWS and get no new EC2 features (set launchTemplate: { id, version } and remove launchConfiguration)",
+                    `Launch template 'subject' launches instances with five-minute metrics only (monitoring.enabled is not true); ${MONITORING} (set monitoring: { enabled: true })`,
                 ],
             },
             {
-                title: "nothing to launch from",
-                case: { type: T.autoscalingGroup, props: { minSize: 1 } },
+                title: "a launch template that turns it off",
+                case: { type: T.launchTemplate, props: { monitoring: { enabled: false } } },
                 messages: [
-                    "Auto Scaling group 'subject' has no launch template; Auto Scaling groups launch from a launch template (set launchTemplate: { id, version })",
-                ],
-            },
-        ],
-        unknown: {
-            title: "a launch configuration unknown at preview is still a launch configuration",
-            case: { type: T.autoscalingGroup, props: { launchConfiguration: UNKNOWN } },
-            messages: [
-                "Auto Scaling group 'subject' uses a launch configuration; launch configurations are deprecated by AWS and get no new EC2 features (set launchTemplate: { id, version } and remove launchConfiguration)",
-            ],
-        },
-    });
-
-    const ELB = 'a group behind a load balancer must use its health checks (set healthCheckType: "ELB")';
-    describeRule<ResourceCase>("asg-elb-health-check", {
-        compliant: [
-            {
-                title: "ELB health checks behind a target group",
-                case: { type: T.autoscalingGroup, props: { healthCheckType: "ELB", targetGroupArns: ["arn:tg"] } },
-            },
-            {
-                title: "EC2 health checks without a load balancer (the bastion)",
-                case: { type: T.autoscalingGroup, props: { healthCheckType: "EC2" } },
-            },
-        ],
-        violations: [
-            {
-                title: "EC2 health checks behind a target group",
-                case: { type: T.autoscalingGroup, props: { healthCheckType: "EC2", targetGroupArns: ["arn:tg"] } },
-                messages: [
-                    `Auto Scaling group 'subject' is attached to a load balancer but uses EC2 health checks, so an instance that stops serving stays in service; ${ELB}`,
+                    `Launch template 'subject' launches instances with five-minute metrics only (monitoring.enabled is not true); ${MONITORING} (set monitoring: { enabled: true })`,
                 ],
             },
             {
-                title: "the default health check behind a classic load balancer",
-                case: { type: T.autoscalingGroup, props: { loadBalancers: ["legacy-elb"] } },
+                title: "a standalone instance without monitoring",
+                case: { type: T.instance, props: { ami: "ami-0a1" } },
                 messages: [
-                    `Auto Scaling group 'subject' is attached to a load balancer but uses EC2 health checks, so an instance that stops serving stays in service; ${ELB}`,
+                    `EC2 instance 'subject' reports five-minute metrics only (monitoring is not true); ${MONITORING} (set monitoring: true)`,
                 ],
             },
         ],
         unknown: {
-            title: "EC2 health checks with target groups unknown at preview is a violation",
-            case: { type: T.autoscalingGroup, props: { healthCheckType: "EC2", targetGroupArns: UNKNOWN_ARRAY } },
-            messages: [
-                `Auto Scaling group 'subject' has a value unknown during preview at targetGroupArns, so it cannot be verified; ${ELB}`,
-            ],
-        },
-    });
-
-    describeRule<ResourceCase>("asg-multi-az", {
-        compliant: [
-            {
-                title: "two private subnets",
-                case: { type: T.autoscalingGroup, props: { vpcZoneIdentifiers: ["subnet-1", "subnet-2"] } },
-            },
-            {
-                title: "three subnets when config asks for three",
-                case: {
-                    type: T.autoscalingGroup,
-                    props: { vpcZoneIdentifiers: ["subnet-1", "subnet-2", "subnet-3"] },
-                    config: { minimumSubnets: 3 },
-                },
-            },
-            {
-                title: "two availability zones",
-                case: { type: T.autoscalingGroup, props: { availabilityZones: ["us-east-1a", "us-east-1b"] } },
-            },
-            {
-                title: "a known list of subnets whose IDs are unknown at preview",
-                case: { type: T.autoscalingGroup, props: { vpcZoneIdentifiers: [UNKNOWN, UNKNOWN] } },
-            },
-        ],
-        violations: [
-            {
-                title: "one subnet",
-                case: { type: T.autoscalingGroup, props: { vpcZoneIdentifiers: ["subnet-1"] } },
-                messages: [
-                    "Auto Scaling group 'subject' spans 1 subnet(s); groups must span at least 2 AZs so an AZ outage leaves capacity running (set vpcZoneIdentifiers to one subnet in each of 2 or more AZs)",
-                ],
-            },
-            {
-                title: "two subnets when config asks for three",
-                case: {
-                    type: T.autoscalingGroup,
-                    props: { vpcZoneIdentifiers: ["subnet-1", "subnet-2"] },
-                    config: { minimumSubnets: 3 },
-                },
-                messages: [
-                    "Auto Scaling group 'subject' spans 2 subnet(s); groups must span at least 3 AZs so an AZ outage leaves capacity running (set vpcZoneIdentifiers to one subnet in each of 3 or more AZs)",
-                ],
-            },
-        ],
-        unknown: {
-            title: "a subnet list unknown at a first preview is the engine's advisory note",
-            case: { type: T.autoscalingGroup, props: { vpcZoneIdentifiers: UNKNOWN_ARRAY } },
+            title: "an unknown monitoring flag is advisory until checked before creation",
+            case: { type: T.launchTemplate, props: { monitoring: { enabled: UNKNOWN } } },
             advisory: true,
         },
     });

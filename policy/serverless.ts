@@ -1,0 +1,117 @@
+/**
+ * Lambda rules: a function that reaches the database runs inside the VPC (the database is only
+ * reachable there, and the alternative is a public database), and runs on a runtime Lambda
+ * still patches. Secrets in its environment: env-no-secrets; function URLs: lambda-url-auth.
+ */
+import * as aws from "@pulumi/aws";
+import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
+import { identifiersOf, ofType, resolveRef } from "./lib/graph";
+import { runtimeDeprecation } from "./lib/engines";
+import { parsePolicy } from "./lib/iamDoc";
+import { reportAdvisory } from "./lib/report";
+import { WebfleetPolicy, resourceRule, stackRule, today } from "./lib/rule";
+import { T, subject } from "./lib/types";
+import { attempt, peek } from "./lib/values";
+
+const DATABASE_TYPES = [T.rdsInstance, T.rdsCluster, T.rdsProxy];
+
+/** Whether an environment value or its dependencies name a database of the stack. */
+function envReachesDatabase(fn: PolicyResource, databases: PolicyResource[]): boolean {
+    if ((fn.propertyDependencies?.environment ?? []).some((d) => DATABASE_TYPES.includes(d.type as never))) {
+        return true;
+    }
+    const vars = peek<Record<string, unknown>>(fn.props, "environment", "variables");
+    if (!vars.known || !vars.value) {
+        return false;
+    }
+    const ids = new Set(databases.flatMap(identifiersOf));
+    return Object.keys(vars.value).some((k) => {
+        const v = peek<string>(vars.value, k);
+        return v.known && typeof v.value === "string" && ids.has(v.value);
+    });
+}
+
+/** Whether the function's role may connect to a database with IAM tokens (rds-db:connect). */
+function roleConnects(fn: PolicyResource, resources: PolicyResource[]): boolean {
+    const role = resolveRef(fn, "role", ofType(resources, T.iamRole));
+    if (role.kind !== "resolved") {
+        return false;
+    }
+    const docs: unknown[] = [];
+    for (const rp of ofType(resources, T.iamRolePolicy)) {
+        if (resolveRef(rp, "role", role.targets).kind === "resolved") {
+            docs.push(rp.props.policy);
+        }
+    }
+    return docs.some((doc) => {
+        const parsed = attempt(() => parsePolicy(doc));
+        return (
+            parsed.known &&
+            parsed.value.ok &&
+            parsed.value.statements.some(
+                (s) => s.effect === "Allow" && s.actions.some((a) => /^rds-db:(connect|\*)$/i.test(a)),
+            )
+        );
+    });
+}
+
+const lambdaInVpcForDatabase = stackRule({
+    name: "lambda-in-vpc-for-database",
+    description:
+        "A Lambda function that reaches the database runs inside the VPC with a security group, never against a database opened to the internet for it.",
+    severity: "high",
+    resources: [T.lambdaFunction, ...DATABASE_TYPES, T.iamRole, T.iamRolePolicy],
+    checks: "A function whose environment names a database of the stack (by value or property dependency) or whose role has rds-db:connect sets vpcConfig with subnetIds and securityGroupIds",
+    equivalents: { cdkNag: ["NIST.800.53.R5-LambdaInsideVPC"], checkov: ["CKV_AWS_117"] },
+    unknown: "advisory",
+    validate: (args, report: ReportViolation) => {
+        const databases = ofType(args.resources, ...DATABASE_TYPES);
+        for (const fn of ofType(args.resources, T.lambdaFunction)) {
+            if (!envReachesDatabase(fn, databases) && !roleConnects(fn, args.resources)) {
+                continue;
+            }
+            const subnets = peek<unknown[]>(fn.props, "vpcConfig", "subnetIds");
+            const groups = peek<unknown[]>(fn.props, "vpcConfig", "securityGroupIds");
+            if (!subnets.known || !groups.known) {
+                reportAdvisory(
+                    report,
+                    `${subject(fn.type, fn.name)} reaches the database and its vpcConfig is unknown during preview, so it cannot be verified yet; functions that reach the database run in the VPC`,
+                    fn.urn,
+                );
+                continue;
+            }
+            const empty = (p: { value?: unknown[] }) => !Array.isArray(p.value) || p.value.length === 0;
+            if (empty(subnets) || empty(groups)) {
+                report(
+                    `${subject(fn.type, fn.name)} reaches the database but runs outside the VPC (vpcConfig has no ${empty(subnets) ? "subnetIds" : "securityGroupIds"}), and the database is reachable only inside it; functions that reach the database run in the VPC (set vpcConfig: { subnetIds: private subnets, securityGroupIds: [a group the database admits] })`,
+                    fn.urn,
+                );
+            }
+        }
+    },
+});
+
+const lambdaSupportedRuntime = resourceRule({
+    name: "lambda-supported-runtime",
+    description: "Lambda functions run on a runtime that Lambda still patches (not past its deprecation date).",
+    severity: "high",
+    checks: "runtime is not past its deprecation date in the dated table (policy/lib/engines.ts); container images and unknown new runtimes pass",
+    equivalents: { cdkNag: ["AwsSolutions-L1"], checkov: ["CKV_AWS_363"] },
+    unknown: "advisory",
+    requirement: "functions run on a supported runtime",
+    validate: [
+        validateResourceOfType(aws.lambda.Function, (fn, args, report) => {
+            if (!fn.runtime || fn.packageType === "Image") {
+                return;
+            }
+            const date = runtimeDeprecation(fn.runtime);
+            if (date !== undefined && date <= today()) {
+                report(
+                    `${subject(args.type, args.name)} runs on ${fn.runtime}, deprecated on ${date}, which gets no more security patches and will stop updating; functions run on a supported runtime (move to the current version of the language, e.g. nodejs22.x or python3.13)`,
+                );
+            }
+        }),
+    ],
+});
+
+export const serverlessPolicies: WebfleetPolicy[] = [lambdaInVpcForDatabase, lambdaSupportedRuntime];

@@ -1,0 +1,289 @@
+import { T } from "../../policy/lib/types";
+import { ResourceCase, StackCase, UNKNOWN, describeRule } from "./helpers";
+
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e";
+const ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1";
+
+/** A hardened distribution: an ALB origin over TLS 1.2, an S3 origin through OAC, logs, a web ACL. */
+function distribution(change: (d: Record<string, any>) => void = () => {}): ResourceCase {
+    const props: Record<string, any> = {
+        enabled: true,
+        aliases: ["www.example.com"],
+        webAclId: ACL,
+        loggingConfig: { bucket: "edge-logs.s3.amazonaws.com", prefix: "cdn/" },
+        viewerCertificate: {
+            acmCertificateArn: CERT,
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+        },
+        origins: [
+            {
+                originId: "alb",
+                domainName: "origin.example.com",
+                customOriginConfig: {
+                    httpPort: 80,
+                    httpsPort: 443,
+                    originProtocolPolicy: "https-only",
+                    originSslProtocols: ["TLSv1.2"],
+                },
+            },
+            {
+                originId: "pages",
+                domainName: "error-pages.s3.us-east-1.amazonaws.com",
+                originAccessControlId: "E2QWRUHAPOMQZL",
+            },
+        ],
+        defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https" },
+        orderedCacheBehaviors: [
+            { pathPattern: "/_errors/*", targetOriginId: "pages", viewerProtocolPolicy: "https-only" },
+        ],
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+    };
+    change(props);
+    return { type: T.cloudfrontDistribution, name: "cdn", props };
+}
+
+describe("policy: CDN and WAF", () => {
+    const HTTPS = 'viewers must use HTTPS (set viewerProtocolPolicy: "redirect-to-https" or "https-only")';
+    describeRule<ResourceCase>("cloudfront-viewer-https", {
+        compliant: [{ title: "redirect-to-https by default, https-only for the pages", case: distribution() }],
+        violations: [
+            {
+                title: "allow-all on the default behavior",
+                case: distribution((d) => (d.defaultCacheBehavior.viewerProtocolPolicy = "allow-all")),
+                messages: [
+                    `CloudFront distribution 'cdn' serves the default cache behavior with viewerProtocolPolicy "allow-all", so viewers can use plain HTTP; ${HTTPS}`,
+                ],
+            },
+            {
+                title: "allow-all on an ordered behavior",
+                case: distribution((d) => (d.orderedCacheBehaviors[0].viewerProtocolPolicy = "allow-all")),
+                messages: [
+                    `CloudFront distribution 'cdn' serves cache behavior /_errors/* with viewerProtocolPolicy "allow-all", so viewers can use plain HTTP; ${HTTPS}`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown viewer policy is advisory until checked before creation",
+            case: distribution((d) => (d.defaultCacheBehavior.viewerProtocolPolicy = UNKNOWN)),
+            advisory: true,
+        },
+    });
+
+    describeRule<ResourceCase>("cloudfront-min-tls", {
+        compliant: [
+            { title: "TLSv1.2_2021", case: distribution() },
+            {
+                title: "a newer policy than the pack knows (TLSv1.3_2025)",
+                case: distribution((d) => (d.viewerCertificate.minimumProtocolVersion = "TLSv1.3_2025")),
+            },
+        ],
+        violations: [
+            {
+                title: "the default *.cloudfront.net certificate",
+                case: distribution((d) => (d.viewerCertificate = { cloudfrontDefaultCertificate: true })),
+                messages: [
+                    `CloudFront distribution 'cdn' uses the default *.cloudfront.net certificate, which accepts TLS 1.0 and 1.1 from viewers; viewers need TLS 1.2 or newer (use an ACM certificate with minimumProtocolVersion "TLSv1.2_2021")`,
+                ],
+            },
+            {
+                title: "TLSv1.2_2019 (older ciphers)",
+                case: distribution((d) => (d.viewerCertificate.minimumProtocolVersion = "TLSv1.2_2019")),
+                messages: [
+                    `CloudFront distribution 'cdn' accepts viewer connections down to TLSv1.2_2019; viewers need TLS 1.2 with current ciphers (set viewerCertificate.minimumProtocolVersion: "TLSv1.2_2021" or newer)`,
+                ],
+            },
+            {
+                title: "no minimum set (TLSv1)",
+                case: distribution((d) => delete d.viewerCertificate.minimumProtocolVersion),
+                messages: [
+                    `CloudFront distribution 'cdn' accepts viewer connections down to TLSv1; viewers need TLS 1.2 with current ciphers (set viewerCertificate.minimumProtocolVersion: "TLSv1.2_2021" or newer)`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown minimum is advisory until checked before creation",
+            case: distribution((d) => (d.viewerCertificate.minimumProtocolVersion = UNKNOWN)),
+            advisory: true,
+        },
+    });
+
+    describeRule<ResourceCase>("cloudfront-web-acl", {
+        compliant: [{ title: "a web ACL", case: distribution() }],
+        violations: [
+            {
+                title: "no web ACL",
+                case: distribution((d) => delete d.webAclId),
+                messages: [
+                    "CloudFront distribution 'cdn' has no web ACL, so nothing filters or rate-limits requests at the edge; the distribution needs a CLOUDFRONT-scope web ACL (set webAclId: acl.arn)",
+                ],
+            },
+        ],
+        unknown: {
+            title: "a web ACL ARN unknown at preview is a web ACL of the stack",
+            case: distribution((d) => (d.webAclId = UNKNOWN)),
+            passes: true,
+        },
+    });
+
+    describeRule<ResourceCase>("cloudfront-origin-https", {
+        compliant: [{ title: "https-only with TLS 1.2", case: distribution() }],
+        violations: [
+            {
+                title: "HTTP to the origin",
+                case: distribution((d) => (d.origins[0].customOriginConfig.originProtocolPolicy = "http-only")),
+                messages: [
+                    `CloudFront distribution 'cdn' reaches origin 'alb' with originProtocolPolicy "http-only", so requests can cross the internet in plain HTTP; origins must be reached over HTTPS (set originProtocolPolicy: "https-only")`,
+                ],
+            },
+            {
+                title: "match-viewer with TLS 1.0 allowed",
+                case: distribution((d) => {
+                    d.origins[0].customOriginConfig.originProtocolPolicy = "match-viewer";
+                    d.origins[0].customOriginConfig.originSslProtocols = ["TLSv1", "TLSv1.2"];
+                }),
+                messages: [
+                    `CloudFront distribution 'cdn' reaches origin 'alb' with originProtocolPolicy "match-viewer", so requests can cross the internet in plain HTTP; origins must be reached over HTTPS (set originProtocolPolicy: "https-only")`,
+                    `CloudFront distribution 'cdn' lets origin 'alb' negotiate TLSv1; origins must be reached over TLS 1.2 (set originSslProtocols: ["TLSv1.2"])`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown origin protocol policy is advisory until checked before creation",
+            case: distribution((d) => (d.origins[0].customOriginConfig.originProtocolPolicy = UNKNOWN)),
+            advisory: true,
+        },
+    });
+
+    describeRule<ResourceCase>("cloudfront-s3-origin-access", {
+        compliant: [
+            { title: "origin access control", case: distribution() },
+            {
+                title: "a legacy origin access identity",
+                case: distribution((d) => {
+                    delete d.origins[1].originAccessControlId;
+                    d.origins[1].s3OriginConfig = { originAccessIdentity: "origin-access-identity/cloudfront/E1" };
+                }),
+            },
+            {
+                title: "an S3 website endpoint is a custom origin, not a bucket read",
+                case: distribution((d) => {
+                    delete d.origins[1].originAccessControlId;
+                    d.origins[1].domainName = "pages.s3-website-us-east-1.amazonaws.com";
+                }),
+            },
+        ],
+        violations: [
+            {
+                title: "an S3 origin read without OAC or OAI",
+                case: distribution((d) => delete d.origins[1].originAccessControlId),
+                messages: [
+                    "CloudFront distribution 'cdn' reads S3 origin 'pages' without origin access control, so the bucket must be public for it to work; S3 origins are read through origin access control (set originAccessControlId and allow only the distribution in the bucket policy)",
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown origin domain is advisory until checked before creation",
+            case: distribution((d) => (d.origins[1].domainName = UNKNOWN)),
+            advisory: true,
+        },
+    });
+
+    describeRule<ResourceCase>("cloudfront-access-logging", {
+        compliant: [
+            { title: "standard logging to a bucket", case: distribution() },
+            {
+                title: "logs delivered through CloudWatch, declared in config",
+                case: { ...distribution((d) => delete d.loggingConfig), config: { loggingViaDelivery: true } },
+            },
+        ],
+        violations: [
+            {
+                title: "no logging",
+                case: distribution((d) => delete d.loggingConfig),
+                messages: [
+                    "CloudFront distribution 'cdn' keeps no access logs, so viewer requests cannot be traced; the distribution should log (set loggingConfig.bucket to a log bucket, or deliver logs through CloudWatch and set loggingViaDelivery)",
+                ],
+            },
+        ],
+        unknown: {
+            title: "a log bucket unknown at preview is a bucket of the stack",
+            case: distribution((d) => (d.loggingConfig.bucket = UNKNOWN)),
+            passes: true,
+        },
+    });
+
+    const managed = {
+        name: "common",
+        priority: 1,
+        overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { name: "AWSManagedRulesCommonRuleSet", vendorName: "AWS" } },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "common", sampledRequestsEnabled: true },
+    };
+    const acl = (props: Record<string, unknown>): ResourceCase => ({
+        type: T.webAcl,
+        name: "edge",
+        props: { scope: "CLOUDFRONT", defaultAction: { allow: {} }, ...props },
+    });
+    describeRule<ResourceCase>("waf-web-acl-has-rules", {
+        compliant: [
+            { title: "a managed rule group", case: acl({ rules: [managed] }) },
+            { title: "rules given as JSON (ruleJson)", case: acl({ ruleJson: JSON.stringify([managed]) }) },
+        ],
+        violations: [
+            {
+                title: "no rules",
+                case: acl({ rules: [] }),
+                messages: [
+                    "Web ACL 'edge' has no rules, so with its default action it lets every request through unexamined; a web ACL needs rules (add AWS managed rule groups such as AWSManagedRulesCommonRuleSet and a rate-based rule)",
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown rule list is advisory until checked before creation",
+            case: acl({ rules: UNKNOWN }),
+            advisory: true,
+        },
+    });
+
+    const ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/web/1";
+    describeRule<StackCase>("waf-logging-enabled", {
+        compliant: [
+            {
+                title: "a logging configuration naming the web ACL, traced by dependency at preview",
+                case: {
+                    resources: [
+                        { type: T.webAcl, name: "web", props: { arn: UNKNOWN } },
+                        {
+                            type: T.webAclLogging,
+                            name: "web-logs",
+                            props: { resourceArn: UNKNOWN },
+                            deps: { resourceArn: ["web"] },
+                        },
+                    ],
+                },
+            },
+        ],
+        violations: [
+            {
+                title: "no logging configuration",
+                case: { resources: [{ type: T.webAcl, name: "web", props: { arn: ACL_ARN } }] },
+                messages: [
+                    "Web ACL 'web' logs nothing, so blocked and counted requests leave no trace; add an aws.wafv2.WebAclLoggingConfiguration with resourceArn: acl.arn and an aws-waf-logs- log group",
+                ],
+            },
+        ],
+        unknown: {
+            title: "a logging configuration that cannot be traced covers nothing",
+            case: {
+                resources: [
+                    { type: T.webAcl, name: "web", props: { arn: UNKNOWN } },
+                    { type: T.webAclLogging, name: "web-logs", props: { resourceArn: UNKNOWN } },
+                ],
+            },
+            messages: [
+                "Web ACL 'web' logs nothing, so blocked and counted requests leave no trace; add an aws.wafv2.WebAclLoggingConfiguration with resourceArn: acl.arn and an aws-waf-logs- log group",
+            ],
+        },
+    });
+});

@@ -1,0 +1,71 @@
+/**
+ * Policy documents read behind the engine's unknown-checking proxy: strict by default, and
+ * tolerant of unknowns only in the fields a rule does not read.
+ */
+import { expect } from "chai";
+import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
+import { PUBLIC_NEEDS, TLS_DENY_NEEDS, UNKNOWN_TEXT, isPublicStatement, parsePolicy } from "../../policy/lib/iamDoc";
+import { UNKNOWN } from "./helpers";
+
+/** A document as a resource rule receives it at preview. */
+function doc(statements: unknown[]): unknown {
+    return unknownCheckingProxy({ policy: { Version: "2012-10-17", Statement: statements } }).policy;
+}
+
+const TLS_DENY = {
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [UNKNOWN, UNKNOWN],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+
+describe("policy: lib/iamDoc parsePolicy", () => {
+    it("throws on any unknown value when the rule does not say what it reads", () => {
+        expect(() => parsePolicy(doc([TLS_DENY]))).to.throw(UnknownValueError);
+    });
+
+    it("reads a Deny whose resource ARNs are unknown for a TLS-only check, the ARNs as a placeholder", () => {
+        const parsed = parsePolicy(doc([TLS_DENY]), TLS_DENY_NEEDS);
+        expect(parsed.ok).to.equal(true);
+        if (parsed.ok) {
+            expect(parsed.statements[0].resources).to.deep.equal([UNKNOWN_TEXT, UNKNOWN_TEXT]);
+            expect(parsed.statements[0].principals).to.deep.equal(["*"]);
+        }
+    });
+
+    it("still throws when a field the rule reads is unknown (a condition value, the principal)", () => {
+        const confined = {
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:GetObject",
+            Resource: "*",
+            Condition: { ArnEquals: { "aws:SourceArn": UNKNOWN } },
+        };
+        expect(() => parsePolicy(doc([confined]), PUBLIC_NEEDS)).to.throw(UnknownValueError);
+        expect(() => parsePolicy(doc([{ ...TLS_DENY, Principal: UNKNOWN }]), TLS_DENY_NEEDS)).to.throw(
+            UnknownValueError,
+        );
+    });
+
+    it("throws when a statement, the statement list or an Effect is unknown", () => {
+        expect(() => parsePolicy(doc([UNKNOWN]), PUBLIC_NEEDS)).to.throw(UnknownValueError);
+        expect(() =>
+            parsePolicy(unknownCheckingProxy({ policy: { Statement: UNKNOWN } }).policy, PUBLIC_NEEDS),
+        ).to.throw(UnknownValueError);
+        expect(() => parsePolicy(doc([{ ...TLS_DENY, Effect: UNKNOWN }]), TLS_DENY_NEEDS)).to.throw(UnknownValueError);
+    });
+
+    it("ignores unknowns in statements of the other effect (a public check reads only Allow statements)", () => {
+        const parsed = parsePolicy(doc([{ ...TLS_DENY, Principal: UNKNOWN }]), PUBLIC_NEEDS);
+        expect(parsed.ok).to.equal(true);
+    });
+
+    it('finds a public Allow whose resource is unknown: Principal "*" with no condition', () => {
+        const parsed = parsePolicy(
+            doc([{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: UNKNOWN }]),
+            PUBLIC_NEEDS,
+        );
+        expect(parsed.ok && parsed.statements.some(isPublicStatement)).to.equal(true);
+    });
+});
