@@ -11,7 +11,7 @@ import { MIGRATION_CONNECTIONS } from "../app/lambda/constants";
 import { CDN_REGION, HEALTH_CHECK_METRICS_REGION, MAX_STORAGE_GB, minimumMaxAllocatedStorageGb } from "../lib/awsFacts";
 import { MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN } from "../lib/cidr";
 import { isInstanceType } from "../lib/instanceTypes";
-import { ALLOWED_TLS_POLICIES } from "../lib/tlsPolicies";
+import { DEFAULT_TLS_POLICY, TLS_POLICY_EXPECTED, isTls13Policy, normalizeTlsPolicy } from "../lib/tlsPolicies";
 import { Kind, boolean, cidr, int, list, map, number, oneOf, pattern } from "./kinds";
 
 export type Environment = "dev" | "prod";
@@ -234,10 +234,10 @@ export const SECTIONS = {
             example: "Z0123456789ABCDEFGHIJ",
         }),
         tlsPolicy: key({
-            kind: oneOf(ALLOWED_TLS_POLICIES, `one of ${ALLOWED_TLS_POLICIES.join(", ")}`, "ELB TLS 1.3 policy"),
+            kind: pattern(isTls13Policy, TLS_POLICY_EXPECTED, "ELB TLS 1.3 policy", normalizeTlsPolicy),
             description:
                 "HTTPS listener policy; the TLS 1.3-only …-TLS13-1-3-… policies are refused while cdn.enabled (CloudFront speaks TLS 1.2 at most to its origin)",
-            default: ALLOWED_TLS_POLICIES[0],
+            default: DEFAULT_TLS_POLICY,
         }),
         targetRequestsPerInstance: key({
             kind: int(10, 100000, "a whole number of requests per minute per instance"),

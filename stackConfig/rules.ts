@@ -6,7 +6,7 @@
  * web.desiredCapacity then at least that).
  */
 import { parseIpv4Cidr } from "../lib/cidr";
-import { TLS13_ONLY_POLICIES, withTls12 } from "../lib/tlsPolicies";
+import { isTls13Only, withTls12 } from "../lib/tlsPolicies";
 import {
     CDN_REGION,
     Environment,
@@ -171,7 +171,7 @@ const cdnNeeds: Rule = (c, ctx) => {
 };
 
 const tlsWithCdn: Rule = (c) =>
-    c.cdn.enabled && TLS13_ONLY_POLICIES.includes(c.web.tlsPolicy)
+    c.cdn.enabled && isTls13Only(c.web.tlsPolicy)
         ? [
               {
                   path: ["web", "tlsPolicy"],

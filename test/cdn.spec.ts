@@ -3,7 +3,7 @@
  */
 import { expect } from "chai";
 import { errorPages } from "../app/static/pages";
-import { TLS13_ONLY_POLICIES } from "../lib/tlsPolicies";
+import { KNOWN_TLS_POLICIES, isTls13Only } from "../lib/tlsPolicies";
 import { validateStackConfig } from "../stackConfig";
 import { cloudFrontRateQueries } from "../lib/alarmQueries";
 import { MANAGED_POLICIES, customErrorResponses } from "../components/cdn";
@@ -60,9 +60,11 @@ describe("CDN config", () => {
     });
 
     it("refuses a TLS 1.3-only listener policy while CloudFront (TLS 1.2 at most to origins) is in front", () => {
-        expect(TLS13_ONLY_POLICIES).to.deep.equal([
+        const TLS13_ONLY = KNOWN_TLS_POLICIES.filter(isTls13Only);
+        expect(TLS13_ONLY).to.deep.equal([
             "ELBSecurityPolicy-TLS13-1-3-2021-06",
             "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+            "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
         ]);
         const withPolicy = (tlsPolicy: string, cdn = true) =>
             raw("prod", { web: { ...web, tlsPolicy }, monitoring, cdn: { enabled: cdn } });
@@ -74,14 +76,14 @@ describe("CDN config", () => {
         );
         // The default cdn.enabled (on in prod with a domain) counts too; without CloudFront the policy is fine.
         expect(
-            problems(() =>
-                validateStackConfig(raw("prod", { web: { ...web, tlsPolicy: TLS13_ONLY_POLICIES[0] }, monitoring })),
-            ),
+            problems(() => validateStackConfig(raw("prod", { web: { ...web, tlsPolicy: TLS13_ONLY[0] }, monitoring }))),
         ).to.include("  - web.tlsPolicy: expected a policy that also offers TLS 1.2 while cdn.enabled");
-        expect(validateStackConfig(withPolicy(TLS13_ONLY_POLICIES[0], false)).web.tlsPolicy).to.equal(
-            TLS13_ONLY_POLICIES[0],
-        );
+        expect(validateStackConfig(withPolicy(TLS13_ONLY[0], false)).web.tlsPolicy).to.equal(TLS13_ONLY[0]);
         expect(validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-2-Res-2021-06")).cdn.enabled).to.equal(true);
+        // A post-quantum TLS 1.3-only policy (a newer family member no list named) is caught too.
+        expect(problems(() => validateStackConfig(withPolicy("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09")))).to.include(
+            "Fix: pulumi config set --stack prod --path web.tlsPolicy ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+        );
     });
 });
 

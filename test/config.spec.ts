@@ -179,7 +179,7 @@ describe("stack config", () => {
         [
             "a TLS policy outside the allow-list",
             { web: { tlsPolicy: "ELBSecurityPolicy-2016-08" } },
-            `  - web.tlsPolicy: expected one of ELBSecurityPolicy-TLS13-1-2-2021-06,`,
+            `  - web.tlsPolicy: expected an ELB TLS 1.3-family policy with TLS 1.2 or 1.3 as its minimum (ELBSecurityPolicy-TLS13-1-2-… or -1-3-…), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06,`,
         ],
         [
             "a number written as text (the fix stores it as a number)",

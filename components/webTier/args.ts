@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Statement } from "../../lib/iam";
-import { ALLOWED_TLS_POLICIES } from "../../lib/tlsPolicies";
+import { TLS_POLICY_EXPECTED, isTls13Policy } from "../../lib/tlsPolicies";
 import { environmentProblems } from "../../lib/userData/web";
 import type { AppBundleLike } from "../artifact";
 import type { EdgeSeam } from "../loadBalancer";
@@ -105,10 +105,8 @@ export function webTierProblems(args: WebTierArgs): string[] {
             `desiredCapacity: ${args.desiredCapacity} must lie between minSize (${args.minSize}) and maxSize (${args.maxSize}); adjust the three`,
         );
     }
-    if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(args.tlsPolicy)) {
-        problems.push(
-            `tlsPolicy: "${args.tlsPolicy}" is not a TLS 1.3 policy; use one of ${ALLOWED_TLS_POLICIES.join(", ")}`,
-        );
+    if (!isTls13Policy(args.tlsPolicy)) {
+        problems.push(`tlsPolicy: "${args.tlsPolicy}" is not ${TLS_POLICY_EXPECTED}`);
     }
     const env = args.appEnvironment;
     if (env !== undefined && !pulumi.Output.isInstance(env) && !(env instanceof Promise)) {

@@ -10,7 +10,7 @@
  * still accept TLS 1.0/1.1 clients, so they are not.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
  *
- * Pure, so the config validator and the web tier (configSchema.ts, components/webTier.ts) use
+ * Pure, so the config validator and the web tier (stackConfig/ and components/webTier/, through lib/tlsPolicies.ts) use
  * the same judgement as the policy pack.
  */
 
