@@ -1,15 +1,19 @@
 /**
  * `npm run docs`: regenerates what is generated from the code: the configuration table in
- * docs/configuration.md and the config block of Pulumi.yaml (both from stackConfig/keys.ts).
- * test/configDocs.spec.ts fails while either is stale.
+ * docs/configuration.md and the config block of Pulumi.yaml (both from stackConfig/keys.ts), and
+ * the policy pack's rule and coverage tables in docs/policy-pack.md (policy/docs.ts, which the
+ * pack also ships as its own command for teams that vendor it). test/configDocs.spec.ts and
+ * test/policy/docs.spec.ts fail while any is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { updateTables } from "../policy/docs";
 import { renderConfigTable, withPulumiYamlConfig, withTable } from "../stackConfig/docs";
 
 const ROOT = path.resolve(__dirname, "..");
 
 export const CONFIG_PAGE = path.join(ROOT, "docs", "configuration.md");
+export const POLICY_PAGE = path.join(ROOT, "docs", "policy-pack.md");
 
 function update(file: string, next: (text: string) => string): void {
     const before = fs.readFileSync(file, "utf8");
@@ -23,4 +27,5 @@ function update(file: string, next: (text: string) => string): void {
 if (require.main === module) {
     update(CONFIG_PAGE, (page) => withTable(page, renderConfigTable()));
     update(path.join(ROOT, "Pulumi.yaml"), withPulumiYamlConfig);
+    update(POLICY_PAGE, updateTables);
 }
