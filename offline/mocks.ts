@@ -243,6 +243,23 @@ function patchMonitor(): void {
     // Pulumi service's UI shows; the mocks drop it, and formatting thousands of traces was a
     // tenth of a plan's time.
     (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
+    // The runtime also captures a stack trace for every promise it tracks, read only by its
+    // promise-leak debug message; capturing and formatting them was another tenth. Errors the
+    // program throws keep their stack traces.
+     
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+        debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
+    };
+    const tracked = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = (p, ctx) => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return tracked(p, ctx);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
     // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its own `this` below
     const original = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = async function (

@@ -275,41 +275,55 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
     const out: Collector = { violations: [], exempted: [] };
 
     // Resource policies: the engine's Analyze call, once per registered resource.
+    const resourcePolicies = policies.flatMap((p) => {
+        const level = levelFor(config, p);
+        if (level === "disabled" || !isResourcePolicy(p) || !p.validateResource) {
+            return [];
+        }
+        const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+        const only = Array.isArray(p.validateResource) ? undefined : pulumiTypeOf(p.validateResource);
+        const getConfig = propertiesFor(config, p);
+        return [{ p, level: level === "remediate" ? "mandatory" : level, validations, only, getConfig }];
+    });
+    const outputTexts = new Map(args.resources.map((r) => [r, JSON.stringify(r.outputs ?? {})]));
     for (const r of args.resources) {
         const freshInputs = deserializer(r.inputs);
-        for (const p of policies) {
-            let level = levelFor(config, p);
-            if (level === "disabled" || !isResourcePolicy(p) || !p.validateResource) {
+        const opts = optionsOf(r);
+        const isType = (cls: unknown) => isTypeOf(r.type, cls);
+        for (const { p, level, validations, only, getConfig } of resourcePolicies) {
+            if (only && only !== r.type) {
                 continue;
             }
-            if (level === "remediate") {
-                level = "mandatory";
-            }
-            if (!Array.isArray(p.validateResource)) {
-                const only = pulumiTypeOf(p.validateResource);
-                if (only && only !== r.type) {
+            const report = reporter(p, level, out, r.urn);
+            for (const validation of validations) {
+                // server.js's fast path: a validation made for one type is not applicable to others.
+                const validationType = pulumiTypeOf(validation);
+                if (validationType && validationType !== r.type) {
                     continue;
                 }
-            }
-            const report = reporter(p, level, out, r.urn);
-            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-            for (const validation of validations) {
                 try {
-                    const props = unknownCheckingProxy(freshInputs());
-                    const vargs: ResourceValidationArgs = {
+                    // Each validation gets its own copy of the inputs (and options), made when it
+                    // first reads them: most rules look at the type and say "not applicable" first.
+                    let copy: Record<string, unknown> | undefined;
+                    const props = () => (copy ??= unknownCheckingProxy(freshInputs()) as Record<string, unknown>);
+                    const vargs = {
                         type: r.type,
-                        props,
                         urn: r.urn,
                         name: r.name,
-                        opts: optionsOf(r),
+                        opts: { ...opts },
                         stackTags,
-                        isType: (cls) => isTypeOf(r.type, cls),
+                        isType,
                         asType: ((cls: unknown) =>
-                            isTypeOf(r.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
-                        getConfig: propertiesFor(config, p),
+                            isType(cls) ? props() : undefined) as ResourceValidationArgs["asType"],
+                        getConfig,
                         notApplicable: throwNotApplicable,
-                    };
-                    await Promise.resolve(validation(vargs, report as ReportViolation));
+                    } as Omit<ResourceValidationArgs, "props"> as ResourceValidationArgs;
+                    Object.defineProperty(vargs, "props", { get: props, enumerable: true });
+                    const result = validation(vargs, report) as unknown;
+                    // Awaiting only what is a promise: tens of thousands of calls return nothing.
+                    if (result instanceof Promise) {
+                        await result;
+                    }
                 } catch (e) {
                     handleError(e, p, out, `resource ${r.urn}`, r.urn);
                 }
@@ -331,7 +345,7 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
         const report = reporter(p, level as Level, out);
         try {
             const sargs: StackValidationArgs = {
-                resources: policyResources(args.resources),
+                resources: policyResources(args.resources, outputTexts),
                 getConfig: propertiesFor(config, p),
                 stackTags,
                 notApplicable: throwNotApplicable,
@@ -346,10 +360,16 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
 }
 
 /** PolicyResource objects for the recorded graph, linked like server.js's analyzeStack. */
-export function policyResources(recorded: RecordedResource[]): PolicyResource[] {
+export function policyResources(
+    recorded: RecordedResource[],
+    outputTexts?: ReadonlyMap<RecordedResource, string>,
+): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const list = recorded.map((r) => {
-        const props = unknownCheckingProxy(deserializer(r.outputs)());
+        const text = outputTexts?.get(r);
+        const props = unknownCheckingProxy(
+            text === undefined ? deserializer(r.outputs)() : (JSON.parse(text) as Record<string, unknown>),
+        );
         const resource: PolicyResource = {
             type: r.type,
             props,
