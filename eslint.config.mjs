@@ -52,6 +52,7 @@ export default tseslint.config(
                 __dirname: "readonly",
                 __filename: "readonly",
                 process: "readonly",
+                Buffer: "readonly",
                 console: "readonly",
             },
         },
