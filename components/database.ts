@@ -151,7 +151,7 @@ export class Database extends pulumi.ComponentResource {
             // move to it. The old group is left in the account rather than deleted: with changes
             // applied in the maintenance window (prod), the instance still uses it when
             // `pulumi up` ends, and RDS refuses to delete a group in use, which would fail the
-            // update. docs/database.md, "Major version upgrades", says when to delete it.
+            // update. docs/database-and-secrets.md, "Major version upgrades", says when to delete it.
             { parent: this, retainOnDelete: true },
         );
 

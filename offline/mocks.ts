@@ -246,7 +246,7 @@ function patchMonitor(): void {
     // The runtime also captures a stack trace for every promise it tracks, read only by its
     // promise-leak debug message; capturing and formatting them was another tenth. Errors the
     // program throws keep their stack traces.
-     
+
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
         debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
     };

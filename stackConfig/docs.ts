@@ -102,11 +102,11 @@ export const TABLE_END = "<!-- config-table:end -->";
 export const YAML_MARKER = "# Project config, generated from stackConfig/keys.ts";
 
 /** `page` with the text between the markers replaced by `table`. */
-export function withTable(page: string, table: string): string {
-    const a = page.indexOf(TABLE_START);
-    const b = page.indexOf(TABLE_END);
-    if (a < 0 || b < a) throw new Error(`the page has no ${TABLE_START} … ${TABLE_END} markers`);
-    return `${page.slice(0, a + TABLE_START.length)}\n${table}\n${page.slice(b)}`;
+export function withTable(page: string, table: string, start = TABLE_START, end = TABLE_END): string {
+    const a = page.indexOf(start);
+    const b = page.indexOf(end);
+    if (a < 0 || b < a) throw new Error(`the page has no ${start} … ${end} markers`);
+    return `${page.slice(0, a + start.length)}\n${table}\n${page.slice(b)}`;
 }
 
 /** Pulumi.yaml with its config block (from the marker to the end) regenerated. */

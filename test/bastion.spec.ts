@@ -230,6 +230,7 @@ describe("bastion user data", () => {
 
     it("is accepted by a real sshd, wins over the distribution's later drop-in, and lets ec2-user in", function () {
         requireTool(this, sshd(), "apt-get install openssh-server");
+        requireTool(this, "ssh-keygen", "apt-get install openssh-client");
         if (!fs.existsSync("/run/sshd")) {
             // sshd -t insists on its privilege separation directory.
             fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });

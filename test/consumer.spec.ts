@@ -144,8 +144,8 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
         consumer = await runConsumer(referencedOutputs(webfleet), stackFileConfig("dev"));
     });
 
-    it("reads only outputs the dev stack exports and the README's outputs table documents", () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    it("reads only outputs the dev stack exports and docs/outputs.md's table documents", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "outputs.md"), "utf8");
         const table = readme.slice(
             readme.indexOf("<!-- outputs-table:start -->"),
             readme.indexOf("<!-- outputs-table:end -->"),
@@ -153,7 +153,7 @@ describe("consumer example (examples/consumer) against the dev stack's real outp
         for (const name of CONSUMED) {
             expect(webfleet.outputs, `webfleet dev exports ${name}`).to.have.property(name);
             expect(webfleet.outputs[name].secret, `${name} is not a secret`).to.equal(false);
-            expect(table, `README outputs table lists ${name}`).to.include(`| \`${name}\` |`);
+            expect(table, `docs/outputs.md's table lists ${name}`).to.include(`| \`${name}\` |`);
         }
     });
 

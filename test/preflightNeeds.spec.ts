@@ -174,7 +174,7 @@ describe("first-deploy docs", () => {
         expect(page).to.include("aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com");
         expect(page).to.include("npm run preflight -- --stack prod --offline");
         const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const deploying = readme.slice(readme.indexOf("## Deploying for real"), readme.indexOf("## Configuration"));
+        const deploying = readme.slice(readme.indexOf("## Deploying for real"), readme.indexOf("## Documentation"));
         expect(deploying).to.include("[docs/first-deploy.md](docs/first-deploy.md)");
         expect(readme).to.include("[docs/ci-iam.md](docs/ci-iam.md)");
     });

@@ -1,7 +1,7 @@
 /**
  * The migration function: run on every deploy whose migrations changed (components/migrations.ts
  * invokes it through `aws.lambda.Invocation`), and by hand with `aws lambda invoke` (see
- * docs/database.md). It reads the RDS-managed master secret, connects over TLS verified
+ * docs/database-and-secrets.md). It reads the RDS-managed master secret, connects over TLS verified
  * against the RDS CAs, applies the versioned migrations idempotently (app/db/migrations.ts),
  * converges the app's IAM-authenticated login role (app/db/roles.ts), and returns what it did.
  *

@@ -1,11 +1,11 @@
 /**
  * webfleet-consumer: the program another team writes on top of webfleet. It reads the webfleet
- * stack's outputs (the contract in webfleet's README, "Stack outputs") through a
+ * stack's outputs (the contract in webfleet's docs/outputs.md) through a
  * StackReference and runs a small worker fleet in webfleet's private subnets: the web servers
  * may call it on `workerPort`, and it is configured with the database endpoint.
  *
  * It changes nothing in webfleet's stack. Two things only the platform team can grant, in
- * webfleet's own program (see webfleet's README.md, "Building on webfleet"):
+ * webfleet's own program (see webfleet's docs/outputs.md, "Building on webfleet"):
  *   - database access: `database.allowClient("<team>-worker", <workerSecurityGroupId>)` opens
  *     PostgreSQL on the database's security group from this group (and the matching egress on
  *     it), and the worker needs its own IAM-authenticated database role; until then its
@@ -43,7 +43,7 @@ function contract<T>(name: string, check: (v: unknown) => v is T, expected: stri
     return webfleet.requireOutput(name).apply((v: unknown) => {
         if (!check(v)) {
             throw new Error(
-                `${webfleetStack} output ${name}: expected ${expected}, found ${JSON.stringify(v)}; see webfleet's README, "Stack outputs"`,
+                `${webfleetStack} output ${name}: expected ${expected}, found ${JSON.stringify(v)}; see webfleet's docs/outputs.md`,
             );
         }
         return v;

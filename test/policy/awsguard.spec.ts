@@ -91,7 +91,7 @@ describe("@pulumi/awsguard over the offline prod plan", function () {
     ] as const) {
         it(`reports only what docs/policy-pack.md justifies, ${title}`, async () => {
             const resources = present(JSON.parse(JSON.stringify(prod.resources)) as RecordedResource[]);
-            // No policy/config/awsguard.json: each awsguard policy keeps its own default level.
+            // No awsguard config file: each awsguard policy keeps its own default level.
             const report = await runPolicyPack({
                 project: prod.project,
                 stack: "awsguard",
