@@ -55,6 +55,9 @@ describe("drift workflow", () => {
             }
         }
         expect(job.concurrency?.["cancel-in-progress"]).to.equal(false);
+        // Joins the queue: with GitHub's default a queued job cancels the one waiting, which
+        // could be a deploy.
+        expect(job.concurrency?.queue).to.equal("max");
     });
 
     it("is read-only: the read-only role and Pulumi token, no environment, no deploy secret", () => {

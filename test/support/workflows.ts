@@ -23,7 +23,7 @@ export interface Job {
     uses?: string;
     environment?: string;
     permissions?: Record<string, string>;
-    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    concurrency?: { group: string; "cancel-in-progress"?: boolean; queue?: string };
     strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown[]> };
     env?: Record<string, string>;
     steps?: Step[];
