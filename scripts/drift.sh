@@ -53,7 +53,7 @@ checkout() {
     line=$(last_update)
     read -r sha dirty result <<<"$line"
     if [ "$sha" = "-" ] && [ "$result" = "-" ]; then
-        note="main's tip: $stack has no \`pulumi up\` in its history yet"
+        note="main's tip: $stack has no \`pulumi up\` among its last 50 history entries"
     elif ! [[ $sha =~ ^[0-9a-f]{40}$ ]]; then
         note="main's tip: the last \`pulumi up\` of $stack recorded no commit (it ran outside a git checkout)"
     elif ! git merge-base --is-ancestor "$sha" HEAD 2>/dev/null; then

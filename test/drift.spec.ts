@@ -241,7 +241,7 @@ describe("drift.sh", () => {
         });
 
         for (const [what, entries, note] of [
-            ["the stack was never updated", [], "has no `pulumi up` in its history yet"],
+            ["the stack was never updated", [], "has no `pulumi up` among its last 50 history entries"],
             [
                 "its last update ran from a commit not on main",
                 [update(2, "f".repeat(40))],
