@@ -1,7 +1,8 @@
 /**
  * The internet-facing Application Load Balancer: its security group, an HTTP listener that only
  * redirects to HTTPS, an HTTPS listener with a TLS 1.3 policy and the stack's certificate, the
- * target group the web servers register in, and (with a domain) the alias record.
+ * target group the web servers register in (HTTPS too: the servers' own certificates encrypt the
+ * hop inside the VPC), and (with a domain) the alias record.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +13,11 @@ import { roleTags } from "../lib/tags";
 export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;
 export const HEALTH_CHECK_PATH = "/healthz";
+/**
+ * The ALB speaks TLS to the servers as well (requests and health checks). It does not verify the
+ * servers' certificates, so each server's self-signed one (lib/userData/tls.ts) is enough.
+ */
+export const TARGET_PROTOCOL = "HTTPS";
 /** Access logs land under s3://<bucket>/alb/AWSLogs/<account>/elasticloadbalancing/<region>/… */
 export const ACCESS_LOGS_PREFIX = "alb";
 
@@ -70,6 +76,7 @@ export interface EdgeSeam {
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
+    /** The port the servers serve HTTPS on; the only port the ALB may reach them on. */
     appPort: number;
     tlsPolicy: string;
     idleTimeoutSeconds: number;
@@ -166,7 +173,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             childName(name, "app-out"),
             {
                 securityGroupId: sg.id,
-                description: "Requests and health checks to the web servers on the app port",
+                description: "HTTPS requests and health checks to the web servers on the app's TLS port",
                 ipProtocol: "tcp",
                 fromPort: args.appPort,
                 toPort: args.appPort,
@@ -200,18 +207,21 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, protect: args.protect },
         );
 
+        // A change of protocol or port replaces the target group. It has no fixed name (Pulumi
+        // adds a random suffix), so the new one is created beside the old, the listener and the
+        // Auto Scaling group move to it, and only then is the old one deleted.
         const targetGroup = new aws.lb.TargetGroup(
             childName(name, "tg"),
             {
                 vpcId: args.vpcId,
                 targetType: "instance",
-                protocol: "HTTP",
+                protocol: TARGET_PROTOCOL,
                 protocolVersion: "HTTP1",
                 port: args.appPort,
                 deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
                 healthCheck: {
                     enabled: true,
-                    protocol: "HTTP",
+                    protocol: TARGET_PROTOCOL,
                     port: "traffic-port",
                     path: HEALTH_CHECK_PATH,
                     ...HEALTH_CHECK,
