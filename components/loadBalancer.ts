@@ -13,11 +13,6 @@ import { roleTags } from "../lib/tags";
 export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;
 export const HEALTH_CHECK_PATH = "/healthz";
-/**
- * The ALB speaks TLS to the servers as well (requests and health checks). It does not verify the
- * servers' certificates, so each server's self-signed one (lib/userData/tls.ts) is enough.
- */
-export const TARGET_PROTOCOL = "HTTPS";
 /** Access logs land under s3://<bucket>/alb/AWSLogs/<account>/elasticloadbalancing/<region>/… */
 export const ACCESS_LOGS_PREFIX = "alb";
 
@@ -207,21 +202,21 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, protect: args.protect },
         );
 
-        // A change of protocol or port replaces the target group. It has no fixed name (Pulumi
-        // adds a random suffix), so the new one is created beside the old, the listener and the
-        // Auto Scaling group move to it, and only then is the old one deleted.
+        // HTTPS to the servers too, each with a self-signed certificate (the ALB verifies none). A
+        // new protocol or port replaces the group: with no fixed name (Pulumi adds a suffix) the
+        // new one is created first, the listener and the ASG move to it, the old one goes last.
         const targetGroup = new aws.lb.TargetGroup(
             childName(name, "tg"),
             {
                 vpcId: args.vpcId,
                 targetType: "instance",
-                protocol: TARGET_PROTOCOL,
+                protocol: "HTTPS",
                 protocolVersion: "HTTP1",
                 port: args.appPort,
                 deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
                 healthCheck: {
                     enabled: true,
-                    protocol: TARGET_PROTOCOL,
+                    protocol: "HTTPS",
                     port: "traffic-port",
                     path: HEALTH_CHECK_PATH,
                     ...HEALTH_CHECK,

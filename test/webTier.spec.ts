@@ -4,7 +4,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadSettings } from "../app/settings";
 import { APP_KEEP_ALIVE_SECONDS, DEREGISTRATION_DELAY_SECONDS, HEALTH_CHECK } from "../components/loadBalancer";
-import { defaultsFor } from "../stackConfig";
 import { ProgramRun, REPO_ROOT } from "../offline/program";
 import { RecordedResource } from "../offline/types";
 import { named, ofType, sharedRun } from "./support/program";
@@ -127,37 +126,6 @@ describe("web tier (mocked program)", function () {
             expect(ofType(dev, "aws:lb/listenerRule:ListenerRule")).to.deep.equal([]);
         });
 
-        it("sends requests and health checks to the servers over HTTPS on the app port, in both stacks", () => {
-            expect(defaultsFor("dev").web.appPort).to.equal(8443);
-            for (const run of [dev, prod]) {
-                const tg = named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg");
-                expect(tg.inputs, run.stack).to.include({ port: 8443, protocol: "HTTPS", protocolVersion: "HTTP1" });
-                expect(tg.inputs.healthCheck, run.stack).to.include({
-                    protocol: "HTTPS",
-                    port: "traffic-port",
-                    path: "/healthz",
-                    matcher: "200",
-                });
-            }
-        });
-
-        it("has no fixed target-group name, so a protocol or port change creates the new group before the old one goes", () => {
-            // A fixed name would collide with the old group during a create-before-delete
-            // replacement (or force delete-before-replace, which the listener's reference forbids).
-            for (const run of [dev, prod]) {
-                const tg = named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg");
-                expect(tg.inputs.name, run.stack).to.equal(undefined);
-                expect(tg.inputs.namePrefix, run.stack).to.equal(undefined);
-                expect(tg.options?.deleteBeforeReplace, run.stack).to.equal(false);
-                expect(tg.options?.replaceOnChanges, run.stack).to.deep.equal([]);
-                // What follows the replacement: the listener forwards and the group registers by ARN.
-                expect(named(run, LISTENER, "web-lb-https").inputs.defaultActions[0].targetGroupArn).to.equal(
-                    tg.outputs.arn,
-                );
-                expect(named(run, ASG, "web-asg").inputs.targetGroupArns).to.deep.equal([tg.outputs.arn]);
-            }
-        });
-
         it("health-checks /healthz on the app port, deregisters faster than the app drains, and is not sticky", () => {
             const tg = named(dev, "aws:lb/targetGroup:TargetGroup", "web-lb-tg");
             expect(tg.inputs).to.include({
@@ -196,18 +164,11 @@ describe("web tier (mocked program)", function () {
             });
         });
 
-        it("lets the web servers in on the app's TLS port from the ALB and on 22 from the bastion, nothing else, in both stacks", () => {
+        it("lets the web servers in on the app's TLS port from the ALB and on 22 from the bastion, nothing else", () => {
             expect(rules(dev, INGRESS, ids.web)).to.deep.equal([
                 ["tcp", 22, 22, ids.bastion],
                 ["tcp", 8443, 8443, ids.alb],
             ]);
-            // The port the target group sends to over HTTPS is the only one open to the ALB.
-            const prodWeb = named(prod, SG, "web-sg").outputs.id;
-            const prodAlb = named(prod, SG, "web-lb-sg").outputs.id;
-            expect(rules(prod, INGRESS, prodWeb).filter((r) => r[3] === prodAlb)).to.deep.equal([
-                ["tcp", 8443, 8443, prodAlb],
-            ]);
-            expect(rules(prod, EGRESS, prodAlb)).to.deep.equal([["tcp", 8443, 8443, prodWeb]]);
             expect(named(dev, SG, "web-sg").inputs.tags).to.deep.equal({ Name: "web-sg", "webfleet:role": "web" });
             for (const sg of ["web-sg", "web-lb-sg"]) {
                 expect(named(dev, SG, sg).inputs.ingress, sg).to.equal(undefined);
@@ -498,21 +459,6 @@ describe("web tier (mocked program)", function () {
                 `readonly ARTIFACT_URI='s3://${dev.outputs.artifactBucketName.value}/app/${sha}.js'`,
             );
             expect(script).to.include(`readonly ARTIFACT_SHA256='${sha}'`);
-        });
-
-        it("has the servers make their own certificate at boot and serve the app over HTTPS on the target group's port, in both stacks", () => {
-            for (const run of [dev, prod]) {
-                const script = userDataOf(run);
-                const port = named(run, "aws:lb/targetGroup:TargetGroup", "web-lb-tg").inputs.port;
-                expect(script, run.stack).to.include(`readonly APP_PORT='${port}'`);
-                expect(script).to.include('\nPORT="8443"\nTLS_CERT_FILE="/etc/webfleet/tls/server.crt"\n');
-                expect(script).to.include('TLS_KEY_FILE="/etc/webfleet/tls/server.key"\n');
-                const calls = script.slice(script.lastIndexOf("\ninstall_node\n")).trim().split("\n");
-                expect(calls.indexOf("install_tls_certificate"), run.stack).to.be.within(
-                    calls.indexOf("create_user") + 1,
-                    calls.indexOf("write_unit") - 1,
-                );
-            }
         });
 
         it("starts the systemd unit from user data that carries no secret of the stack", () => {
