@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from "./http/server";
 import { resolveIdentity } from "./identity";
 import { bufferedStdoutWriter, createLogger, errorFields, type Logger } from "./log";
 import { loadSettings, type AppSettings } from "./settings";
+import { readTlsCredentials, type TlsCredentials } from "./tls";
 
 /** Starts the embedded database; only `npm run app` passes one (the bundle has none). */
 export type EmbeddedFactory = (options: { dataDir?: string }) => Promise<EmbeddedDatabase>;
@@ -24,12 +25,14 @@ export interface StartedApp {
 function loadConfig(
     env: NodeJS.ProcessEnv,
     embedded: EmbeddedFactory | undefined,
-): { settings: AppSettings; pool?: PoolConfig } {
+): { settings: AppSettings; pool?: PoolConfig; tls?: TlsCredentials } {
     const messages: string[] = [];
     let settings: AppSettings | undefined;
     let pool: PoolConfig | undefined;
+    let tls: TlsCredentials | undefined;
     try {
         settings = loadSettings(env);
+        tls = settings.tls && readTlsCredentials(settings.tls);
     } catch (err) {
         messages.push((err as Error).message);
     }
@@ -48,7 +51,7 @@ function loadConfig(
     if (messages.length > 0 || !settings) {
         throw new ConfigError(messages.join("\n"));
     }
-    return { settings, pool };
+    return { settings, pool, tls };
 }
 
 /** Starts the whole app from the environment: database, migrations, identity, HTTP server. */
@@ -84,10 +87,12 @@ export async function startApp(env: NodeJS.ProcessEnv, log: Logger, embedded?: E
             log,
             visitsCacheMs: settings.visitsCacheMs,
             shutdownTimeoutMs: settings.shutdownTimeoutMs,
+            tls: config.tls,
         });
         log.info("listening", {
             url: server.url,
             port: server.port,
+            tls: Boolean(config.tls),
             instanceId: identity.instanceId,
             availabilityZone: identity.availabilityZone,
             database: embeddedDb ? "embedded" : databaseMode(env),

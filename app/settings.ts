@@ -1,5 +1,6 @@
 import { databaseMode } from "./db/poolConfig";
 import { assertNoProblems, boolVar, intVar } from "./envVars";
+import { tlsFilesFromEnv, type TlsFiles } from "./tls";
 
 /** The server's own settings (the database's are in app/db/poolConfig.ts). */
 export interface AppSettings {
@@ -10,6 +11,8 @@ export interface AppSettings {
     migrateOnStart: boolean;
     /** Where the embedded PGlite keeps its data; unset keeps it in memory. */
     pgliteDataDir?: string;
+    /** Serve TLS with these (TLS_CERT_FILE, TLS_KEY_FILE); unset: plain HTTP. */
+    tls?: TlsFiles;
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv): AppSettings {
@@ -27,6 +30,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): AppSettings {
         // function owns the schema. Locally the app migrates itself so there is no extra step.
         migrateOnStart: boolVar(env, "MIGRATE_ON_START", databaseMode(env) !== "iam", problems),
         pgliteDataDir: env.PGLITE_DATA_DIR?.trim() || undefined,
+        tls: tlsFilesFromEnv(env, problems),
     };
     assertNoProblems("settings", problems);
     return settings;

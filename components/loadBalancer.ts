@@ -1,7 +1,8 @@
 /**
  * The internet-facing Application Load Balancer: its security group, an HTTP listener that only
  * redirects to HTTPS, an HTTPS listener with a TLS 1.3 policy and the stack's certificate, the
- * target group the web servers register in, and (with a domain) the alias record.
+ * target group the web servers register in (HTTPS too: the servers' own certificates encrypt the
+ * hop inside the VPC), and (with a domain) the alias record.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -70,6 +71,7 @@ export interface EdgeSeam {
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string[]>;
+    /** The port the servers serve HTTPS on; the only port the ALB may reach them on. */
     appPort: number;
     tlsPolicy: string;
     idleTimeoutSeconds: number;
@@ -166,7 +168,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             childName(name, "app-out"),
             {
                 securityGroupId: sg.id,
-                description: "Requests and health checks to the web servers on the app port",
+                description: "HTTPS requests and health checks to the web servers on the app's TLS port",
                 ipProtocol: "tcp",
                 fromPort: args.appPort,
                 toPort: args.appPort,
@@ -200,18 +202,21 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, protect: args.protect },
         );
 
+        // HTTPS to the servers too, each with a self-signed certificate (the ALB verifies none). A
+        // new protocol or port replaces the group: with no fixed name (Pulumi adds a suffix) the
+        // new one is created first, the listener and the ASG move to it, the old one goes last.
         const targetGroup = new aws.lb.TargetGroup(
             childName(name, "tg"),
             {
                 vpcId: args.vpcId,
                 targetType: "instance",
-                protocol: "HTTP",
+                protocol: "HTTPS",
                 protocolVersion: "HTTP1",
                 port: args.appPort,
                 deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
                 healthCheck: {
                     enabled: true,
-                    protocol: "HTTP",
+                    protocol: "HTTPS",
                     port: "traffic-port",
                     path: HEALTH_CHECK_PATH,
                     ...HEALTH_CHECK,

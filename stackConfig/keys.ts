@@ -205,8 +205,9 @@ export const SECTIONS = {
         }),
         appPort: key({
             kind: int(1024, 65535, "a TCP port"),
-            description: "the port the app listens on behind the ALB",
-            default: 8080,
+            description:
+                "the port the servers serve the app on over HTTPS (a certificate each makes at boot); the ALB's target group and health checks use TLS to it, and no plain-HTTP port is open",
+            default: 8443,
         }),
         domain: key({
             kind: pattern(

@@ -188,7 +188,7 @@ describe("architecture diagram: the model (offline/diagram)", function () {
         ]);
         expect(a.edges.filter((e) => e.path).map((e) => `${e.from} -> ${e.to}: ${e.label}`)).to.deep.equal([
             `${INTERNET} -> web-lb-alb: 80, 443`,
-            ...web.map((w) => `web-lb-alb -> ${w}: 8080`),
+            ...web.map((w) => `web-lb-alb -> ${w}: 8443`),
         ]);
         expect(edgesOf(a, "guard")).to.deep.equal(["waf-acl -> web-lb-alb: inspects"]);
     });

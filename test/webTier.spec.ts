@@ -129,14 +129,14 @@ describe("web tier (mocked program)", function () {
         it("health-checks /healthz on the app port, deregisters faster than the app drains, and is not sticky", () => {
             const tg = named(dev, "aws:lb/targetGroup:TargetGroup", "web-lb-tg");
             expect(tg.inputs).to.include({
-                port: 8080,
-                protocol: "HTTP",
+                port: 8443,
+                protocol: "HTTPS",
                 targetType: "instance",
                 deregistrationDelay: 15,
             });
             expect(tg.inputs.healthCheck).to.deep.equal({
                 enabled: true,
-                protocol: "HTTP",
+                protocol: "HTTPS",
                 port: "traffic-port",
                 path: "/healthz",
                 interval: 10,
@@ -157,17 +157,17 @@ describe("web tier (mocked program)", function () {
                 ["tcp", 443, 443, "0.0.0.0/0"],
                 ["tcp", 80, 80, "0.0.0.0/0"],
             ]);
-            expect(rules(dev, EGRESS, ids.alb)).to.deep.equal([["tcp", 8080, 8080, ids.web]]);
+            expect(rules(dev, EGRESS, ids.alb)).to.deep.equal([["tcp", 8443, 8443, ids.web]]);
             expect(named(dev, SG, "web-lb-sg").inputs.tags).to.deep.equal({
                 Name: "web-lb-sg",
                 "webfleet:role": "alb",
             });
         });
 
-        it("lets the web servers in on the app port from the ALB and on 22 from the bastion, nothing else", () => {
+        it("lets the web servers in on the app's TLS port from the ALB and on 22 from the bastion, nothing else", () => {
             expect(rules(dev, INGRESS, ids.web)).to.deep.equal([
                 ["tcp", 22, 22, ids.bastion],
-                ["tcp", 8080, 8080, ids.alb],
+                ["tcp", 8443, 8443, ids.alb],
             ]);
             expect(named(dev, SG, "web-sg").inputs.tags).to.deep.equal({ Name: "web-sg", "webfleet:role": "web" });
             for (const sg of ["web-sg", "web-lb-sg"]) {

@@ -167,7 +167,7 @@ describe("web tier seams (component under the mocks)", function () {
                 r.inputs.referencedSecurityGroupId,
                 r.inputs.cidrIpv4,
             ]),
-        ).to.deep.equal([[8080, 8080, alb, undefined]]);
+        ).to.deep.equal([[8443, 8443, alb, undefined]]);
         expect(one(plain, "aws:ec2/launchTemplate:LaunchTemplate", "web-lt").inputs.keyName).to.equal(undefined);
     });
 

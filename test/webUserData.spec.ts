@@ -138,6 +138,7 @@ describe("web user data", () => {
             "install_node",
             "create_user",
             "fetch_artifact",
+            "install_tls_certificate",
             "write_environment",
             "write_unit",
             "start_app",
@@ -178,6 +179,7 @@ describe("web user data", () => {
                 "create_user",
                 "fetch_artifact",
                 "fetch_rds_ca_bundle",
+                "install_tls_certificate",
                 "write_environment",
                 "write_unit",
                 "start_app",
@@ -318,10 +320,12 @@ describe("web user data", () => {
         expect(STOP_TIMEOUT_SECONDS * 1000).to.be.greaterThan(shutdownTimeoutMs + 5000);
     });
 
-    it("writes the port, region and listen address into the EnvironmentFile, no RDS CA without a database", () => {
+    it("writes the port, region, listen address and TLS files into the EnvironmentFile, no RDS CA without a database", () => {
         expect(parseEnvFile(heredoc(plain, "ENV"))).to.deep.equal({
             HOST: "0.0.0.0",
             PORT: "8080",
+            TLS_CERT_FILE: "/etc/webfleet/tls/server.crt",
+            TLS_KEY_FILE: "/etc/webfleet/tls/server.key",
             NODE_ENV: "production",
             AWS_REGION: "us-east-1",
         });
@@ -334,6 +338,8 @@ describe("web user data", () => {
         expect(env).to.deep.equal({
             HOST: "0.0.0.0",
             PORT: "8080",
+            TLS_CERT_FILE: "/etc/webfleet/tls/server.crt",
+            TLS_KEY_FILE: "/etc/webfleet/tls/server.key",
             DB_CA_BUNDLE: CA_BUNDLE_FILE,
             NODE_ENV: "production",
             ...DB_ENV,
@@ -348,6 +354,7 @@ describe("web user data", () => {
             "create_user",
             "fetch_artifact",
             "fetch_rds_ca_bundle",
+            "install_tls_certificate",
             "write_environment",
             "write_unit",
             "start_app",
@@ -384,6 +391,7 @@ describe("web user data", () => {
             [{ "db-host": "x" }, 'appEnvironment.db-host: "db-host" is not an UPPER_SNAKE name'],
             [{ PORT: "9000" }, "appEnvironment.PORT: PORT is set by the web tier itself"],
             [{ DB_CA_BUNDLE: "/tmp/x" }, "appEnvironment.DB_CA_BUNDLE: DB_CA_BUNDLE is set by the web tier itself"],
+            [{ TLS_KEY_FILE: "/tmp/k" }, "appEnvironment.TLS_KEY_FILE: TLS_KEY_FILE is set by the web tier itself"],
             [{ DB_PASSWORD: "hunter22" }, "appEnvironment.DB_PASSWORD: the name says it is a secret"],
             [{ DATABASE_URL: "postgres://u:p@h/db" }, "appEnvironment.DATABASE_URL: the name says it is a secret"],
             [{ GREETING: "a\nb" }, "appEnvironment.GREETING: the value holds a newline"],

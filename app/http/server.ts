@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerOptions } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Pool } from "pg";
@@ -7,6 +8,7 @@ import { createQuery } from "../db/query";
 import { BatchedVisits, type RawVisitRow, type VisitStore } from "../db/visits";
 import type { Identity } from "../identity";
 import { type Logger, silentLogger } from "../log";
+import { TLS12_CIPHERS, TLS_MIN_VERSION, type TlsCredentials } from "../tls";
 import { createHandler } from "./handler";
 import { rawErrorResponse } from "./respond";
 
@@ -31,13 +33,15 @@ export interface StartServerOptions {
     headersTimeoutMs?: number;
     /** Replaces the database-backed visit store (tests use it to provoke failures). */
     visits?: VisitStore;
+    /** Serve HTTPS with this certificate and key (app/tls.ts); undefined: plain HTTP. */
+    tls?: TlsCredentials;
 }
 
 export interface RunningServer {
     server: Server;
     port: number;
     host: string;
-    /** e.g. http://127.0.0.1:8080 */
+    /** e.g. http://127.0.0.1:8080, or https://… with TLS */
     url: string;
     availability: DbAvailability;
     /**
@@ -88,19 +92,34 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
 
     const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
-    const server = createServer(
-        {
-            // Oversized headers get 431 (via clientError) instead of being buffered.
-            maxHeaderSize: 16 * 1024,
-            // Slow clients (slowloris) are cut: headers within 10 s, a whole request within 30 s.
-            headersTimeout: headersTimeoutMs,
-            requestTimeout: Math.max(30_000, headersTimeoutMs),
-            // Node checks those timeouts only this often (default 30 s, which would triple them).
-            connectionsCheckingInterval: Math.min(2000, Math.max(100, headersTimeoutMs / 4)),
-            noDelay: true,
-        },
-        handler,
-    );
+    const httpOptions: ServerOptions = {
+        // Oversized headers get 431 (via clientError) instead of being buffered.
+        maxHeaderSize: 16 * 1024,
+        // Slow clients (slowloris) are cut: headers within 10 s, a whole request within 30 s.
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: Math.max(30_000, headersTimeoutMs),
+        // Node checks those timeouts only this often (default 30 s, which would triple them).
+        connectionsCheckingInterval: Math.min(2000, Math.max(100, headersTimeoutMs / 4)),
+        noDelay: true,
+    };
+    const tls = options.tls;
+    // One listener either way: with TLS there is no plain-HTTP port at all, so nothing on the
+    // instance can be reached unencrypted, and draining (below) has one server to close.
+    const server: Server = tls
+        ? createTlsServer(
+              {
+                  ...httpOptions,
+                  cert: tls.cert,
+                  key: tls.key,
+                  minVersion: TLS_MIN_VERSION,
+                  ciphers: TLS12_CIPHERS,
+                  honorCipherOrder: true,
+                  // A handshake gets as long as the headers do (Node's default is 120 s).
+                  handshakeTimeout: headersTimeoutMs,
+              },
+              handler,
+          )
+        : createServer(httpOptions, handler);
     // Longer than the ALB's 60 s idle timeout, so the ALB (not us) closes idle keep-alive
     // connections; the other way round it can send a request down a closing socket (a 502).
     server.keepAliveTimeout = 65_000;
@@ -113,6 +132,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         log.info("request", { method: null, path: null, status, error: err.code ?? "malformed request" });
         socket.end(rawErrorResponse(status));
     });
+    if (tls) {
+        // A failed handshake (an old TLS version, plain HTTP sent to the TLS port) never becomes
+        // a request, so it is logged here; Node has already closed the socket.
+        server.on("tlsClientError", (err: NodeJS.ErrnoException) => {
+            if (err.code !== "ECONNRESET") {
+                log.warn("tls handshake failed", { error: err.code ?? err.message });
+            }
+        });
+    }
 
     const host = options.host ?? "0.0.0.0";
     await new Promise<void>((resolve, reject) => {
@@ -138,7 +166,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         return closing;
     };
 
-    return { server, port, host, url: `http://${urlHost}:${port}`, availability, close };
+    const scheme = tls ? "https" : "http";
+    return { server, port, host, url: `${scheme}://${urlHost}:${port}`, availability, close };
 }
 
 /** Stops listening and waits for open requests, cutting whatever is left after `timeoutMs`. */

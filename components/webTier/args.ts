@@ -17,7 +17,10 @@ export interface WebTierArgs {
     maxSize: number;
     /** Where the group starts; the scaling policy owns it afterwards. */
     desiredCapacity: number;
-    /** The port the app listens on; the ALB's target group sends there. */
+    /**
+     * The port the app serves HTTPS on (a certificate each server makes at boot); the ALB's
+     * target group sends requests and health checks there over TLS. No plain-HTTP port is open.
+     */
     appPort: number;
     /** The site's name; undefined serves the ALB's DNS name with a self-signed certificate. */
     domain?: string;

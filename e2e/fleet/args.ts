@@ -70,8 +70,9 @@ export const FLEET_USAGE = `Usage: npm run fleet [-- [up] [options]]
        npm run fleet -- status | fail-az AZ | restore-az AZ | stop-db | start-db | stop [--state-dir DIR] [--json]
 
 The production topology on this machine: HAProxy (80→443 redirect, TLS 1.2+, /healthz checks)
-in front of app servers in several "AZs", each with its own instance identity (IMDSv2 stand-in),
-a PostgreSQL database, and a supervisor that plays the Auto Scaling group. Ctrl-C stops it all.
+in front of app servers in several "AZs", reached over TLS, each with its own instance identity
+(IMDSv2 stand-in) and certificate, a PostgreSQL database, and a supervisor that plays the Auto
+Scaling group. Ctrl-C stops it all.
 
   --azs N | A,B,...     the AZs: a count (names local-1a, local-1b, ...) or names (default 2)
   --desired N           servers to keep in service, spread over the working AZs (default 2 per AZ)

@@ -2,9 +2,10 @@
  * The load balancer's configuration, as a pure function of the fleet's options. It mirrors the
  * stack's ALB: port 80 only redirects (301, same host, path and query) to HTTPS; HTTPS
  * terminates TLS 1.2+ with TLS 1.3 (ciphers of ELBSecurityPolicy-TLS13-1-2-2021-06); the
- * target group health-checks GET /healthz; when no server is healthy the client gets the app's
- * own 503 page. Servers are registered and deregistered at run time through the admin socket
- * (haproxy.ts), as targets are with a target group.
+ * target group health-checks GET /healthz, over TLS to each server's own self-signed certificate
+ * (`ssl verify none`, as the ALB does not verify target certificates); when no server is healthy
+ * the client gets the app's own 503 page. Servers are registered and deregistered at run time
+ * through the admin socket (haproxy.ts), as targets are with a target group.
  */
 import { securityHeaders } from "../../app/http/headers";
 import type { Variant } from "./args";
@@ -120,8 +121,10 @@ export function renderHaproxyConfig(c: HaproxyConfigInput): string {
 }
 
 /**
- * The admin-socket command that registers a server: health checks on the backend's settings
- * (dynamic servers take nothing from default-server, so they are spelled out).
+ * The admin-socket command that registers a server: requests and health checks over TLS without
+ * verifying the server's certificate (like the ALB with an HTTPS target group), health checks on
+ * the backend's settings (dynamic servers take nothing from default-server, so they are spelled out;
+ * nor do their health checks follow `ssl` unless told with check-ssl).
  */
 export function addServerCommand(name: string, address: string, checkIntervalMs: number, id?: number): string {
     if (!/^[A-Za-z0-9_.-]+$/.test(name) || !/^[\d.]+:\d+$/.test(address)) {
@@ -129,7 +132,7 @@ export function addServerCommand(name: string, address: string, checkIntervalMs:
     }
     const i = checkIntervalMs;
     return (
-        `add server ${BACKEND}/${name} ${address} check inter ${i} fastinter ${i} downinter ${i} fall 2 rise 2` +
+        `add server ${BACKEND}/${name} ${address} ssl verify none check check-ssl inter ${i} fastinter ${i} downinter ${i} fall 2 rise 2` +
         ` pool-purge-delay 500${id === undefined ? "" : ` id ${id}`}`
     );
 }

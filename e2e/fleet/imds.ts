@@ -22,6 +22,15 @@ export interface ImdsOptions {
     availabilityZone: string;
     /** Answer the first N requests with 500 (to exercise the app's retries). */
     failFirst?: number;
+    /** local-ipv4 (default 127.0.0.1), which user data puts in the server's certificate. */
+    localIpv4?: string;
+    /** local-hostname (default: EC2's resource name, `<instance id>.<region>.compute.internal`). */
+    localHostname?: string;
+}
+
+/** EC2's resource-based private DNS name of an instance. */
+export function resourceHostname(instanceId: string, availabilityZone: string): string {
+    return `${instanceId}.${regionOf(availabilityZone)}.compute.internal`;
 }
 
 /** The most a token may live, as on EC2 (6 hours). */
@@ -40,6 +49,9 @@ export async function startImds(options: ImdsOptions): Promise<Imds> {
         "/latest/meta-data/instance-id": options.instanceId,
         "/latest/meta-data/placement/availability-zone": options.availabilityZone,
         "/latest/meta-data/placement/region": regionOf(options.availabilityZone),
+        "/latest/meta-data/local-ipv4": options.localIpv4 ?? "127.0.0.1",
+        "/latest/meta-data/local-hostname":
+            options.localHostname ?? resourceHostname(options.instanceId, options.availabilityZone),
     };
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
         const answer = (status: number, body: string): void => {

@@ -1,12 +1,15 @@
 /**
  * One fleet server: the app bundle as its own `node` process (as systemd runs it on EC2), with
- * its own instance metadata service, so it learns its instance ID and AZ through IMDSv2.
+ * its own instance metadata service, so it learns its instance ID and AZ through IMDSv2, and its
+ * own self-signed certificate, made as user data makes it, so the load balancer reaches it over
+ * TLS only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, rmSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import { newInstanceId, startImds, type Imds } from "./imds";
+import { newInstanceId, resourceHostname, startImds, type Imds } from "./imds";
 import type { InstanceState } from "./planner";
+import { makeServerCertificate } from "./system";
 
 export interface InstanceSpec {
     az: string;
@@ -14,6 +17,8 @@ export interface InstanceSpec {
     databaseUrl: string;
     bind: string;
     logDir: string;
+    /** Each server's certificate and key go in a directory of their own under this one. */
+    tlsDir: string;
 }
 
 export class Instance {
@@ -44,15 +49,29 @@ export class Instance {
         return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
     }
 
+    private get certDir(): string {
+        return join(this.spec.tlsDir, this.id);
+    }
+
     /** Starts IMDS and the process, and resolves with the port once the app logs "listening". */
     async start(onExit: (i: Instance) => void): Promise<number> {
-        this.imds = await startImds({ instanceId: this.id, availabilityZone: this.az });
+        const hostname = resourceHostname(this.id, this.az);
+        // First, so a failure (no openssl) leaves nothing running.
+        const tls = makeServerCertificate(this.certDir, hostname, this.spec.bind);
+        this.imds = await startImds({
+            instanceId: this.id,
+            availabilityZone: this.az,
+            localIpv4: this.spec.bind,
+            localHostname: hostname,
+        });
         this.log = createWriteStream(join(this.spec.logDir, `${this.id}.log`), { flags: "a" });
         const child = spawn(process.execPath, [this.spec.bundleFile], {
             env: {
                 PATH: process.env.PATH ?? "/usr/bin:/bin",
                 HOST: this.spec.bind,
                 PORT: "0",
+                TLS_CERT_FILE: tls.certFile,
+                TLS_KEY_FILE: tls.keyFile,
                 DATABASE_URL: this.spec.databaseUrl,
                 AWS_EC2_METADATA_SERVICE_ENDPOINT: this.imds.url,
                 // The fleet applied the migrations, as the deploy-time function does on AWS.
@@ -110,6 +129,8 @@ export class Instance {
         }
         await this.imds?.close();
         this.log?.end();
+        // As on EC2, the key goes with its server.
+        rmSync(this.certDir, { recursive: true, force: true });
     }
 
     /** Power loss: the process dies at once, nothing drains. */

@@ -217,6 +217,7 @@ export class Fleet {
             databaseUrl: this.db!.appUrl,
             bind: reachableHost(o.bind),
             logDir: join(o.stateDir, "logs"),
+            tlsDir: join(o.stateDir, "tls", "servers"),
         });
         const stripped = o.breaks.includes("no-security-headers") && this.strippedId === undefined;
         if (stripped) {

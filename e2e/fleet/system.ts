@@ -1,8 +1,9 @@
-/** Small facts about the machine the fleet needs: free ports, tools, users, the certificate. */
+/** Small facts about the machine the fleet needs: free ports, tools, users, the certificates. */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { renderMakeCertificateFunction } from "../../lib/userData/tls";
 
 /** A port nothing listens on right now (the OS's choice), for a server that needs a fixed one. */
 export function freePort(host = "127.0.0.1"): Promise<number> {
@@ -67,7 +68,7 @@ export function makeCertificate(dir: string, dnsNames: string[], ips: string[]):
     const certFile = join(dir, "cert.pem");
     const keyFile = join(dir, "key.pem");
     const san = [...dnsNames.map((n) => `DNS:${n}`), ...ips.map((ip) => `IP:${ip}`)].join(",");
-    try {
+    runOpenssl(() =>
         execFileSync(
             "openssl",
             [
@@ -96,17 +97,43 @@ export function makeCertificate(dir: string, dnsNames: string[], ips: string[]):
                 "extendedKeyUsage=serverAuth",
             ],
             { stdio: ["ignore", "ignore", "pipe"] },
-        );
-    } catch (err) {
-        const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-        throw new Error(
-            e.code === "ENOENT"
-                ? "openssl is not installed (Debian: apt-get install openssl)"
-                : `openssl could not make the certificate: ${e.stderr?.toString().trim() ?? e.message}`,
-            { cause: err },
-        );
-    }
+        ),
+    );
     const bundleFile = join(dir, "haproxy.pem");
     writeFileSync(bundleFile, readFileSync(certFile, "utf8") + readFileSync(keyFile, "utf8"), { mode: 0o600 });
     return { certFile, keyFile, bundleFile };
+}
+
+/**
+ * A server's own certificate, made exactly as user data makes it on EC2: the same shell function
+ * (make_tls_certificate in lib/userData/tls.ts) run by bash with openssl, for the server's host
+ * name and address. The key is readable by this user only.
+ */
+export function makeServerCertificate(dir: string, name: string, ip: string): { certFile: string; keyFile: string } {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const certFile = join(dir, "server.crt");
+    const keyFile = join(dir, "server.key");
+    const script = `set -euo pipefail\nlog() { echo "$*" >&2; }\n${renderMakeCertificateFunction()}\nmake_tls_certificate "$@"\n`;
+    runOpenssl(() =>
+        execFileSync("bash", ["-c", script, "make_tls_certificate", keyFile, certFile, name, ip], {
+            stdio: ["ignore", "ignore", "pipe"],
+        }),
+    );
+    return { certFile, keyFile };
+}
+
+/** Runs an openssl invocation, turning its failure into a message that says what to install or what went wrong. */
+function runOpenssl(run: () => void): void {
+    try {
+        run();
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException & { stderr?: Buffer; status?: number };
+        const stderr = e.stderr?.toString().trim() ?? "";
+        throw new Error(
+            e.code === "ENOENT" || e.status === 127 || /openssl: (command )?not found/.test(stderr)
+                ? "openssl is not installed (Debian: apt-get install openssl)"
+                : `openssl could not make the certificate: ${stderr || e.message}`,
+            { cause: err },
+        );
+    }
 }

@@ -2,7 +2,8 @@
  * The web servers' user data, rendered by a pure function so it can be unit-tested and run
  * through shellcheck. It installs Node.js from Amazon Linux 2023's own repositories, fetches
  * the app bundle from S3 by its content-hash key, checks its sha256, and runs it as a
- * hardened systemd service. With log groups given, it first starts shipping the app's and the
+ * hardened systemd service that serves HTTPS with a certificate the instance makes at boot
+ * (lib/userData/tls.ts). With log groups given, it first starts shipping the app's and the
  * system's logs to CloudWatch Logs with the CloudWatch agent. It carries no secret: bucket,
  * key, hash, port, log group names and the non-secret environment (database host and user
  * names; the app authenticates with IAM tokens).
@@ -27,7 +28,7 @@ export const CA_BUNDLE_FILE = "/etc/webfleet/rds-ca-bundle.pem";
 export const STOP_TIMEOUT_SECONDS = 30;
 
 /** Variables the user data sets itself; appEnvironment may not override them. */
-export const RESERVED_ENV = ["PORT", "HOST", "DB_CA_BUNDLE"] as const;
+export const RESERVED_ENV = ["PORT", "HOST", "TLS_CERT_FILE", "TLS_KEY_FILE", "DB_CA_BUNDLE"] as const;
 
 export interface WebUserDataArgs {
     region: string;
@@ -36,6 +37,7 @@ export interface WebUserDataArgs {
     key: string;
     /** Hex sha256 of the artifact; checked after download, before anything runs it. */
     sha256: string;
+    /** The port the app serves HTTPS on (web.appPort); the load balancer's target group sends there. */
     appPort: number;
     /** Non-secret environment for the app (UPPER_SNAKE keys, single-line values). */
     environment?: Record<string, string>;
@@ -44,8 +46,10 @@ export interface WebUserDataArgs {
 }
 
 import { APP_LOG_FILE, LogShippingArgs, LOG_GROUP_NAME, shipLogsFunction } from "./logs";
+import { IMDS_ENDPOINT, renderInstallCertificateFunction, TLS_CERT_FILE, TLS_DIR, TLS_KEY_FILE } from "./tls";
 
 export * from "./logs";
+export * from "./tls";
 
 const UPPER_SNAKE = /^[A-Z][A-Z0-9_]*$/;
 /** Names that say "secret": user data is readable through the EC2 API and IMDS. */
@@ -68,7 +72,7 @@ export function environmentProblems(environment: Record<string, string>): string
             );
         } else if ((RESERVED_ENV as readonly string[]).includes(key)) {
             problems.push(
-                `${where}: ${key} is set by the web tier itself (web.appPort, the listen address, the RDS CA bundle); remove it`,
+                `${where}: ${key} is set by the web tier itself (web.appPort, the listen address, the TLS certificate, the RDS CA bundle); remove it`,
             );
         } else if (SECRET_NAME.test(key)) {
             problems.push(
@@ -98,14 +102,17 @@ function fail(message: string): never {
 }
 
 /**
- * The app's environment as systemd reads it: what the web tier fixes (listen address, port,
- * CA bundle) first, then NODE_ENV, AWS_REGION and appEnvironment (which may override those two).
+ * The app's environment as systemd reads it: what the web tier fixes (listen address, port, the
+ * TLS certificate, CA bundle) first, then NODE_ENV, AWS_REGION and appEnvironment (which may
+ * override those two).
  */
 export function renderEnvironmentFile(args: Pick<WebUserDataArgs, "region" | "appPort" | "environment">): string {
     const env = args.environment ?? {};
     const fixed: Record<string, string> = {
         HOST: "0.0.0.0",
         PORT: String(args.appPort),
+        TLS_CERT_FILE,
+        TLS_KEY_FILE,
         ...("DB_HOST" in env ? { DB_CA_BUNDLE: CA_BUNDLE_FILE } : {}),
     };
     const rest: Record<string, string> = { NODE_ENV: "production", AWS_REGION: args.region, ...env };
@@ -183,7 +190,8 @@ export function renderWebUserData(args: WebUserDataArgs): string {
 
     return `#!/bin/bash
 # webfleet web server bootstrap: Node.js from the distribution, the app bundle from S3 (its
-# sha256 checked), a hardened systemd service. Contains no secrets.
+# sha256 checked), a certificate of its own, a hardened systemd service serving HTTPS.
+# Contains no secrets.
 set -euo pipefail
 
 readonly REGION='${args.region}'
@@ -195,6 +203,10 @@ readonly ENV_FILE='${ENV_FILE}'
 readonly UNIT='${APP_UNIT}'
 readonly NODE_BIN='${NODE_BIN}'
 readonly APP_PORT='${args.appPort}'
+readonly IMDS='${IMDS_ENDPOINT}'
+readonly TLS_DIR='${TLS_DIR}'
+readonly TLS_CERT='${TLS_CERT_FILE}'
+readonly TLS_KEY='${TLS_KEY_FILE}'
 
 # cloud-init keeps this output in /var/log/cloud-init-output.log.
 log() { echo "webfleet-web: $*"; }
@@ -240,7 +252,7 @@ fetch_artifact() {
     rm -f "$tmp"
     log "artifact $ARTIFACT_SHA256 installed"
 }
-${usesRds ? rdsCaBundleFunction(caBundleUrl) : ""}
+${usesRds ? rdsCaBundleFunction(caBundleUrl) : ""}${renderInstallCertificateFunction()}
 write_environment() {
     install -d -o root -g root -m 0755 "$(dirname "$ENV_FILE")"
     # Not secret (names, hosts, ports); systemd reads it as root before dropping privileges.
@@ -260,9 +272,10 @@ UNIT
 start_app() {
     systemctl daemon-reload
     systemctl enable --now "$UNIT"
-    # The load balancer's health checks decide when traffic comes; this only logs the first answer.
-    if curl -fsS --retry 30 --retry-connrefused --retry-delay 2 -o /dev/null "http://127.0.0.1:$APP_PORT/healthz"; then
-        log "app healthy on port $APP_PORT"
+    # The load balancer's health checks decide when traffic comes; this only logs the first
+    # answer, over TLS checked against the certificate just made (so it is the one served).
+    if curl -fsS --retry 30 --retry-connrefused --retry-delay 2 --cacert "$TLS_CERT" -o /dev/null "https://$TLS_IP:$APP_PORT/healthz"; then
+        log "app healthy on port $APP_PORT (HTTPS)"
     else
         log "app not healthy yet; see systemctl status $UNIT${logs ? ` and ${APP_LOG_FILE}` : ""}"
     fi
@@ -271,7 +284,8 @@ ${logs ? shipLogsFunction(args.region, logs) : ""}
 ${logs ? "ship_logs\n" : ""}install_node
 create_user
 fetch_artifact
-${usesRds ? "fetch_rds_ca_bundle\n" : ""}write_environment
+${usesRds ? "fetch_rds_ca_bundle\n" : ""}install_tls_certificate
+write_environment
 write_unit
 start_app
 `;

@@ -10,6 +10,7 @@ import { AppProcess, childEnv, repoRoot, startBundledApp } from "./support/child
 import { eventually, httpRequest } from "./support/http";
 import { fakeInstanceId, startFakeImds, type FakeImds } from "./support/imds";
 import { TcpProxy } from "./support/proxy";
+import { OFFER_TLS11, rawGet, sClient, serverCertificate } from "./support/tls";
 
 describe("app bundle (esbuild, one file, plain node)", () => {
     let bundle: AppBundle;
@@ -131,6 +132,54 @@ describe("app bundle (esbuild, one file, plain node)", () => {
         const logged = JSON.stringify(app.logs);
         expect(logged).to.include("cannot connect to the database");
         expect(logged).not.to.match(/not-a-real-secret|X-Amz-Signature/);
+    });
+
+    it("serves HTTPS only with TLS_CERT_FILE and TLS_KEY_FILE (a certificate made as user data makes it), refusing TLS 1.1", async function () {
+        const cert = serverCertificate(this);
+        cleanups.push(() => cert.remove());
+        const id = fakeInstanceId();
+        const app = run({
+            DATABASE_URL: db.url,
+            AWS_EC2_METADATA_SERVICE_ENDPOINT: (await imds(id, "eu-west-1a")).url,
+            TLS_CERT_FILE: cert.certFile,
+            TLS_KEY_FILE: cert.keyFile,
+        });
+        const url = await app.listening();
+        expect(app.logs.find((l) => l.msg === "listening")).to.include({ tls: true, url });
+        expect(url).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+        const port = Number(new URL(url).port);
+        const page = await sClient(port, ["-CAfile", cert.certFile, "-verify_return_error"], rawGet("/"));
+        expect(page.code, page.stderr).to.equal(0);
+        expect(page.stderr).to.include("Protocol version: TLSv1.3");
+        expect(page.stdout).to.match(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(page.stdout).to.include(`<code>${id}</code>`);
+        const old = await sClient(port, OFFER_TLS11);
+        expect([old.code, old.stderr.includes("alert protocol version")]).to.deep.equal([1, true]);
+        const plain = await httpRequest(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => `answered ${r.status}`,
+            (err: NodeJS.ErrnoException) => String(err.code),
+        );
+        expect(plain).to.be.oneOf(["ECONNRESET", "EPIPE"]);
+        expect(app.stderr).to.equal("");
+    });
+
+    it("exits 2 naming the variable when only one of TLS_CERT_FILE and TLS_KEY_FILE is set, or a file cannot be read", async () => {
+        const half = run({ DATABASE_URL: db.url, AWS_EC2_METADATA_DISABLED: "true", TLS_CERT_FILE: "/etc/hostname" });
+        expect(await half.exited).to.deep.equal({ code: 2, signal: null });
+        expect(String(half.logs.find((l) => l.msg === "invalid configuration")?.error)).to.include(
+            "TLS_KEY_FILE: not set, but TLS_CERT_FILE is",
+        );
+        const missing = join(dir, "no-such.key");
+        const unreadable = run({
+            DATABASE_URL: db.url,
+            AWS_EC2_METADATA_DISABLED: "true",
+            TLS_CERT_FILE: join(dir, bundle.fileName),
+            TLS_KEY_FILE: missing,
+        });
+        expect(await unreadable.exited).to.deep.equal({ code: 2, signal: null });
+        expect(String(unreadable.logs.find((l) => l.msg === "invalid configuration")?.error)).to.include(
+            `TLS_KEY_FILE: cannot read "${missing}" (no such file)`,
+        );
     });
 
     it("on SIGTERM stops accepting, finishes the in-flight request, and exits 0", async () => {

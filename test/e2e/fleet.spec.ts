@@ -4,15 +4,17 @@
  * as a user runs it, through an outage of the database, a dying server and a failed AZ.
  */
 import { expect } from "chai";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tls from "node:tls";
+import { resourceHostname } from "../../e2e/fleet/imds";
 import { readRecord } from "../../e2e/fleet/stateDir";
 import type { FleetStatus } from "../../e2e/fleet/status";
 import { runVerify, type VerifyRun } from "../../e2e/verify/checks";
 import { INSTANCE_ID } from "../../e2e/verify/expectations";
 import type { VerifyReport } from "../../e2e/verify/report";
-import { eventually } from "../app/support/http";
+import { eventually, httpRequest } from "../app/support/http";
 import { failedChecks, requireFleetTools, runVerifyCli, startFleet, type RunningFleet } from "./support/fleet";
 
 const inService = (s: FleetStatus) => s.instances.filter((i) => i.state === "in-service");
@@ -65,6 +67,42 @@ describe("npm run fleet, checked by npm run verify (real processes)", function (
         expect(f().output()).to.include(
             `fleet: check it: npm run verify -- --url ${f().url} --http-port ${f().httpPort} --ca ${f().certFile} --expect-azs 2`,
         );
+    });
+
+    it("reaches each server over TLS only, each with a certificate of its own naming it, as user data makes them", async () => {
+        const servers = inService(await f().status());
+        const peers = await Promise.all(
+            servers.map(
+                (i) =>
+                    new Promise<tls.PeerCertificate>((resolve, reject) => {
+                        // Unverified, as the load balancer connects (HAProxy: ssl verify none).
+                        const socket = tls.connect({ port: i.port!, host: "127.0.0.1", rejectUnauthorized: false });
+                        socket.once("secureConnect", () => {
+                            resolve(socket.getPeerCertificate());
+                            socket.end();
+                        });
+                        socket.once("error", reject);
+                    }),
+            ),
+        );
+        servers.forEach((i, n) => {
+            const name = resourceHostname(i.id, i.az);
+            expect(peers[n].subject.CN, i.id).to.equal(name);
+            expect(peers[n].subjectaltname).to.equal(`DNS:${name}, IP Address:127.0.0.1`);
+        });
+        expect(new Set(peers.map((p) => p.fingerprint256)).size).to.equal(servers.length);
+        for (const i of servers) {
+            const plain = await httpRequest(`http://127.0.0.1:${i.port}/healthz`).then(
+                (r) => `answered ${r.status}`,
+                (err: NodeJS.ErrnoException) => String(err.code),
+            );
+            expect(plain, i.id).to.be.oneOf(["ECONNRESET", "EPIPE"]);
+        }
+        // The keys live with their servers, readable by this user alone (umask 077, as on EC2).
+        for (const i of servers) {
+            const key = statSync(join(f().stateDir, "tls", "servers", i.id, "server.key"));
+            expect([key.mode & 0o777, key.uid], i.id).to.deep.equal([0o600, process.getuid!()]);
+        }
     });
 
     it("passes npm run verify (exit 0) with the certificate checked by --ca, from both AZs and both servers", async () => {

@@ -121,9 +121,9 @@ describe("fleet HAProxy configuration", () => {
         }
     });
 
-    it("registers servers with the backend's health checks spelled out (dynamic servers inherit none)", () => {
+    it("registers servers over TLS, unverified like the ALB's targets, with the backend's health checks spelled out (dynamic servers inherit none)", () => {
         expect(addServerCommand("i-0abc", "127.0.0.1:40001", 500)).to.equal(
-            "add server web/i-0abc 127.0.0.1:40001 check inter 500 fastinter 500 downinter 500 fall 2 rise 2 pool-purge-delay 500",
+            "add server web/i-0abc 127.0.0.1:40001 ssl verify none check check-ssl inter 500 fastinter 500 downinter 500 fall 2 rise 2 pool-purge-delay 500",
         );
         expect(addServerCommand("i-0abc", "127.0.0.1:40001", 500, STRIPPED_SERVER_ID)).to.match(/ id 9999$/);
         expect(() => addServerCommand("i-0abc; shutdown", "127.0.0.1:1", 500)).to.throw("cannot register");

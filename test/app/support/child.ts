@@ -64,10 +64,10 @@ export class AppProcess {
         }
     }
 
-    /** Waits for the "listening" line and returns the server's base URL. */
+    /** Waits for the "listening" line and returns the server's base URL (https:// when it serves TLS). */
     async listening(timeoutMs = 30_000): Promise<string> {
         const line = await this.waitForLog((l) => l.msg === "listening", timeoutMs);
-        return `http://127.0.0.1:${String(line.port)}`;
+        return `${line.tls === true ? "https" : "http"}://127.0.0.1:${String(line.port)}`;
     }
 
     kill(): void {

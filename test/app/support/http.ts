@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { request as tlsRequest } from "node:https";
 import { connect } from "node:net";
 
 export interface Reply {
@@ -7,13 +8,19 @@ export interface Reply {
     body: string;
 }
 
-/** One HTTP request over loopback on a fresh connection (no agent, so no pooling surprises). */
+/**
+ * One HTTP request over loopback on a fresh connection (no agent, so no pooling surprises). An
+ * https URL is checked against `ca` (the server's self-signed certificate), host name or address
+ * included.
+ */
 export function httpRequest(
     url: string,
-    options: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+    options: { method?: string; headers?: Record<string, string>; timeoutMs?: number; ca?: Buffer | string } = {},
 ): Promise<Reply> {
     return new Promise((resolve, reject) => {
-        const req = request(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (res) => {
+        const send = url.startsWith("https:") ? tlsRequest : request;
+        const common = { method: options.method ?? "GET", headers: options.headers, agent: false as const };
+        const req = send(url, options.ca ? { ...common, ca: options.ca } : common, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () =>
