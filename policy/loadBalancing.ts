@@ -128,7 +128,11 @@ const albAccessLogs = resourceRule({
     }),
 });
 
-type TargetGroupProps = { targetType?: string; protocol?: string; healthCheck?: { enabled?: boolean; path?: string } };
+type TargetGroupProps = {
+    targetType?: string;
+    protocol?: string;
+    healthCheck?: { enabled?: boolean; path?: string; protocol?: string };
+};
 
 function onTargetGroups(check: (tg: TargetGroupProps, args: ResourceValidationArgs, report: ReportViolation) => void) {
     return [validateResourceOfType(aws.lb.TargetGroup, check), validateResourceOfType(aws.alb.TargetGroup, check)];
@@ -157,6 +161,44 @@ const targetGroupHealthCheck = resourceRule({
         if ((protocol === "HTTP" || protocol === "HTTPS") && !tg.healthCheck?.path) {
             report(
                 `${who(args)} checks health on the default path "/"; a health check must hit an endpoint that reflects the server's health (set healthCheck.path, e.g. "/healthz")`,
+            );
+        }
+    }),
+});
+
+/** Target group protocols that carry bytes the load balancer cannot read, so cannot be judged here. */
+const PASS_THROUGH = ["TCP", "UDP", "TCP_UDP", "GENEVE"];
+
+const targetGroupHttps = resourceRule({
+    name: "target-group-https",
+    description:
+        "In prod, load balancers reach their targets over TLS too (HTTPS target groups, health checks included), so nothing crosses the VPC in plain text.",
+    severity: "high",
+    prodOnly: true,
+    checks: "HTTP(S) target groups (protocol unset counts as HTTP) use protocol HTTPS and healthCheck.protocol HTTPS; TLS target groups pass; Lambda targets and pass-through protocols (TCP, UDP, GENEVE) are not judged",
+    equivalents: { checkov: ["CKV_AWS_378"] },
+    unknown: "advisory",
+    requirement: 'targets must be reached over TLS (set protocol: "HTTPS" and healthCheck.protocol: "HTTPS")',
+    validate: onTargetGroups((tg, args, report) => {
+        const protocol = (tg.protocol ?? "HTTP").toUpperCase();
+        if (
+            tg.targetType === "lambda" ||
+            tg.targetType === "alb" ||
+            PASS_THROUGH.includes(protocol) ||
+            protocol === "TLS"
+        ) {
+            return;
+        }
+        if (protocol !== "HTTPS") {
+            report(
+                `${who(args)} sends requests to its targets over ${protocol}, in plain text inside the VPC; in prod the servers take TLS too (set protocol: "HTTPS" and serve TLS on the target port)`,
+            );
+            return;
+        }
+        const check = (tg.healthCheck?.protocol ?? "HTTP").toUpperCase();
+        if (tg.healthCheck?.enabled !== false && check !== "HTTPS") {
+            report(
+                `${who(args)} takes HTTPS but health-checks its targets over ${check}, which a TLS-only server never answers (set healthCheck.protocol: "HTTPS")`,
             );
         }
     }),
@@ -248,6 +290,7 @@ export const loadBalancingPolicies: WebfleetPolicy[] = [
     albDeletionProtection,
     albAccessLogs,
     targetGroupHealthCheck,
+    targetGroupHttps,
     albWafAssociated,
     clbNotUsed,
 ];

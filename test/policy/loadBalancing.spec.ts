@@ -144,6 +144,54 @@ describe("policy: load balancers", () => {
         },
     });
 
+    describeRule<ResourceCase>("target-group-https", {
+        compliant: [
+            {
+                title: "HTTPS with an HTTPS health check",
+                case: tg({ port: 8443, protocol: "HTTPS", healthCheck: { protocol: "HTTPS", path: "/healthz" } }),
+            },
+            {
+                title: "the same on aws:alb, lower case",
+                case: tg({ port: 8443, protocol: "https", healthCheck: { protocol: "https" } }, T.albTargetGroup),
+            },
+            { title: "a TLS target group of a network load balancer", case: tg({ port: 443, protocol: "TLS" }) },
+            { title: "TCP pass-through (the target's own TLS, if any)", case: tg({ port: 443, protocol: "TCP" }) },
+            { title: "a Lambda target group", case: tg({ targetType: "lambda", protocol: undefined }) },
+            {
+                title: "HTTPS with health checks off (target-group-health-check judges that)",
+                case: tg({ port: 8443, protocol: "HTTPS", healthCheck: { enabled: false } }),
+            },
+        ],
+        violations: [
+            {
+                title: "plain HTTP",
+                case: tg({}),
+                messages: [
+                    "Target group 'subject' sends requests to its targets over HTTP, in plain text inside the VPC; in prod the servers take TLS too (set protocol: \"HTTPS\" and serve TLS on the target port)",
+                ],
+            },
+            {
+                title: "no protocol (HTTP by default), on aws:alb",
+                case: tg({ protocol: undefined }, T.albTargetGroup),
+                messages: [
+                    "Target group 'subject' sends requests to its targets over HTTP, in plain text inside the VPC; in prod the servers take TLS too (set protocol: \"HTTPS\" and serve TLS on the target port)",
+                ],
+            },
+            {
+                title: "HTTPS traffic with the default (HTTP) health check",
+                case: tg({ port: 8443, protocol: "HTTPS", healthCheck: { path: "/healthz" } }),
+                messages: [
+                    "Target group 'subject' takes HTTPS but health-checks its targets over HTTP, which a TLS-only server never answers (set healthCheck.protocol: \"HTTPS\")",
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown protocol is advisory until checked before creation",
+            case: tg({ protocol: UNKNOWN }),
+            advisory: true,
+        },
+    });
+
     const WAF =
         "an internet-facing load balancer in prod sits behind a web ACL (add an aws.wafv2.WebAclAssociation with resourceArn: alb.arn, or put CloudFront with a web ACL in front and admit only its origin-facing prefix list)";
     const ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/65f3";
