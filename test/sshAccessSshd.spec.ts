@@ -22,7 +22,8 @@ describe("SSH access on a real sshd: bastion, web server, ProxyJump", function (
     let client: SshClient;
     const key: Record<string, string> = {};
     const today = utcToday();
-    const tomorrow = utcToday(new Date(Date.now() + 86_400_000));
+    const day = (offset: number) => utcToday(new Date(Date.now() + offset * 86_400_000));
+    const tomorrow = day(1);
 
     const hosts = () => [bastion!, web!];
     const person = (name: string, expires?: string): SshPerson => ({ name, publicKey: key[name], expires });
@@ -142,7 +143,11 @@ describe("SSH access on a real sshd: bastion, web server, ProxyJump", function (
     });
 
     it("locks an account from 00:00 UTC on its last day before anything runs, and the next run removes it", () => {
-        converge([person("alice"), person("carol", tomorrow)]);
+        converge([person("alice"), person("carol", day(30))]);
+        // A new last day reaches the account at the next run.
+        expect(converge([person("alice"), person("carol", tomorrow)])).to.include(
+            `carol: account updated (expires ${tomorrow})`,
+        );
         expect(whoami("carol")).to.include({ ok: true, out: "carol" });
         // The account carries the date itself (shadow counts days since 1970, in UTC).
         const days = Date.parse(`${tomorrow}T00:00:00Z`) / 86_400_000;
@@ -165,7 +170,7 @@ describe("SSH access on a real sshd: bastion, web server, ProxyJump", function (
         const hups = () => (bastion!.must("cat /run/sshd.log").match(/Received SIGHUP/g) ?? []).length;
         const before = hups();
         const out = converge([person("alice")]);
-        expect(out).to.not.include("sshd allows").and.not.include("created").and.not.include("removed");
+        for (const change of ["sshd allows", "created", "updated", "removed"]) expect(out).to.not.include(change);
         expect(hups()).to.equal(before);
     });
 

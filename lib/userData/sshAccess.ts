@@ -134,14 +134,22 @@ remove_person() {
 
 # The account (created, or its shell and expiry brought up to date), then its one key.
 grant_person() {
-    local name=$1 expires=\${WANT_EXPIRES[$1]} date="" tmp
-    [ "$expires" = "-" ] || date=$expires
+    local name=$1 expires=\${WANT_EXPIRES[$1]} date="" days="" tmp
+    # shadow counts an expiry in days since 1970 (UTC); empty is none.
+    if [ "$expires" != "-" ]; then
+        date=$expires
+        days=$(($(date -u -d "$date" +%s) / 86400))
+    fi
     if id -u "$name" >/dev/null 2>&1; then
         if ! is_person "$name"; then
             log "$name: an account of that name exists and is not one of the people ($GROUP); not touching it, no SSH for it"
             return 1
         fi
-        usermod --shell "$PEOPLE_SHELL" --expiredate "$date" "$name"
+        if [ "$(getent passwd "$name" | cut -d: -f7)" != "$PEOPLE_SHELL" ] ||
+            [ "$(getent shadow "$name" | cut -d: -f8)" != "$days" ]; then
+            usermod --shell "$PEOPLE_SHELL" --expiredate "$date" "$name"
+            log "$name: account updated\${date:+ (expires $date)}"
+        fi
     else
         useradd --create-home --user-group --groups "$GROUP" --shell "$PEOPLE_SHELL" \\
             --expiredate "$date" --comment "webfleet person" "$name"
@@ -221,7 +229,7 @@ apply_dropin() {
     local new backup="" user
     new=$(mktemp)
     render_dropin >"$new"
-    if [ -f "$DROPIN" ] && cmp -s "$new" "$DROPIN"; then
+    if [ -f "$DROPIN" ] && [ "$(<"$new")" = "$(<"$DROPIN")" ]; then
         rm -f "$new"
         return 0
     fi
