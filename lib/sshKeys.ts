@@ -134,10 +134,3 @@ export function keyProblem(text: string, allowed: readonly string[] = PERSON_KEY
     }
     return undefined;
 }
-
-/** The key as it goes into an authorized_keys file: type and blob, and `comment` instead of the user's. */
-export function authorizedKeyLine(text: string, comment: string): string {
-    const key = parsePublicKey(text);
-    if ("problem" in key) throw new Error(`authorizedKeyLine: ${key.problem}`);
-    return `${key.type} ${key.blob} ${comment}`;
-}

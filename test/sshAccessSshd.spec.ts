@@ -20,6 +20,7 @@ describe("SSH access on a real sshd: bastion, web server, ProxyJump", function (
     let bastion: SshHost | undefined;
     let web: SshHost | undefined;
     let client: SshClient;
+    let clientDir: string | undefined;
     const key: Record<string, string> = {};
     const today = utcToday();
     const day = (offset: number) => utcToday(new Date(Date.now() + offset * 86_400_000));
@@ -42,7 +43,7 @@ describe("SSH access on a real sshd: bastion, web server, ProxyJump", function (
 
     before(async function () {
         requireMachine(this, hostUnsupportedReason());
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-ssh-client-"));
+        const dir = (clientDir = fs.mkdtempSync(path.join(os.tmpdir(), "webfleet-ssh-client-")));
         // The web server on port 22 of a loopback address of its own: the bastion lets people
         // forward to port 22 only, so the test uses the real port.
         const b = { address: "127.0.0.1", port: await freePort() };
@@ -66,7 +67,11 @@ describe("SSH access on a real sshd: bastion, web server, ProxyJump", function (
             `useradd --create-home erin && install -d -o erin -m 0700 ~erin/.ssh && echo '${key.erin}' > ~erin/.ssh/authorized_keys && chown erin ~erin/.ssh/authorized_keys`,
         );
     });
-    after(() => hosts().forEach((h) => h?.stop()));
+    after(() => {
+        hosts().forEach((h) => h?.stop());
+        // The throwaway private keys go with the hosts.
+        if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+    });
 
     it("lets each listed person in with their own key, through the bastion, and nobody else", () => {
         converge([person("alice"), person("bob", "2031-01-31")]);

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EC2_KEY_PAIR_TYPES, authorizedKeyLine, keyProblem, parsePublicKey } from "../lib/sshKeys";
+import { EC2_KEY_PAIR_TYPES, keyProblem, parsePublicKey } from "../lib/sshKeys";
 import { DSA, ECDSA_256, ECDSA_384, ECDSA_521, ED25519, RSA_2048, RSA_3072, RSA_4096 } from "./support/sshKeys";
 import { requireTool } from "./support/tools";
 
@@ -84,13 +84,5 @@ describe("OpenSSH public keys (lib/sshKeys.ts)", () => {
         }
         const cert = `ssh-ed25519-cert-v01@openssh.com ${wire("ssh-ed25519-cert-v01@openssh.com", Buffer.alloc(32))}`;
         expect(keyProblem(cert)).to.include("unknown key type ssh-ed25519-cert-v01@openssh.com");
-    });
-
-    it("writes an authorized_keys line with the comment it is given, not the user's", () => {
-        const [type, blob] = ED25519.split(" ");
-        expect(authorizedKeyLine(`  ${ED25519} with spaces  `, "webfleet:alice")).to.equal(
-            `${type} ${blob} webfleet:alice`,
-        );
-        expect(() => authorizedKeyLine("nonsense", "x")).to.throw("authorizedKeyLine: it does not start");
     });
 });

@@ -90,9 +90,17 @@ export class SshHost {
             const children = fs.readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim();
             if (children && fs.existsSync(path.join(root, "run", "ready"))) pid = Number(children.split(" ")[0]);
         }
-        if (!pid) throw new Error(`host ${name}: the namespace did not come up`);
+        if (!pid) {
+            holder.kill("SIGKILL");
+            throw new Error(`host ${name}: the namespace did not come up`);
+        }
         const host = new SshHost(root, holder, pid);
-        host.setUp(opts);
+        try {
+            host.setUp(opts);
+        } catch (e) {
+            host.stop();
+            throw e;
+        }
         return host;
     }
 
