@@ -18,6 +18,7 @@ import { Monitoring } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
 import { Secrets, aliasNameFor } from "./components/secrets";
+import { SSH_ACCESS_TAG, SshAccess, SshAccessTarget, sshAccessTagValue } from "./components/sshAccess";
 import { SyntheticChecks } from "./components/syntheticChecks";
 import { movedFrom } from "./lib/moved";
 import { stackTags } from "./lib/tags";
@@ -79,6 +80,11 @@ const network = new Network(
     opts,
 );
 
+// Who may SSH in (bastion.users): the SSM associations find each role's instances by this tag.
+const sshTarget = (role: SshAccessTarget["role"]): SshAccessTarget => ({
+    role,
+    tagValue: sshAccessTagValue(config.project, config.stack, role),
+});
 const bastion = config.bastion.enabled
     ? new Bastion(
           "bastion",
@@ -91,11 +97,25 @@ const bastion = config.bastion.enabled
               sshPublicKey: config.bastion.sshPublicKey,
               ebsKmsKeyArn: secrets.kmsKeyArn,
               // The provider's default tags do not reach instances launched by Auto Scaling.
-              instanceTags: tags,
+              instanceTags: { ...tags, [SSH_ACCESS_TAG]: sshTarget("bastion").tagValue },
           },
           opts,
       )
     : undefined;
+
+// The people's accounts and sshd's AllowUsers, converged on the bastion and the web servers by
+// SSM State Manager at every deploy that changes them, without replacing an instance
+// (components/sshAccess.ts, docs/ssh-access.md). The web servers' association stays without a
+// bastion too, so their sshd allows ec2-user alone.
+const sshAccess = new SshAccess(
+    "ssh-access",
+    {
+        prefix: alarmPrefixFor(config.project, config.stack),
+        people: config.bastion.users,
+        targets: [...(bastion ? [sshTarget("bastion")] : []), sshTarget("web")],
+    },
+    opts,
+);
 
 const database = new Database(
     "database",
@@ -246,13 +266,18 @@ const web = new WebTier(
         kmsKeyArn: secrets.kmsKeyArn,
         sshKeyName: bastion?.keyName,
         // IAM-token access to the database as the app's role, and where to find it (nothing
-        // secret); writing to the instance log groups and nothing else in CloudWatch Logs.
-        instancePolicyStatements: [database.connectStatement(), instanceLogs.writeStatement()],
+        // secret); writing to the instance log groups and nothing else in CloudWatch Logs; and
+        // running the SSH-access association (reading its document only).
+        instancePolicyStatements: [
+            database.connectStatement(),
+            instanceLogs.writeStatement(),
+            ...sshAccess.agentStatements(),
+        ],
         appEnvironment: database.appEnvironment(),
         // New servers start only after the schema they expect is in place.
         rolloutDependsOn: [migrations.invocation],
         // The provider's default tags do not reach instances launched by Auto Scaling.
-        instanceTags: tags,
+        instanceTags: { ...tags, [SSH_ACCESS_TAG]: sshTarget("web").tagValue },
         accessLogsBucket: accessLogs.bucketName,
         logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
         // A rollout whose servers answer 5xx stops where it stands, and pages.

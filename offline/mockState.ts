@@ -393,6 +393,32 @@ export function mockState(
                 id: `E${hex(`oac/${name}`, 13).toUpperCase()}`,
                 state: { ...inputs, etag: `E${hex(`etag/${name}`, 13).toUpperCase()}` },
             };
+        case "aws:ssm/document:Document": {
+            // A document's ID is its name; every update of its content is a new version.
+            const docName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
+            return {
+                id: docName,
+                state: {
+                    ...inputs,
+                    name: docName,
+                    arn: arn(`document/${docName}`),
+                    hash: crypto
+                        .createHash("sha256")
+                        .update(String(inputs.content ?? ""))
+                        .digest("hex"),
+                    hashType: "Sha256",
+                    latestVersion: "1",
+                    defaultVersion: "1",
+                    documentVersion: "1",
+                    owner: account,
+                    status: "Active",
+                },
+            };
+        }
+        case "aws:ssm/association:Association": {
+            const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${h.slice(13, 16)}-${hex(`${h}/id`, 12)}`;
+            return { id, state: { ...inputs, associationId: id, arn: arn(`association/${id}`) } };
+        }
         case "aws:cloudwatch/dashboard:Dashboard":
             return {
                 id: inputs.dashboardName,

@@ -34,6 +34,9 @@ export const FORCE_NEW: Record<string, readonly string[]> = {
         "logFormat",
     ],
     "aws:autoscaling/group:Group": ["name", "namePrefix"],
+    // New content is a new version of the same document; the association follows the version.
+    "aws:ssm/document:Document": ["name", "documentType"],
+    "aws:ssm/association:Association": ["name", "instanceId"],
     "aws:autoscaling/policy:Policy": ["name", "autoscalingGroupName"],
     "aws:lb/loadBalancer:LoadBalancer": ["name", "namePrefix", "internal", "loadBalancerType"],
     "aws:lb/targetGroup:TargetGroup": [

@@ -247,6 +247,11 @@ const DEFAULT_IGNORED_ACTIONS = [
     "ssm:UpdateInstanceInformation",
     "ssmmessages:*",
     "ec2messages:*",
+    // The SSM agent's own State Manager calls about the instance it runs on (AWS's managed
+    // instance policies grant them on "*"); the document an association runs is named instead.
+    "ssm:ListInstanceAssociations",
+    "ssm:UpdateInstanceAssociationStatus",
+    "ssm:PutComplianceItems",
     "logs:DescribeLogGroups",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",

@@ -57,3 +57,44 @@ export function commandsFor(stack: string, issue: Issue, fixed: Record<string, u
     }
     return issue.repairs.flatMap((r) => commands(stack, r, fixed)).join(" && ");
 }
+
+/** The list a repair edits an element of (["bastion", "users"] for bastion.users[2].expires), if any. */
+function listOf(path: Path): Path | undefined {
+    const i = path.findIndex((p) => typeof p === "number");
+    return i > 0 ? path.slice(0, i) : undefined;
+}
+
+/**
+ * Lists where one repair removes an element and another edits the same list: each fix printed on
+ * its own line would name indexes the other one shifts (`rm users[1]`, then `set users[2].…`
+ * lands on the wrong person). Their fixes set the whole repaired list instead, which is right in
+ * any order and any number of times.
+ */
+export function listsToRewrite(issues: Issue[]): Set<string> {
+    const repairs = issues.flatMap((i) => i.repairs);
+    const out = new Set<string>();
+    for (const r of repairs) {
+        const list = listOf(r.path);
+        const removesElement = r.op === "rm" && list !== undefined && r.path.length === list.length + 1;
+        if (!removesElement) continue;
+        const key = pathArg(list);
+        if (repairs.some((o) => o !== r && listOf(o.path) && pathArg(listOf(o.path)!) === key)) out.add(key);
+    }
+    return out;
+}
+
+export function withListRewrites(issue: Issue, rewrite: Set<string>): Issue {
+    const lists = issue.repairs.map((r) => listOf(r.path)).filter((l) => l && rewrite.has(pathArg(l)));
+    if (lists.length === 0) return issue;
+    const seen = new Set<string>();
+    const repairs: Repair[] = [];
+    for (const r of issue.repairs) {
+        const list = listOf(r.path);
+        if (!list || !rewrite.has(pathArg(list))) repairs.push(r);
+        else if (!seen.has(pathArg(list))) {
+            seen.add(pathArg(list));
+            repairs.push({ op: "set", path: list, value: undefined });
+        }
+    }
+    return { ...issue, repairs };
+}

@@ -11,8 +11,10 @@ import { MIGRATION_CONNECTIONS } from "../app/lambda/constants";
 import { CDN_REGION, HEALTH_CHECK_METRICS_REGION, MAX_STORAGE_GB, minimumMaxAllocatedStorageGb } from "../lib/awsFacts";
 import { MAX_AZS, VPC_PREFIX_MAX, VPC_PREFIX_MIN } from "../lib/cidr";
 import { isInstanceType } from "../lib/instanceTypes";
+import type { SshPerson } from "../lib/sshPeople";
 import { DEFAULT_TLS_POLICY, TLS_POLICY_EXPECTED, isTls13Policy, normalizeTlsPolicy } from "../lib/tlsPolicies";
 import { Kind, boolean, cidr, int, list, map, number, oneOf, pattern } from "./kinds";
+import { EXAMPLE_KEY, ec2KeyPairKey, people } from "./sshKinds";
 
 export type Environment = "dev" | "prod";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "prod"];
@@ -169,15 +171,17 @@ export const SECTIONS = {
             example: ["203.0.113.0/24"],
         }),
         sshPublicKey: key({
-            kind: pattern(
-                /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$/,
-                "an OpenSSH public key (ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa)",
-                "OpenSSH public key",
-                (s) => s.trim(),
-                16384,
-            ),
-            description: "key for ec2-user on the bastion and the web servers",
-            example: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyOnly operator@example",
+            kind: ec2KeyPairKey,
+            description:
+                "the stack's shared key for ec2-user, the break-glass SSH path, on the bastion and the web servers; unset: ec2-user has no key (use bastion.users and SSM)",
+            example: EXAMPLE_KEY,
+        }),
+        users: key({
+            kind: people,
+            description:
+                "people who may SSH to the bastion and through it to the web servers, each with an account of their own holding only their key (docs/ssh-access.md); removing one, or their expires date passing, removes the account at the next deploy",
+            default: [] as SshPerson[],
+            example: [{ name: "alice", publicKey: EXAMPLE_KEY, expires: "2030-12-31" }],
         }),
     }),
     web: n({

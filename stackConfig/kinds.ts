@@ -13,6 +13,8 @@ export type PulumiType = "string" | "integer" | "boolean" | "array" | "object";
 export interface Kind<T> {
     /** A list's element kind and length bounds, so problems are reported per element. */
     readonly item?: Kind<unknown>;
+    /** A record's fields, so problems are reported per field (`bastion.users[1].publicKey`). */
+    readonly fields?: Record<string, Field>;
     readonly minItems?: number;
     readonly maxItems?: number;
     /** What it accepts, in words: "a whole number from 2 to 6". */
@@ -24,6 +26,14 @@ export interface Kind<T> {
     accept(value: unknown): T | undefined;
     /** The nearest accepted value to a rejected one, if there is an obvious one. */
     suggest(value: unknown): T | undefined;
+    /** What is wrong with this rejected value in particular ("an RSA key of 2048 bits…"), when `expected` alone would not say. */
+    why?(value: unknown): string | undefined;
+}
+
+/** One field of a record: its kind, and whether an entry without it is refused. */
+export interface Field {
+    kind: Kind<unknown>;
+    required?: boolean;
 }
 
 const ok = <T>(accept: (v: unknown) => T | undefined) => accept;
@@ -140,6 +150,37 @@ export function pattern(
     };
 }
 
+/**
+ * A string `problem` finds nothing wrong with; its words for what is wrong with a value go into
+ * the message, so one kind can say "too short" of one key and "DSA" of another.
+ */
+export function judged(
+    problem: (s: string) => string | undefined,
+    expected: string,
+    docType: string,
+    normalize: (s: string) => string = (s) => s.trim(),
+    maxLength = 1024,
+): Kind<string> {
+    const fits = (s: string) => s.length <= maxLength && problem(s) === undefined;
+    return {
+        expected,
+        docType,
+        pulumiType: "string",
+        accept: ok((v) => (typeof v === "string" && fits(v) ? v : undefined)),
+        suggest: (v) => {
+            if (typeof v !== "string") return undefined;
+            const s = normalize(v);
+            return fits(s) ? s : undefined;
+        },
+        why: (v) =>
+            typeof v !== "string"
+                ? undefined
+                : v.length > maxLength
+                  ? `it is longer than ${maxLength} characters`
+                  : problem(v.trim()),
+    };
+}
+
 /** A canonical IPv4 CIDR block with a prefix in [minPrefix, maxPrefix]; host bits suggest the network address. */
 export function cidr(minPrefix = 0, maxPrefix = 32, example = "203.0.113.0/24"): Kind<string> {
     const fits = (s: string) => {
@@ -194,6 +235,37 @@ export function list<T>(item: Kind<T>, min: number, max: number, what: string): 
             const out = items.map((x) => item.accept(x) ?? item.suggest(x));
             return out.every((x) => x !== undefined) && out.length >= min && out.length <= max ? out : undefined;
         },
+    };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A map with named fields (a list entry like `{name, publicKey, expires}`): accepted when every
+ * field it has is known and accepted and every required one is there.
+ */
+export function record<T>(fields: Record<string, Field>, expected: string, docType: string): Kind<T> {
+    const each = (v: unknown, value: (f: Field, x: unknown) => unknown): T | undefined => {
+        if (!isRecord(v) || Object.keys(v).some((k) => !(k in fields))) return undefined;
+        const out: Record<string, unknown> = {};
+        for (const [name, f] of Object.entries(fields)) {
+            if (v[name] === undefined) {
+                if (f.required) return undefined;
+                continue;
+            }
+            const x = value(f, v[name]);
+            if (x === undefined) return undefined;
+            out[name] = x;
+        }
+        return out as T;
+    };
+    return {
+        fields,
+        expected,
+        docType,
+        pulumiType: "object",
+        accept: ok((v) => each(v, (f, x) => f.kind.accept(x))),
+        suggest: (v) => each(fromJsonText(v), (f, x) => f.kind.accept(x) ?? f.kind.suggest(x)),
     };
 }
 

@@ -19,6 +19,7 @@ import {
 } from "./keys";
 import { DEFAULT_POOL_MAX } from "../app/db/poolConfig";
 import { MIGRATION_CONNECTIONS } from "../app/lambda/constants";
+import { sshUsersRule } from "./sshRules";
 
 /** A path in the stack file: ["web", "minSize"], ["bastion", "allowedCidrs", 0]. */
 export type Path = (string | number)[];
@@ -326,5 +327,6 @@ export const RULES: Rule[] = [
     connections,
     storage,
     sshIngress,
+    sshUsersRule,
     tagKeys,
 ];

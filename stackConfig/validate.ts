@@ -20,7 +20,7 @@ import {
     TAGS,
 } from "./keys";
 import { Issue, Path, RULES, Repair } from "./rules";
-import { commandsFor } from "./fixes";
+import { commandsFor, listsToRewrite, withListRewrites } from "./fixes";
 import { pathText } from "./paths";
 
 export { pathText } from "./paths";
@@ -101,6 +101,7 @@ function checkValue(kind: Kind<unknown>, path: Path, given: unknown, fallback: u
         const items = given.map((x, i) => checkValue(kind.item!, [...path, i], x, undefined, issues));
         return items.filter((x) => x !== undefined);
     }
+    if (kind.fields && isMap(given)) return checkRecord(kind, path, given, issues);
     const suggestion = kind.suggest(given);
     const repair: Repair =
         suggestion !== undefined
@@ -109,8 +110,64 @@ function checkValue(kind: Kind<unknown>, path: Path, given: unknown, fallback: u
               ? { op: "set", path, value: fallback }
               : { op: "rm", path };
     // A list element with no suggestion goes: the rest of the list stays as it was.
-    issues.push({ path, expected: kind.expected, found: given, repairs: [repair] });
+    const why = suggestion === undefined ? kind.why?.(given) : undefined;
+    issues.push({ path, expected: why ? `${kind.expected}; ${why}` : kind.expected, found: given, repairs: [repair] });
     return suggestion ?? fallback;
+}
+
+/**
+ * A record (a list entry), field by field, so the message names the field
+ * (`bastion.users[1].publicKey`). A field with no obvious fix takes its whole entry with it: an
+ * entry is a grant, and a half-repaired grant (a person without their key, or a date typo made
+ * "never expires") is worse than none.
+ */
+function checkRecord(kind: Kind<unknown>, path: Path, given: Record<string, unknown>, issues: Issue[]): unknown {
+    const fields = kind.fields!;
+    const known = Object.keys(fields);
+    // A misspelt field is moved to the field it is a typo of, which then counts as given.
+    const moved = new Set<string>();
+    for (const [name, value] of Object.entries(given)) {
+        if (name in fields) continue;
+        unknownKey([...path, name], known, value, `one of the fields of ${pathText(path)}`, issues);
+        const near = closest(name, known);
+        if (near && given[near] === undefined) moved.add(near);
+    }
+    const out: Record<string, unknown> = {};
+    let whole = true;
+    for (const [name, field] of Object.entries(fields)) {
+        const value = given[name];
+        if (value === undefined) {
+            if (field.required && !moved.has(name)) {
+                issues.push({
+                    path: [...path, name],
+                    expected: `${field.kind.expected} (every entry needs ${known.filter((k) => fields[k].required).join(" and ")})`,
+                    found: undefined,
+                    repairs: [{ op: "rm", path }],
+                });
+            }
+            whole &&= !field.required;
+            continue;
+        }
+        const accepted = field.kind.accept(value);
+        const suggestion = accepted === undefined ? field.kind.suggest(value) : undefined;
+        if (accepted === undefined) {
+            const why = suggestion === undefined ? field.kind.why?.(value) : undefined;
+            issues.push({
+                path: [...path, name],
+                expected: why ? `${field.kind.expected}; ${why}` : field.kind.expected,
+                found: value,
+                repairs: [
+                    suggestion !== undefined
+                        ? { op: "set", path: [...path, name], value: suggestion }
+                        : { op: "rm", path },
+                ],
+            });
+        }
+        const result = accepted ?? suggestion;
+        if (result === undefined) whole = false;
+        else out[name] = result;
+    }
+    return whole ? out : undefined;
 }
 
 /** A key the declarations do not know: moved to the key it is a typo of, or removed. */
@@ -254,13 +311,14 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const { issues, resolved, environment, tags } = evaluate(raw);
     if (issues.length > 0) {
         const fixedValues = repaired(raw, issues);
+        const rewrite = listsToRewrite(issues);
         throw new StackConfigError(
             raw.stack,
             issues.map((i) => ({
                 path: pathText(i.path),
                 expected: i.expected,
                 found: i.found,
-                fix: commandsFor(raw.stack, i, fixedValues),
+                fix: commandsFor(raw.stack, withListRewrites(i, rewrite), fixedValues),
             })),
         );
     }

@@ -7,6 +7,7 @@ import { ProgramRun } from "../offline/program";
 import { BASTION_TAG } from "../components/bastion";
 import { SSHD_DROPIN_PATH, renderBastionUserData } from "../lib/userData/bastion";
 import { named, ofType, runStack } from "./support/program";
+import { ED25519 } from "./support/sshKeys";
 import { requireTool } from "./support/tools";
 
 /** sshd lives in /usr/sbin, which a non-root PATH may lack. */
@@ -152,7 +153,7 @@ describe("bastion (mocked program)", function () {
     });
 
     it("installs the configured SSH key as a key pair", async () => {
-        const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOfflineTestKeyOnly operator@example";
+        const key = ED25519;
         const run = await runStack("dev", { "webfleet:bastion": { sshPublicKey: key } });
         const pair = named(run, "aws:ec2/keyPair:KeyPair", "bastion-key");
         expect(pair.inputs.publicKey).to.equal(key);

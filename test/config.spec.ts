@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { StackConfigError, dbConnectionCeiling, validateStackConfig } from "../stackConfig";
+import { dbConnectionCeiling, validateStackConfig } from "../stackConfig";
 import { rawConfigFrom, readStackConfig } from "../offline/program";
-import { configProblems as problemsOf, rawConfig as raw } from "./support/config";
-import { StackFile, applyFix } from "./support/pulumiConfig";
+import { expectFixesAccepted, configProblems as problemsOf, rawConfig as raw } from "./support/config";
 
 /** Prod refuses to run without an alarm recipient; the tests of other keys give it one. */
 const ONCALL = { alarmEmail: "oncall@example.com" };
@@ -19,7 +18,7 @@ describe("stack config", () => {
         });
         expect(c.network.availabilityZones).to.deep.equal(["us-east-1a", "us-east-1b"]);
         expect(c.network.subnets.private).to.deep.equal(["10.10.0.0/19", "10.10.64.0/19"]);
-        expect(c.bastion).to.deep.equal({ enabled: true, instanceType: "t4g.nano", allowedCidrs: [] });
+        expect(c.bastion).to.deep.equal({ enabled: true, instanceType: "t4g.nano", allowedCidrs: [], users: [] });
         expect(c.web).to.not.have.property("domain");
         expect(c.web).to.include({ minSize: 2, desiredCapacity: 2, maxSize: 4, deletionProtection: false });
         expect(c.database).to.include({ multiAz: false, backupRetentionDays: 1, deletionProtection: false });
@@ -247,36 +246,6 @@ describe("stack config", () => {
         ],
         ["a section that is not a map", { web: "t4g.large" }, `  - web: expected a map of instanceType, minSize,`],
     ];
-
-    /** The problems of a stack file (none: undefined). */
-    function problems(stack: string, values: Record<string, unknown>, region?: string) {
-        try {
-            validateStackConfig(raw(stack, values, region));
-            return undefined;
-        } catch (e) {
-            expect(e).to.be.instanceOf(StackConfigError);
-            return (e as StackConfigError).problems;
-        }
-    }
-
-    /** Every fix, pasted as printed, is accepted: all together, and each on its own for its key. */
-    function expectFixesAccepted(stack: string, values: Record<string, unknown>, region = "us-east-1") {
-        const found = problems(stack, values, region)!;
-        expect(found, "the file has problems").to.not.equal(undefined);
-        let file: StackFile = { region, values };
-        for (const p of found) {
-            file = applyFix(file, p.fix);
-            const alone = applyFix({ region, values }, p.fix);
-            const left = problems(stack, alone.values, alone.region) ?? [];
-            expect(
-                left.map((q) => q.path),
-                `after "${p.fix}" alone`,
-            ).to.not.include(p.path);
-        }
-        expect(problems(stack, file.values, file.region), `after every fix: ${JSON.stringify(file.values)}`).to.equal(
-            undefined,
-        );
-    }
 
     for (const [title, values, expected] of cases) {
         it(`rejects ${title}, naming the key and a fix that is accepted`, () => {

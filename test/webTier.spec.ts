@@ -271,12 +271,18 @@ describe("web tier (mocked program)", function () {
                     expect(action, s.Sid).not.to.include("*");
                 }
             }
-            // The database's and the instance logs' statements are the only others.
+            // The database's, the instance logs' and the SSH-access association's statements are
+            // the only others.
             expect(
                 Object.keys(bySid).filter(
                     (sid) => !["ReadAppArtifact", "SessionManager", "DecryptAppArtifact"].includes(sid),
                 ),
-            ).to.deep.equal(["ConnectAsAppUser", "WriteInstanceLogs"]);
+            ).to.deep.equal([
+                "ConnectAsAppUser",
+                "WriteInstanceLogs",
+                "ReadSshAccessDocument",
+                "RunStateManagerAssociations",
+            ]);
             expect(
                 ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
                     (a) => a.inputs.role === named(dev, "aws:iam/role:Role", "web-role").outputs.name,
@@ -284,7 +290,7 @@ describe("web tier (mocked program)", function () {
             ).to.deep.equal([]);
         });
 
-        it("tags instances, volumes and interfaces with the stack's tags and the web role", () => {
+        it("tags instances, volumes and interfaces with the stack's tags, the web role and its SSH access", () => {
             const specs = named(dev, LT, "web-lt").inputs.tagSpecifications;
             const tags = {
                 team: "platform",
@@ -294,6 +300,7 @@ describe("web tier (mocked program)", function () {
                 "managed-by": "pulumi",
                 Name: "web-instance",
                 "webfleet:role": "web",
+                "webfleet:ssh-access": "webfleet/dev/web",
             };
             expect(specs).to.deep.equal(
                 ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),

@@ -7,7 +7,8 @@
 export const SSHD_DROPIN_PATH = "/etc/ssh/sshd_config.d/10-webfleet-hardening.conf";
 
 export const SSHD_HARDENING = [
-    "# Managed by webfleet (bastion user data). Only ec2-user, only keys.",
+    "# Managed by webfleet (bastion user data). Keys only. sshd adds AllowUsers lines up: the people's",
+    "# drop-in (05-webfleet-people.conf, docs/ssh-access.md) adds theirs to ec2-user.",
     "PermitRootLogin no",
     "PasswordAuthentication no",
     "KbdInteractiveAuthentication no",

@@ -281,6 +281,23 @@ describe("policy: IAM", () => {
                 },
             },
             {
+                title: "the SSM agent's State Manager calls about its own instance",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: [
+                                "ssm:ListInstanceAssociations",
+                                "ssm:UpdateInstanceAssociationStatus",
+                                "ssm:PutComplianceItems",
+                            ],
+                            Resource: "*",
+                        }),
+                    },
+                },
+            },
+            {
                 title: "actions added to ignoredActions by config",
                 case: {
                     type: T.iamPolicy,
@@ -290,6 +307,16 @@ describe("policy: IAM", () => {
             },
         ],
         violations: [
+            {
+                title: 'the document an association runs, on "*"',
+                case: {
+                    type: T.iamRolePolicy,
+                    props: { policy: doc({ Effect: "Allow", Action: "ssm:GetDocument", Resource: "*" }) },
+                },
+                messages: [
+                    `IAM role policy 'subject' has a policy document whose statement 1 allows ssm:GetDocument on every resource ("*"); ${NAME}`,
+                ],
+            },
             {
                 title: 's3:GetObject on "*"',
                 case: {

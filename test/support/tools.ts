@@ -40,3 +40,18 @@ export function requireFile(ctx: Mocha.Context, file: string, install: string): 
     process.stderr.write(`      skipped: ${reason}\n`);
     ctx.skip();
 }
+
+/**
+ * Like requireTool, for what a test needs of the machine itself (root, Linux namespaces):
+ * `reason` says what is missing, undefined when nothing is.
+ */
+export function requireMachine(ctx: Mocha.Context, reason: string | undefined): void {
+    if (reason === undefined) {
+        return;
+    }
+    if (process.env.CI === "true") {
+        throw new Error(`${reason}; CI must run as root in a container that allows unshare`);
+    }
+    process.stderr.write(`      skipped: ${reason}\n`);
+    ctx.skip();
+}
