@@ -8,6 +8,7 @@ import { loadConfig } from "./config";
 import { AccessLogBucket } from "./components/accessLogs";
 import { AlarmTopic, alarmPrefixFor } from "./components/alarmTopic";
 import { AutoScalingRole } from "./components/autoScalingRole";
+import { Backup, BackupCopyVault, RestoreTest } from "./components/backup";
 import { Bastion } from "./components/bastion";
 import { Cdn } from "./components/cdn";
 import { certificateMode } from "./components/certificate";
@@ -24,7 +25,7 @@ import { stackTags } from "./lib/tags";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
-import { bundleMigrationFunction } from "./app/lambda/build";
+import { bundleMigrationFunction, bundleRestoreValidator } from "./app/lambda/build";
 import { errorPages } from "./app/static/pages";
 
 const config = loadConfig();
@@ -193,6 +194,64 @@ const alarms = new AlarmTopic(
         ],
     },
 );
+
+// The database's daily snapshots in AWS Backup (copied to backup.copyRegion when set) and their
+// weekly restore test, validated by a function that connects to the restored copy and pages
+// through the alarm topic when it fails (docs/operations.md has the restore runbook). Prod's
+// vaults are locked in governance mode and protected like its other stateful resources.
+if (config.backup.enabled) {
+    const retentionDays = config.backup.retentionDays;
+    const copyRegion = config.backup.copyRegion;
+    const copy = copyRegion
+        ? new BackupCopyVault(
+              "backup-copy",
+              { prefix, retentionDays, lock: prod, forceDestroy: !prod, protect: prod },
+              // KMS keys and vaults are regional: the copy's live in its region, through its provider.
+              {
+                  providers: {
+                      aws: new aws.Provider("aws-backup-copy", {
+                          region: copyRegion as aws.Region,
+                          defaultTags: { tags },
+                      }),
+                  },
+              },
+          )
+        : undefined;
+    const backup = new Backup(
+        "backup",
+        {
+            prefix,
+            kmsKeyArn: secrets.kmsKeyArn,
+            databaseArn: database.arn,
+            retentionDays,
+            lock: prod,
+            copy: copy ? { vaultArn: copy.vaultArn, kmsKeyArn: copy.kmsKeyArn } : undefined,
+            forceDestroy: !prod,
+            protect: prod,
+        },
+        opts,
+    );
+    new RestoreTest(
+        "restore-test",
+        {
+            prefix,
+            vaultArn: backup.vaultArn,
+            databaseArn: database.arn,
+            database: {
+                subnetGroupName: database.subnetGroupName,
+                name: database.dbName,
+                masterSecretArn: database.masterSecretArn,
+            },
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            kmsKeyArn: secrets.kmsKeyArn,
+            bundle: bundleRestoreValidator(),
+            logRetentionDays: auditLogDays,
+            alarmActions: alarms.actions,
+        },
+        opts,
+    );
+}
 
 // The web application firewall: always in prod, in dev when waf.enabled. With CloudFront in
 // front it guards the distribution (where it sees the viewers' addresses), otherwise the ALB.
