@@ -18,10 +18,13 @@ import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
 import { Monitoring } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
+import { Patching } from "./components/patching";
 import { Secrets, aliasNameFor } from "./components/secrets";
 import { SyntheticChecks } from "./components/syntheticChecks";
 import { movedFrom } from "./lib/moved";
-import { stackTags } from "./lib/tags";
+import { PATCH_GROUP_TAG, patchAgentStatement } from "./lib/patching";
+import { ROLE_TAG, stackTags } from "./lib/tags";
+import { APP_UNIT } from "./lib/userData/web";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
@@ -37,6 +40,10 @@ const provider = new aws.Provider("aws", {
     defaultTags: { tags },
 });
 const opts = { providers: { aws: provider } };
+// What the instances carry (the provider's default tags do not reach instances launched by Auto
+// Scaling): the stack's tags and, with patching on, the patch group that picks its patch baseline.
+const patchGroup = alarmPrefixFor(config.project, config.stack);
+const instanceTags = config.patching.enabled ? { ...tags, [PATCH_GROUP_TAG]: patchGroup } : tags;
 // Where resources that have since moved used to live (lib/moved.ts).
 const DATABASE = { name: "database", type: "webfleet:database:Database" };
 const MONITORING = { name: "monitoring", type: "webfleet:ops:Monitoring" };
@@ -91,8 +98,7 @@ const bastion = config.bastion.enabled
               allowedCidrs: config.bastion.allowedCidrs,
               sshPublicKey: config.bastion.sshPublicKey,
               ebsKmsKeyArn: secrets.kmsKeyArn,
-              // The provider's default tags do not reach instances launched by Auto Scaling.
-              instanceTags: tags,
+              instanceTags,
           },
           opts,
       )
@@ -306,12 +312,16 @@ const web = new WebTier(
         sshKeyName: bastion?.keyName,
         // IAM-token access to the database as the app's role, and where to find it (nothing
         // secret); writing to the instance log groups and nothing else in CloudWatch Logs.
-        instancePolicyStatements: [database.connectStatement(), instanceLogs.writeStatement()],
+        // With patching on, what Run Command and Patch Manager need (lib/patching.ts).
+        instancePolicyStatements: [
+            database.connectStatement(),
+            instanceLogs.writeStatement(),
+            ...(config.patching.enabled ? [patchAgentStatement()] : []),
+        ],
         appEnvironment: database.appEnvironment(),
         // New servers start only after the schema they expect is in place.
         rolloutDependsOn: [migrations.invocation],
-        // The provider's default tags do not reach instances launched by Auto Scaling.
-        instanceTags: tags,
+        instanceTags,
         accessLogsBucket: accessLogs.bucketName,
         logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
         // A rollout whose servers answer 5xx stops where it stands, and pages.
@@ -331,6 +341,28 @@ const web = new WebTier(
 );
 database.allowClient("web", web.webSecurityGroupId);
 bastion?.allowSshTo("web", web.webSecurityGroupId);
+// Security updates without a deploy: a weekly window patches the bastion, then the web servers one
+// at a time, each replaced by a surge server while it is out (components/patching.ts).
+if (config.patching.enabled) {
+    new Patching(
+        "patching",
+        {
+            prefix,
+            patchGroup,
+            schedule: config.patching.schedule,
+            approveAfterDays: config.patching.approveAfterDays,
+            stackTag: { key: "webfleet:stack", value: config.stack },
+            roleTagKey: ROLE_TAG,
+            web: {
+                autoScalingGroupName: web.autoScalingGroupName,
+                targetGroupArn: web.targetGroupArn,
+                appUnit: APP_UNIT,
+            },
+            bastion: bastion !== undefined,
+        },
+        opts,
+    );
+}
 // An outside view of the site: Route 53 health checks of / and /healthz from several regions,
 // alarming to the same topic; on in prod, us-east-1 only (components/syntheticChecks.ts).
 const synthetic = config.monitoring.syntheticChecks
