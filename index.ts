@@ -205,6 +205,7 @@ const alarms = new AlarmTopic(
 // weekly restore test, validated by a function that connects to the restored copy and pages
 // through the alarm topic when it fails (docs/operations.md has the restore runbook). Prod's
 // vaults are locked in governance mode and protected like its other stateful resources.
+let restoreTest: RestoreTest | undefined;
 if (config.backup.enabled) {
     const retentionDays = config.backup.retentionDays;
     const copyRegion = config.backup.copyRegion;
@@ -237,7 +238,7 @@ if (config.backup.enabled) {
         },
         opts,
     );
-    new RestoreTest(
+    restoreTest = new RestoreTest(
         "restore-test",
         {
             prefix,
@@ -394,7 +395,7 @@ const monitoring = new Monitoring(
         certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
         // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
         cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
-        moreAlarms: synthetic?.alarms,
+        moreAlarms: [...(synthetic?.alarms ?? []), ...(restoreTest?.alarms ?? [])],
     },
     opts,
 );

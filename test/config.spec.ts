@@ -52,7 +52,7 @@ describe("stack config", () => {
             monitoringIntervalSeconds: 60,
         });
         // Prod keeps its snapshots five weeks and takes security updates a week after dev.
-        expect(c.backup).to.deep.equal({ enabled: true, retentionDays: 35 });
+        expect(c.backup).to.deep.equal({ enabled: true, retentionDays: 35, copyRegion: "us-west-2" });
         expect(c.patching).to.deep.equal({ enabled: true, approveAfterDays: 7, schedule: "cron(0 7 ? * WED *)" });
     });
 

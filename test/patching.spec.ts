@@ -15,6 +15,7 @@ import {
 import { APP_UNIT } from "../lib/userData/web";
 import { ProgramRun } from "../offline/program";
 import { RecordedResource } from "../offline/types";
+import { runPolicyPack } from "../offline/policyRunner";
 import { runComponent } from "./support/component";
 import { named, ofType, runStack, sharedRun } from "./support/program";
 
@@ -201,6 +202,27 @@ describe("patching (mocked program)", function () {
         const noBastion = await runStack("dev", { "webfleet:bastion": { enabled: false } });
         expect(ofType(noBastion, TASK).map((t) => t.name)).to.deep.equal(["patching-web"]);
         expect(ofType(noBastion, TARGET).map((t) => t.name)).to.deep.equal(["patching-web-targets"]);
+    });
+
+    it("trips only the pack's advisory resource-wildcard rule, on exactly the actions that take no resource", async () => {
+        // Patch Manager's agent calls, the window's reads and AWS Backup's validation report accept
+        // only Resource "*"; iam-resource-wildcard's ignoredActions does not list them (yet).
+        for (const run of [dev, prod]) {
+            const report = await runPolicyPack({ project: run.project, stack: run.stack, resources: run.resources });
+            expect(
+                report.violations.map((v) => [v.enforcementLevel, v.policy, (v.urn ?? "").split("::").pop()]),
+            ).to.deep.equal([
+                ["advisory", "iam-resource-wildcard", "restore-test-validator-role"],
+                ["advisory", "iam-resource-wildcard", "web-role-policy"],
+                ["advisory", "iam-resource-wildcard", "patching-role"],
+            ]);
+            const actions = report.violations.map((v) => / allows (.+) on every resource/.exec(v.message)?.[1]);
+            expect(actions).to.deep.equal([
+                "backup:PutRestoreValidationResult",
+                "ssm:GetDeployablePatchSnapshotForInstance, ssm:PutComplianceItems, ssm:PutInventory",
+                "ssm:ListCommands, ssm:ListCommandInvocations, ssm:GetCommandInvocation, ssm:DescribeInstanceInformation, autoscaling:DescribeAutoScalingGroups, autoscaling:DescribeAutoScalingInstances, autoscaling:DescribeInstanceRefreshes, elasticloadbalancing:DescribeTargetHealth",
+            ]);
+        }
     });
 
     it("refuses an approval delay Patch Manager does not accept, naming the key", async () => {

@@ -281,17 +281,24 @@ describe("restore validator's AWS calls (the SDK clients, stubbed)", () => {
         DB_MASTER_SECRET_ARN: SECRET_ARN,
         DB_CA_BUNDLE_URL: TRUST_STORE,
     };
-    const rds = mockClient(RDSClient);
-    const secrets = mockClient(SecretsManagerClient);
-    const backup = mockClient(BackupClient);
+    // Made per test and restored after: other suites mock the same SDK clients (test/support/awsAccount.ts).
+    const stubs = () => ({
+        rds: mockClient(RDSClient),
+        secrets: mockClient(SecretsManagerClient),
+        backup: mockClient(BackupClient),
+    });
+    let m: ReturnType<typeof stubs>;
+    beforeEach(() => {
+        m = stubs();
+    });
     afterEach(() => {
-        rds.reset();
-        secrets.reset();
-        backup.reset();
+        m.rds.restore();
+        m.secrets.restore();
+        m.backup.restore();
     });
 
     it("describes the restored instance, reads both secret versions and reports through PutRestoreValidationResult", async () => {
-        rds.on(DescribeDBInstancesCommand).resolves({
+        m.rds.on(DescribeDBInstancesCommand).resolves({
             DBInstances: [
                 {
                     DBInstanceStatus: "available",
@@ -300,13 +307,13 @@ describe("restore validator's AWS calls (the SDK clients, stubbed)", () => {
                 },
             ],
         });
-        secrets.on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" }).resolves({
+        m.secrets.on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" }).resolves({
             SecretString: JSON.stringify({ username: "webfleet_admin", password: "now" }),
         });
-        secrets
+        m.secrets
             .on(GetSecretValueCommand, { VersionStage: "AWSPREVIOUS" })
             .rejects(Object.assign(new Error("no such version"), { name: "ResourceNotFoundException" }));
-        backup.on(PutRestoreValidationResultCommand).resolves({});
+        m.backup.on(PutRestoreValidationResultCommand).resolves({});
         const configs: ClientConfig[] = [];
         const outcome = await createSourceHandler({
             env,
@@ -318,10 +325,10 @@ describe("restore validator's AWS calls (the SDK clients, stubbed)", () => {
             log: silentLogger,
         })(completed());
 
-        expect(rds.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input)).to.deep.equal([
+        expect(m.rds.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input)).to.deep.equal([
             { DBInstanceIdentifier: RESTORED },
         ]);
-        expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).to.deep.equal([
+        expect(m.secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).to.deep.equal([
             { SecretId: SECRET_ARN, VersionStage: "AWSCURRENT" },
             { SecretId: SECRET_ARN, VersionStage: "AWSPREVIOUS" },
         ]);
@@ -338,7 +345,7 @@ describe("restore validator's AWS calls (the SDK clients, stubbed)", () => {
                 },
             ],
         ]);
-        const reported = backup.commandCalls(PutRestoreValidationResultCommand).map((c) => c.args[0].input);
+        const reported = m.backup.commandCalls(PutRestoreValidationResultCommand).map((c) => c.args[0].input);
         expect(reported.map((r) => [r.RestoreJobId, r.ValidationStatus])).to.deep.equal([
             ["8D7A5C2E-0000-4000-8000-000000000001", "VALIDATING"],
             ["8D7A5C2E-0000-4000-8000-000000000001", "FAILED"],
@@ -347,8 +354,8 @@ describe("restore validator's AWS calls (the SDK clients, stubbed)", () => {
     });
 
     it("keeps the message it reports within what AWS Backup shows", async () => {
-        backup.on(PutRestoreValidationResultCommand).resolves({});
-        rds.on(DescribeDBInstancesCommand).resolves({
+        m.backup.on(PutRestoreValidationResultCommand).resolves({});
+        m.rds.on(DescribeDBInstancesCommand).resolves({
             DBInstances: [
                 {
                     DBInstanceStatus: "available",
@@ -358,7 +365,7 @@ describe("restore validator's AWS calls (the SDK clients, stubbed)", () => {
             ],
         });
         await createSourceHandler({ env, log: silentLogger })(completed());
-        const last = backup.commandCalls(PutRestoreValidationResultCommand).at(-1)!.args[0].input;
+        const last = m.backup.commandCalls(PutRestoreValidationResultCommand).at(-1)!.args[0].input;
         expect(last.ValidationStatus).to.equal("FAILED");
         expect(last.ValidationStatusMessage).to.have.length(MAX_MESSAGE_LENGTH);
     });

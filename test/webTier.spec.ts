@@ -271,12 +271,12 @@ describe("web tier (mocked program)", function () {
                     expect(action, s.Sid).not.to.include("*");
                 }
             }
-            // The database's and the instance logs' statements are the only others.
+            // The database's, the instance logs' and Patch Manager's (issue 15) statements are the only others.
             expect(
                 Object.keys(bySid).filter(
                     (sid) => !["ReadAppArtifact", "SessionManager", "DecryptAppArtifact"].includes(sid),
                 ),
-            ).to.deep.equal(["ConnectAsAppUser", "WriteInstanceLogs"]);
+            ).to.deep.equal(["ConnectAsAppUser", "WriteInstanceLogs", "PatchManager"]);
             expect(
                 ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
                     (a) => a.inputs.role === named(dev, "aws:iam/role:Role", "web-role").outputs.name,
@@ -294,6 +294,8 @@ describe("web tier (mocked program)", function () {
                 "managed-by": "pulumi",
                 Name: "web-instance",
                 "webfleet:role": "web",
+                // The patch group AWS-RunPatchBaseline picks the stack's baseline by (components/patching.ts).
+                PatchGroup: "webfleet-dev",
             };
             expect(specs).to.deep.equal(
                 ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),

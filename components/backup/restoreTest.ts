@@ -59,6 +59,8 @@ export class RestoreTest extends pulumi.ComponentResource {
     public readonly planName: pulumi.Output<string>;
     public readonly validatorFunctionName: pulumi.Output<string>;
     public readonly restoreSecurityGroupId: pulumi.Output<string>;
+    /** The restore-test-failed alarm, with its title, for the stack's dashboard. */
+    public readonly alarms: { arn: pulumi.Output<string>; title: string }[];
 
     constructor(name: string, args: RestoreTestArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webfleet:backup:RestoreTest", name, {}, opts);
@@ -159,7 +161,9 @@ export class RestoreTest extends pulumi.ComponentResource {
             { rule: rule.name, arn: validator.fn.arn },
             { parent: this, dependsOn: [permission, path.ingress, path.egress] },
         );
-        this.failureAlarm(name, args, validator.logGroup.name);
+        this.alarms = [
+            { arn: this.failureAlarm(name, args, validator.logGroup.name).arn, title: "Restore test failed" },
+        ];
 
         this.planArn = plan.arn;
         this.planName = plan.name;
@@ -201,7 +205,11 @@ export class RestoreTest extends pulumi.ComponentResource {
     }
 
     /** Counts the validator's failure lines (failed restores included) and pages on any. */
-    private failureAlarm(name: string, args: RestoreTestArgs, logGroupName: pulumi.Output<string>): void {
+    private failureAlarm(
+        name: string,
+        args: RestoreTestArgs,
+        logGroupName: pulumi.Output<string>,
+    ): aws.cloudwatch.MetricAlarm {
         const metric = { namespace: args.prefix, name: "RestoreTestFailures" };
         new aws.cloudwatch.LogMetricFilter(
             childName(name, "failures"),
@@ -213,7 +221,7 @@ export class RestoreTest extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.cloudwatch.MetricAlarm(
+        return new aws.cloudwatch.MetricAlarm(
             childName(name, "failed"),
             {
                 name: `${args.prefix}-restore-test-failed`,
