@@ -190,6 +190,11 @@ describe("backups (mocked program)", function () {
             expect(
                 policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "restore-test-role-keys")).Statement,
             ).to.deep.equal(backupKeyStatements([run.outputs.kmsKeyArn.value as string]));
+            // AWS Backup checks the role's permissions when the selection is created.
+            expect(selection.dependencies).to.include.members([
+                named(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "restore-test-role").urn,
+                named(run, "aws:iam/rolePolicy:RolePolicy", "restore-test-role-keys").urn,
+            ]);
         }
     });
 

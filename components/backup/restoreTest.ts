@@ -118,7 +118,7 @@ export class RestoreTest extends pulumi.ComponentResource {
             clientSecurityGroupId: validator.securityGroup.id,
         });
 
-        const role = this.restoreRole(name, args);
+        const restore = this.restoreRole(name, args);
         new aws.backup.RestoreTestingSelection(
             childName(name, "database"),
             {
@@ -126,7 +126,7 @@ export class RestoreTest extends pulumi.ComponentResource {
                 restoreTestingPlanName: plan.name,
                 protectedResourceType: "RDS",
                 protectedResourceArns: [args.databaseArn],
-                iamRoleArn: role.arn,
+                iamRoleArn: restore.role.arn,
                 validationWindowHours: RESTORE_VALIDATION_WINDOW_HOURS,
                 restoreMetadataOverrides: pulumi
                     .all([args.database.subnetGroupName, restoreSg.id])
@@ -134,7 +134,8 @@ export class RestoreTest extends pulumi.ComponentResource {
                         restoreMetadataOverrides({ subnetGroupName, securityGroupId }),
                     ),
             },
-            { parent: this, dependsOn: [role] },
+            // AWS Backup checks the role when the selection is created.
+            { parent: this, dependsOn: restore.policies },
         );
 
         // The validator must be listening (and able to reach the instance) before the first restore.
@@ -178,7 +179,7 @@ export class RestoreTest extends pulumi.ComponentResource {
     }
 
     /** The role AWS Backup restores with (and deletes the restored instance with): restores only. */
-    private restoreRole(name: string, args: RestoreTestArgs): aws.iam.Role {
+    private restoreRole(name: string, args: RestoreTestArgs): { role: aws.iam.Role; policies: pulumi.Resource[] } {
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const role = new aws.iam.Role(
             childName(name, "role"),
@@ -188,12 +189,12 @@ export class RestoreTest extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(
+        const managed = new aws.iam.RolePolicyAttachment(
             childName(name, "role"),
             { role: role.name, policyArn: RESTORE_SERVICE_ROLE_POLICY },
             { parent: this },
         );
-        new aws.iam.RolePolicy(
+        const keys = new aws.iam.RolePolicy(
             childName(name, "role-keys"),
             {
                 role: role.id,
@@ -201,7 +202,7 @@ export class RestoreTest extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        return role;
+        return { role, policies: [managed, keys] };
     }
 
     /** Counts the validator's failure lines (failed restores included) and pages on any. */
