@@ -195,14 +195,16 @@ export class Patching extends pulumi.ComponentResource {
             childName(name, "role"),
             {
                 role: role.id,
+                // The role's ARN from its name (chosen before it exists), so the whole policy is
+                // known, and checked by the pack, in a first preview.
                 policy: pulumi
-                    .all([account, region, role.arn, documentName, args.web.autoScalingGroupName])
-                    .apply(([acct, r, roleArn, doc, group]) =>
+                    .all([account, region, role.name, documentName, args.web.autoScalingGroupName])
+                    .apply(([acct, r, roleName, doc, group]) =>
                         policyDocument(
                             windowRoleStatements({
                                 account: acct,
                                 region: r,
-                                roleArn,
+                                roleArn: `arn:aws:iam::${acct}:role/${roleName}`,
                                 doc,
                                 group,
                                 stackTag: args.stackTag,
