@@ -17,6 +17,8 @@ const STRUCTURED_KEYS = new Set([
     "monitoring",
     "waf",
     "cdn",
+    "backup",
+    "patching",
     "account",
     "tags",
 ]);

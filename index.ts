@@ -8,6 +8,7 @@ import { loadConfig } from "./config";
 import { AccessLogBucket } from "./components/accessLogs";
 import { AlarmTopic, alarmPrefixFor } from "./components/alarmTopic";
 import { AutoScalingRole } from "./components/autoScalingRole";
+import { Backup, BackupCopyVault, RestoreTest } from "./components/backup";
 import { Bastion } from "./components/bastion";
 import { Cdn } from "./components/cdn";
 import { certificateMode } from "./components/certificate";
@@ -17,15 +18,18 @@ import { ACCESS_LOGS_PREFIX } from "./components/loadBalancer";
 import { Monitoring } from "./components/monitoring";
 import { Migrations } from "./components/migrations";
 import { Network } from "./components/network";
+import { Patching } from "./components/patching";
 import { Secrets, aliasNameFor } from "./components/secrets";
 import { SSH_ACCESS_TAG, SshAccess, SshAccessTarget, sshAccessTagValue } from "./components/sshAccess";
 import { SyntheticChecks } from "./components/syntheticChecks";
 import { movedFrom } from "./lib/moved";
-import { stackTags } from "./lib/tags";
+import { PATCH_GROUP_TAG, patchAgentStatement } from "./lib/patching";
+import { ROLE_TAG, stackTags } from "./lib/tags";
+import { APP_UNIT } from "./lib/userData/web";
 import { WebFirewall } from "./components/waf";
 import { WebTier } from "./components/webTier";
 import { buildAppBundle } from "./app/build";
-import { bundleMigrationFunction } from "./app/lambda/build";
+import { bundleMigrationFunction, bundleRestoreValidator } from "./app/lambda/build";
 import { errorPages } from "./app/static/pages";
 
 const config = loadConfig();
@@ -37,6 +41,10 @@ const provider = new aws.Provider("aws", {
     defaultTags: { tags },
 });
 const opts = { providers: { aws: provider } };
+// What the instances carry (the provider's default tags do not reach instances launched by Auto
+// Scaling): the stack's tags and, with patching on, the patch group that picks its patch baseline.
+const patchGroup = alarmPrefixFor(config.project, config.stack);
+const instanceTags = config.patching.enabled ? { ...tags, [PATCH_GROUP_TAG]: patchGroup } : tags;
 // Where resources that have since moved used to live (lib/moved.ts).
 const DATABASE = { name: "database", type: "webfleet:database:Database" };
 const MONITORING = { name: "monitoring", type: "webfleet:ops:Monitoring" };
@@ -96,8 +104,7 @@ const bastion = config.bastion.enabled
               allowedCidrs: config.bastion.allowedCidrs,
               sshPublicKey: config.bastion.sshPublicKey,
               ebsKmsKeyArn: secrets.kmsKeyArn,
-              // The provider's default tags do not reach instances launched by Auto Scaling.
-              instanceTags: { ...tags, [SSH_ACCESS_TAG]: sshTarget("bastion").tagValue },
+              instanceTags: { ...instanceTags, [SSH_ACCESS_TAG]: sshTarget("bastion").tagValue },
           },
           opts,
       )
@@ -214,6 +221,65 @@ const alarms = new AlarmTopic(
     },
 );
 
+// The database's daily snapshots in AWS Backup (copied to backup.copyRegion when set) and their
+// weekly restore test, validated by a function that connects to the restored copy and pages
+// through the alarm topic when it fails (docs/operations.md has the restore runbook). Prod's
+// vaults are locked in governance mode and protected like its other stateful resources.
+let restoreTest: RestoreTest | undefined;
+if (config.backup.enabled) {
+    const retentionDays = config.backup.retentionDays;
+    const copyRegion = config.backup.copyRegion;
+    const copy = copyRegion
+        ? new BackupCopyVault(
+              "backup-copy",
+              { prefix, retentionDays, lock: prod, forceDestroy: !prod, protect: prod },
+              // KMS keys and vaults are regional: the copy's live in its region, through its provider.
+              {
+                  providers: {
+                      aws: new aws.Provider("aws-backup-copy", {
+                          region: copyRegion as aws.Region,
+                          defaultTags: { tags },
+                      }),
+                  },
+              },
+          )
+        : undefined;
+    const backup = new Backup(
+        "backup",
+        {
+            prefix,
+            kmsKeyArn: secrets.kmsKeyArn,
+            databaseArn: database.arn,
+            retentionDays,
+            lock: prod,
+            copy: copy ? { vaultArn: copy.vaultArn, kmsKeyArn: copy.kmsKeyArn } : undefined,
+            forceDestroy: !prod,
+            protect: prod,
+        },
+        opts,
+    );
+    restoreTest = new RestoreTest(
+        "restore-test",
+        {
+            prefix,
+            vaultArn: backup.vaultArn,
+            databaseArn: database.arn,
+            database: {
+                subnetGroupName: database.subnetGroupName,
+                name: database.dbName,
+                masterSecretArn: database.masterSecretArn,
+            },
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            kmsKeyArn: secrets.kmsKeyArn,
+            bundle: bundleRestoreValidator(),
+            logRetentionDays: auditLogDays,
+            alarmActions: alarms.actions,
+        },
+        opts,
+    );
+}
+
 // The web application firewall: always in prod, in dev when waf.enabled. With CloudFront in
 // front it guards the distribution (where it sees the viewers' addresses), otherwise the ALB.
 // No stack outputs: optional outputs warn in every plan without them, and the names are fixed
@@ -266,18 +332,19 @@ const web = new WebTier(
         kmsKeyArn: secrets.kmsKeyArn,
         sshKeyName: bastion?.keyName,
         // IAM-token access to the database as the app's role, and where to find it (nothing
-        // secret); writing to the instance log groups and nothing else in CloudWatch Logs; and
-        // running the SSH-access association (reading its document only).
+        // secret); writing to the instance log groups and nothing else in CloudWatch Logs;
+        // running the SSH-access association (reading its document only); and, with patching
+        // on, what Run Command and Patch Manager need (lib/patching.ts).
         instancePolicyStatements: [
             database.connectStatement(),
             instanceLogs.writeStatement(),
             ...sshAccess.agentStatements(),
+            ...(config.patching.enabled ? [patchAgentStatement()] : []),
         ],
         appEnvironment: database.appEnvironment(),
         // New servers start only after the schema they expect is in place.
         rolloutDependsOn: [migrations.invocation],
-        // The provider's default tags do not reach instances launched by Auto Scaling.
-        instanceTags: { ...tags, [SSH_ACCESS_TAG]: sshTarget("web").tagValue },
+        instanceTags: { ...instanceTags, [SSH_ACCESS_TAG]: sshTarget("web").tagValue },
         accessLogsBucket: accessLogs.bucketName,
         logGroups: { app: instanceLogs.appLogGroupName, system: instanceLogs.systemLogGroupName },
         // A rollout whose servers answer 5xx stops where it stands, and pages.
@@ -297,6 +364,28 @@ const web = new WebTier(
 );
 database.allowClient("web", web.webSecurityGroupId);
 bastion?.allowSshTo("web", web.webSecurityGroupId);
+// Security updates without a deploy: a weekly window patches the bastion, then the web servers one
+// at a time, each replaced by a surge server while it is out (components/patching.ts).
+if (config.patching.enabled) {
+    new Patching(
+        "patching",
+        {
+            prefix,
+            patchGroup,
+            schedule: config.patching.schedule,
+            approveAfterDays: config.patching.approveAfterDays,
+            stackTag: { key: "webfleet:stack", value: config.stack },
+            roleTagKey: ROLE_TAG,
+            web: {
+                autoScalingGroupName: web.autoScalingGroupName,
+                targetGroupArn: web.targetGroupArn,
+                appUnit: APP_UNIT,
+            },
+            bastion: bastion !== undefined,
+        },
+        opts,
+    );
+}
 // An outside view of the site: Route 53 health checks of / and /healthz from several regions,
 // alarming to the same topic; on in prod, us-east-1 only (components/syntheticChecks.ts).
 const synthetic = config.monitoring.syntheticChecks
@@ -328,7 +417,7 @@ const monitoring = new Monitoring(
         certificate: { arn: web.certificateArn, mode: certificateMode(config.web) },
         // CloudFront's own error rates: behind it, a broken origin shows in no ALB metric.
         cdn: cdn?.distributionId ? { distributionId: cdn.distributionId } : undefined,
-        moreAlarms: synthetic?.alarms,
+        moreAlarms: [...(synthetic?.alarms ?? []), ...(restoreTest?.alarms ?? [])],
     },
     opts,
 );

@@ -84,6 +84,10 @@ export class Database extends pulumi.ComponentResource {
     public readonly dbName: pulumi.Output<string>;
     public readonly resourceId: pulumi.Output<string>;
     public readonly masterSecretArn: pulumi.Output<string>;
+    /** The instance's ARN (what AWS Backup selects and restores). */
+    public readonly arn: pulumi.Output<string>;
+    /** The DB subnet group of the isolated subnets (a restore test restores into it). */
+    public readonly subnetGroupName: pulumi.Output<string>;
     public readonly appUser: string;
     /** The instance, for dependencies (`dependsOn`). */
     public readonly instance: aws.rds.Instance;
@@ -228,6 +232,8 @@ export class Database extends pulumi.ComponentResource {
             },
         );
         this.instance = instance;
+        this.arn = instance.arn;
+        this.subnetGroupName = subnetGroup.name;
         this.identifier = instance.identifier;
         this.address = instance.address;
         this.port = instance.port;
@@ -249,6 +255,8 @@ export class Database extends pulumi.ComponentResource {
             dbName: this.dbName,
             resourceId: this.resourceId,
             masterSecretArn: this.masterSecretArn,
+            arn: this.arn,
+            subnetGroupName: this.subnetGroupName,
         });
     }
 

@@ -10,7 +10,9 @@
  * be given IAM policies: the CloudWatch Logs service (for this account's log groups), CloudWatch
  * alarms (publishing to this account's SNS topics encrypted with it), CloudFront (reading this
  * account's error pages through origin access control) and the Auto Scaling service-linked role
- * (which launches instances with volumes under this key).
+ * (which launches instances with volumes under this key). AWS Backup is not among them: it
+ * works through the service roles it is given, and those get identity statements
+ * (`backupKeyStatements`) like any workload role.
  * Nothing is granted to "*".
  */
 import { Statement } from "./iam";
@@ -129,5 +131,50 @@ export function secretReadStatements(secretArn: string, keyArn: string, region: 
     return [
         { Sid: "ReadOneSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
         keyUseStatement(keyArn, { via: { service: "secretsmanager", region } }),
+    ];
+}
+
+/**
+ * A key that only the account administers and IAM policies delegate: the backup copy's key in the
+ * second region, used by AWS Backup through its service role (whose identity policy names it) and
+ * by nothing else.
+ */
+export function delegatingKeyPolicy(accountId: string): { Version: "2012-10-17"; Statement: Statement[] } {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersKeyAndDelegatesToIam",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+        ],
+    };
+}
+
+/**
+ * What AWS Backup needs on the keys of what it backs up, copies and restores. It acts through the
+ * service role it is given (components/backup/), so these are identity-policy statements on that
+ * role: the stack key delegates to IAM (see above), and a key policy naming the role would be a
+ * cycle. Decrypting the snapshot, re-encrypting its copy under the copy key, and grants only for
+ * the AWS resources (the snapshot, the restored instance's storage) those services create.
+ */
+export function backupKeyStatements(keyArns: string[]): Statement[] {
+    return [
+        {
+            Sid: "BackupUsesKeys",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: keyArns,
+        },
+        {
+            Sid: "BackupGrantsForAwsResources",
+            Effect: "Allow",
+            Action: "kms:CreateGrant",
+            Resource: keyArns,
+            Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
     ];
 }

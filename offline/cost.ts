@@ -120,6 +120,8 @@ export const EXCLUDED = [
     "requests (ALB, CloudFront, WAF, S3, KMS, Secrets Manager API calls)",
     "CloudWatch Logs ingestion and storage (VPC flow logs, app logs), custom metrics",
     "S3 storage, Lambda invocations, RDS backups beyond the free allowance, Performance Insights beyond its free tier",
+    "AWS Backup snapshot storage ($0.095/GB-month), cross-region copies and their transfer, restore tests (the restored db.t4g.micro's hours, weekly)",
+    "Systems Manager Automation steps beyond the free tier (patching: about ten per web server a week)",
     "taxes, free tier, Savings Plans and Reserved Instances",
 ];
 

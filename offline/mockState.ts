@@ -6,6 +6,7 @@
  */
 import * as crypto from "node:crypto";
 import { AWSX_VPC, AwsxVpcInputs, vpcOutputs } from "./awsxVpc";
+import { opsMockState } from "./mockStateOps";
 import { Phase, UNKNOWN } from "./types";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -449,6 +450,10 @@ export function mockState(
         case "random:index/randomId:RandomId":
             return { id: h, state: { ...inputs, hex: h.slice(0, (inputs.byteLength ?? 4) * 2), b64Url: h } };
     }
+    const ops = opsMockState(type, name, inputs, region, account);
+    if (ops) {
+        return ops;
+    }
     if (pkg === "aws") {
         // Anything else AWS: a stable ID and an ARN in the resource's own service namespace.
         const kind = (modAndType ?? "").split(":").pop() ?? "resource";
@@ -499,6 +504,8 @@ export const AUTONAMED: Record<string, string> = {
     "aws:backup/vault:Vault": "name",
     "aws:backup/plan:Plan": "name",
     "aws:backup/selection:Selection": "name",
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": "name",
+    "aws:cloudwatch/eventRule:EventRule": "name",
     "aws:synthetics/canary:Canary": "name",
 };
 

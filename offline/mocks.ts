@@ -319,12 +319,29 @@ export async function installMocks(project: string, stack: string, opts: MockOpt
     const recorder = new Recorder();
     const phase = opts.phase ?? "update";
     active = { recorder, region: opts.region, phase };
+    // A second AWS provider (another region, e.g. the backup copy's) answers for its own region.
+    const providerRegions = new Map<string, string>();
+    const regionOf = (provider: string | undefined): string => {
+        // A provider reference is "<provider URN>::<ID>"; the URN ends with the provider's name.
+        const providerName = provider?.split("::")[3];
+        return (providerName && providerRegions.get(providerName)) ?? opts.region;
+    };
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => stateFor(phase, args.type, args.name, args.inputs, opts.region),
+            newResource: (args) => {
+                if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") {
+                    providerRegions.set(args.name, args.inputs.region);
+                }
+                return stateFor(phase, args.type, args.name, args.inputs, regionOf(args.provider));
+            },
             call: (args) => {
                 recorder.invokes.push(args.token);
-                return mockInvoke(args.token, args.inputs, opts.region, opts.existingRoles ?? DEFAULT_EXISTING_ROLES);
+                return mockInvoke(
+                    args.token,
+                    args.inputs,
+                    regionOf(args.provider),
+                    opts.existingRoles ?? DEFAULT_EXISTING_ROLES,
+                );
             },
         },
         project,

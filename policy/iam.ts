@@ -252,6 +252,18 @@ const DEFAULT_IGNORED_ACTIONS = [
     "ssm:ListInstanceAssociations",
     "ssm:UpdateInstanceAssociationStatus",
     "ssm:PutComplianceItems",
+    // Patch Manager on the instance, and what a patch window follows: none of these takes a
+    // resource ARN (the Service Authorization Reference lists no resource type for them).
+    "ssm:GetDeployablePatchSnapshotForInstance",
+    "ssm:PutInventory",
+    "ssm:ListCommands",
+    "ssm:ListCommandInvocations",
+    "ssm:GetCommandInvocation",
+    "ssm:DescribeInstanceInformation",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeInstanceRefreshes",
+    "elasticloadbalancing:DescribeTargetHealth",
     "logs:DescribeLogGroups",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",

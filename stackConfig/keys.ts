@@ -449,6 +449,54 @@ export const SECTIONS = {
             }),
         }),
     }),
+    backup: n({
+        enabled: key({
+            kind: boolean(),
+            description:
+                "AWS Backup of the database: a vault under the stack key (locked in prod), a daily snapshot and a weekly restore test that a function validates (docs/operations.md)",
+            default: true,
+        }),
+        retentionDays: key({
+            kind: int(1, 3650, "days"),
+            description:
+                "how long the vault keeps each daily snapshot (and its copy in backup.copyRegion); prod's vault lock refuses a shorter life for any of them",
+            default: perEnv(7, 35),
+        }),
+        copyRegion: key({
+            kind: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region name like us-west-2", "AWS region", (s) =>
+                s.trim().toLowerCase(),
+            ),
+            description:
+                "a second region each daily snapshot is copied to, into a vault under a key of that region (recommended for prod); not aws:region",
+            example: "us-west-2",
+        }),
+    }),
+    patching: n({
+        enabled: key({
+            kind: boolean(),
+            description:
+                "security updates on the web servers and the bastion in a weekly maintenance window (AWS-RunPatchBaseline), one server at a time, rebooting only when needed",
+            default: true,
+        }),
+        approveAfterDays: key({
+            kind: int(0, 360, "days"),
+            description:
+                "Amazon Linux 2023 security updates rated Critical or Important are installed once released this many days ago (dev first, prod a week later)",
+            default: perEnv(0, 7),
+        }),
+        schedule: key({
+            kind: pattern(
+                /^cron\((\S+ ){5}\S+\)$/,
+                "an EventBridge cron expression with six fields, like cron(0 7 ? * WED *)",
+                "cron expression",
+                (s) => s.trim(),
+                256,
+            ),
+            description:
+                "when the maintenance window opens (UTC); it lasts 3 hours and starts no server in its last hour",
+            default: perEnv("cron(0 7 ? * TUE *)", "cron(0 7 ? * WED *)"),
+        }),
+    }),
     account: n({
         createAutoScalingServiceLinkedRole: key({
             kind: boolean(),

@@ -301,6 +301,31 @@ const sshIngress: Rule = (c) => {
     return issues;
 };
 
+const backupCopy: Rule = (c, ctx) => {
+    const copy = c.backup.copyRegion;
+    if (copy === undefined) return [];
+    if (!c.backup.enabled) {
+        return [
+            {
+                path: ["backup", "copyRegion"],
+                expected: "unset while backup.enabled is false (there are no backups to copy)",
+                found: copy,
+                repairs: [rm(["backup", "copyRegion"])],
+            },
+        ];
+    }
+    return copy === ctx.region
+        ? [
+              {
+                  path: ["backup", "copyRegion"],
+                  expected: `a region other than the stack's own (${ctx.region}): a copy in the same region survives nothing the original would not (or unset: no copy)`,
+                  found: copy,
+                  repairs: [rm(["backup", "copyRegion"])],
+              },
+          ]
+        : [];
+};
+
 const TAG_KEY = /^[\p{L}\p{N}\s_.:/=+\-@]{1,128}$/u;
 
 const tagKeys: Rule = (_c, ctx) =>
@@ -328,5 +353,6 @@ export const RULES: Rule[] = [
     storage,
     sshIngress,
     sshUsersRule,
+    backupCopy,
     tagKeys,
 ];

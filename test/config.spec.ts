@@ -23,6 +23,8 @@ describe("stack config", () => {
         expect(c.web).to.include({ minSize: 2, desiredCapacity: 2, maxSize: 4, deletionProtection: false });
         expect(c.database).to.include({ multiAz: false, backupRetentionDays: 1, deletionProtection: false });
         expect(c.tags).to.deep.equal({ team: "platform" });
+        expect(c.backup).to.deep.equal({ enabled: true, retentionDays: 7 });
+        expect(c.patching).to.deep.equal({ enabled: true, approveAfterDays: 0, schedule: "cron(0 7 ? * TUE *)" });
     });
 
     it("accepts the shipped prod stack file and fills the prod defaults", () => {
@@ -48,6 +50,9 @@ describe("stack config", () => {
             performanceInsights: true,
             monitoringIntervalSeconds: 60,
         });
+        // Prod keeps its snapshots five weeks and takes security updates a week after dev.
+        expect(c.backup).to.deep.equal({ enabled: true, retentionDays: 35, copyRegion: "us-west-2" });
+        expect(c.patching).to.deep.equal({ enabled: true, approveAfterDays: 7, schedule: "cron(0 7 ? * WED *)" });
     });
 
     it("fills the alarm thresholds per environment, prod stricter, and takes overrides", () => {
@@ -198,12 +203,12 @@ describe("stack config", () => {
         [
             "a misspelt section (the valid ones listed)",
             { netwrk: { cidr: "10.30.0.0/16" } },
-            `  - netwrk: expected one of the keys and sections: environment, network, bastion, web, database, monitoring, waf, cdn, account, tags; did you mean network?; found {"cidr":"10.30.0.0/16"}.\n    Fix: pulumi config rm --stack dev netwrk && pulumi config set --stack dev --path network.cidr 10.30.0.0/16`,
+            `  - netwrk: expected one of the keys and sections: environment, network, bastion, web, database, monitoring, waf, cdn, backup, patching, account, tags; did you mean network?; found {"cidr":"10.30.0.0/16"}.\n    Fix: pulumi config rm --stack dev netwrk && pulumi config set --stack dev --path network.cidr 10.30.0.0/16`,
         ],
         [
             "an unknown section",
             { frobnicate: { a: 1 } },
-            `  - frobnicate: expected one of the keys and sections: environment, network, bastion, web, database, monitoring, waf, cdn, account, tags; found {"a":1}.\n    Fix: pulumi config rm --stack dev frobnicate`,
+            `  - frobnicate: expected one of the keys and sections: environment, network, bastion, web, database, monitoring, waf, cdn, backup, patching, account, tags; found {"a":1}.\n    Fix: pulumi config rm --stack dev frobnicate`,
         ],
         [
             "a tag key AWS reserves",
@@ -245,6 +250,31 @@ describe("stack config", () => {
             `  - monitoring.dbFreeStorageGb: expected below database.allocatedStorageGb (20), or the alarm fires on an empty database; found 20.\n    Fix: pulumi config set --stack dev --path monitoring.dbFreeStorageGb 2`,
         ],
         ["a section that is not a map", { web: "t4g.large" }, `  - web: expected a map of instanceType, minSize,`],
+        [
+            "a backup copy region that is the stack's own",
+            { backup: { copyRegion: "us-east-1" } },
+            `  - backup.copyRegion: expected a region other than the stack's own (us-east-1): a copy in the same region survives nothing the original would not (or unset: no copy); found "us-east-1".\n    Fix: pulumi config rm --stack dev --path backup.copyRegion`,
+        ],
+        [
+            "a backup copy region in capitals (the fix is the same region)",
+            { backup: { copyRegion: "US-West-2" } },
+            `  - backup.copyRegion: expected an AWS region name like us-west-2; found "US-West-2".\n    Fix: pulumi config set --stack dev --path backup.copyRegion us-west-2`,
+        ],
+        [
+            "a backup copy region with backups off",
+            { backup: { enabled: false, copyRegion: "us-west-2" } },
+            `  - backup.copyRegion: expected unset while backup.enabled is false (there are no backups to copy); found "us-west-2".\n    Fix: pulumi config rm --stack dev --path backup.copyRegion`,
+        ],
+        [
+            "a patch window schedule that is not a cron expression (the fix is the environment's)",
+            { patching: { schedule: "rate(7 days)" } },
+            `  - patching.schedule: expected an EventBridge cron expression with six fields, like cron(0 7 ? * WED *); found "rate(7 days)".\n    Fix: pulumi config set --stack dev --path patching.schedule 'cron(0 7 ? * TUE *)'`,
+        ],
+        [
+            "a negative patch approval delay",
+            { patching: { approveAfterDays: -1 } },
+            `  - patching.approveAfterDays: expected days from 0 to 360; found -1.\n    Fix: pulumi config set --stack dev --path patching.approveAfterDays 0`,
+        ],
     ];
 
     for (const [title, values, expected] of cases) {
@@ -286,6 +316,7 @@ describe("stack config", () => {
                     tlsPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
                 },
                 cdn: { enabled: true },
+                backup: { copyRegion: "eu-west-1", retentionDays: "35" },
             },
             "eu-west-1",
         );

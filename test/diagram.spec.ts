@@ -133,6 +133,7 @@ describe("architecture diagram: the model (offline/diagram)", function () {
             "access-logs-bucket": "services",
             "web-artifact-bucket": "services",
             "secrets-key": "services",
+            "backup-copy-key": "services",
             "database-db master secret": "services",
         };
         azs.forEach((az, i) => {
@@ -140,10 +141,22 @@ describe("architecture diagram: the model (offline/diagram)", function () {
             expected[`bastion-asg@${az}`] = `public ${az}`;
             expected[`web-asg@${az}`] = `private ${az}`;
             expected[`migrations-fn@${az}`] = `private ${az}`;
+            expected[`restore-test-validator-fn@${az}`] = `private ${az}`;
+            // The instance a restore test restores, in whichever isolated subnet RDS picks.
+            expected[`restore-test-database@${az}`] = `isolated ${az}`;
         });
         expect(Object.fromEntries(a.nodes.map((n) => [n.id, placement(a, n.id)]))).to.deep.equal(expected);
-        // One bastion across three AZs: each AZ may hold none; three web servers: one in each.
-        expect(a.nodes.filter((n) => n.optional).map((n) => n.id)).to.deep.equal(azs.map((az) => `bastion-asg@${az}`));
+        // One bastion across three AZs: each AZ may hold none; three web servers: one in each; a
+        // restored database only while a test runs, in one AZ.
+        expect(a.nodes.filter((n) => n.optional).map((n) => n.id)).to.have.members([
+            ...azs.map((az) => `bastion-asg@${az}`),
+            ...azs.map((az) => `restore-test-database@${az}`),
+        ]);
+        expect(a.nodes.find((n) => n.id === "restore-test-database@us-east-1c")!.lines).to.deep.equal([
+            "RDS restore test",
+            "db.t4g.micro, while a test runs",
+            "restore-test-database",
+        ]);
         expect(a.nodes.find((n) => n.id === "web-asg@us-east-1b")!.lines).to.deep.equal([
             "Auto Scaling group",
             "1 × t4g.medium, up to 2",
@@ -170,6 +183,8 @@ describe("architecture diagram: the model (offline/diagram)", function () {
         ]);
         expect(a.nodes.filter((n) => n.kind === "database").map((n) => [n.id, placement(a, n.id)])).to.deep.equal([
             ["database-db", "isolated us-east-1a"],
+            ["restore-test-database@us-east-1a", "isolated us-east-1a"],
+            ["restore-test-database@us-east-1b", "isolated us-east-1b"],
         ]);
         expect(edgesOf(a, "replication")).to.deep.equal([]);
         // No WAF in dev by default.
@@ -193,7 +208,7 @@ describe("architecture diagram: the model (offline/diagram)", function () {
         expect(edgesOf(a, "guard")).to.deep.equal(["waf-acl -> web-lb-alb: inspects"]);
     });
 
-    it("prod's security groups: web and migrations reach only the primary, the bastion each AZ's web servers, nothing the bastion", () => {
+    it("prod's security groups: web and migrations reach only the primary, the validator only a restored copy, the bastion each AZ's web servers, nothing the bastion", () => {
         const a = architecture(prod.resources);
         const azs = ["us-east-1a", "us-east-1b", "us-east-1c"];
         expect(
@@ -202,6 +217,7 @@ describe("architecture diagram: the model (offline/diagram)", function () {
             ...azs.map((az) => `bastion-asg@${az} -> web-asg@${az}: 22`),
             ...azs.map((az) => `migrations-fn@${az} -> database-db: 5432`),
             ...azs.map((az) => `web-asg@${az} -> database-db: 5432`),
+            ...azs.map((az) => `restore-test-validator-fn@${az} -> restore-test-database@${az}: 5432`),
         ]);
         expect(a.nodes.map((n) => n.id)).to.not.include(ALLOWED_CIDRS);
     });

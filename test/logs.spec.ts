@@ -190,7 +190,8 @@ describe("logs (mocked program)", function () {
 
         it("make alb-access-logs mandatory in prod, and pass it and s3-encryption-kms there", async () => {
             const report = await runPolicyPack({ project: prod.project, stack: "prod", resources: prod.resources });
-            expect(report.violations).to.deep.equal([]);
+            // Less the advisory findings on actions that take no resource, pinned in test/patching.spec.ts.
+            expect(report.violations.filter((v) => v.policy !== "iam-resource-wildcard")).to.deep.equal([]);
             const withoutLogs: typeof prod.resources = JSON.parse(JSON.stringify(prod.resources));
             for (const p of [
                 withoutLogs.find((r) => r.name === "web-lb-alb")!.inputs,
@@ -199,7 +200,8 @@ describe("logs (mocked program)", function () {
                 delete p.accessLogs;
             }
             const broken = await runPolicyPack({ project: prod.project, stack: "prod", resources: withoutLogs });
-            expect(broken.violations.map((v) => `${v.enforcementLevel} ${v.policy}`).sort()).to.deep.equal([
+            const found = broken.violations.filter((v) => v.policy !== "iam-resource-wildcard");
+            expect(found.map((v) => `${v.enforcementLevel} ${v.policy}`).sort()).to.deep.equal([
                 "mandatory alb-access-logs",
                 "mandatory s3-encryption-kms",
             ]);

@@ -405,9 +405,10 @@ describe("monitoring (mocked program)", function () {
             expect(dashboard.inputs.dashboardName).to.equal(`webfleet-${run.stack}`);
             expect(run.outputs.dashboardName.value).to.equal(`webfleet-${run.stack}`);
             const body = JSON.parse(dashboard.inputs.dashboardBody);
-            // The stack's own alarms and, in prod, the synthetic checks' (components/syntheticChecks.ts).
+            // The stack's own alarms, in prod the synthetic checks' (components/syntheticChecks.ts), and
+            // the restore test's (components/backup/restoreTest.ts).
             const arns = ofType(run, ALARM).map((a) => a.outputs.arn);
-            expect(arns.length).to.equal(Object.keys(alarmsOf(run)).length + (run.stack === "prod" ? 2 : 0));
+            expect(arns.length).to.equal(Object.keys(alarmsOf(run)).length + (run.stack === "prod" ? 2 : 0) + 1);
             expect(arns[0]).to.match(
                 new RegExp(`^arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:webfleet-${run.stack}-`),
             );

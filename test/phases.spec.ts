@@ -113,7 +113,16 @@ describe("resource options in the plan", function () {
         expect(options(named(dev, "aws:kms/key:Key", "secrets-key")).retainOnDelete).to.equal(false);
         // Nothing else is protected: a protected subnet or security group could never be replaced.
         const protectedNames = prod.resources.filter((r) => r.options?.protect).map((r) => r.name);
-        expect(protectedNames.sort()).to.deep.equal(["access-logs-bucket", "database-db", "secrets-key", "web-lb-alb"]);
+        // The backup vaults and the copy key too (issue 15), tested in test/backup.spec.ts.
+        expect(protectedNames.sort()).to.deep.equal([
+            "access-logs-bucket",
+            "backup-copy-key",
+            "backup-copy-vault",
+            "backup-vault",
+            "database-db",
+            "secrets-key",
+            "web-lb-alb",
+        ]);
     });
 
     it("records ignoreChanges, explicit dependsOn and custom timeouts as the program set them", async () => {

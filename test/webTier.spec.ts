@@ -271,8 +271,8 @@ describe("web tier (mocked program)", function () {
                     expect(action, s.Sid).not.to.include("*");
                 }
             }
-            // The database's, the instance logs' and the SSH-access association's statements are
-            // the only others.
+            // The database's, the instance logs', the SSH-access association's and Patch
+            // Manager's statements are the only others.
             expect(
                 Object.keys(bySid).filter(
                     (sid) => !["ReadAppArtifact", "SessionManager", "DecryptAppArtifact"].includes(sid),
@@ -282,6 +282,7 @@ describe("web tier (mocked program)", function () {
                 "WriteInstanceLogs",
                 "ReadSshAccessDocument",
                 "RunStateManagerAssociations",
+                "PatchManager",
             ]);
             expect(
                 ofType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
@@ -301,6 +302,8 @@ describe("web tier (mocked program)", function () {
                 Name: "web-instance",
                 "webfleet:role": "web",
                 "webfleet:ssh-access": "webfleet/dev/web",
+                // The patch group AWS-RunPatchBaseline picks the stack's baseline by (components/patching.ts).
+                PatchGroup: "webfleet-dev",
             };
             expect(specs).to.deep.equal(
                 ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),

@@ -13,11 +13,12 @@ import { readFileSync } from "node:fs";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client, type ClientConfig } from "pg";
 import { createLogger, errorFields, type Logger } from "../log";
+import { caBundleProblems, fetchText, loadCaBundle, parseMasterSecret, type CaBundleSource } from "./common";
 import { migrate, migrationsSha256 } from "../db/migrations";
 import { ensureAppRole } from "../db/roles";
 import { type MigrationEvent, type MigrationResult } from "./constants";
 
-export { type MigrationEvent, type MigrationResult };
+export { parseMasterSecret, type MigrationEvent, type MigrationResult };
 
 /** What the function reads from its environment (set by components/migrations.ts; none secret). */
 export interface MigrationSettings {
@@ -28,7 +29,7 @@ export interface MigrationSettings {
     /** ARN of the RDS-managed master user secret (JSON with username and password). */
     masterSecretArn: string;
     /** The RDS CA bundle: downloaded from `url` (deployed), or read from `path` (tests). */
-    caBundle: { url: string } | { path: string };
+    caBundle: CaBundleSource;
 }
 
 export interface HandlerDeps {
@@ -64,39 +65,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): MigrationSettings {
     if (masterSecretArn && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(masterSecretArn)) {
         problems.push(`DB_MASTER_SECRET_ARN: "${masterSecretArn}" is not a Secrets Manager secret ARN`);
     }
-    const caPath = env.DB_CA_BUNDLE?.trim();
-    const caUrl = env.DB_CA_BUNDLE_URL?.trim();
-    if (!caPath && !caUrl) {
-        problems.push(
-            "DB_CA_BUNDLE_URL is not set; set it to the regional RDS CA bundle (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), or DB_CA_BUNDLE to a PEM file",
-        );
-    } else if (!caPath && caUrl && !caUrl.startsWith("https://")) {
-        problems.push(
-            `DB_CA_BUNDLE_URL: "${caUrl}" is not an https:// URL; the CAs that verify the database must come over verified TLS`,
-        );
-    }
+    const ca = caBundleProblems(env);
+    problems.push(...ca.problems);
     if (problems.length > 0) {
         throw new Error(`migration function misconfigured:\n  - ${problems.join("\n  - ")}`);
     }
-    return { host, port, database, appUser, masterSecretArn, caBundle: caPath ? { path: caPath } : { url: caUrl! } };
-}
-
-/**
- * The master secret's credentials. Errors never quote the secret: JSON.parse's own message
- * would echo the start of the text, which is the password if the JSON is malformed.
- */
-export function parseMasterSecret(text: string): { username: string; password: string } {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch {
-        throw new Error('the master secret is not JSON (value not shown); expected {"username": ..., "password": ...}');
-    }
-    const { username, password } = (parsed ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof username !== "string" || !username || typeof password !== "string" || !password) {
-        throw new Error("the master secret has no username or password (value not shown)");
-    }
-    return { username, password };
+    return { host, port, database, appUser, masterSecretArn, caBundle: ca.source! };
 }
 
 /** The master connection: TLS verified against `ca`, host name checked (verify-full). */
@@ -133,13 +107,7 @@ function defaultDeps(): HandlerDeps {
             return out.SecretString;
         },
         readFile: (path) => readFileSync(path, "utf8"),
-        fetchText: async (url) => {
-            const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-            if (!response.ok) {
-                throw new Error(`HTTP ${response.status}`);
-            }
-            return response.text();
-        },
+        fetchText,
         connect: async (config) => {
             const client = new Client(config);
             await client.connect();
@@ -147,40 +115,6 @@ function defaultDeps(): HandlerDeps {
         },
         log: createLogger(),
     };
-}
-
-/** Downloaded bundles, kept for the life of a warm execution environment. */
-const caCache = new Map<string, Promise<string>>();
-
-async function loadCaBundle(
-    source: MigrationSettings["caBundle"],
-    deps: Pick<HandlerDeps, "readFile" | "fetchText">,
-): Promise<string> {
-    const where = "url" in source ? source.url : source.path;
-    let ca: string;
-    try {
-        if ("url" in source) {
-            let pending = caCache.get(source.url);
-            if (!pending) {
-                pending = deps.fetchText(source.url);
-                caCache.set(source.url, pending);
-                pending.catch(() => caCache.delete(source.url));
-            }
-            ca = await pending;
-        } else {
-            ca = deps.readFile(source.path);
-        }
-    } catch (err) {
-        // errorFields keeps fetch's cause ("fetch failed: getaddrinfo ENOTFOUND …").
-        throw new Error(
-            `cannot load the RDS CA bundle from ${where} (${errorFields(err).error}); TLS to the database is always verified, so the migration stops here`,
-            { cause: err },
-        );
-    }
-    if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
-        throw new Error(`the CA bundle from ${where} holds no PEM certificate`);
-    }
-    return ca;
 }
 
 export function createHandler(
@@ -200,7 +134,7 @@ export function createHandler(
                 `the deploy expects app role "${event.appUser}" but the function is configured for "${settings.appUser}"`,
             );
         }
-        const ca = await loadCaBundle(settings.caBundle, deps);
+        const ca = await loadCaBundle(settings.caBundle, deps, "the migration");
         const credentials = parseMasterSecret(await deps.getSecretString(settings.masterSecretArn));
         const target = { host: settings.host, port: settings.port, database: settings.database };
         deps.log.info("migrating", { ...target, migrationsHash: migrationsSha256 });

@@ -35,6 +35,8 @@ export class WebTier extends pulumi.ComponentResource {
     public readonly albArn: pulumi.Output<string>;
     public readonly albArnSuffix: pulumi.Output<string>;
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** The servers' target group (patching checks a server is healthy in it before and after). */
+    public readonly targetGroupArn: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
     public readonly albDnsName: pulumi.Output<string>;
     public readonly albZoneId: pulumi.Output<string>;
@@ -169,6 +171,7 @@ export class WebTier extends pulumi.ComponentResource {
         this.albArn = lb.arn;
         this.albArnSuffix = lb.arnSuffix;
         this.targetGroupArnSuffix = lb.targetGroupArnSuffix;
+        this.targetGroupArn = lb.targetGroupArn;
         this.url = lb.url;
         this.albDnsName = lb.dnsName;
         this.albZoneId = lb.zoneId;
@@ -188,6 +191,7 @@ export class WebTier extends pulumi.ComponentResource {
             albArn: this.albArn,
             albArnSuffix: this.albArnSuffix,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
+            targetGroupArn: this.targetGroupArn,
             url: this.url,
             albDnsName: this.albDnsName,
             albZoneId: this.albZoneId,

@@ -8,7 +8,7 @@ import { RecordedResource } from "../types";
 import { GraphBuilder, DiagramNode, NodeKind, Where } from "./graph";
 import { autoScalingLines, databaseLines, loadBalancerLines, SIMPLE_NODES } from "./labels";
 import { SubnetView } from "./network";
-import { ASG, list, templateOf, truthy } from "./reachability";
+import { ASG, RESTORE_TESTING_SELECTION, list, templateOf, truthy } from "./reachability";
 
 export const LOAD_BALANCERS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
@@ -66,6 +66,8 @@ export function placeNodes(g: GraphBuilder): void {
             }));
         } else if (r.type === "aws:rds/instance:Instance") {
             placeDatabase(g, r, inSubnets, (s) => at(s, vpcOf(r)));
+        } else if (r.type === RESTORE_TESTING_SELECTION && r.inputs.protectedResourceType === "RDS") {
+            placeRestoreTest(g, r, inSubnets);
         } else if (r.type === "aws:ec2/natGateway:NatGateway") {
             const where = at(g.subnetById.get(i.subnetId), vpcOf(r));
             g.add(r.name, { lines: SIMPLE_NODES[r.type](r), kind: "network", where, urn: r.urn }, r.urn);
@@ -83,6 +85,27 @@ function simpleKind(type: string): NodeKind {
     if (type.startsWith("aws:wafv2")) return "firewall";
     if (type.startsWith("aws:rds")) return "database";
     return "security";
+}
+
+/**
+ * The instance a restore test restores (AWS Backup creates it for the test and deletes it after)
+ * in the DB subnet group its overrides name: dashed in each of the group's subnets, since it
+ * exists only while a test runs, in whichever AZ RDS picks.
+ */
+function placeRestoreTest(g: GraphBuilder, r: RecordedResource, inSubnets: (ids: unknown) => SubnetView[]): void {
+    const overrides = r.inputs.restoreMetadataOverrides ?? {};
+    const group = g
+        .ofType("aws:rds/subnetGroup:SubnetGroup")
+        .find((sg) => (sg.outputs.name ?? sg.outputs.id) === overrides.dbSubnetGroupName);
+    const lines = ["RDS restore test", `${String(overrides.dbInstanceClass ?? "?")}, while a test runs`, r.name];
+    const subnets = inSubnets(group?.inputs.subnetIds);
+    if (subnets.length === 0) {
+        g.add(r.name, { lines, kind: "database", where: { area: "outside" }, urn: r.urn, optional: true }, r.urn);
+    }
+    for (const s of subnets) {
+        const where: Where = { area: "subnet", id: s.id };
+        g.add(`${r.name}@${s.az}`, { lines, kind: "database", where, urn: r.urn, optional: true }, r.urn);
+    }
 }
 
 function placeDatabase(

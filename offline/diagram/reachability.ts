@@ -12,6 +12,7 @@ export const SECURITY_GROUPS = [
 ];
 export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const ASG = "aws:autoscaling/group:Group";
+export const RESTORE_TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection";
 
 export const truthy = (v: unknown) => v === true || v === "true";
 export const list = (v: unknown): string[] =>
@@ -108,8 +109,19 @@ export function securityGroupsOf(r: RecordedResource): string[] {
             return list(i.vpcSecurityGroupIds);
         case "aws:lambda/function:Function":
             return list(i.vpcConfig?.securityGroupIds);
+        case RESTORE_TESTING_SELECTION:
+            // The groups AWS Backup puts the restored instance in: a JSON list among the overrides.
+            return list(parseJsonList(i.restoreMetadataOverrides?.vpcSecurityGroupIds));
     }
     return [];
+}
+
+function parseJsonList(text: unknown): unknown {
+    try {
+        return typeof text === "string" ? JSON.parse(text) : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** The launch template an Auto Scaling group launches, found by ID or name. */
