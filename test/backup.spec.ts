@@ -202,7 +202,10 @@ describe("backups (mocked program)", function () {
         for (const run of [dev, prod]) {
             const restoreSg = named(run, "aws:ec2/securityGroup:SecurityGroup", "restore-test-db-sg");
             const validatorSg = named(run, "aws:ec2/securityGroup:SecurityGroup", "restore-test-validator-sg");
-            expect(restoreSg.inputs.tags).to.deep.equal({ Name: "restore-test-db-sg", "webfleet:role": "restore-test" });
+            expect(restoreSg.inputs.tags).to.deep.equal({
+                Name: "restore-test-db-sg",
+                "webfleet:role": "restore-test",
+            });
             expect(rulesOf(run, RULE_IN, restoreSg.outputs.id)).to.deep.equal([[5432, 5432, validatorSg.outputs.id]]);
             expect(rulesOf(run, RULE_OUT, restoreSg.outputs.id)).to.deep.equal([]);
             expect(rulesOf(run, RULE_IN, validatorSg.outputs.id)).to.deep.equal([]);
