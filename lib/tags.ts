@@ -3,7 +3,8 @@
  * the policy pack and the bastion's IAM conditions use to tell security groups and instances
  * apart. Pure, so it is tested without mocks.
  */
-export type Role = "alb" | "web" | "bastion" | "database" | "migrations" | "network" | "restore-validator";
+export type Role =
+    "alb" | "web" | "bastion" | "database" | "migrations" | "network" | "restore-test" | "restore-validator";
 
 export const ROLE_TAG = "webfleet:role";
 

@@ -6,8 +6,8 @@
  */
 import * as crypto from "node:crypto";
 import { AWSX_VPC, AwsxVpcInputs, vpcOutputs } from "./awsxVpc";
+import { edgeMockState } from "./mockStateEdge";
 import { opsMockState } from "./mockStateOps";
-import { Phase, UNKNOWN } from "./types";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -330,129 +330,11 @@ export function mockState(
             const kind = type === "aws:rds/subnetGroup:SubnetGroup" ? "subgrp" : "pg";
             return { id: groupName, state: { ...inputs, name: groupName, arn: arn(`${kind}:${groupName}`, "rds") } };
         }
-        case "aws:sns/topic:Topic": {
-            const topicName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
-            return {
-                id: arn(topicName, "sns"),
-                state: { ...inputs, name: topicName, arn: arn(topicName, "sns"), owner: account },
-            };
-        }
-        case "aws:sns/topicSubscription:TopicSubscription": {
-            // E-mail subscriptions stay pending until someone follows the confirmation link.
-            const subArn = `${inputs.topic}:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
-            return {
-                id: subArn,
-                state: {
-                    ...inputs,
-                    arn: subArn,
-                    ownerId: account,
-                    pendingConfirmation: inputs.protocol === "email" || inputs.protocol === "email-json",
-                },
-            };
-        }
-        case "aws:cloudwatch/metricAlarm:MetricAlarm": {
-            const alarmName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
-            return {
-                id: alarmName,
-                state: { ...inputs, name: alarmName, arn: arn(`alarm:${alarmName}`, "cloudwatch") },
-            };
-        }
-        case "aws:wafv2/webAcl:WebAcl": {
-            const aclId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${hex(name, 3)}-${hex(type + name, 12)}`;
-            const aclName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
-            const scope = inputs.scope === "CLOUDFRONT" ? "global" : "regional";
-            const aclArn = `arn:aws:wafv2:${inputs.scope === "CLOUDFRONT" ? "us-east-1" : region}:${account}:${scope}/webacl/${aclName}/${aclId}`;
-            return {
-                id: aclId,
-                state: { ...inputs, name: aclName, arn: aclArn, capacity: 1127, lockToken: hex(`lock/${name}`, 32) },
-            };
-        }
-        case "aws:wafv2/webAclAssociation:WebAclAssociation":
-            return { id: `${inputs.webAclArn},${inputs.resourceArn}`, state: { ...inputs } };
-        case "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
-            return { id: inputs.resourceArn, state: { ...inputs } };
-        case "aws:cloudwatch/logResourcePolicy:LogResourcePolicy":
-            return { id: inputs.policyName, state: { ...inputs } };
-        case "aws:cloudfront/distribution:Distribution": {
-            const distributionId = `E${h.toUpperCase().slice(0, 13)}`;
-            return {
-                id: distributionId,
-                state: {
-                    ...inputs,
-                    arn: `arn:aws:cloudfront::${account}:distribution/${distributionId}`,
-                    domainName: `d${h.slice(0, 13)}.cloudfront.net`,
-                    // CloudFront's one hosted zone, for alias records.
-                    hostedZoneId: "Z2FDTNDATAQYW2",
-                    status: "Deployed",
-                    etag: `E${hex(`etag/${name}`, 13).toUpperCase()}`,
-                    callerReference: `terraform-${h}`,
-                },
-            };
-        }
-        case "aws:cloudfront/originAccessControl:OriginAccessControl":
-            return {
-                id: `E${hex(`oac/${name}`, 13).toUpperCase()}`,
-                state: { ...inputs, etag: `E${hex(`etag/${name}`, 13).toUpperCase()}` },
-            };
-        case "aws:ssm/document:Document": {
-            // A document's ID is its name; every update of its content is a new version.
-            const docName = inputs.name ?? `${name}-${h.slice(0, 7)}`;
-            return {
-                id: docName,
-                state: {
-                    ...inputs,
-                    name: docName,
-                    arn: arn(`document/${docName}`),
-                    hash: crypto
-                        .createHash("sha256")
-                        .update(String(inputs.content ?? ""))
-                        .digest("hex"),
-                    hashType: "Sha256",
-                    latestVersion: "1",
-                    defaultVersion: "1",
-                    documentVersion: "1",
-                    owner: account,
-                    status: "Active",
-                },
-            };
-        }
-        case "aws:ssm/association:Association": {
-            const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-8${h.slice(13, 16)}-${hex(`${h}/id`, 12)}`;
-            return { id, state: { ...inputs, associationId: id, arn: arn(`association/${id}`) } };
-        }
-        case "aws:cloudwatch/dashboard:Dashboard":
-            return {
-                id: inputs.dashboardName,
-                state: { ...inputs, dashboardArn: `arn:aws:cloudwatch::${account}:dashboard/${inputs.dashboardName}` },
-            };
-        case "tls:index/privateKey:PrivateKey":
-            // Not a real key: a placeholder with the right shape, so nothing can mistake it for one.
-            return {
-                id: h,
-                state: {
-                    ...inputs,
-                    privateKeyPem: `-----BEGIN PRIVATE KEY-----\nMOCK${h}\n-----END PRIVATE KEY-----\n`,
-                    publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCK${h}\n-----END PUBLIC KEY-----\n`,
-                },
-            };
-        case "tls:index/selfSignedCert:SelfSignedCert":
-            return {
-                id: h,
-                state: {
-                    ...inputs,
-                    certPem: `-----BEGIN CERTIFICATE-----\nMOCK${h}\n-----END CERTIFICATE-----\n`,
-                    readyForRenewal: false,
-                },
-            };
-        case "random:index/randomPassword:RandomPassword":
-        case "random:index/randomString:RandomString":
-            return { id: h, state: { ...inputs, result: `mock-${h}` } };
-        case "random:index/randomId:RandomId":
-            return { id: h, state: { ...inputs, hex: h.slice(0, (inputs.byteLength ?? 4) * 2), b64Url: h } };
     }
-    const ops = opsMockState(type, name, inputs, region, account);
-    if (ops) {
-        return ops;
+    const more =
+        edgeMockState(type, name, inputs, region, account) ?? opsMockState(type, name, inputs, region, account);
+    if (more) {
+        return more;
     }
     if (pkg === "aws") {
         // Anything else AWS: a stable ID and an ARN in the resource's own service namespace.
@@ -463,86 +345,4 @@ export function mockState(
         };
     }
     return { id: `${name}-${h.slice(0, 7)}`, state: { ...inputs } };
-}
-
-/**
- * The property Pulumi itself names when the program does not (autonaming: the logical name plus a
- * random suffix, chosen in the provider's Check, so already known in a first preview). Everything
- * else a provider computes (IDs, ARNs, endpoints, generated values) is unknown until the resource
- * exists.
- */
-export const AUTONAMED: Record<string, string> = {
-    "aws:s3/bucket:Bucket": "bucket",
-    "aws:s3/bucketV2:BucketV2": "bucket",
-    "aws:iam/role:Role": "name",
-    "aws:iam/policy:Policy": "name",
-    "aws:iam/instanceProfile:InstanceProfile": "name",
-    "aws:iam/rolePolicy:RolePolicy": "name",
-    "aws:iam/user:User": "name",
-    "aws:ec2/securityGroup:SecurityGroup": "name",
-    "aws:ec2/launchTemplate:LaunchTemplate": "name",
-    "aws:ec2/keyPair:KeyPair": "keyName",
-    "aws:autoscaling/group:Group": "name",
-    "aws:autoscaling/policy:Policy": "name",
-    "aws:cloudwatch/logGroup:LogGroup": "name",
-    "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
-    "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
-    "aws:lb/loadBalancer:LoadBalancer": "name",
-    "aws:alb/loadBalancer:LoadBalancer": "name",
-    "aws:lb/targetGroup:TargetGroup": "name",
-    "aws:alb/targetGroup:TargetGroup": "name",
-    "aws:lambda/function:Function": "name",
-    "aws:rds/instance:Instance": "identifier",
-    "aws:rds/subnetGroup:SubnetGroup": "name",
-    "aws:rds/parameterGroup:ParameterGroup": "name",
-    "aws:sns/topic:Topic": "name",
-    "aws:sqs/queue:Queue": "name",
-    "aws:secretsmanager/secret:Secret": "name",
-    "aws:wafv2/webAcl:WebAcl": "name",
-    "aws:ssm/document:Document": "name",
-    "aws:ssm/parameter:Parameter": "name",
-    "aws:backup/vault:Vault": "name",
-    "aws:backup/plan:Plan": "name",
-    "aws:backup/selection:Selection": "name",
-    "aws:backup/restoreTestingPlan:RestoreTestingPlan": "name",
-    "aws:cloudwatch/eventRule:EventRule": "name",
-    "aws:synthetics/canary:Canary": "name",
-};
-
-/**
- * What a first `pulumi preview` knows of a resource that does not exist yet: the inputs the
- * program gave (those themselves unknown stay unknown), the autonamed name, and nothing the
- * provider computes: the ID and every other output are the engine's unknown value.
- */
-export function previewState(
-    type: string,
-    inputs: Record<string, unknown>,
-    full: { id: string; state: Record<string, unknown> },
-    name: string,
-    region: string,
-): { id: string; state: Record<string, unknown> } {
-    if (type === AWSX_VPC) {
-        return { id: "", state: { ...inputs, ...vpcOutputs(name, inputs, region, "preview") } };
-    }
-    if (type.startsWith("pulumi:providers:")) {
-        return full; // the engine configures providers before it previews anything
-    }
-    const autonamed = AUTONAMED[type];
-    const state: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(full.state)) {
-        state[key] = key in inputs ? inputs[key] : key === autonamed ? value : UNKNOWN;
-    }
-    return { id: "", state };
-}
-
-/** The state the mocks return for one registration in one phase. */
-export function stateFor(
-    phase: Phase,
-    type: string,
-    name: string,
-    inputs: Record<string, any>,
-    region: string,
-): { id: string; state: Record<string, unknown> } {
-    const full = mockState(type, name, inputs, region);
-    return phase === "update" ? full : previewState(type, inputs, full, name, region);
 }

@@ -13,7 +13,8 @@ import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { AWSX_VPC, AwsxVpcInputs, mockAzNames, vpcChildren } from "./awsxVpc";
-import { MOCK_ACCOUNT_ID, stateFor } from "./mockState";
+import { stateFor } from "./mockPhases";
+import { MOCK_ACCOUNT_ID } from "./mockState";
 import { Phase, RecordedOptions, RecordedResource, UNKNOWN } from "./types";
 
 export { MOCK_ACCOUNT_ID } from "./mockState";
