@@ -9,9 +9,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, SSM_MANAGED_INSTANCE_CORE, policyDocument, serviceTrustPolicy } from "../lib/iam";
 import { al2023ImageId } from "../lib/instanceTypes";
+import { IMDSV2_ONLY, encryptedRootVolume } from "../lib/launchTemplate";
 import { childName } from "../lib/naming";
 import { ROLE_TAG, roleTags } from "../lib/tags";
 import { renderBastionUserData } from "../lib/userData/bastion";
+
+/** The bastion keeps nothing but logs: the smallest root volume AL2023 takes, with room for updates. */
+export const BASTION_ROOT_VOLUME_GB = 10;
 
 export interface BastionArgs {
     vpcId: pulumi.Input<string>;
@@ -195,12 +199,7 @@ export class Bastion extends pulumi.ComponentResource {
                 instanceType: args.instanceType,
                 keyName: keyPair?.keyName,
                 iamInstanceProfile: { arn: profile.arn },
-                metadataOptions: {
-                    httpEndpoint: "enabled",
-                    httpTokens: "required",
-                    httpPutResponseHopLimit: 1,
-                    instanceMetadataTags: "disabled",
-                },
+                metadataOptions: IMDSV2_ONLY,
                 networkInterfaces: [
                     {
                         deviceIndex: 0,
@@ -209,18 +208,7 @@ export class Bastion extends pulumi.ComponentResource {
                         securityGroups: [sg.id],
                     },
                 ],
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/xvda",
-                        ebs: {
-                            volumeSize: 10,
-                            volumeType: "gp3",
-                            encrypted: "true",
-                            kmsKeyId: args.ebsKmsKeyArn,
-                            deleteOnTermination: "true",
-                        },
-                    },
-                ],
+                blockDeviceMappings: [encryptedRootVolume(BASTION_ROOT_VOLUME_GB, args.ebsKmsKeyArn)],
                 userData: pulumi
                     .output(eip?.allocationId)
                     .apply((id) => Buffer.from(renderBastionUserData({ eipAllocationId: id })).toString("base64")),

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { errorRateQueries, minimumRequestsFor } from "../../lib/alarmQueries";
 import { al2023ImageId } from "../../lib/instanceTypes";
+import { IMDSV2_ONLY, encryptedRootVolume } from "../../lib/launchTemplate";
 import { childName } from "../../lib/naming";
 import { roleTags } from "../../lib/tags";
 import type { LoadBalancer } from "../loadBalancer";
@@ -51,12 +52,7 @@ export function serverGroup(
             instanceType: args.instanceType,
             keyName: args.sshKeyName,
             iamInstanceProfile: { arn: parts.instanceProfileArn },
-            metadataOptions: {
-                httpEndpoint: "enabled",
-                httpTokens: "required",
-                httpPutResponseHopLimit: 1,
-                instanceMetadataTags: "disabled",
-            },
+            metadataOptions: IMDSV2_ONLY,
             networkInterfaces: [
                 {
                     deviceIndex: 0,
@@ -65,18 +61,7 @@ export function serverGroup(
                     securityGroups: [parts.securityGroupId],
                 },
             ],
-            blockDeviceMappings: [
-                {
-                    deviceName: "/dev/xvda",
-                    ebs: {
-                        volumeSize: ROOT_VOLUME_GB,
-                        volumeType: "gp3",
-                        encrypted: "true",
-                        kmsKeyId: args.kmsKeyArn,
-                        deleteOnTermination: "true",
-                    },
-                },
-            ],
+            blockDeviceMappings: [encryptedRootVolume(ROOT_VOLUME_GB, args.kmsKeyArn)],
             monitoring: { enabled: args.detailedMonitoring },
             userData: parts.userData,
             tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
