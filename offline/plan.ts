@@ -35,18 +35,23 @@ export type PlanOptions = Omit<RunOptions, "phase"> & {
     policyConfigFile?: string;
 };
 
+/** Runs the program and the pack in one phase. */
+export async function runPhase(opts: PlanOptions, phase: Phase): Promise<PhaseResult> {
+    const run = await runProgram({ ...opts, phase });
+    const policy = await runPolicyPack({
+        project: run.project,
+        stack: run.stack,
+        resources: run.resources,
+        configFile: opts.policyConfigFile,
+    });
+    return { phase, run, policy };
+}
+
 /** Runs the program and the pack in both phases (one after the other: the runtime is global). */
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const phases: PhaseResult[] = [];
     for (const phase of PHASES) {
-        const run = await runProgram({ ...opts, phase });
-        const policy = await runPolicyPack({
-            project: run.project,
-            stack: run.stack,
-            resources: run.resources,
-            configFile: opts.policyConfigFile,
-        });
-        phases.push({ phase, run, policy });
+        phases.push(await runPhase(opts, phase));
     }
     return { phases, preview: phases[0], update: phases[1] };
 }

@@ -77,6 +77,8 @@ export interface RunPolicyPackArgs {
     stackTags?: Record<string, string>;
     /** The rules to run; the whole pack unless a test narrows it. */
     policies?: Policy[];
+    /** Fail when a stack policy changes the resources it is given (they are shared between policies). */
+    checkIsolation?: boolean;
 }
 
 const POLICY_DIR = path.resolve(__dirname, "..", "policy");
@@ -156,8 +158,14 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
         }
     }
 
-    // Stack policies: the engine's AnalyzeStack call, once, over every resource's outputs.
+    // Stack policies: the engine's AnalyzeStack call, once, over every resource's outputs. The
+    // engine builds the resources again for each policy; here they are built once and shared
+    // (each policy gets its own array), since no rule of the pack changes what it reads, which
+    // `checkIsolation` verifies in the tests, naming the rule that would.
     const stackPolicies = policies.filter(isStackPolicy).filter((p) => levelFor(config, p) !== "disabled");
+    let shared: PolicyResource[] | undefined;
+    let raw: Record<string, unknown>[] = [];
+    const snapshot = () => JSON.stringify(raw);
     for (const p of stackPolicies) {
         let level = levelFor(config, p);
         if (level === "remediate") {
@@ -168,9 +176,14 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
             continue;
         }
         const report = reporter(p, level as Level, out);
+        if (!shared) {
+            raw = args.resources.map((r) => JSON.parse(outputTexts.get(r)!) as Record<string, unknown>);
+            shared = policyResources(args.resources, (_, i) => raw[i]);
+        }
+        const before = args.checkIsolation ? snapshot() : undefined;
         try {
             const sargs: StackValidationArgs = {
-                resources: policyResources(args.resources, outputTexts),
+                resources: [...shared],
                 getConfig: propertiesFor(config, p),
                 stackTags,
                 notApplicable: throwNotApplicable,
@@ -178,6 +191,9 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
             await Promise.resolve(p.validateStack(sargs, report as ReportViolation));
         } catch (e) {
             handleError(e, p, out, "the stack");
+        }
+        if (before !== undefined && snapshot() !== before) {
+            throw new Error(`policy ${p.name} changed the resources it was given, which other policies read too`);
         }
     }
 
@@ -187,14 +203,12 @@ export async function runPolicyPack(args: RunPolicyPackArgs): Promise<PolicyRepo
 /** PolicyResource objects for the recorded graph, linked like server.js's analyzeStack. */
 export function policyResources(
     recorded: RecordedResource[],
-    outputTexts?: ReadonlyMap<RecordedResource, string>,
+    /** Each resource's props as plain data; default: a fresh copy of its recorded outputs. */
+    propsOf: (r: RecordedResource, i: number) => Record<string, unknown> = (r) => deserializer(r.outputs)(),
 ): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
-    const list = recorded.map((r) => {
-        const text = outputTexts?.get(r);
-        const props = unknownCheckingProxy(
-            text === undefined ? deserializer(r.outputs)() : (JSON.parse(text) as Record<string, unknown>),
-        );
+    const list = recorded.map((r, i) => {
+        const props = unknownCheckingProxy(propsOf(r, i));
         const resource: PolicyResource = {
             type: r.type,
             props,

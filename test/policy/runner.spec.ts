@@ -575,3 +575,52 @@ describe("offline policy runner", () => {
         });
     });
 });
+
+describe("offline policy runner: shared resources for stack policies", function () {
+    this.timeout(120_000);
+
+    it("gives every stack policy the same resources, which no rule of the pack changes, in both phases of both stacks", async () => {
+        const { runPhase } = await import("../../offline/plan");
+        for (const stack of ["dev", "prod"]) {
+            for (const phase of ["preview", "update"] as const) {
+                const run = await runPhase({ stack }, phase);
+                const report = await runPolicyPack({
+                    project: run.run.project,
+                    stack,
+                    resources: run.run.resources,
+                    checkIsolation: true,
+                });
+                expect(
+                    report.violations.filter((v) => v.enforcementLevel === "mandatory"),
+                    `${stack} ${phase}`,
+                ).to.deep.equal([]);
+            }
+        }
+    });
+
+    it("names a stack policy that changes what it was given", async () => {
+        const meddler: Policy & { validateStack: (a: StackValidationArgs) => void } = {
+            name: "meddler",
+            description: "changes a resource's props",
+            enforcementLevel: "advisory",
+            validateStack: (args: StackValidationArgs) => {
+                (args.resources[0].props as Record<string, unknown>).touched = true;
+            },
+        };
+        let error: Error | undefined;
+        try {
+            await runPolicyPack({
+                project: "webfleet",
+                stack: "a-stack-without-a-config-file",
+                resources: wholeStack(),
+                policies: [meddler],
+                checkIsolation: true,
+            });
+        } catch (e) {
+            error = e as Error;
+        }
+        expect(error?.message).to.equal(
+            "policy meddler changed the resources it was given, which other policies read too",
+        );
+    });
+});
