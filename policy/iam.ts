@@ -5,7 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { Statement, iamGlob, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { DEFAULT_IGNORED_ACTIONS, TAKEOVER_ACTIONS } from "./lib/iamActions";
+import { Statement, iamGlob, isScopedByResourceTag, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
 import { peek } from "./lib/values";
@@ -21,7 +22,6 @@ type PolicyCheck = (
     report: ReportViolation,
 ) => void;
 
-/** Runs `check` on every identity policy document a resource holds. */
 /** Runs `check` on every identity policy document; only one rule (reportInvalid) reports a broken document. */
 function onPolicyDocuments(check: PolicyCheck, reportInvalid = false) {
     const run = (doc: unknown, label: string, args: ResourceValidationArgs, report: ReportViolation) => {
@@ -48,6 +48,10 @@ function onPolicyDocuments(check: PolicyCheck, reportInvalid = false) {
         validateResourceOfType(aws.iam.GroupPolicy, (p, args, report) =>
             run(p.policy, "a policy document", args, report),
         ),
+        // An Identity Center permission set's inline policy lands in every account it is assigned to.
+        validateResourceOfType(aws.ssoadmin.PermissionSetInlinePolicy, (p, args, report) =>
+            run(p.inlinePolicy, "an inline policy", args, report),
+        ),
         validateResourceOfType(aws.iam.Role, (role, args, report) => {
             const inline = role.inlinePolicies ?? [];
             for (let i = 0; i < inline.length; i++) {
@@ -57,8 +61,9 @@ function onPolicyDocuments(check: PolicyCheck, reportInvalid = false) {
     ];
 }
 
+/** "*", "**", "*:*", "*:**": patterns that match every action of every service. */
 function isFullWildcard(action: string): boolean {
-    return action === "*" || action === "*:*";
+    return /^\*[*?]*(:[*?]*\*[*?]*)?$/.test(action.trim());
 }
 
 /** Services where "<service>:*" hands over the account: identities, keys, secrets, governance. */
@@ -86,12 +91,21 @@ function serviceWide(action: string): string | undefined {
     return m ? m[1].toLowerCase() : undefined;
 }
 
+/** The takeover actions of the sensitive services that a wildcard pattern ("iam:Pass*", "ssm:Send*") covers. */
+function takeoversCovered(action: string, sensitiveServices: string[]): string[] {
+    if (!/[*?]/.test(action)) {
+        return [];
+    }
+    const re = iamGlob(action.trim());
+    return TAKEOVER_ACTIONS.filter((t) => sensitiveServices.includes(t.split(":")[0]) && re.test(t));
+}
+
 const iamNoSensitiveServiceWildcard = resourceRule({
     name: "iam-no-sensitive-service-wildcard",
     description:
         'No IAM policy allows every action of a sensitive service ("iam:*", "kms:*", "sts:*", "secretsmanager:*", …), each of which hands over the account or its secrets.',
     severity: "critical",
-    checks: "No Allow statement in identity policies (Policy, RolePolicy, UserPolicy, GroupPolicy, Role inlinePolicies) has an action <service>:* for a service in sensitiveServices",
+    checks: 'No Allow statement in identity policies (Policy, RolePolicy, UserPolicy, GroupPolicy, Role inlinePolicies, Identity Center permission set inline policies) has an action <service>:* for a service in sensitiveServices, nor, on Resource "*" (or NotResource) not narrowed by a resource-tag condition, a wildcard ("iam:Pass*", "iam:Put*", "ssm:Send*") covering an action that hands over the account (privilege escalation, every secret, running code as another identity, disabling detection)',
     equivalents: {
         checkov: ["CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289", "CKV_AWS_290"],
         cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"],
@@ -119,6 +133,19 @@ const iamNoSensitiveServiceWildcard = resourceRule({
             if (hits.length > 0) {
                 report(
                     `${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${hits.join(", ")}, every action of a service that controls identities, keys or secrets; policies must list the actions they need (e.g. "kms:Decrypt" on the key's ARN)`,
+                );
+                return;
+            }
+            const everywhere = s.resources.includes("*") || s.notResources.length > 0;
+            if (!everywhere || isScopedByResourceTag(s)) {
+                return;
+            }
+            const covered = s.actions.map((a) => [a, takeoversCovered(a, sensitiveServices)] as const);
+            const risky = covered.filter(([, t]) => t.length > 0);
+            if (risky.length > 0) {
+                const detail = risky.map(([a, t]) => `${a} (covers ${t.join(", ")})`).join(", ");
+                report(
+                    `${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${detail} on every resource ("*"), a wildcard over actions that hand over the account or its secrets; policies must list the actions they need and name their resources (e.g. "iam:PassRole" on the one role's ARN, with an iam:PassedToService condition)`,
                 );
             }
         });
@@ -160,7 +187,12 @@ const iamNoWildcardAction = resourceRule({
 /** AWS managed policies that make an identity an administrator of the account or of a whole service. */
 export const FORBIDDEN_MANAGED_POLICIES = [
     "AdministratorAccess",
-    "AdministratorAccess-Amplify",
+    // AdministratorAccess-Amplify, AdministratorAccess-AWSElasticBeanstalk: iam:PassRole and more on "*".
+    "AdministratorAccess-*",
+    // The job-function policies for administrators: every EC2 action, iam:PassRole, and more.
+    "SystemAdministrator",
+    "NetworkAdministrator",
+    "DatabaseAdministrator",
     "PowerUserAccess",
     "IAMFullAccess",
     "*FullAccess",
@@ -240,47 +272,12 @@ const iamNoAdminAccess = resourceRule({
     ),
 });
 
-const DEFAULT_IGNORED_ACTIONS = [
-    // Actions that support no resource-level permission: "*" is the only Resource they accept.
-    "cloudwatch:PutMetricData",
-    "ec2:Describe*",
-    "ssm:UpdateInstanceInformation",
-    "ssmmessages:*",
-    "ec2messages:*",
-    // The SSM agent's own State Manager calls about the instance it runs on (AWS's managed
-    // instance policies grant them on "*"); the document an association runs is named instead.
-    "ssm:ListInstanceAssociations",
-    "ssm:UpdateInstanceAssociationStatus",
-    "ssm:PutComplianceItems",
-    // Patch Manager on the instance, and what a patch window follows: none of these takes a
-    // resource ARN (the Service Authorization Reference lists no resource type for them).
-    "ssm:GetDeployablePatchSnapshotForInstance",
-    "ssm:PutInventory",
-    "ssm:ListCommands",
-    "ssm:ListCommandInvocations",
-    "ssm:GetCommandInvocation",
-    "ssm:DescribeInstanceInformation",
-    "autoscaling:DescribeAutoScalingGroups",
-    "autoscaling:DescribeAutoScalingInstances",
-    "autoscaling:DescribeInstanceRefreshes",
-    "elasticloadbalancing:DescribeTargetHealth",
-    "logs:DescribeLogGroups",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "sts:GetCallerIdentity",
-    // A Lambda function in a VPC manages its ENIs; AWSLambdaVPCAccessExecutionRole grants these on "*".
-    "ec2:CreateNetworkInterface",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-];
-
 const iamResourceWildcard = resourceRule({
     name: "iam-resource-wildcard",
     description:
         'IAM policies name the resources they allow access to instead of "*", except for actions that accept nothing else.',
     severity: "medium",
-    checks: 'Allow statements with Resource "*" (or NotResource) only for actions in ignoredActions',
+    checks: 'Allow statements with Resource "*" (or NotResource) only for actions in ignoredActions, or with Resource "*" narrowed by a positive aws:ResourceTag/<key> (or <service>:ResourceTag/<key>) condition that is not ...IfExists',
     equivalents: { cdkNag: ["AwsSolutions-IAM5"], checkov: ["CKV_AWS_355"] },
     unknown: "advisory",
     requirement: "policies should name their resources",
@@ -300,7 +297,8 @@ const iamResourceWildcard = resourceRule({
                 return;
             }
             const wildcard = s.resources.includes("*") || s.notResources.length > 0;
-            if (!wildcard) {
+            // Resource "*" narrowed by the resources' tags (ABAC) names its resources another way.
+            if (!wildcard || (s.notResources.length === 0 && isScopedByResourceTag(s))) {
                 return;
             }
             const flagged = s.actions.filter((a) => !ignored.some((re) => re.test(a)));

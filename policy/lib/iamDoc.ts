@@ -224,12 +224,24 @@ const CONFINING_KEYS = new Set([
     "lambda:functionarn",
 ]);
 
-/** A value that confines nothing: only wildcards, or a world-wide address range. */
+/** ARN-valued confining keys, whose account field must be named for the ARN to confine. */
+const ARN_KEYS = new Set(["aws:sourcearn", "aws:principalarn", "s3:dataaccesspointarn", "lambda:functionarn"]);
+
+/**
+ * A value that confines nothing: only wildcards, a world-wide address range, or an ARN whose
+ * account is a wildcard ("arn:aws:iam::*:role/deployer" is that role name in every account).
+ */
 function opensEverything(key: string, value: string): boolean {
-    if (/^[*?]*$/.test(value.trim())) {
+    const v = value.trim();
+    if (/^[*?]*$/.test(v)) {
         return true;
     }
-    return key === "aws:sourceip" && /\/(\d+)$/.test(value) && Number(/\/(\d+)$/.exec(value)![1]) < 8;
+    if (ARN_KEYS.has(key)) {
+        const parts = v.split(":");
+        // An ARN cut short by a wildcard before its account ("arn:aws:*") names no account either.
+        return parts.length < 5 ? /[*?]/.test(v) : /[*?]/.test(parts[4]);
+    }
+    return key === "aws:sourceip" && /\/(\d+)$/.test(v) && Number(/\/(\d+)$/.exec(v)![1]) < 8;
 }
 
 /**
@@ -260,4 +272,23 @@ export function hasWildcardPrincipal(s: Statement): boolean {
 /** An Allow to everyone that no condition confines: what public means for a resource policy. */
 export function isPublicStatement(s: Statement): boolean {
     return s.effect === "Allow" && hasWildcardPrincipal(s) && !isConfined(s);
+}
+
+/**
+ * Whether an Allow statement's Resource "*" is narrowed by the resources' tags (attribute-based
+ * access control): a positive StringEquals/StringLike (not ...IfExists, which passes untagged
+ * resources) on aws:ResourceTag/<key> or <service>:ResourceTag/<key>, with values that are not
+ * all wildcards. https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html
+ */
+export function isScopedByResourceTag(s: Statement): boolean {
+    return Object.entries(s.conditions).some(
+        ([op, kv]) =>
+            /^(ForAnyValue:)?String(Equals|Like)(IgnoreCase)?$/i.test(op) &&
+            Object.entries(kv).some(
+                ([k, values]) =>
+                    /^[a-z0-9-]+:resourcetag\/./i.test(k) &&
+                    values.length > 0 &&
+                    values.every((v) => !/^[*?]*$/.test(v.trim())),
+            ),
+    );
 }

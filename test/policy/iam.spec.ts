@@ -106,6 +106,28 @@ describe("policy: IAM", () => {
                 ],
             },
             {
+                title: 'Action "**" in one statement object (not a list)',
+                case: {
+                    type: T.iamPolicy,
+                    props: {
+                        policy: JSON.stringify({ Statement: { Effect: "Allow", Action: ["**"], Resource: "*" } }),
+                    },
+                },
+                messages: [
+                    `IAM policy 'subject' has a policy document whose statement 1 allows every action ("*"); ${LIST}`,
+                ],
+            },
+            {
+                title: "an Identity Center permission set's inline policy",
+                case: {
+                    type: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+                    props: { inlinePolicy: doc({ Effect: "Allow", Action: "*:*", Resource: "*" }) },
+                },
+                messages: [
+                    `aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy 'subject' has an inline policy whose statement 1 allows every action ("*"); ${LIST}`,
+                ],
+            },
+            {
                 title: "a document that is not JSON",
                 case: { type: T.iamPolicy, props: { policy: "Action: *" } },
                 messages: [
@@ -217,7 +239,7 @@ describe("policy: IAM", () => {
                 ],
             },
             {
-                title: "IAMFullAccess on a group, in a job-function path",
+                title: "the job-function SystemAdministrator (under its path) and IAMFullAccess on a group",
                 case: {
                     type: T.iamGroupPolicyAttachmentsExclusive,
                     props: {
@@ -228,7 +250,20 @@ describe("policy: IAM", () => {
                         ],
                     },
                 },
-                messages: [`IAM policy attachments 'subject' attaches the AWS managed policy IAMFullAccess, ${ADMIN}`],
+                messages: [
+                    `IAM policy attachments 'subject' attaches the AWS managed policy SystemAdministrator, ${ADMIN}`,
+                    `IAM policy attachments 'subject' attaches the AWS managed policy IAMFullAccess, ${ADMIN}`,
+                ],
+            },
+            {
+                title: "an AdministratorAccess variant (AdministratorAccess-AWSElasticBeanstalk) in the aws-cn partition",
+                case: {
+                    type: T.iamRolePolicyAttachment,
+                    props: { policyArn: "arn:aws-cn:iam::aws:policy/AdministratorAccess-AWSElasticBeanstalk" },
+                },
+                messages: [
+                    `IAM policy attachment 'subject' attaches the AWS managed policy AdministratorAccess-AWSElasticBeanstalk, ${ADMIN}`,
+                ],
             },
             {
                 title: "a policy the stack's config forbids",
@@ -298,6 +333,20 @@ describe("policy: IAM", () => {
                 },
             },
             {
+                title: 'Resource "*" narrowed by the resources\' tags (ABAC)',
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: ["ec2:StartInstances", "ec2:StopInstances"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:ResourceTag/team": "web" } },
+                        }),
+                    },
+                },
+            },
+            {
                 title: "actions added to ignoredActions by config",
                 case: {
                     type: T.iamPolicy,
@@ -345,6 +394,32 @@ describe("policy: IAM", () => {
                 ],
             },
             {
+                title: "a resource-tag condition with IfExists (untagged resources pass) or only a wildcard value",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc(
+                            {
+                                Effect: "Allow",
+                                Action: "ec2:TerminateInstances",
+                                Resource: "*",
+                                Condition: { StringEqualsIfExists: { "aws:ResourceTag/team": "web" } },
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: "ec2:RebootInstances",
+                                Resource: "*",
+                                Condition: { StringLike: { "ec2:ResourceTag/team": "*" } },
+                            },
+                        ),
+                    },
+                },
+                messages: [
+                    `IAM role policy 'subject' has a policy document whose statement 1 allows ec2:TerminateInstances on every resource ("*"); ${NAME}`,
+                    `IAM role policy 'subject' has a policy document whose statement 2 allows ec2:RebootInstances on every resource ("*"); ${NAME}`,
+                ],
+            },
+            {
                 title: "NotResource",
                 case: {
                     type: T.iamPolicy,
@@ -365,6 +440,8 @@ describe("policy: IAM", () => {
     });
 
     const SENSITIVE = 'policies must list the actions they need (e.g. "kms:Decrypt" on the key\'s ARN)';
+    const TAKEOVER =
+        'a wildcard over actions that hand over the account or its secrets; policies must list the actions they need and name their resources (e.g. "iam:PassRole" on the one role\'s ARN, with an iam:PassedToService condition)';
     describeRule<ResourceCase>("iam-no-sensitive-service-wildcard", {
         compliant: [
             {
@@ -385,6 +462,42 @@ describe("policy: IAM", () => {
                 case: {
                     type: T.iamPolicy,
                     props: { policy: doc({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::scratch/*" }) },
+                },
+            },
+            {
+                title: 'read-only wildcards of a sensitive service on "*" (iam:Get*, kms:List*)',
+                case: {
+                    type: T.iamPolicy,
+                    props: {
+                        policy: doc({ Effect: "Allow", Action: ["iam:Get*", "iam:List*", "kms:List*"], Resource: "*" }),
+                    },
+                },
+            },
+            {
+                title: "iam:Pass* on one role's ARN",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: "iam:Pass*",
+                            Resource: "arn:aws:iam::123456789012:role/fleet-role",
+                        }),
+                    },
+                },
+            },
+            {
+                title: 'ssm:Send* on "*" narrowed by the instances\' tags',
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: "ssm:Send*",
+                            Resource: "*",
+                            Condition: { StringEquals: { "ssm:resourceTag/role": "web" } },
+                        }),
+                    },
                 },
             },
             {
@@ -425,6 +538,41 @@ describe("policy: IAM", () => {
                 },
                 messages: [
                     `IAM group policy 'subject' has a policy document whose statement 1 allows secretsmanager:*, every action of a service that controls identities, keys or secrets; ${SENSITIVE}`,
+                ],
+            },
+            {
+                title: 'wildcards over takeover actions on "*" (IAM:Pass*, ssm:Send*), in any case, by NotResource too',
+                case: {
+                    type: T.iamPolicy,
+                    props: {
+                        policy: doc(
+                            {
+                                Sid: "Launch",
+                                Effect: "Allow",
+                                Action: ["ec2:RunInstances", "IAM:Pass*"],
+                                Resource: "*",
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: "ssm:Send*",
+                                NotResource: "arn:aws:ec2:us-east-1:123456789012:instance/i-bastion",
+                            },
+                        ),
+                    },
+                },
+                messages: [
+                    `IAM policy 'subject' has a policy document whose statement 1 (Sid Launch) allows IAM:Pass* (covers iam:PassRole) on every resource ("*"), ${TAKEOVER}`,
+                    `IAM policy 'subject' has a policy document whose statement 2 allows ssm:Send* (covers ssm:SendCommand) on every resource ("*"), ${TAKEOVER}`,
+                ],
+            },
+            {
+                title: "iam:Put* in a user policy",
+                case: {
+                    type: T.iamUserPolicy,
+                    props: { policy: doc({ Effect: "Allow", Action: ["iam:Put*"], Resource: ["*"] }) },
+                },
+                messages: [
+                    `IAM user policy 'subject' has a policy document whose statement 1 allows iam:Put* (covers iam:PutUserPolicy, iam:PutGroupPolicy, iam:PutRolePolicy) on every resource ("*"), ${TAKEOVER}`,
                 ],
             },
         ],

@@ -4,7 +4,14 @@
  */
 import { expect } from "chai";
 import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
-import { PUBLIC_NEEDS, TLS_DENY_NEEDS, UNKNOWN_TEXT, isPublicStatement, parsePolicy } from "../../policy/lib/iamDoc";
+import {
+    PUBLIC_NEEDS,
+    TLS_DENY_NEEDS,
+    UNKNOWN_TEXT,
+    isPublicStatement,
+    isScopedByResourceTag,
+    parsePolicy,
+} from "../../policy/lib/iamDoc";
 import { UNKNOWN } from "./helpers";
 
 /** A document as a resource rule receives it at preview. */
@@ -67,5 +74,43 @@ describe("policy: lib/iamDoc parsePolicy", () => {
             PUBLIC_NEEDS,
         );
         expect(parsed.ok && parsed.statements.some(isPublicStatement)).to.equal(true);
+    });
+});
+
+describe("policy: lib/iamDoc conditions", () => {
+    const statement = (Condition: unknown) => {
+        const parsed = parsePolicy({
+            Statement: { Effect: "Allow", Principal: "*", Action: "x:Y", Resource: "*", Condition },
+        });
+        if (!parsed.ok) {
+            throw new Error(parsed.error);
+        }
+        return parsed.statements[0];
+    };
+
+    it("counts an ARN condition as confining only when it names the account", () => {
+        expect(
+            isPublicStatement(statement({ ArnLike: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*" } })),
+        ).to.equal(false);
+        expect(isPublicStatement(statement({ ArnLike: { "aws:SourceArn": "arn:aws:s3:::landing-bucket" } }))).to.equal(
+            false,
+        );
+        expect(isPublicStatement(statement({ ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/ci" } }))).to.equal(
+            true,
+        );
+        expect(isPublicStatement(statement({ ArnLike: { "aws:SourceArn": "arn:aws:*" } }))).to.equal(true);
+    });
+
+    it('reads a positive resource-tag condition as narrowing Resource "*", not IfExists, negations or wildcards', () => {
+        expect(isScopedByResourceTag(statement({ StringEquals: { "aws:ResourceTag/team": "web" } }))).to.equal(true);
+        expect(isScopedByResourceTag(statement({ StringLike: { "ec2:ResourceTag/env": "prod-*" } }))).to.equal(true);
+        expect(isScopedByResourceTag(statement({ StringEqualsIfExists: { "aws:ResourceTag/team": "web" } }))).to.equal(
+            false,
+        );
+        expect(isScopedByResourceTag(statement({ StringNotEquals: { "aws:ResourceTag/team": "web" } }))).to.equal(
+            false,
+        );
+        expect(isScopedByResourceTag(statement({ StringLike: { "aws:ResourceTag/team": "*" } }))).to.equal(false);
+        expect(isScopedByResourceTag(statement({ StringEquals: { "aws:RequestTag/team": "web" } }))).to.equal(false);
     });
 });

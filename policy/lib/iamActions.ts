@@ -1,0 +1,106 @@
+/**
+ * Actions of sensitive services that hand over the account or its secrets on their own: change
+ * who may do what (policies, trusts, credentials, roles passed to compute), read every secret,
+ * run code or commands as someone else, or blind the account's detection. A wildcard that covers
+ * one of them on every resource is as good as the service's "*". Sources: Rhino Security Labs'
+ * IAM privilege-escalation methods, Checkov's CKV_AWS_286/287 (cloudsplaining) lists, and the
+ * Service Authorization Reference for what each action does.
+ */
+export const TAKEOVER_ACTIONS = [
+    // Policies, trusts and credentials: the classic privilege escalations.
+    "iam:PassRole",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AddUserToGroup",
+    "iam:CreateUser",
+    "iam:CreateRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary",
+    "sts:AssumeRole",
+    "sts:GetFederationToken",
+    // Keys and secrets: read them all, or take the key away from its owners.
+    "kms:Decrypt",
+    "kms:CreateGrant",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:PutSecretValue",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    // Code and commands run with other identities' permissions.
+    "ssm:SendCommand",
+    "ssm:StartSession",
+    "ssm:StartAutomationExecution",
+    "lambda:CreateFunction",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:AddPermission",
+    // Identity Center: give anyone any permission set.
+    "sso:CreateAccountAssignment",
+    "sso:AttachManagedPolicyToPermissionSet",
+    "sso:PutInlinePolicyToPermissionSet",
+    "identitystore:CreateGroupMembership",
+    // Detection and governance switched off.
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "cloudtrail:UpdateTrail",
+    "cloudtrail:PutEventSelectors",
+    "config:StopConfigurationRecorder",
+    "config:DeleteConfigurationRecorder",
+    "config:DeleteDeliveryChannel",
+    "guardduty:DeleteDetector",
+    "guardduty:UpdateDetector",
+    "securityhub:DisableSecurityHub",
+    "organizations:LeaveOrganization",
+    "organizations:DetachPolicy",
+    "organizations:DeletePolicy",
+    "ram:CreateResourceShare",
+];
+
+/** Actions that may use Resource "*" by default (iam-resource-wildcard's ignoredActions). */
+export const DEFAULT_IGNORED_ACTIONS = [
+    // Actions that support no resource-level permission: "*" is the only Resource they accept.
+    "cloudwatch:PutMetricData",
+    "ec2:Describe*",
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:*",
+    "ec2messages:*",
+    // The SSM agent's own State Manager calls about the instance it runs on (AWS's managed
+    // instance policies grant them on "*"); the document an association runs is named instead.
+    "ssm:ListInstanceAssociations",
+    "ssm:UpdateInstanceAssociationStatus",
+    "ssm:PutComplianceItems",
+    // Patch Manager on the instance, and what a patch window follows: none of these takes a
+    // resource ARN (the Service Authorization Reference lists no resource type for them).
+    "ssm:GetDeployablePatchSnapshotForInstance",
+    "ssm:PutInventory",
+    "ssm:ListCommands",
+    "ssm:ListCommandInvocations",
+    "ssm:GetCommandInvocation",
+    "ssm:DescribeInstanceInformation",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeInstanceRefreshes",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "logs:DescribeLogGroups",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "sts:GetCallerIdentity",
+    // A Lambda function in a VPC manages its ENIs; AWSLambdaVPCAccessExecutionRole grants these on "*".
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+];
