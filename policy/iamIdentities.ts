@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { Statement, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { Statement, iamGlob, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
 import { peek } from "./lib/values";
@@ -23,19 +23,41 @@ function broadSubject(value: string): boolean {
     return value !== prefix && GENERIC_SUBJECT_PREFIXES.includes(prefix.toLowerCase());
 }
 
-/** The problem with a web-identity (OIDC) trust statement's subject, or undefined when it is pinned. */
-function webIdentityProblem(s: Statement): string | undefined {
-    const subs: string[] = [];
+/** Values of positive string conditions (no ...IfExists, no negation) on keys matching `key`. */
+function positiveValues(s: Statement, key: RegExp): string[] {
+    const values: string[] = [];
     for (const [op, kv] of Object.entries(s.conditions)) {
         if (/IfExists$/i.test(op) || /Not/i.test(op) || !/String(Equals|Like)/i.test(op)) {
             continue;
         }
-        for (const [key, values] of Object.entries(kv)) {
-            if (/:sub$/i.test(key)) {
-                subs.push(...values);
+        for (const [k, v] of Object.entries(kv)) {
+            if (key.test(k)) {
+                values.push(...v);
             }
         }
     }
+    return values;
+}
+
+/** Cognito identity pools federate through one provider for every pool of every account. */
+function isCognito(s: Statement): boolean {
+    return s.principals.some((p) => /^cognito-identity\.amazonaws\.com(\.cn)?$/i.test(p));
+}
+
+/**
+ * The problem with a web-identity (OIDC) trust statement, or undefined when it is pinned: the
+ * token's subject for an OIDC provider; for Cognito, whose subject is a per-user identity ID,
+ * the identity pool (cognito-identity.amazonaws.com:aud), as AWS's role trust for identity pools does.
+ */
+function webIdentityProblem(s: Statement): string | undefined {
+    if (isCognito(s)) {
+        const pools = positiveValues(s, /^cognito-identity\.amazonaws\.com:aud$/i);
+        if (pools.length === 0 || pools.some((p) => /^[*?]*$/.test(p.trim()) || /^[^:]*:?[*?]+$/.test(p.trim()))) {
+            return "does not pin the identity pool (cognito-identity.amazonaws.com:aud), so an identity of any pool in any account qualifies";
+        }
+        return undefined;
+    }
+    const subs = positiveValues(s, /:sub$/i);
     if (subs.length === 0) {
         return "has no condition on the token's subject (<provider>:sub)";
     }
@@ -43,10 +65,11 @@ function webIdentityProblem(s: Statement): string | undefined {
     return broad.length > 0 ? `lets any subject in (${broad.map((b) => JSON.stringify(b)).join(", ")})` : undefined;
 }
 
+/** A Federated trust whose actions (any spelling: "sts:AssumeRoleWith*", "sts:*") include AssumeRoleWithWebIdentity. */
 function isWebIdentity(s: Statement): boolean {
     return (
         s.principalTypes.includes("Federated") &&
-        s.actions.some((a) => /^sts:AssumeRoleWithWebIdentity$/i.test(a) || a === "sts:*" || a === "*")
+        s.actions.some((a) => iamGlob(a.trim()).test("sts:AssumeRoleWithWebIdentity"))
     );
 }
 
@@ -71,7 +94,9 @@ function checkTrust(doc: unknown, args: ResourceValidationArgs, report: ReportVi
         const problem = isWebIdentity(s) ? webIdentityProblem(s) : undefined;
         if (problem) {
             report(
-                `${who(args)} has a web-identity trust whose ${statementLabel(s, i)} ${problem}, so any workload of the identity provider (any repository, any service account) can assume the role; pin the subject (e.g. StringEquals "token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:environment:prod")`,
+                isCognito(s)
+                    ? `${who(args)} has a web-identity trust whose ${statementLabel(s, i)} ${problem}; pin the pool (StringEquals "cognito-identity.amazonaws.com:aud": "<region>:<identity pool ID>", with an amr condition for authenticated identities)`
+                    : `${who(args)} has a web-identity trust whose ${statementLabel(s, i)} ${problem}, so any workload of the identity provider (any repository, any service account) can assume the role; pin the subject (e.g. StringEquals "token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:environment:prod")`,
             );
         }
     });
@@ -82,7 +107,7 @@ const iamTrustPolicyRestricted = resourceRule({
     description:
         "Role trust policies name who may assume the role: no wildcard principal without an account or organization condition, no web-identity (OIDC) trust without a pinned subject.",
     severity: "critical",
-    checks: 'assumeRolePolicy Allow statements: Principal "*" (or NotPrincipal) only with a confining condition; Federated principals with sts:AssumeRoleWithWebIdentity only with a StringEquals/StringLike condition on <provider>:sub that is not a bare wildcard (repo:*)',
+    checks: 'assumeRolePolicy Allow statements: Principal "*" (or NotPrincipal) only with a confining condition; Federated principals with sts:AssumeRoleWithWebIdentity (in any spelling) only with a StringEquals/StringLike condition on <provider>:sub that is not a bare wildcard (repo:*), or for Cognito identity pools on cognito-identity.amazonaws.com:aud',
     equivalents: { checkov: ["CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_358"] },
     unknown: "advisory",
     requirement: "role trust policies must name who may assume the role",
@@ -132,9 +157,9 @@ const CREDENTIAL_FIX =
 const iamNoLongLivedCredentials = resourceRule({
     name: "iam-no-long-lived-credentials",
     description:
-        "The stack creates no long-lived IAM credentials: no active access keys, console passwords or service-specific credentials for IAM users.",
+        "The stack creates no long-lived IAM credentials: no active access keys, SSH keys, signing certificates, console passwords or service-specific credentials for IAM users.",
     severity: "high",
-    checks: "No aws.iam.AccessKey (unless status Inactive), aws.iam.UserLoginProfile or aws.iam.ServiceSpecificCredential",
+    checks: "No aws.iam.AccessKey, aws.iam.SshKey or aws.iam.SigningCertificate (unless status Inactive), aws.iam.UserLoginProfile or aws.iam.ServiceSpecificCredential",
     equivalents: {
         checkov: ["CKV_AWS_273"],
         awsguard: ["access-keys-rotated", "mfa-enabled-for-iam-console-access"],
@@ -143,7 +168,7 @@ const iamNoLongLivedCredentials = resourceRule({
     requirement: CREDENTIAL_FIX,
     validate: [
         validateResourceOfType(aws.iam.AccessKey, (k, args, report) => {
-            if ((k.status ?? "Active") !== "Inactive") {
+            if ((k.status ?? "Active").toLowerCase() !== "inactive") {
                 report(
                     `${who(args)} creates a long-lived access key for IAM user ${JSON.stringify(k.user)}, which lives in the stack's state and wherever it is copied; ${CREDENTIAL_FIX}`,
                 );
@@ -152,6 +177,20 @@ const iamNoLongLivedCredentials = resourceRule({
         validateResourceOfType(aws.iam.UserLoginProfile, (p, args, report) =>
             report(`${who(args)} gives IAM user ${JSON.stringify(p.user)} a console password; ${CREDENTIAL_FIX}`),
         ),
+        validateResourceOfType(aws.iam.SshKey, (k, args, report) => {
+            if ((k.status ?? "Active").toLowerCase() !== "inactive") {
+                report(
+                    `${who(args)} uploads an SSH public key for IAM user ${JSON.stringify(k.username)}, a long-lived CodeCommit credential; ${CREDENTIAL_FIX} (CodeCommit over HTTPS with git-remote-codecommit and a role)`,
+                );
+            }
+        }),
+        validateResourceOfType(aws.iam.SigningCertificate, (c, args, report) => {
+            if ((c.status ?? "Active").toLowerCase() !== "inactive") {
+                report(
+                    `${who(args)} gives IAM user ${JSON.stringify(c.userName)} an X.509 signing certificate, a long-lived credential; ${CREDENTIAL_FIX}`,
+                );
+            }
+        }),
         validateResourceOfType(aws.iam.ServiceSpecificCredential, (c, args, report) =>
             report(
                 `${who(args)} creates a long-lived ${c.serviceName} credential for IAM user ${JSON.stringify(c.userName)}; ${CREDENTIAL_FIX}`,

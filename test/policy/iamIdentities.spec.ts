@@ -15,11 +15,16 @@ const github = (condition: Record<string, unknown> | undefined) => ({
     ...(condition ? { Condition: condition } : {}),
 });
 
+const SSH_KEY = "aws:iam/sshKey:SshKey";
+const SIGNING_CERT = "aws:iam/signingCertificate:SigningCertificate";
+
 describe("policy: IAM identities", () => {
     const OPEN =
         'a role is assumed only by named principals (name the account, role or service, or confine "*" with an aws:PrincipalOrgID / aws:PrincipalAccount condition)';
     const PIN =
         'so any workload of the identity provider (any repository, any service account) can assume the role; pin the subject (e.g. StringEquals "token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:environment:prod")';
+    const COGNITO =
+        'pin the pool (StringEquals "cognito-identity.amazonaws.com:aud": "<region>:<identity pool ID>", with an amr condition for authenticated identities)';
     describeRule<ResourceCase>("iam-trust-policy-restricted", {
         compliant: [
             {
@@ -66,6 +71,37 @@ describe("policy: IAM identities", () => {
                     Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
                 }),
             },
+            {
+                title: "a Cognito identity pool trust pinned to its pool (aud) for authenticated identities",
+                case: role({
+                    Effect: "Allow",
+                    Principal: { Federated: "cognito-identity.amazonaws.com" },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            "cognito-identity.amazonaws.com:aud": "us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                        },
+                        "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+                    },
+                }),
+            },
+            {
+                title: 'Principal "*" confined by aws:PrincipalArn in the account, and a SAML trust',
+                case: role(
+                    {
+                        Effect: "Allow",
+                        Principal: "*",
+                        Action: "sts:AssumeRole",
+                        Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*" } },
+                    },
+                    {
+                        Effect: "Allow",
+                        Principal: { Federated: "arn:aws:iam::123456789012:saml-provider/okta" },
+                        Action: "sts:AssumeRoleWithSAML",
+                        Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } },
+                    },
+                ),
+            },
         ],
         violations: [
             {
@@ -97,6 +133,51 @@ describe("policy: IAM identities", () => {
                 messages: [
                     `IAM role 'deploy' has a web-identity trust whose statement 1 lets any subject in ("repo:*"), ${PIN}`,
                 ],
+            },
+            {
+                title: 'Principal "*" "confined" by aws:PrincipalArn with a wildcard account',
+                case: role({
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: "sts:AssumeRole",
+                    Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/deployer" } },
+                }),
+                messages: [
+                    `IAM role 'deploy' has a trust policy whose statement 1 lets any AWS principal assume the role; ${OPEN}`,
+                ],
+            },
+            {
+                title: 'GitHub OIDC with Action "sts:AssumeRoleWith*" and no subject',
+                case: role({
+                    ...github({ StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } }),
+                    Action: ["sts:AssumeRoleWith*", "sts:TagSession"],
+                }),
+                messages: [
+                    `IAM role 'deploy' has a web-identity trust whose statement 1 has no condition on the token's subject (<provider>:sub), ${PIN}`,
+                ],
+            },
+            {
+                title: "a Cognito trust without the pool, and one with a wildcard pool",
+                case: role(
+                    {
+                        Effect: "Allow",
+                        Principal: { Federated: "cognito-identity.amazonaws.com" },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: {
+                            "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+                        },
+                    },
+                    {
+                        Effect: "Allow",
+                        Principal: { Federated: "cognito-identity.amazonaws.com" },
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: { StringLike: { "cognito-identity.amazonaws.com:aud": "us-east-1:*" } },
+                    },
+                ),
+                messages: [1, 2].map(
+                    (n) =>
+                        `IAM role 'deploy' has a web-identity trust whose statement ${n} does not pin the identity pool (cognito-identity.amazonaws.com:aud), so an identity of any pool in any account qualifies; ${COGNITO}`,
+                ),
             },
             {
                 title: "a subject checked only with IfExists (passes when the claim is absent)",
@@ -189,6 +270,14 @@ describe("policy: IAM identities", () => {
                 case: { type: T.iamAccessKey, props: { user: "legacy", status: "Inactive" } },
             },
             { title: "a role, not a user", case: { type: T.iamRole, props: { assumeRolePolicy: "{}" } } },
+            {
+                title: "an inactive SSH key (status in lower case, as AWS documents it)",
+                case: { type: SSH_KEY, props: { username: "legacy", status: "inactive" } },
+            },
+            {
+                title: "an inactive signing certificate",
+                case: { type: SIGNING_CERT, props: { userName: "legacy", status: "Inactive" } },
+            },
         ],
         violations: [
             {
@@ -202,6 +291,20 @@ describe("policy: IAM identities", () => {
                 title: "a console password",
                 case: { type: T.iamUserLoginProfile, props: { user: "alice" } },
                 messages: [`IAM login profile 'subject' gives IAM user "alice" a console password; ${KEYS}`],
+            },
+            {
+                title: "an SSH key for CodeCommit",
+                case: { type: SSH_KEY, props: { username: "ci", encoding: "SSH", publicKey: "ssh-ed25519 AAAA" } },
+                messages: [
+                    `${SSH_KEY} 'subject' uploads an SSH public key for IAM user "ci", a long-lived CodeCommit credential; ${KEYS} (CodeCommit over HTTPS with git-remote-codecommit and a role)`,
+                ],
+            },
+            {
+                title: "an active signing certificate",
+                case: { type: SIGNING_CERT, props: { userName: "legacy", status: "Active" } },
+                messages: [
+                    `${SIGNING_CERT} 'subject' gives IAM user "legacy" an X.509 signing certificate, a long-lived credential; ${KEYS}`,
+                ],
             },
             {
                 title: "a CodeCommit credential",
