@@ -64,7 +64,7 @@ const kmsNoWildcardPrincipal = resourceRule({
     description:
         "KMS key policies never allow a wildcard principal without confining it to the account or organization.",
     severity: "critical",
-    checks: 'No Allow statement in a key policy (aws.kms.Key policy or aws.kms.KeyPolicy) has Principal "*" (or NotPrincipal) without a confining condition (kms:CallerAccount, aws:PrincipalOrgID, aws:SourceArn, …, positive operator, no wildcard-only values)',
+    checks: 'No Allow statement in a key policy (aws.kms.Key, ReplicaKey, ExternalKey, ReplicaExternalKey policy or aws.kms.KeyPolicy) has Principal "*" (or NotPrincipal) without a confining condition (kms:CallerAccount, aws:PrincipalOrgID, aws:SourceArn, …, positive operator, no wildcard-only values)',
     equivalents: { checkov: ["CKV_AWS_33"] },
     unknown: "advisory",
     unknownNote:
@@ -73,6 +73,12 @@ const kmsNoWildcardPrincipal = resourceRule({
     validate: [
         validateResourceOfType(aws.kms.Key, (key, args, report) => checkKeyPolicy(key.policy, args, report)),
         validateResourceOfType(aws.kms.KeyPolicy, (kp, args, report) => checkKeyPolicy(kp.policy, args, report)),
+        // Replicas of multi-Region keys and keys with imported material carry their own policies.
+        validateResourceOfType(aws.kms.ReplicaKey, (key, args, report) => checkKeyPolicy(key.policy, args, report)),
+        validateResourceOfType(aws.kms.ExternalKey, (key, args, report) => checkKeyPolicy(key.policy, args, report)),
+        validateResourceOfType(aws.kms.ReplicaExternalKey, (key, args, report) =>
+            checkKeyPolicy(key.policy, args, report),
+        ),
     ],
 });
 

@@ -82,6 +82,22 @@ describe("policy: keys and secrets", () => {
                 case: { type: T.kmsKeyPolicy, props: { keyId: "k", policy: doc(ROOT) } },
             },
             {
+                title: "a multi-Region replica key whose policy admits the organization only",
+                case: {
+                    type: "aws:kms/replicaKey:ReplicaKey",
+                    props: {
+                        primaryKeyArn: "arn:aws:kms:us-east-1:123456789012:key/mrk-1",
+                        policy: doc(ROOT, {
+                            Effect: "Allow",
+                            Principal: "*",
+                            Action: "kms:Decrypt",
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" } },
+                        }),
+                    },
+                },
+            },
+            {
                 title: "a wildcard in a Deny",
                 case: {
                     type: T.kmsKey,
@@ -123,6 +139,46 @@ describe("policy: keys and secrets", () => {
                     },
                 },
                 messages: [`KMS key policy 'subject' has a key policy whose statement 1 allows Principal "*"; ${OPEN}`],
+            },
+            {
+                title: "a replica key open to everyone",
+                case: {
+                    type: "aws:kms/replicaKey:ReplicaKey",
+                    props: {
+                        policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*" }),
+                    },
+                },
+                messages: [
+                    `aws:kms/replicaKey:ReplicaKey 'subject' has a key policy whose statement 1 allows Principal "*"; ${OPEN}`,
+                ],
+            },
+            {
+                title: 'an imported-material key whose "*" is "confined" to any caller account or any principal ARN',
+                case: {
+                    type: "aws:kms/externalKey:ExternalKey",
+                    props: {
+                        policy: doc(
+                            {
+                                Effect: "Allow",
+                                Principal: "*",
+                                Action: "kms:Decrypt",
+                                Resource: "*",
+                                Condition: { StringLike: { "kms:CallerAccount": "*" } },
+                            },
+                            {
+                                Effect: "Allow",
+                                Principal: "*",
+                                Action: "kms:Decrypt",
+                                Resource: "*",
+                                Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/reader" } },
+                            },
+                        ),
+                    },
+                },
+                messages: [1, 2].map(
+                    (n) =>
+                        `aws:kms/externalKey:ExternalKey 'subject' has a key policy whose statement ${n} allows Principal "*"; ${OPEN}`,
+                ),
             },
             {
                 title: "a key policy that is not JSON",
