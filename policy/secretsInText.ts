@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
-import { findSecrets, findSecretsInPairs, isLiteralSecret, isSecretName, secretShapes } from "./lib/secrets";
+import { findSecrets, findSecretsInPairs, isLiteralSecret, isSecretName } from "./lib/secrets";
 import { subject } from "./lib/types";
 import { decodeUserData } from "./lib/values";
 
@@ -140,7 +140,7 @@ const ssmParameterSecureString = resourceRule({
     name: "ssm-parameter-secure-string",
     description: "SSM parameters that hold a secret are SecureString, encrypted with KMS, never a plain String.",
     severity: "critical",
-    checks: "An aws.ssm.Parameter of type String or StringList whose name (last path segment, or the logical name) says secret, or whose value has a secret's shape, is refused",
+    checks: "An aws.ssm.Parameter of type String or StringList whose name (last path segment, or the logical name) says secret, or whose value holds a secret (a secret's shape, or a literal under a secret name in the JSON, INI or shell text it holds), is refused",
     equivalents: { checkov: ["CKV2_AWS_34"] },
     unknown: "advisory",
     requirement: 'secrets belong in SecureString parameters (set type: "SecureString" and a keyId)',
@@ -151,7 +151,8 @@ const ssmParameterSecureString = resourceRule({
             }
             const name = p.name ?? args.name;
             const values = [p.value, p.insecureValue].filter((v): v is string => typeof v === "string");
-            const shapes = values.flatMap(secretShapes);
+            // The value may be a document (JSON, INI) with a secret inside, not only a secret's shape.
+            const shapes = [...new Set(values.flatMap(findSecrets))];
             const literal = values.some(isLiteralSecret);
             if (isSecretName(lastSegment(name)) && (values.length === 0 || literal)) {
                 report(

@@ -22,12 +22,27 @@ interface ShapePattern {
 const SHAPES: ShapePattern[] = [
     { what: "an AWS access key ID", re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/ },
     { what: "an AWS secret access key", re: /aws_secret_access_key["']?\s*[=:\s]\s*["']?[A-Za-z0-9/+=]{40}/i },
-    { what: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
+    // PEM (RSA, EC, OPENSSH, ENCRYPTED, PKCS#8) and armored PGP ("PRIVATE KEY BLOCK").
+    { what: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
+    {
+        what: "a credential in an HTTP Authorization header",
+        re: /\bAuthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|Token|Bot)\s+(?![$%{<`])[A-Za-z0-9._~+/=-]{8,}/i,
+    },
+    { what: "a JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/ },
     {
         what: "a URL with an embedded password",
         re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:(?![$%{<`])[^\s@/'"$`{}<>]{3,}@/i,
     },
-    { what: "a GitHub token", re: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
+    { what: "a GitHub token", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
+    { what: "a GitLab token", re: /\bgl(?:pat|dt|rt|cbt)-[A-Za-z0-9_-]{20,}/ },
+    { what: "an npm token", re: /\bnpm_[A-Za-z0-9]{36}\b/ },
+    { what: "a Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+    { what: "a SendGrid API key", re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/ },
+    // An incoming-webhook URL's path is its credential: whoever has it posts to the channel.
+    {
+        what: "a Slack webhook URL",
+        re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9/]{8,}/,
+    },
     { what: "a Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
     { what: "a Stripe secret key", re: /\b[sr]k_live_[A-Za-z0-9]{16,}/ },
 ];
@@ -38,6 +53,7 @@ const SECRET_WORDS = new Set([
     "passwd",
     "pass",
     "pwd",
+    "pw",
     "passphrase",
     "secret",
     "token",
@@ -47,6 +63,8 @@ const SECRET_WORDS = new Set([
 ]);
 /** Two-word endings: API_KEY, ACCESS_KEY, SECRET_KEY, PRIVATE_KEY, … */
 const SECRET_PAIRS = new Set(["api key", "access key", "secret key", "private key", "signing key", "auth key"]);
+/** Three-word endings: SECRET_KEY_BASE (Rails). */
+const SECRET_TRIPLES = new Set(["secret key base"]);
 /** Long endings accepted even without a word boundary (PGPASSWORD, DBSECRET, GITHUBTOKEN). */
 const GLUED = /(password|passwd|secret|token)$/;
 
@@ -69,7 +87,10 @@ export function isSecretName(name: string): boolean {
     if (SECRET_WORDS.has(last) || GLUED.test(last)) {
         return true;
     }
-    return w.length >= 2 && SECRET_PAIRS.has(`${w[w.length - 2]} ${last}`);
+    return (
+        (w.length >= 2 && SECRET_PAIRS.has(`${w[w.length - 2]} ${last}`)) ||
+        (w.length >= 3 && SECRET_TRIPLES.has(w.slice(-3).join(" ")))
+    );
 }
 
 /**
@@ -115,7 +136,11 @@ const ASSIGNMENTS: RegExp[] = [
 ];
 /** --password value, --db-password=value, -pVALUE for mysql clients. */
 const FLAGS = /(?:^|\s)--?([A-Za-z][\w-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'|;]+)/g;
-const MYSQL_P = /\bmysql(?:dump|admin)?\b[^\n]*?\s-p(?![\s-])([^\s'"$`]{3,})/;
+const MYSQL_P = /\bmysql(?:dump|admin)?\b[^\n]*?\s-p(?![\s-])["']?([^\s'"$`]{3,})/;
+/** curl -u user:password, --user=user:password (a variable after the colon is a reference). */
+const CURL_USER = /\bcurl\b[^\n]*?\s(?:-u|--user)[\s=]*["']?[^\s:'"$`]+:(?![$%{<`])[^\s'"$`@]{3,}/;
+/** docker login -p password (the long --password is a FLAGS finding; --password-stdin is the fix). */
+const DOCKER_P = /\bdocker\s+login\b[^\n]*?\s-p[\s=]+["']?(?![$%{<`])[^\s'"$`]{3,}/;
 const CHPASSWD = /([\w.-]+):([^\s:"'$`]{4,})["']?\s*\|\s*(?:sudo\s+)?chpasswd/;
 
 /** What secrets a free text (user data, a command, a document) holds: kinds, with the key when there is one. */
@@ -143,13 +168,20 @@ export function findSecrets(text: string): string[] {
         if (CHPASSWD.test(line)) {
             found.add("a password piped to chpasswd");
         }
+        if (CURL_USER.test(line)) {
+            found.add("a password on a curl command line (-u user:password)");
+        }
+        if (DOCKER_P.test(line)) {
+            found.add("a password on a docker login command line (-p)");
+        }
     }
     return [...found];
 }
 
 /**
  * What secrets a set of name → value pairs (environment variables, tags) holds: a secret's name
- * with a literal value, or a value shaped like a secret under any name.
+ * with a literal value, a value shaped like a secret under any name, or a value that is itself a
+ * document (JSON, a DSN, a command line) with a secret inside.
  */
 export function findSecretsInPairs(pairs: [string, unknown][]): string[] {
     const found: string[] = [];
@@ -161,7 +193,7 @@ export function findSecretsInPairs(pairs: [string, unknown][]): string[] {
             found.push(`a literal value for ${name}`);
             continue;
         }
-        for (const what of secretShapes(value)) {
+        for (const what of findSecrets(value)) {
             found.push(`${what} in ${name}`);
         }
     }

@@ -33,6 +33,23 @@ describe("policy: secrets in plain text", () => {
                 },
             },
             {
+                title: 'credentials passed by variable: an Authorization header, mysql -p"$VAR", curl -u user:$VAR, docker login --password-stdin',
+                case: {
+                    type: T.instance,
+                    props: {
+                        userData: [
+                            "#!/bin/bash",
+                            'curl -fsS -H "Authorization: Bearer ${API_TOKEN}" https://registry.example.com/enroll',
+                            "curl -fsS -H 'Authorization: Bearer $API_TOKEN' https://registry.example.com/ping",
+                            'mysql -h db.internal -u app -p"$DB_PASSWORD" -e "select 1"',
+                            'curl -u "deploy:${NEXUS_PASSWORD}" -o /opt/app.tgz https://nexus.internal/app.tgz',
+                            "aws ecr get-login-password | docker login -u AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                            "export PASSWORD_FILE=/run/secrets/db",
+                        ].join("\n"),
+                    },
+                },
+            },
+            {
                 title: "cloud-init YAML that sets no password (ssh_pwauth off, a key only)",
                 case: {
                     type: T.launchTemplate,
@@ -96,6 +113,37 @@ describe("policy: secrets in plain text", () => {
                 },
                 messages: [
                     `EC2 instance 'subject' has user data containing a password piped to chpasswd and a password on a mysql command line (-p); ${SECRETS}`,
+                ],
+            },
+            {
+                title: "a bearer token in a header, curl -u user:password, a quoted mysql -p'…', docker login -p",
+                case: {
+                    type: T.instance,
+                    props: {
+                        userData: [
+                            "#!/bin/bash",
+                            "curl -H 'Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0' https://registry.example.com/enroll",
+                            "curl -u deploy:Hunter2Hunter2 -o /opt/app.tgz https://nexus.internal/app.tgz",
+                            "mysql -h db.internal -u admin -p'S3cure!pw' < /opt/seed.sql",
+                            "docker login -u ci -p Registry2024x registry.example.com",
+                        ].join("\n"),
+                    },
+                },
+                messages: [
+                    `EC2 instance 'subject' has user data containing a credential in an HTTP Authorization header and a password on a curl command line (-u user:password) and a password on a mysql command line (-p) and a password on a docker login command line (-p); ${SECRETS}`,
+                ],
+            },
+            {
+                title: "a PGP private key block and a Rails SECRET_KEY_BASE",
+                case: {
+                    type: T.instance,
+                    props: {
+                        userData:
+                            "#!/bin/bash\nexport SECRET_KEY_BASE=4f1c9e0a7b2d3c8e\ngpg --import <<'EOF'\n-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----\nEOF\n",
+                    },
+                },
+                messages: [
+                    `EC2 instance 'subject' has user data containing a private key and a literal value for SECRET_KEY_BASE; ${SECRETS}`,
                 ],
             },
             {
@@ -172,6 +220,19 @@ describe("policy: secrets in plain text", () => {
                 }),
             },
             {
+                title: "a JSON config and other values that only refer to secrets",
+                case: fn({
+                    APP_CONFIG: JSON.stringify({
+                        db: { host: "db.internal", passwordSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:db" },
+                        tokenTtl: 3600,
+                    }),
+                    DB_PASSWORD: "{{resolve:secretsmanager:app/db:SecretString:password}}",
+                    TOKEN_URL: "https://auth.example.com/oauth2/token",
+                    AUTH_HEADER: "Authorization",
+                    PASSWORD_FILE: "/run/secrets/db",
+                }),
+            },
+            {
                 title: "an ECS task taking its password from Secrets Manager (secrets, not environment)",
                 case: {
                     type: T.ecsTaskDefinition,
@@ -220,6 +281,18 @@ describe("policy: secrets in plain text", () => {
                 case: fn({ DATABASE_URL: "postgres://app:s3cretpw@db.internal:5432/app" }),
                 messages: [
                     `Lambda function 'migrations-fn' has a URL with an embedded password in DATABASE_URL in its environment, readable by anyone who can read the resource's configuration; ${STORE}`,
+                ],
+            },
+            {
+                title: "a password inside a JSON config, a Slack webhook, a GitLab token, a JWT",
+                case: fn({
+                    APP_CONFIG: '{"db":{"host":"db.internal","password":"Sup3rS3cret!"}}',
+                    ALERT_HOOK: "https://hooks.slack.com/services/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",
+                    MIRROR: "glpat-AbCdEfGhIjKlMnOpQrSt",
+                    CALLBACK_AUTH: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ3ZWJob29rIn0.Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2Rl",
+                }),
+                messages: [
+                    `Lambda function 'migrations-fn' has a literal value for password in APP_CONFIG and a Slack webhook URL in ALERT_HOOK and a GitLab token in MIRROR and a JSON Web Token in CALLBACK_AUTH in its environment, readable by anyone who can read the resource's configuration; ${STORE}`,
                 ],
             },
             {
@@ -302,8 +375,40 @@ describe("policy: secrets in plain text", () => {
                     },
                 },
             },
+            {
+                title: "a JSON String of settings that only refers to secrets",
+                case: {
+                    type: T.ssmParameter,
+                    props: {
+                        name: "/app/config",
+                        type: "String",
+                        value: '{"db_host":"db.internal","db_password_param":"/app/db/password","token_ttl":3600}',
+                    },
+                },
+            },
         ],
         violations: [
+            {
+                title: "a JSON String with a client secret inside",
+                case: {
+                    type: T.ssmParameter,
+                    props: {
+                        name: "/app/oauth/config",
+                        type: "String",
+                        value: '{"client_id":"web","client_secret":"x9Y8z7W6v5U4"}',
+                    },
+                },
+                messages: [
+                    `SSM parameter 'subject' holds a literal value for client_secret as a plain String, stored and shown unencrypted; ${SECURE}`,
+                ],
+            },
+            {
+                title: "a String named with the pw abbreviation",
+                case: { type: T.ssmParameter, props: { name: "/legacy/db_pw", type: "String", value: "Legacy2019!" } },
+                messages: [
+                    `SSM parameter 'subject' is named like a secret (/legacy/db_pw) but is a plain String, stored and shown unencrypted; ${SECURE}`,
+                ],
+            },
             {
                 title: "a password stored as a String",
                 case: { type: T.ssmParameter, props: { name: "/prod/db/password", type: "String", value: "hunter22" } },
