@@ -246,7 +246,9 @@ function opensEverything(key: string, value: string): boolean {
 
 /**
  * Whether a statement carries a condition that confines it (a positive operator, not
- * ...IfExists, which passes when the key is absent; not a negation, which lets everyone else in),
+ * ...IfExists, which passes when the key is absent; not ForAllValues:, which is true when the key is
+ * missing, e.g. aws:PrincipalOrgID for an account outside any organization; not a negation,
+ * which lets everyone else in),
  * on a confining key, with values that are not all wildcards.
  */
 export function isConfined(s: Statement): boolean {
@@ -254,7 +256,7 @@ export function isConfined(s: Statement): boolean {
         ([op, kv]) =>
             !/IfExists$/i.test(op) &&
             !/Not/i.test(op) &&
-            /^(ForAnyValue:|ForAllValues:)?(String(Equals|Like)(IgnoreCase)?|Arn(Equals|Like)|IpAddress)$/i.test(op) &&
+            /^(ForAnyValue:)?(String(Equals|Like)(IgnoreCase)?|Arn(Equals|Like)|IpAddress)$/i.test(op) &&
             Object.entries(kv).some(
                 ([k, values]) =>
                     CONFINING_KEYS.has(k.toLowerCase()) &&

@@ -101,6 +101,15 @@ describe("policy: lib/iamDoc conditions", () => {
         expect(isPublicStatement(statement({ ArnLike: { "aws:SourceArn": "arn:aws:*" } }))).to.equal(true);
     });
 
+    it("does not count ForAllValues: as confining (true when the key is missing), but ForAnyValue: does", () => {
+        expect(
+            isPublicStatement(statement({ "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abc123def4" } })),
+        ).to.equal(true);
+        expect(
+            isPublicStatement(statement({ "ForAnyValue:StringEquals": { "aws:PrincipalOrgPaths": "o-a/r-b/ou-c/" } })),
+        ).to.equal(false);
+    });
+
     it('reads a positive resource-tag condition as narrowing Resource "*", not IfExists, negations or wildcards', () => {
         expect(isScopedByResourceTag(statement({ StringEquals: { "aws:ResourceTag/team": "web" } }))).to.equal(true);
         expect(isScopedByResourceTag(statement({ StringLike: { "ec2:ResourceTag/env": "prod-*" } }))).to.equal(true);
