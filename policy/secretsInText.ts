@@ -41,7 +41,7 @@ const userDataNoSecrets = resourceRule({
     description:
         "User data carries no secrets (keys, passwords, tokens), because it is readable through the EC2 API and IMDS.",
     severity: "critical",
-    checks: "Decoded (base64, gzip) user data of launch templates, instances, spot requests and launch configurations holds no secret (the shared detector: secret shapes, and literals under secret names in shell, INI, JSON or YAML form, on command lines, piped to chpasswd)",
+    checks: "Decoded (base64, gzip) user data of launch templates, instances, spot requests and launch configurations holds no secret (the shared detector: secret shapes, and literals under secret names in shell, PowerShell, INI, JSON or YAML form, on command lines (mysql -p, curl -u, docker login -p, net user), piped to chpasswd)",
     equivalents: { checkov: ["CKV_AWS_46"] },
     unknown: "advisory",
     unknownNote:

@@ -132,8 +132,14 @@ export function secretShapes(text: string): string[] {
 
 /** NAME=value, NAME: value, export NAME="value", "name": "value", 'name': 'value' (one line at a time). */
 const ASSIGNMENTS: RegExp[] = [
-    /(?:^|[\s;&|(,{])(?:export\s+|set\s+|ENV\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*(?:=|:(?!\/\/))\s*("[^"]*"|'[^']*'|[^\s"';,}]+)/g,
+    // After a colon too: an .npmrc's //registry.npmjs.org/:_authToken=…
+    /(?:^|[\s;&|(,{:])(?:export\s+|set\s+|ENV\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*(?:=|:(?!\/\/))\s*("[^"]*"|'[^']*'|[^\s"';,}]+)/g,
+    // PowerShell (Windows user data): $DbPassword = "…", $env:DB_PASSWORD = '…'
+    /\$(?:env:)?([A-Za-z_]\w*)\s*=\s*("[^"]*"|'[^']*')/gi,
 ];
+/** PowerShell's ConvertTo-SecureString "literal" -AsPlainText, and net user <name> <password> /add. */
+const POWERSHELL_PLAIN = /ConvertTo-SecureString\s+(?:-String\s+)?["'](?![$])[^"']{4,}["']\s+-AsPlainText/i;
+const NET_USER = /\bnet\s+user\s+\S+\s+(?![*$%/])[^\s/]{4,}\s+\/add\b/i;
 /** --password value, --db-password=value, -pVALUE for mysql clients. */
 const FLAGS = /(?:^|\s)--?([A-Za-z][\w-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'|;]+)/g;
 const MYSQL_P = /\bmysql(?:dump|admin)?\b[^\n]*?\s-p(?![\s-])["']?([^\s'"$`]{3,})/;
@@ -167,6 +173,12 @@ export function findSecrets(text: string): string[] {
         }
         if (CHPASSWD.test(line)) {
             found.add("a password piped to chpasswd");
+        }
+        if (POWERSHELL_PLAIN.test(line)) {
+            found.add("a password in ConvertTo-SecureString -AsPlainText");
+        }
+        if (NET_USER.test(line)) {
+            found.add("a password on a net user command line");
         }
         if (CURL_USER.test(line)) {
             found.add("a password on a curl command line (-u user:password)");

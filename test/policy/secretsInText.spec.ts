@@ -45,6 +45,9 @@ describe("policy: secrets in plain text", () => {
                             'curl -u "deploy:${NEXUS_PASSWORD}" -o /opt/app.tgz https://nexus.internal/app.tgz',
                             "aws ecr get-login-password | docker login -u AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
                             "export PASSWORD_FILE=/run/secrets/db",
+                            "$pw = ConvertTo-SecureString $env:ADMIN_PASSWORD -AsPlainText -Force",
+                            "$password = (Get-SECSecretValue -SecretId app/db).SecretString",
+                            "net user ops * /add",
                         ].join("\n"),
                     },
                 },
@@ -131,6 +134,25 @@ describe("policy: secrets in plain text", () => {
                 },
                 messages: [
                     `EC2 instance 'subject' has user data containing a credential in an HTTP Authorization header and a password on a curl command line (-u user:password) and a password on a mysql command line (-p) and a password on a docker login command line (-p); ${SECRETS}`,
+                ],
+            },
+            {
+                title: "Windows user data: a PowerShell variable, ConvertTo-SecureString -AsPlainText, net user /add; an .npmrc token",
+                case: {
+                    type: T.instance,
+                    props: {
+                        userData: [
+                            "<powershell>",
+                            "$env:DB_PASSWORD = 'Secret123!'",
+                            '$pw = ConvertTo-SecureString "Adm1n-2024!" -AsPlainText -Force',
+                            "net user svc_backup Backup2024x /add",
+                            "Set-Content C:\\app\\.npmrc '//registry.npmjs.org/:_authToken=0b6e5c4d-1a2b-4c3d-9e8f-123456789abc'",
+                            "</powershell>",
+                        ].join("\n"),
+                    },
+                },
+                messages: [
+                    `EC2 instance 'subject' has user data containing a literal value for DB_PASSWORD and a password in ConvertTo-SecureString -AsPlainText and a password on a net user command line and a literal value for _authToken; ${SECRETS}`,
                 ],
             },
             {
