@@ -101,6 +101,12 @@ export const T = {
     asgAttachment: "aws:autoscaling/attachment:Attachment",
     asgTrafficSourceAttachment: "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
     classicLoadBalancer: "aws:elb/loadBalancer:LoadBalancer",
+    kmsReplicaKey: "aws:kms/replicaKey:ReplicaKey",
+    kmsExternalKey: "aws:kms/externalKey:ExternalKey",
+    kmsReplicaExternalKey: "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    iamSshKey: "aws:iam/sshKey:SshKey",
+    iamSigningCertificate: "aws:iam/signingCertificate:SigningCertificate",
+    ssoPermissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
 } as const;
 
 const NOUNS: Record<string, string> = {
@@ -201,6 +207,12 @@ const NOUNS: Record<string, string> = {
     [T.asgAttachment]: "Auto Scaling attachment",
     [T.asgTrafficSourceAttachment]: "Auto Scaling traffic source attachment",
     [T.classicLoadBalancer]: "Classic Load Balancer",
+    [T.kmsReplicaKey]: "KMS replica key",
+    [T.kmsExternalKey]: "KMS key with imported material",
+    [T.kmsReplicaExternalKey]: "KMS replica key with imported material",
+    [T.iamSshKey]: "IAM SSH public key",
+    [T.iamSigningCertificate]: "IAM signing certificate",
+    [T.ssoPermissionSetInlinePolicy]: "Permission set inline policy",
 };
 
 /** "RDS instance 'db'": how every message names the resource it is about. */

@@ -124,7 +124,7 @@ describe("policy: IAM", () => {
                     props: { inlinePolicy: doc({ Effect: "Allow", Action: "*:*", Resource: "*" }) },
                 },
                 messages: [
-                    `aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy 'subject' has an inline policy whose statement 1 allows every action ("*"); ${LIST}`,
+                    `Permission set inline policy 'subject' has an inline policy whose statement 1 allows every action ("*"); ${LIST}`,
                 ],
             },
             {

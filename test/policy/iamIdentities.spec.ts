@@ -296,14 +296,14 @@ describe("policy: IAM identities", () => {
                 title: "an SSH key for CodeCommit",
                 case: { type: SSH_KEY, props: { username: "ci", encoding: "SSH", publicKey: "ssh-ed25519 AAAA" } },
                 messages: [
-                    `${SSH_KEY} 'subject' uploads an SSH public key for IAM user "ci", a long-lived CodeCommit credential; ${KEYS} (CodeCommit over HTTPS with git-remote-codecommit and a role)`,
+                    `IAM SSH public key 'subject' uploads an SSH public key for IAM user "ci", a long-lived CodeCommit credential; ${KEYS} (CodeCommit over HTTPS with git-remote-codecommit and a role)`,
                 ],
             },
             {
                 title: "an active signing certificate",
                 case: { type: SIGNING_CERT, props: { userName: "legacy", status: "Active" } },
                 messages: [
-                    `${SIGNING_CERT} 'subject' gives IAM user "legacy" an X.509 signing certificate, a long-lived credential; ${KEYS}`,
+                    `IAM signing certificate 'subject' gives IAM user "legacy" an X.509 signing certificate, a long-lived credential; ${KEYS}`,
                 ],
             },
             {

@@ -149,7 +149,7 @@ describe("policy: keys and secrets", () => {
                     },
                 },
                 messages: [
-                    `aws:kms/replicaKey:ReplicaKey 'subject' has a key policy whose statement 1 allows Principal "*"; ${OPEN}`,
+                    `KMS replica key 'subject' has a key policy whose statement 1 allows Principal "*"; ${OPEN}`,
                 ],
             },
             {
@@ -177,7 +177,7 @@ describe("policy: keys and secrets", () => {
                 },
                 messages: [1, 2].map(
                     (n) =>
-                        `aws:kms/externalKey:ExternalKey 'subject' has a key policy whose statement ${n} allows Principal "*"; ${OPEN}`,
+                        `KMS key with imported material 'subject' has a key policy whose statement ${n} allows Principal "*"; ${OPEN}`,
                 ),
             },
             {
