@@ -18,6 +18,7 @@ import { listenerPolicies } from "./listeners";
 import { loadBalancingPolicies } from "./loadBalancing";
 import { loggingPolicies } from "./logging";
 import { messagingPolicies } from "./messaging";
+import { networkAclPolicies } from "./networkAcls";
 import { publicExposurePolicies } from "./publicExposure";
 import { secretsInTextPolicies } from "./secretsInText";
 import { securityGroupPolicies } from "./securityGroups";
@@ -40,7 +41,7 @@ export const PACK_ENFORCEMENT_LEVEL = "advisory";
 /** Which topic each rule belongs to, in the order of the docs. */
 export const topics: { topic: string; policies: WebfleetPolicy[] }[] = [
     { topic: "Network", policies: [...securityGroupPolicies, ...databaseNetworkPolicies] },
-    { topic: "VPC", policies: [...vpcPolicies, ...subnetPolicies] },
+    { topic: "VPC", policies: [...vpcPolicies, ...subnetPolicies, ...networkAclPolicies] },
     { topic: "Compute", policies: [...instancePolicies, ...autoscalingPolicies] },
     { topic: "Load balancing", policies: [...listenerPolicies, ...loadBalancingPolicies] },
     { topic: "CDN and WAF", policies: [...cdnPolicies, ...wafPolicies] },

@@ -1,6 +1,8 @@
 /**
  * VPC rules: every VPC adopts its default security group with no rules, and records its
- * traffic in flow logs. An awsx:ec2:Vpc and the aws:ec2/vpc:Vpc it contains count as one VPC.
+ * traffic in flow logs. An awsx:ec2:Vpc and the aws:ec2/vpc:Vpc it contains count as one VPC;
+ * a default VPC the stack adopts (aws.ec2.DefaultVpc) is a VPC like any other. Network ACLs the
+ * stack declares keep the remote administration ports closed to the internet: networkAcls.ts.
  */
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { lineage, ofType, resolveRef } from "./lib/graph";
@@ -10,7 +12,7 @@ import { T, subject } from "./lib/types";
 import { peek } from "./lib/values";
 
 interface VpcGroup {
-    /** The resource reported on: the awsx:ec2:Vpc component, or a standalone aws:ec2/vpc:Vpc. */
+    /** The resource reported on: the awsx:ec2:Vpc component, or a standalone aws:ec2/vpc:Vpc or DefaultVpc. */
     head: PolicyResource;
     members: PolicyResource[];
 }
@@ -18,7 +20,7 @@ interface VpcGroup {
 /** Logical VPCs: an awsx:ec2:Vpc with its aws:ec2/vpc:Vpc child (a real preview) is one. */
 export function vpcGroups(resources: PolicyResource[]): VpcGroup[] {
     const groups: VpcGroup[] = ofType(resources, T.awsxVpc).map((head) => ({ head, members: [head] }));
-    for (const vpc of ofType(resources, T.vpc)) {
+    for (const vpc of ofType(resources, T.vpc, T.defaultVpc)) {
         const owner = groups.find((g) => lineage(vpc).some((a) => a.urn === g.head.urn));
         if (owner) {
             owner.members.push(vpc);
@@ -39,8 +41,16 @@ const defaultSgClosed = stackRule({
     description:
         "Every VPC's default security group is adopted by the stack and has no rules, so nothing launched without an explicit group gets AWS's allow-all default.",
     severity: "high",
-    resources: [T.vpc, T.awsxVpc, T.defaultSecurityGroup, T.securityGroupRule, T.ingressRule, T.egressRule],
-    checks: "Each VPC (aws.ec2.Vpc or awsx:ec2:Vpc) has an aws.ec2.DefaultSecurityGroup with no inline or standalone rules",
+    resources: [
+        T.vpc,
+        T.awsxVpc,
+        T.defaultVpc,
+        T.defaultSecurityGroup,
+        T.securityGroupRule,
+        T.ingressRule,
+        T.egressRule,
+    ],
+    checks: "Each VPC (aws.ec2.Vpc, awsx:ec2:Vpc or an adopted aws.ec2.DefaultVpc) has an aws.ec2.DefaultSecurityGroup with no inline or standalone rules",
     equivalents: { cdkNag: ["NIST.800.53.R5-VPCDefaultSecurityGroupClosed"], checkov: ["CKV2_AWS_12"] },
     unknown: "violation",
     unknownNote:
@@ -88,8 +98,8 @@ const vpcFlowLogsEnabled = stackRule({
     name: "vpc-flow-logs-enabled",
     description: "Every VPC has a flow log recording all traffic, so incidents can be investigated.",
     severity: "medium",
-    resources: [T.vpc, T.awsxVpc, T.flowLog],
-    checks: "Each VPC (aws.ec2.Vpc or awsx:ec2:Vpc) is covered by an aws.ec2.FlowLog whose vpcId matches (by ID, or through property dependencies at preview) with an allowed trafficType",
+    resources: [T.vpc, T.awsxVpc, T.defaultVpc, T.flowLog],
+    checks: "Each VPC (aws.ec2.Vpc, awsx:ec2:Vpc or an adopted aws.ec2.DefaultVpc) is covered by an aws.ec2.FlowLog whose vpcId matches (by ID, or through property dependencies at preview) with an allowed trafficType",
     equivalents: { cdkNag: ["AwsSolutions-VPC7", "NIST.800.53.R5-VPCFlowLogsEnabled"], checkov: ["CKV2_AWS_11"] },
     unknown: "violation",
     unknownNote:

@@ -5,6 +5,10 @@
 export const T = {
     vpc: "aws:ec2/vpc:Vpc",
     awsxVpc: "awsx:ec2:Vpc",
+    defaultVpc: "aws:ec2/defaultVpc:DefaultVpc",
+    networkAcl: "aws:ec2/networkAcl:NetworkAcl",
+    defaultNetworkAcl: "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+    networkAclRule: "aws:ec2/networkAclRule:NetworkAclRule",
     flowLog: "aws:ec2/flowLog:FlowLog",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
@@ -112,6 +116,10 @@ export const T = {
 const NOUNS: Record<string, string> = {
     [T.vpc]: "VPC",
     [T.awsxVpc]: "VPC",
+    [T.defaultVpc]: "Default VPC",
+    [T.networkAcl]: "Network ACL",
+    [T.defaultNetworkAcl]: "Default network ACL",
+    [T.networkAclRule]: "Network ACL rule",
     [T.flowLog]: "Flow log",
     [T.securityGroup]: "Security group",
     [T.defaultSecurityGroup]: "Default security group",

@@ -16,6 +16,7 @@ import "./securityGroups.spec";
 import "./databaseNetwork.spec";
 import "./vpc.spec";
 import "./subnets.spec";
+import "./networkAcls.spec";
 import "./instances.spec";
 import "./autoscaling.spec";
 import "./listeners.spec";

@@ -39,6 +39,15 @@ describe("policy: VPC", () => {
                     ],
                 },
             },
+            {
+                title: "an adopted default VPC whose default group is adopted empty (traced by dependency)",
+                case: {
+                    resources: [
+                        { type: T.defaultVpc, name: "default-vpc", props: { id: UNKNOWN } },
+                        dsg({ vpcId: UNKNOWN, ingress: [], egress: [] }, { vpcId: ["default-vpc"] }),
+                    ],
+                },
+            },
         ],
         violations: [
             {
@@ -68,6 +77,13 @@ describe("policy: VPC", () => {
                 },
                 messages: [
                     "Security group ingress rule 'to-default' adds a rule to the default security group 'default-sg'; the default security group must stay closed (attach the rule to a purpose-made security group)",
+                ],
+            },
+            {
+                title: "an adopted default VPC (aws.ec2.DefaultVpc) whose default group is not adopted",
+                case: { resources: [{ type: T.defaultVpc, name: "default-vpc", props: { id: "vpc-0def" } }] },
+                messages: [
+                    `Default VPC 'default-vpc' has no aws.ec2.DefaultSecurityGroup in the stack, so its default security group keeps AWS's allow-all rules; ${CLOSED}`,
                 ],
             },
             {
@@ -122,6 +138,15 @@ describe("policy: VPC", () => {
                 },
             },
             {
+                title: "an adopted default VPC with its flow log",
+                case: {
+                    resources: [
+                        { type: T.defaultVpc, name: "default-vpc", props: { id: "vpc-0def" } },
+                        flowLog({ vpcId: "vpc-0def" }),
+                    ],
+                },
+            },
+            {
                 title: "REJECT accepted by config",
                 case: {
                     resources: [
@@ -136,6 +161,22 @@ describe("policy: VPC", () => {
             {
                 title: "no flow log at all",
                 case: { resources: [awsxVpc()] },
+                messages: [`VPC 'vpc' has no flow log; ${FLOW_FIX}`],
+            },
+            {
+                title: "an adopted default VPC without flow logs",
+                case: { resources: [{ type: T.defaultVpc, name: "default-vpc", props: { id: "vpc-0def" } }] },
+                messages: [`Default VPC 'default-vpc' has no flow log; ${FLOW_FIX}`],
+            },
+            {
+                title: "a flow log on a subnet only, not on the VPC",
+                case: {
+                    resources: [
+                        awsxVpc(),
+                        { type: T.subnet, name: "app-a", props: { id: "subnet-0a", vpcId: "vpc-0a1" } },
+                        flowLog({ subnetId: "subnet-0a" }, { subnetId: ["app-a"] }),
+                    ],
+                },
                 messages: [`VPC 'vpc' has no flow log; ${FLOW_FIX}`],
             },
             {
