@@ -1,14 +1,14 @@
 /**
  * Listener rules: HTTP never reaches a server (HTTP listeners and their rules only redirect to
- * HTTPS, 301 or 302), and HTTPS uses a TLS 1.3-family policy, judged by family so new AWS
- * policies (the post-quantum ones) pass without a code change. Both type spellings (aws:lb/…
- * and aws:alb/…) are matched.
+ * HTTPS, 301 or 302), HTTPS never negotiates below TLS 1.2 (high), and prefers the TLS 1.3
+ * family (low), judged by family so new AWS policies (the post-quantum ones) pass without a code
+ * change. Both type spellings (aws:lb/… and aws:alb/…) are matched.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveRef } from "./lib/graph";
 import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
-import { RECOMMENDED_TLS_POLICIES, tlsPolicyProblem } from "./lib/tlsPolicy";
+import { RECOMMENDED_TLS_POLICIES, tls13FamilyProblem, tlsPolicyProblem } from "./lib/tlsPolicy";
 import { T, subject } from "./lib/types";
 import { attempt, peek } from "./lib/values";
 
@@ -84,27 +84,20 @@ const albHttpRedirectsToHttps = resourceRule({
     }),
 });
 
-const albTlsPolicyAllowed = resourceRule({
-    name: "alb-tls-policy-allowed",
-    description:
-        "HTTPS and TLS listeners use a TLS policy of the TLS 1.3 family with TLS 1.2 or 1.3 as the minimum (the post-quantum ones included).",
-    severity: "high",
-    checks: "HTTPS/TLS listeners set sslPolicy to an ELBSecurityPolicy-TLS13-1-2-… or -1-3-… policy (any variant: Res, Ext, FIPS, PQ, any date), or one of additionalPolicies",
-    equivalents: {
-        cdkNag: ["NIST.800.53.R5-ELBTlsHttpsListenersOnly", "AwsSolutions-ELB5"],
-        checkov: ["CKV_AWS_103", "CKV_AWS_2"],
+const TLS_FIX = `set sslPolicy, e.g. ${RECOMMENDED_TLS_POLICIES.join(" or ")}`;
+
+const ADDITIONAL_POLICIES = {
+    additionalPolicies: {
+        type: "array",
+        items: { type: "string", minLength: 1 },
+        default: [],
+        description: "TLS policies accepted besides the ones the rule accepts (e.g. for clients that cannot do more).",
     },
-    unknown: "advisory",
-    requirement: `HTTPS must use a TLS 1.3-family policy (set sslPolicy, e.g. ${RECOMMENDED_TLS_POLICIES[0]})`,
-    config: {
-        additionalPolicies: {
-            type: "array",
-            items: { type: "string", minLength: 1 },
-            default: [],
-            description: "TLS policies accepted besides the TLS 1.3 family (e.g. for clients that cannot do TLS 1.3).",
-        },
-    },
-    validate: onListeners((l, args, report) => {
+} as const;
+
+/** Runs a check on the sslPolicy of HTTPS and TLS listeners the rule's additionalPolicies do not name. */
+function onTlsListeners(check: (sslPolicy: string | undefined, protocol: string) => string | undefined, why: string) {
+    return onListeners((l, args, report) => {
         const protocol = protocolOf(l);
         if (protocol !== "HTTPS" && protocol !== "TLS") {
             return;
@@ -113,13 +106,46 @@ const albTlsPolicyAllowed = resourceRule({
         if (l.sslPolicy && additionalPolicies.includes(l.sslPolicy)) {
             return;
         }
-        const problem = tlsPolicyProblem(l.sslPolicy);
+        const problem = check(l.sslPolicy, protocol);
         if (problem) {
-            report(
-                `${who(args)} is ${protocol === "HTTPS" ? "an HTTPS" : "a TLS"} listener and ${problem}; HTTPS must use a policy of the TLS 1.3 family with TLS 1.2 or 1.3 as the minimum (set sslPolicy, e.g. ${RECOMMENDED_TLS_POLICIES.join(" or ")})`,
-            );
+            report(`${who(args)} is ${protocol === "HTTPS" ? "an HTTPS" : "a TLS"} listener and ${problem}; ${why}`);
         }
-    }),
+    });
+}
+
+const albTlsPolicyAllowed = resourceRule({
+    name: "alb-tls-policy-allowed",
+    description:
+        "HTTPS and TLS listeners never negotiate below TLS 1.2: a TLS 1.3-family policy with TLS 1.2 or 1.3 as the minimum (the post-quantum ones included), or one of the TLS 1.2-only policies.",
+    severity: "high",
+    checks: "HTTPS/TLS listeners set sslPolicy to an ELBSecurityPolicy-TLS13-1-2-… or -1-3-… policy (any variant: Res, Ext, FIPS, PQ, any date), an ELBSecurityPolicy-TLS-1-2-… or -FS-1-2-… policy, or one of additionalPolicies",
+    equivalents: {
+        cdkNag: ["NIST.800.53.R5-ELBTlsHttpsListenersOnly", "AwsSolutions-ELB5"],
+        checkov: ["CKV_AWS_103", "CKV_AWS_2"],
+    },
+    unknown: "advisory",
+    requirement: `HTTPS must refuse TLS 1.0 and 1.1 (set sslPolicy, e.g. ${RECOMMENDED_TLS_POLICIES[0]})`,
+    config: ADDITIONAL_POLICIES,
+    validate: onTlsListeners(
+        (sslPolicy) => tlsPolicyProblem(sslPolicy),
+        `HTTPS must refuse TLS 1.0 and 1.1 (${TLS_FIX})`,
+    ),
+});
+
+const albTls13Policy = resourceRule({
+    name: "alb-tls13-policy",
+    description:
+        "HTTPS and TLS listeners with a TLS 1.2-only policy move to the TLS 1.3 family, which AWS recommends (faster handshakes, forward secrecy only, post-quantum key exchange).",
+    severity: "low",
+    checks: "HTTPS/TLS listeners whose sslPolicy is an ELBSecurityPolicy-TLS-1-2-… or -FS-1-2-… policy (a policy below TLS 1.2 is alb-tls-policy-allowed's)",
+    equivalents: {},
+    unknown: "advisory",
+    requirement: `HTTPS should offer TLS 1.3 (${TLS_FIX})`,
+    config: ADDITIONAL_POLICIES,
+    validate: onTlsListeners(
+        (sslPolicy) => tls13FamilyProblem(sslPolicy),
+        `prefer a policy of the TLS 1.3 family (${TLS_FIX})`,
+    ),
 });
 
 const LISTENER_TYPES = [T.lbListener, T.albListener];
@@ -193,4 +219,5 @@ export const listenerPolicies: WebfleetPolicy[] = [
     albHttpRedirectsToHttps,
     albHttpRulesRedirectOnly,
     albTlsPolicyAllowed,
+    albTls13Policy,
 ];

@@ -47,19 +47,47 @@ export function isTls13Policy(name: string): boolean {
     return p !== undefined && (p.minimumTls === "1.2" || p.minimumTls === "1.3");
 }
 
-/** Why a policy is refused, in words for a message; undefined when it is accepted. */
+/**
+ * The TLS 1.2-minimum policies of the families before TLS 1.3: ELBSecurityPolicy-TLS-1-2-2017-01,
+ * -TLS-1-2-Ext-2018-06, -FS-1-2-2019-08, -FS-1-2-Res-2019-08, -FS-1-2-Res-2020-10. They refuse
+ * TLS 1.0/1.1 (what Checkov's CKV_AWS_103 asks) but offer no TLS 1.3.
+ */
+const TLS12_LEGACY = /^ELBSecurityPolicy-(?:TLS|FS)-1-2((?:-[A-Za-z][A-Za-z0-9]*)*)-(\d{4})-(\d{2})$/;
+
+/** Whether a policy of an older family has TLS 1.2 as its minimum. */
+export function isTls12LegacyPolicy(name: string): boolean {
+    return TLS12_LEGACY.test(name.trim());
+}
+
+/**
+ * Why a policy lets a client negotiate less than TLS 1.2, in words for a message; undefined when
+ * its minimum is TLS 1.2 or 1.3 (the TLS 1.3 family, or the TLS 1.2-only policies before it).
+ */
 export function tlsPolicyProblem(name: string | undefined): string | undefined {
     if (!name) {
         return "no TLS policy is set, so the provider default (ELBSecurityPolicy-2016-08, which accepts TLS 1.0) applies";
     }
+    if (isTls12LegacyPolicy(name)) {
+        return undefined;
+    }
     const p = parseTls13Policy(name);
     if (!p) {
-        return `${name} is not a TLS 1.3 policy (ELBSecurityPolicy-TLS13-…)`;
+        return `${name} is neither a TLS 1.3-family policy (ELBSecurityPolicy-TLS13-…) nor one of the TLS 1.2-minimum policies (ELBSecurityPolicy-TLS-1-2-…, -FS-1-2-…), so it accepts TLS 1.0 or 1.1 or is not an ELB policy`;
     }
     if (p.minimumTls === "1.0" || p.minimumTls === "1.1") {
         return `${name} still accepts TLS ${p.minimumTls} clients`;
     }
     return undefined;
+}
+
+/** Why a policy with a TLS 1.2 minimum is still short of the TLS 1.3 family; undefined when it is of it. */
+export function tls13FamilyProblem(name: string | undefined): string | undefined {
+    if (!name || isTls13Policy(name)) {
+        return undefined;
+    }
+    return isTls12LegacyPolicy(name)
+        ? `${name} has TLS 1.2 as its minimum but offers no TLS 1.3 (and none of AWS's post-quantum key exchange)`
+        : undefined;
 }
 
 /** Examples for messages and defaults: AWS's recommended policies first. */

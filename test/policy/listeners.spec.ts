@@ -240,8 +240,9 @@ describe("policy: listeners", () => {
             ],
         },
     });
-    const FAMILY =
-        "HTTPS must use a policy of the TLS 1.3 family with TLS 1.2 or 1.3 as the minimum (set sslPolicy, e.g. ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09 or ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06)";
+    const TLS_FIX =
+        "set sslPolicy, e.g. ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09 or ELBSecurityPolicy-TLS13-1-2-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06";
+    const FAMILY = `HTTPS must refuse TLS 1.0 and 1.1 (${TLS_FIX})`;
     describeRule<ResourceCase>("alb-tls-policy-allowed", {
         compliant: [
             { title: "the TLS 1.3 policy", case: https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }) },
@@ -259,10 +260,14 @@ describe("policy: listeners", () => {
             },
             { title: "an HTTP listener has no TLS policy to check", case: http({ defaultActions: [redirect] }) },
             {
+                title: "a TLS 1.2-only forward-secrecy policy of the older family (refuses TLS 1.0/1.1)",
+                case: https({ protocol: "TLS", sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2020-10" }),
+            },
+            {
                 title: "an older policy the stack's config accepts in addition",
                 case: {
-                    ...https({ sslPolicy: "ELBSecurityPolicy-TLS-1-2-Ext-2018-06" }),
-                    config: { additionalPolicies: ["ELBSecurityPolicy-TLS-1-2-Ext-2018-06"] },
+                    ...https({ sslPolicy: "ELBSecurityPolicy-TLS-1-1-2017-01" }),
+                    config: { additionalPolicies: ["ELBSecurityPolicy-TLS-1-1-2017-01"] },
                 },
             },
         ],
@@ -271,7 +276,7 @@ describe("policy: listeners", () => {
                 title: "an old TLS policy",
                 case: https({ sslPolicy: "ELBSecurityPolicy-2016-08" }),
                 messages: [
-                    `Listener 'subject' is an HTTPS listener and ELBSecurityPolicy-2016-08 is not a TLS 1.3 policy (ELBSecurityPolicy-TLS13-…); ${FAMILY}`,
+                    `Listener 'subject' is an HTTPS listener and ELBSecurityPolicy-2016-08 is neither a TLS 1.3-family policy (ELBSecurityPolicy-TLS13-…) nor one of the TLS 1.2-minimum policies (ELBSecurityPolicy-TLS-1-2-…, -FS-1-2-…), so it accepts TLS 1.0 or 1.1 or is not an ELB policy; ${FAMILY}`,
                 ],
             },
             {
@@ -296,10 +301,60 @@ describe("policy: listeners", () => {
                 ],
             },
             {
-                title: "a look-alike name that is not of the family",
-                case: https({ sslPolicy: "ELBSecurityPolicy-TLS-1-2-2017-01" }),
+                title: "a look-alike name that is of no family",
+                case: https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2" }),
                 messages: [
-                    `Listener 'subject' is an HTTPS listener and ELBSecurityPolicy-TLS-1-2-2017-01 is not a TLS 1.3 policy (ELBSecurityPolicy-TLS13-…); ${FAMILY}`,
+                    `Listener 'subject' is an HTTPS listener and ELBSecurityPolicy-TLS13-1-2 is neither a TLS 1.3-family policy (ELBSecurityPolicy-TLS13-…) nor one of the TLS 1.2-minimum policies (ELBSecurityPolicy-TLS-1-2-…, -FS-1-2-…), so it accepts TLS 1.0 or 1.1 or is not an ELB policy; ${FAMILY}`,
+                ],
+            },
+            {
+                title: "the TLS 1.1 policy of the older family",
+                case: https({ sslPolicy: "ELBSecurityPolicy-TLS-1-1-2017-01" }, T.albListener),
+                messages: [
+                    `Listener 'subject' is an HTTPS listener and ELBSecurityPolicy-TLS-1-1-2017-01 is neither a TLS 1.3-family policy (ELBSecurityPolicy-TLS13-…) nor one of the TLS 1.2-minimum policies (ELBSecurityPolicy-TLS-1-2-…, -FS-1-2-…), so it accepts TLS 1.0 or 1.1 or is not an ELB policy; ${FAMILY}`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown TLS policy is advisory until checked before creation",
+            case: https({ sslPolicy: UNKNOWN }),
+            advisory: true,
+        },
+    });
+
+    describeRule<ResourceCase>("alb-tls13-policy", {
+        compliant: [
+            { title: "the TLS 1.3 policy", case: https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }) },
+            {
+                title: "a post-quantum TLS 1.3-only policy",
+                case: https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09" }),
+            },
+            {
+                title: "a policy below TLS 1.2 is alb-tls-policy-allowed's to report, not this rule's",
+                case: https({ sslPolicy: "ELBSecurityPolicy-2016-08" }),
+            },
+            {
+                title: "a TLS 1.2-only policy the config accepts (clients that cannot do TLS 1.3)",
+                case: {
+                    ...https({ sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2020-10" }),
+                    config: { additionalPolicies: ["ELBSecurityPolicy-FS-1-2-Res-2020-10"] },
+                },
+            },
+            { title: "an HTTP listener has no TLS policy to check", case: http({ defaultActions: [redirect] }) },
+        ],
+        violations: [
+            {
+                title: "the TLS 1.2-only forward-secrecy policy",
+                case: https({ sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2020-10" }),
+                messages: [
+                    `Listener 'subject' is an HTTPS listener and ELBSecurityPolicy-FS-1-2-Res-2020-10 has TLS 1.2 as its minimum but offers no TLS 1.3 (and none of AWS's post-quantum key exchange); prefer a policy of the TLS 1.3 family (${TLS_FIX})`,
+                ],
+            },
+            {
+                title: "the extended-cipher TLS 1.2 policy on an NLB TLS listener",
+                case: https({ protocol: "TLS", sslPolicy: "ELBSecurityPolicy-TLS-1-2-Ext-2018-06" }, T.albListener),
+                messages: [
+                    `Listener 'subject' is a TLS listener and ELBSecurityPolicy-TLS-1-2-Ext-2018-06 has TLS 1.2 as its minimum but offers no TLS 1.3 (and none of AWS's post-quantum key exchange); prefer a policy of the TLS 1.3 family (${TLS_FIX})`,
                 ],
             },
         ],
