@@ -1,25 +1,19 @@
 /**
  * Instance rules: instances and launch templates require IMDSv2 with a hop limit of one, get no
- * public IP (except the bastion), encrypt their volumes, run with an instance profile and
- * report one-minute metrics. A setting a launch template holds applies to the instances it
+ * public IP (except the bastion), run with an instance profile and report one-minute metrics
+ * (their volumes' encryption is ebs.ts's). A setting a launch template holds applies to the instances it
  * launches, so an instance that names a template and leaves the setting unset defers to it.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
-import { isTrue, peek, present, roleOf } from "./lib/values";
+import { fromTemplate, isTrue, peek, present, roleOf } from "./lib/values";
 
 type MetadataOptions = { httpEndpoint?: string; httpTokens?: string; httpPutResponseHopLimit?: number } | undefined;
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
-}
-
-/** An instance launched from a launch template takes the template's settings for what it leaves unset. */
-function fromTemplate(props: { launchTemplate?: unknown }): boolean {
-    const lt = peek(props, "launchTemplate");
-    return !lt.known || (lt.value !== undefined && lt.value !== null);
 }
 
 function checkImdsTokens(md: MetadataOptions, args: ResourceValidationArgs, report: ReportViolation): void {
@@ -183,95 +177,6 @@ const ec2NoPublicIp = resourceRule({
     ],
 });
 
-const EBS_FIX = "volumes must be encrypted at rest";
-
-function checkVolumes(
-    args: ResourceValidationArgs,
-    report: ReportViolation,
-    volumes: { label: string; encrypted: unknown }[],
-): void {
-    for (const v of volumes) {
-        if (!isTrue(v.encrypted)) {
-            report(
-                `${who(args)} has an unencrypted volume (${v.label}); ${EBS_FIX} (set encrypted: ${args.type.includes("launchTemplate") ? '"true"' : "true"})`,
-            );
-        }
-    }
-}
-
-const ebsEncrypted = resourceRule({
-    name: "ebs-encrypted",
-    description:
-        "Every EBS volume an instance, launch template, launch configuration or the stack creates is encrypted.",
-    severity: "high",
-    checks: "Block device mappings / root and EBS block devices / aws.ebs.Volume set encrypted; a template or instance must declare its root volume",
-    equivalents: {
-        cdkNag: ["AwsSolutions-EC26"],
-        checkov: ["CKV_AWS_8", "CKV_AWS_3"],
-        awsguard: ["encrypted-volumes"],
-    },
-    unknown: "advisory",
-    requirement: `${EBS_FIX} (set encrypted to a literal true)`,
-    validate: [
-        validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
-            const mappings = (lt.blockDeviceMappings ?? []).filter((m) => !m.noDevice && !m.virtualName);
-            if (mappings.length === 0) {
-                report(
-                    `${who(args)} declares no block device mappings, so the root volume's encryption depends on the AMI and the account default; ${EBS_FIX} (add blockDeviceMappings for the root device with ebs.encrypted: "true")`,
-                );
-                return;
-            }
-            checkVolumes(
-                args,
-                report,
-                mappings.map((m) => ({
-                    label: `blockDeviceMappings ${m.deviceName ?? "(no device name)"}`,
-                    encrypted: m.ebs?.encrypted,
-                })),
-            );
-        }),
-        validateResourceOfType(aws.ec2.Instance, (i, args, report) => {
-            if (i.rootBlockDevice === undefined && !fromTemplate(i)) {
-                report(
-                    `${who(args)} declares no rootBlockDevice, so the root volume's encryption depends on the AMI and the account default; ${EBS_FIX} (set rootBlockDevice.encrypted: true)`,
-                );
-            } else if (i.rootBlockDevice !== undefined) {
-                checkVolumes(args, report, [{ label: "rootBlockDevice", encrypted: i.rootBlockDevice.encrypted }]);
-            }
-            checkVolumes(
-                args,
-                report,
-                (i.ebsBlockDevices ?? []).map((d) => ({
-                    label: `ebsBlockDevices ${d.deviceName}`,
-                    encrypted: d.encrypted,
-                })),
-            );
-        }),
-        validateResourceOfType(aws.ec2.LaunchConfiguration, (lc, args, report) => {
-            if (lc.rootBlockDevice === undefined) {
-                report(
-                    `${who(args)} declares no rootBlockDevice, so the root volume's encryption depends on the AMI and the account default; ${EBS_FIX} (set rootBlockDevice.encrypted: true)`,
-                );
-            } else {
-                checkVolumes(args, report, [{ label: "rootBlockDevice", encrypted: lc.rootBlockDevice.encrypted }]);
-            }
-            checkVolumes(
-                args,
-                report,
-                (lc.ebsBlockDevices ?? []).map((d) => ({
-                    label: `ebsBlockDevices ${d.deviceName}`,
-                    encrypted: d.encrypted,
-                })),
-            );
-        }),
-        validateResourceOfType(aws.ebs.Volume, (v, args, report) => {
-            if (!isTrue(v.encrypted)) {
-                report(`${who(args)} is not encrypted; ${EBS_FIX} (set encrypted: true)`);
-            }
-        }),
-    ],
-});
-
 const PROFILE_FIX = "instances get AWS access only through their own role, never through keys on disk";
 
 const instanceProfileAttached = resourceRule({
@@ -342,7 +247,6 @@ export const instancePolicies: WebfleetPolicy[] = [
     imdsv2Required,
     imdsHopLimit,
     ec2NoPublicIp,
-    ebsEncrypted,
     instanceProfileAttached,
     ec2DetailedMonitoring,
 ];

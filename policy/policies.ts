@@ -8,6 +8,7 @@ import { cdnPolicies } from "./cdn";
 import { databasePolicies } from "./database";
 import { databaseEnginePolicies } from "./databaseEngine";
 import { databaseNetworkPolicies } from "./databaseNetwork";
+import { ebsPolicies } from "./ebs";
 import { iamPolicies } from "./iam";
 import { iamIdentityPolicies } from "./iamIdentities";
 import { instancePolicies } from "./instances";
@@ -42,7 +43,7 @@ export const PACK_ENFORCEMENT_LEVEL = "advisory";
 export const topics: { topic: string; policies: WebfleetPolicy[] }[] = [
     { topic: "Network", policies: [...securityGroupPolicies, ...databaseNetworkPolicies] },
     { topic: "VPC", policies: [...vpcPolicies, ...subnetPolicies, ...networkAclPolicies] },
-    { topic: "Compute", policies: [...instancePolicies, ...autoscalingPolicies] },
+    { topic: "Compute", policies: [...instancePolicies, ...ebsPolicies, ...autoscalingPolicies] },
     { topic: "Load balancing", policies: [...listenerPolicies, ...loadBalancingPolicies] },
     { topic: "CDN and WAF", policies: [...cdnPolicies, ...wafPolicies] },
     { topic: "Database", policies: [...databasePolicies, ...databaseEnginePolicies] },

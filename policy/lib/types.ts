@@ -111,6 +111,7 @@ export const T = {
     iamSshKey: "aws:iam/sshKey:SshKey",
     iamSigningCertificate: "aws:iam/signingCertificate:SigningCertificate",
     ssoPermissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+    ebsEncryptionByDefault: "aws:ebs/encryptionByDefault:EncryptionByDefault",
 } as const;
 
 const NOUNS: Record<string, string> = {
@@ -221,6 +222,7 @@ const NOUNS: Record<string, string> = {
     [T.iamSshKey]: "IAM SSH public key",
     [T.iamSigningCertificate]: "IAM signing certificate",
     [T.ssoPermissionSetInlinePolicy]: "Permission set inline policy",
+    [T.ebsEncryptionByDefault]: "EBS encryption-by-default setting",
 };
 
 /** "RDS instance 'db'": how every message names the resource it is about. */

@@ -144,3 +144,9 @@ export function isAwsManagedKey(p: Peeked<unknown>): boolean {
 export function isCustomerKey(p: Peeked<unknown>): boolean {
     return present(p) && !isAwsManagedKey(p);
 }
+
+/** An instance launched from a launch template takes the template's settings for what it leaves unset. */
+export function fromTemplate(props: { launchTemplate?: unknown }): boolean {
+    const lt = peek(props, "launchTemplate");
+    return !lt.known || (lt.value !== undefined && lt.value !== null);
+}

@@ -18,6 +18,7 @@ import "./vpc.spec";
 import "./subnets.spec";
 import "./networkAcls.spec";
 import "./instances.spec";
+import "./ebs.spec";
 import "./autoscaling.spec";
 import "./listeners.spec";
 import "./loadBalancing.spec";
