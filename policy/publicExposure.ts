@@ -1,8 +1,9 @@
 /**
  * Public exposure: nothing of the stack is open to everyone. No public bucket or object ACL; no
- * resource policy (bucket, secret, topic, queue, repository, log delivery, file system, Lambda
- * permission) that allows Principal "*" without a condition confining it; no snapshot or AMI
- * shared with all accounts; no Lambda function URL without authentication.
+ * resource policy (bucket, access point, secret, topic, queue, repository, log delivery, file
+ * system, Lambda function, permission or layer) that allows Principal "*" without a condition
+ * confining it to fixed values (lib/fixedConditions.ts); no snapshot or AMI shared with all
+ * accounts; no Lambda function URL without authentication.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
@@ -153,7 +154,7 @@ const resourcePolicyNoPublicPrincipal = resourceRule({
     description:
         'Resource policies of buckets, access points, secrets, topics, queues, repositories, log delivery, file systems, Lambda functions and layers never allow Principal "*" without a condition confining it to fixed values.',
     severity: "critical",
-    checks: 'No Allow statement with Principal "*" (or NotPrincipal) and no condition confining it to fixed values (aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount, aws:SourceVpce, …; "o-*", "arn:aws:s3:::*" or 0.0.0.0/0 confine nothing) in BucketPolicy, SecretPolicy, TopicPolicy, QueuePolicy, RepositoryPolicy, LogResourcePolicy, FileSystemPolicy, Lambda ResourcePolicy, S3 access point policies or inline policies; no Lambda Permission for "*" without sourceArn/sourceAccount/principalOrgId; no LayerVersionPermission for "*" without organizationId. KMS keys: kms-no-wildcard-principal',
+    checks: 'No Allow statement with Principal "*" (or NotPrincipal) and no condition confining it to fixed values (aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount, aws:SourceVpce, …; "o-*", "arn:aws:s3:::*", 0.0.0.0/0 or ForAllValues confine nothing) in BucketPolicy, SecretPolicy, TopicPolicy, QueuePolicy, RepositoryPolicy, LogResourcePolicy, FileSystemPolicy, Lambda ResourcePolicy, S3 access point policies or inline policies; no Lambda Permission for "*" without sourceArn/sourceAccount/principalOrgId; no LayerVersionPermission for "*" without organizationId. KMS keys: kms-no-wildcard-principal',
     equivalents: {
         cdkNag: ["AwsSolutions-S5", "AwsSolutions-ECR1", "NIST.800.53.R5-S3BucketPublicReadProhibited"],
         checkov: ["CKV_AWS_70", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_32", "CKV_AWS_301", "CKV_AWS_72"],

@@ -42,14 +42,21 @@ export function isFixedValue(key: string, value: string): boolean {
     return false;
 }
 
-/** Whether a condition of the statement confines it, with fixed values only. */
+/**
+ * Whether a condition of the statement confines it, with fixed values only. A ForAllValues
+ * operator never does: it is true when the request lacks the key (an anonymous caller has no
+ * aws:PrincipalOrgID, a request from the internet no aws:SourceVpce),
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+ */
 export function confinedByFixedValues(s: Statement): boolean {
-    return Object.entries(s.conditions).some(([op, kv]) =>
-        Object.entries(kv).some(
-            ([key, values]) =>
-                isConfined({ ...s, conditions: { [op]: { [key]: values } } }) &&
-                values.every((v) => isFixedValue(key, v)),
-        ),
+    return Object.entries(s.conditions).some(
+        ([op, kv]) =>
+            !/^ForAllValues:/i.test(op) &&
+            Object.entries(kv).some(
+                ([key, values]) =>
+                    isConfined({ ...s, conditions: { [op]: { [key]: values } } }) &&
+                    values.every((v) => isFixedValue(key, v)),
+            ),
     );
 }
 
@@ -62,6 +69,6 @@ export function openToEveryone(s: Statement): string | undefined {
         return undefined;
     }
     return isConfined(s)
-        ? "whose only confining condition uses a wildcard value that every account, organization or resource matches"
+        ? "whose condition names no fixed caller (a wildcard value every account, organization or resource matches, or ForAllValues, which holds when the request lacks the key)"
         : "with no condition confining it";
 }

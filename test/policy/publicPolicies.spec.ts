@@ -13,7 +13,7 @@ import { ResourceCase, UNKNOWN, describeRule } from "./helpers";
 const POLICY_FIX =
     'resource policies name who may use the resource (name accounts, roles or services, or confine Principal "*" with aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount or aws:SourceVpce set to fixed values, without wildcards)';
 const WILDCARD =
-    "whose only confining condition uses a wildcard value that every account, organization or resource matches";
+    "whose condition names no fixed caller (a wildcard value every account, organization or resource matches, or ForAllValues, which holds when the request lacks the key)";
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs";
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs";
@@ -77,6 +77,8 @@ describe("policy: fixed condition values", () => {
         ).to.equal(true);
         expect(judge({ StringNotEquals: { "aws:SourceAccount": "123456789012" } })).to.equal(false);
         expect(judge({ Bool: { "aws:SecureTransport": "true" } })).to.equal(false);
+        expect(judge({ "ForAllValues:StringEquals": { "aws:SourceVpce": ["vpce-0a1b2c3d"] } })).to.equal(false);
+        expect(judge({ "ForAnyValue:StringEquals": { "aws:SourceVpce": ["vpce-0a1b2c3d"] } })).to.equal(true);
     });
 });
 
@@ -131,6 +133,13 @@ describe("policy: public resource policies written other ways", () => {
             {
                 title: "ArnLike aws:SourceArn on any topic of any account",
                 case: queuePolicy({ ArnLike: { "aws:SourceArn": "arn:aws:sns:*:*:*" } }),
+                messages: [
+                    `SQS queue policy 'subject' has a policy whose statement 1 allows sqs:SendMessage to Principal "*" ${WILDCARD}, so anyone can use it; ${POLICY_FIX}`,
+                ],
+            },
+            {
+                title: "ForAllValues:StringEquals on aws:PrincipalOrgID (true for an anonymous caller, who has no such key)",
+                case: queuePolicy({ "ForAllValues:StringEquals": { "aws:PrincipalOrgID": ["o-a1b2c3d4e5"] } }),
                 messages: [
                     `SQS queue policy 'subject' has a policy whose statement 1 allows sqs:SendMessage to Principal "*" ${WILDCARD}, so anyone can use it; ${POLICY_FIX}`,
                 ],
