@@ -34,6 +34,7 @@ import "./kms.spec";
 import "./secretsInText.spec";
 import "./serverless.spec";
 import "./lambdaPermissions.spec";
+import "./snsSubscriptions.spec";
 import "./logging.spec";
 import "./lifecycle.spec";
 
