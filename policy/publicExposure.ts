@@ -12,8 +12,17 @@ import { PUBLIC_NEEDS, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
 
+/** Nouns for the types this file alone judges (lib/types.ts names the shared ones). */
+const NOUNS: Record<string, string> = {
+    "aws:lambda/resourcePolicy:ResourcePolicy": "Lambda resource policy",
+    "aws:lambda/layerVersionPermission:LayerVersionPermission": "Lambda layer permission",
+    "aws:s3/accessPoint:AccessPoint": "S3 access point",
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": "S3 access point policy",
+    "aws:s3control/bucketPolicy:BucketPolicy": "S3 Control bucket policy",
+};
+
 function who(args: ResourceValidationArgs): string {
-    return subject(args.type, args.name);
+    return NOUNS[args.type] ? `${NOUNS[args.type]} '${args.name}'` : subject(args.type, args.name);
 }
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];

@@ -159,7 +159,7 @@ describe("policy: public resource policies written other ways", () => {
                     },
                 },
                 messages: [
-                    `aws:lambda/resourcePolicy:ResourcePolicy 'subject' has a policy whose statement 1 allows lambda:InvokeFunction to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
+                    `Lambda resource policy 'subject' has a policy whose statement 1 allows lambda:InvokeFunction to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
                 ],
             },
             {
@@ -178,7 +178,7 @@ describe("policy: public resource policies written other ways", () => {
                     },
                 },
                 messages: [
-                    `aws:s3/accessPoint:AccessPoint 'subject' has a policy whose statement 1 allows s3:GetObject to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
+                    `S3 access point 'subject' has a policy whose statement 1 allows s3:GetObject to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
                 ],
             },
             {
@@ -194,7 +194,7 @@ describe("policy: public resource policies written other ways", () => {
                     },
                 },
                 messages: [
-                    `aws:lambda/layerVersionPermission:LayerVersionPermission 'subject' shares the layer version with every AWS account (principal "*" and no organizationId), so anyone can download its code; ${POLICY_FIX} (set principal to an account ID, or keep "*" with organizationId)`,
+                    `Lambda layer permission 'subject' shares the layer version with every AWS account (principal "*" and no organizationId), so anyone can download its code; ${POLICY_FIX} (set principal to an account ID, or keep "*" with organizationId)`,
                 ],
             },
             {
