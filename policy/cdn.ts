@@ -136,20 +136,27 @@ const cloudfrontOriginHttps = resourceRule({
     ],
 });
 
+/**
+ * An S3 REST endpoint: bucket.s3.amazonaws.com, bucket.s3.<region>.amazonaws.com, the legacy
+ * bucket.s3-<region>.amazonaws.com, the dual-stack and FIPS forms (bucket.s3.dualstack.<region>…,
+ * bucket.s3-fips…), access points, and the China partition (….amazonaws.com.cn). Website
+ * endpoints (s3-website) are not S3 REST origins: cloudfront-origin-https judges them.
+ */
+const S3_REST_ENDPOINT = /\.s3([.-][a-z0-9]+)*\.amazonaws\.com(\.cn)?\.?$/i;
+
 const cloudfrontS3OriginAccess = resourceRule({
     name: "cloudfront-s3-origin-access",
     description:
         "CloudFront reads S3 origins only through origin access control (or an origin access identity), so the bucket stays private.",
     severity: "high",
-    checks: "Every origin whose domain is an S3 bucket endpoint (not a website endpoint) sets originAccessControlId or s3OriginConfig.originAccessIdentity",
+    checks: "Every origin whose domain is an S3 bucket endpoint (regional, legacy, dual-stack, FIPS, access point or China; not a website endpoint) sets originAccessControlId or s3OriginConfig.originAccessIdentity",
     equivalents: { cdkNag: ["AwsSolutions-CFR6", "AwsSolutions-CFR7", "AwsSolutions-S5"], checkov: ["CKV2_AWS_46"] },
     unknown: "advisory",
     requirement: "S3 origins are read through origin access control (set originAccessControlId)",
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
             for (const o of d.origins ?? []) {
-                const s3 =
-                    /\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.test(o.domainName) && !/s3-website/.test(o.domainName);
+                const s3 = S3_REST_ENDPOINT.test(o.domainName) && !/\.s3-website[.-]/i.test(o.domainName);
                 if (s3 && !o.originAccessControlId && !o.s3OriginConfig?.originAccessIdentity) {
                     report(
                         `${who(args)} reads S3 origin '${o.originId}' without origin access control, so the bucket must be public for it to work; S3 origins are read through origin access control (set originAccessControlId and allow only the distribution in the bucket policy)`,

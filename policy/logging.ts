@@ -12,7 +12,7 @@ const logGroupRetention = resourceRule({
     name: "log-group-retention",
     description: "CloudWatch log groups set an explicit retention of at least the configured number of days.",
     severity: "low",
-    checks: "retentionInDays is set (not 0, never expire) and at least minimumDays (config)",
+    checks: "retentionInDays is set and at least minimumDays (config); 0 (never expire) is refused too: a known period bounds what the logs keep (request details, errors, personal data) and what they cost",
     equivalents: { cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"], checkov: ["CKV_AWS_66"] },
     unknown: "advisory",
     requirement: "log groups must keep logs for a known period (set retentionInDays)",
@@ -31,7 +31,7 @@ const logGroupRetention = resourceRule({
             const days = lg.retentionInDays;
             if (days === undefined || days === null || days === 0) {
                 report(
-                    `${subject(args.type, args.name)} keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least ${minimumDays} days (set retentionInDays)`,
+                    `${subject(args.type, args.name)} keeps logs forever (retentionInDays is ${days === 0 ? "0, never expire" : "not set"}); log groups must keep logs for a known period of at least ${minimumDays} days, so what they hold is deleted once no longer needed (set retentionInDays)`,
                 );
             } else if (days < minimumDays) {
                 report(

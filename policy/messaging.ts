@@ -1,6 +1,7 @@
 /**
  * SNS and SQS: topics and queues encrypt messages at rest (topics with the project's key, since
- * alarm and event messages carry resource details) and refuse publishers that do not use TLS.
+ * alarm and event messages carry resource details), refuse publishers that do not use TLS, and
+ * deliver to web endpoints only over HTTPS.
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
@@ -170,4 +171,32 @@ const sqsTlsOnly = tlsOnlyRule({
     equivalents: { cdkNag: ["AwsSolutions-SQS4"] },
 });
 
-export const messagingPolicies: WebfleetPolicy[] = [snsTopicCmk, snsTlsOnly, sqsQueueEncrypted, sqsTlsOnly];
+const SUBSCRIPTION_FIX = 'topics deliver to web endpoints over TLS (set protocol: "https" and an https:// endpoint)';
+
+const snsSubscriptionHttps = resourceRule({
+    name: "sns-subscription-https",
+    description:
+        "SNS delivers to web endpoints only over HTTPS, so messages (decrypted for delivery) do not cross the network in plain text.",
+    severity: "medium",
+    checks: 'aws.sns.TopicSubscription protocol is not "http" (https, email, sqs, lambda, … pass)',
+    equivalents: {},
+    unknown: "advisory",
+    requirement: SUBSCRIPTION_FIX,
+    validate: [
+        validateResourceOfType(aws.sns.TopicSubscription, (sub, args, report) => {
+            if (typeof sub.protocol === "string" && sub.protocol.toLowerCase() === "http") {
+                report(
+                    `SNS topic subscription '${args.name}' delivers messages to ${JSON.stringify(sub.endpoint)} over plain HTTP, where anyone on the path can read or change them; ${SUBSCRIPTION_FIX}`,
+                );
+            }
+        }),
+    ],
+});
+
+export const messagingPolicies: WebfleetPolicy[] = [
+    snsTopicCmk,
+    snsTlsOnly,
+    snsSubscriptionHttps,
+    sqsQueueEncrypted,
+    sqsTlsOnly,
+];

@@ -1,17 +1,28 @@
 /**
  * Public exposure: nothing of the stack is open to everyone. No public bucket or object ACL; no
- * resource policy (bucket, secret, topic, queue, repository, log delivery, file system, Lambda
- * permission) that allows Principal "*" without a condition confining it; no snapshot or AMI
- * shared with all accounts; no Lambda function URL without authentication.
+ * resource policy (bucket, access point, secret, topic, queue, repository, log delivery, file
+ * system, Lambda function, permission or layer) that allows Principal "*" without a condition
+ * confining it to fixed values (lib/fixedConditions.ts); no snapshot or AMI shared with all
+ * accounts; no Lambda function URL without authentication.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { PUBLIC_NEEDS, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { isFixedValue, openToEveryone } from "./lib/fixedConditions";
+import { PUBLIC_NEEDS, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
 
+/** Nouns for the types this file alone judges (lib/types.ts names the shared ones). */
+const NOUNS: Record<string, string> = {
+    "aws:lambda/resourcePolicy:ResourcePolicy": "Lambda resource policy",
+    "aws:lambda/layerVersionPermission:LayerVersionPermission": "Lambda layer permission",
+    "aws:s3/accessPoint:AccessPoint": "S3 access point",
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": "S3 access point policy",
+    "aws:s3control/bucketPolicy:BucketPolicy": "S3 Control bucket policy",
+};
+
 function who(args: ResourceValidationArgs): string {
-    return subject(args.type, args.name);
+    return NOUNS[args.type] ? `${NOUNS[args.type]} '${args.name}'` : subject(args.type, args.name);
 }
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
@@ -22,6 +33,17 @@ const ACL_FIX =
     "buckets must never be public (use the private ACL, or better BucketOwnerEnforced ownership and no ACLs)";
 
 type AclProps = { acl?: string; accessControlPolicy?: { grants?: { grantee?: { uri?: string } }[] } };
+type InlineAcl = { acl?: string; grants?: { uri?: string }[] };
+
+/** A bucket's deprecated inline acl and grants (aws.s3.Bucket and aws.s3.BucketV2 both accept them). */
+function checkInlineAcl(b: InlineAcl, args: ResourceValidationArgs, report: ReportViolation): void {
+    if (b.acl && PUBLIC_ACLS.includes(b.acl)) {
+        report(`${who(args)} uses the canned ACL "${b.acl}"; ${ACL_FIX}`);
+    }
+    if ((b.grants ?? []).some((g) => PUBLIC_GRANTEES.test(g.uri ?? ""))) {
+        report(`${who(args)} grants access to AllUsers or AuthenticatedUsers; ${ACL_FIX}`);
+    }
+}
 
 function checkAcl(acl: AclProps, args: ResourceValidationArgs, report: ReportViolation): void {
     if (acl.acl && PUBLIC_ACLS.includes(acl.acl)) {
@@ -37,7 +59,7 @@ const s3NoPublicAcl = resourceRule({
     name: "s3-no-public-acl",
     description: "No bucket or object ACL grants access to everyone or to every AWS account.",
     severity: "critical",
-    checks: "Bucket acl/grants, BucketAcl(V2) and objects (BucketObject, BucketObjectv2 acl) use no public canned ACL and no AllUsers/AuthenticatedUsers grantee",
+    checks: "Bucket and BucketV2 inline acl/grants, BucketAcl(V2) and objects (BucketObject, BucketObjectv2 acl) use no public canned ACL and no AllUsers/AuthenticatedUsers grantee",
     equivalents: {
         cdkNag: ["NIST.800.53.R5-S3BucketPublicReadProhibited", "NIST.800.53.R5-S3BucketPublicWriteProhibited"],
         checkov: ["CKV_AWS_20", "CKV_AWS_57"],
@@ -45,14 +67,8 @@ const s3NoPublicAcl = resourceRule({
     unknown: "advisory",
     requirement: ACL_FIX,
     validate: [
-        validateResourceOfType(aws.s3.Bucket, (b, args, report) => {
-            if (b.acl && PUBLIC_ACLS.includes(b.acl)) {
-                report(`${who(args)} uses the canned ACL "${b.acl}"; ${ACL_FIX}`);
-            }
-            if ((b.grants ?? []).some((g) => PUBLIC_GRANTEES.test(g.uri ?? ""))) {
-                report(`${who(args)} grants access to AllUsers or AuthenticatedUsers; ${ACL_FIX}`);
-            }
-        }),
+        validateResourceOfType(aws.s3.Bucket, checkInlineAcl),
+        validateResourceOfType(aws.s3.BucketV2, checkInlineAcl),
         validateResourceOfType(aws.s3.BucketAcl, checkAcl),
         validateResourceOfType(aws.s3.BucketAclV2, checkAcl),
         validateResourceOfType(aws.s3.BucketObject, (o, args, report) => {
@@ -73,7 +89,7 @@ const s3NoPublicAcl = resourceRule({
 });
 
 const POLICY_FIX =
-    'resource policies name who may use the resource (name accounts, roles or services, or confine Principal "*" with aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount or aws:SourceVpce)';
+    'resource policies name who may use the resource (name accounts, roles or services, or confine Principal "*" with aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount or aws:SourceVpce set to fixed values, without wildcards)';
 
 function checkResourcePolicy(doc: unknown, args: ResourceValidationArgs, report: ReportViolation): void {
     if (doc === undefined || doc === null || doc === "") {
@@ -87,10 +103,11 @@ function checkResourcePolicy(doc: unknown, args: ResourceValidationArgs, report:
         return;
     }
     parsed.statements.forEach((s, i) => {
-        if (isPublicStatement(s)) {
+        const open = openToEveryone(s);
+        if (open) {
             const actions = s.actions.length > 0 ? s.actions.join(", ") : "every action but NotAction";
             report(
-                `${who(args)} has a policy whose ${statementLabel(s, i)} allows ${actions} to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
+                `${who(args)} has a policy whose ${statementLabel(s, i)} allows ${actions} to Principal "*" ${open}, so anyone can use it; ${POLICY_FIX}`,
             );
         }
     });
@@ -109,13 +126,34 @@ const POLICY_HOLDERS: [unknown, string][] = [
     [aws.ecr.RepositoryPolicy, "policy"],
     [aws.cloudwatch.LogResourcePolicy, "policyDocument"],
     [aws.efs.FileSystemPolicy, "policy"],
+    [aws.lambda.ResourcePolicy, "policy"],
+    [aws.s3.AccessPoint, "policy"],
+    [aws.s3control.AccessPointPolicy, "policy"],
+    [aws.s3control.BucketPolicy, "policy"],
 ];
+
+/** A confining value the caller set: unknown at preview (a reference) or a fixed value. */
+function confines(value: string | undefined, key: string): boolean {
+    return !!value && isFixedValue(key, value);
+}
 
 const lambdaPermissionPublic = validateResourceOfType(aws.lambda.Permission, (p, args, report) => {
     const open = p.principal === "*" || p.principal === "arn:aws:iam::*:root";
-    if (open && !p.sourceArn && !p.sourceAccount && !p.principalOrgId) {
+    const confined =
+        confines(p.sourceArn, "aws:SourceArn") ||
+        confines(p.sourceAccount, "aws:SourceAccount") ||
+        confines(p.principalOrgId, "aws:PrincipalOrgID");
+    if (open && !confined) {
         report(
-            `${who(args)} lets Principal "*" call the function (${p.action}) with no sourceArn, sourceAccount or principalOrgId, so anyone can invoke it; ${POLICY_FIX} (set principal to the calling service and sourceArn to the caller)`,
+            `${who(args)} lets Principal "*" call the function (${p.action}) with no sourceArn, sourceAccount or principalOrgId naming a fixed caller, so anyone can invoke it; ${POLICY_FIX} (set principal to the calling service and sourceArn to the caller)`,
+        );
+    }
+});
+
+const layerPermissionPublic = validateResourceOfType(aws.lambda.LayerVersionPermission, (p, args, report) => {
+    if (p.principal === "*" && !p.organizationId) {
+        report(
+            `${who(args)} shares the layer version with every AWS account (principal "*" and no organizationId), so anyone can download its code; ${POLICY_FIX} (set principal to an account ID, or keep "*" with organizationId)`,
         );
     }
 });
@@ -123,9 +161,9 @@ const lambdaPermissionPublic = validateResourceOfType(aws.lambda.Permission, (p,
 const resourcePolicyNoPublicPrincipal = resourceRule({
     name: "resource-policy-no-public-principal",
     description:
-        'Resource policies of buckets, secrets, topics, queues, repositories, log delivery, file systems and Lambda functions never allow Principal "*" without a condition confining it.',
+        'Resource policies of buckets, access points, secrets, topics, queues, repositories, log delivery, file systems, Lambda functions and layers never allow Principal "*" without a condition confining it to fixed values.',
     severity: "critical",
-    checks: 'No Allow statement with Principal "*" (or NotPrincipal) and no confining condition (aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount, aws:SourceVpce, …) in BucketPolicy, SecretPolicy, TopicPolicy, QueuePolicy, RepositoryPolicy, LogResourcePolicy, FileSystemPolicy or inline policies; no Lambda Permission for "*" without sourceArn/sourceAccount/principalOrgId. KMS keys: kms-no-wildcard-principal',
+    checks: 'No Allow statement with Principal "*" (or NotPrincipal) and no condition confining it to fixed values (aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount, aws:SourceVpce, …; "o-*", "arn:aws:s3:::*", 0.0.0.0/0 or ForAllValues confine nothing) in BucketPolicy, SecretPolicy, TopicPolicy, QueuePolicy, RepositoryPolicy, LogResourcePolicy, FileSystemPolicy, Lambda ResourcePolicy, S3 access point policies or inline policies; no Lambda Permission for "*" without sourceArn/sourceAccount/principalOrgId; no LayerVersionPermission for "*" without organizationId. KMS keys: kms-no-wildcard-principal',
     equivalents: {
         cdkNag: ["AwsSolutions-S5", "AwsSolutions-ECR1", "NIST.800.53.R5-S3BucketPublicReadProhibited"],
         checkov: ["CKV_AWS_70", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_32", "CKV_AWS_301", "CKV_AWS_72"],
@@ -141,6 +179,7 @@ const resourcePolicyNoPublicPrincipal = resourceRule({
             ),
         ),
         lambdaPermissionPublic,
+        layerPermissionPublic,
     ],
 });
 

@@ -1,17 +1,19 @@
 /**
  * Lambda rules: a function that reaches the database runs inside the VPC (the database is only
  * reachable there, and the alternative is a public database), and runs on a runtime Lambda
- * still patches. Secrets in its environment: env-no-secrets; function URLs: lambda-url-auth.
+ * still patches, and a permission for an AWS service names the caller (the confused deputy).
+ * Secrets in its environment: env-no-secrets; function URLs: lambda-url-auth.
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { identifiersOf, ofType, resolveRef } from "./lib/graph";
 import { runtimeDeprecation } from "./lib/engines";
+import { isFixedValue } from "./lib/fixedConditions";
 import { parsePolicy } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, resourceRule, stackRule, today } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { attempt, peek } from "./lib/values";
+import { Peeked, attempt, peek } from "./lib/values";
 
 const DATABASE_TYPES = [T.rdsInstance, T.rdsCluster, T.rdsProxy];
 
@@ -114,4 +116,42 @@ const lambdaSupportedRuntime = resourceRule({
     ],
 });
 
-export const serverlessPolicies: WebfleetPolicy[] = [lambdaInVpcForDatabase, lambdaSupportedRuntime];
+const SOURCE_FIX =
+    "a permission for an AWS service names the resource or account that may use it (set sourceArn to the bucket, topic, rule or API that calls the function, and sourceAccount to the account)";
+
+const lambdaPermissionSourceConfined = resourceRule({
+    name: "lambda-permission-source-confined",
+    description:
+        "A Lambda permission granted to an AWS service says which resource or account may make the service call the function, so no other account's bucket, topic or rule can invoke it (the confused deputy).",
+    severity: "high",
+    checks: 'aws.lambda.Permission whose principal is a service (…amazonaws.com) sets sourceArn or sourceAccount, with a fixed value (not "arn:aws:s3:::*" or "*")',
+    equivalents: { checkov: ["CKV_AWS_364"] },
+    unknown: "reference",
+    unknownNote:
+        "A sourceArn or sourceAccount unknown at preview is a reference to a resource of the stack and counts as set.",
+    requirement: SOURCE_FIX,
+    validate: [
+        validateResourceOfType(aws.lambda.Permission, (p, args, report) => {
+            if (typeof p.principal !== "string" || !/\.amazonaws\.com(\.cn)?$/i.test(p.principal)) {
+                return;
+            }
+            // A value unknown at preview is a reference to a resource or account of the stack.
+            const arn = peek<string>(p, "sourceArn");
+            const account = peek<string>(p, "sourceAccount");
+            const names = (v: Peeked<string | undefined>, key: string) =>
+                !v.known || (!!v.value && isFixedValue(key, v.value));
+            if (!names(arn, "aws:SourceArn") && !names(account, "aws:SourceAccount")) {
+                const given = (arn.known && arn.value) || (account.known && account.value);
+                report(
+                    `${subject(args.type, args.name)} lets ${p.principal} call the function (${p.action}) ${given ? `for any caller (${JSON.stringify(given)} matches every account or resource)` : "with no sourceArn or sourceAccount"}, so a resource in any AWS account can make the service invoke it; ${SOURCE_FIX}`,
+                );
+            }
+        }),
+    ],
+});
+
+export const serverlessPolicies: WebfleetPolicy[] = [
+    lambdaInVpcForDatabase,
+    lambdaSupportedRuntime,
+    lambdaPermissionSourceConfined,
+];

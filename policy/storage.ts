@@ -29,7 +29,7 @@ function bucketLabel(b: PolicyResource): string {
 
 const PAB_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const PAB_FIX =
-    "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
+    "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it, or an aws.s3.AccountPublicAccessBlock for the account, with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
 
 /** Settings of a block (bucket or account) that are not on. */
 function flagsOff(block: Record<string, unknown>): string[] {
@@ -39,10 +39,10 @@ function flagsOff(block: Record<string, unknown>): string[] {
 const s3PublicAccessBlocked = stackRule({
     name: "s3-public-access-blocked",
     description:
-        "Every bucket has a public access block with all four settings on, and an account-level block the stack manages has them all on too, so no ACL or policy can make a bucket public.",
+        "Every bucket has a public access block with all four settings on (its own, or the account-level block the stack manages), and every block the stack manages has them all on, so no ACL or policy can make a bucket public.",
     severity: "critical",
     resources: [...BUCKET_TYPES, T.bucketPublicAccessBlock, T.accountPublicAccessBlock],
-    checks: "Each bucket has an aws.s3.BucketPublicAccessBlock; every BucketPublicAccessBlock and AccountPublicAccessBlock sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (checked before it is created)",
+    checks: "Each bucket has an aws.s3.BucketPublicAccessBlock, unless the stack manages an AccountPublicAccessBlock with all four settings on (it covers every bucket of the account); every BucketPublicAccessBlock and AccountPublicAccessBlock sets blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (checked before it is created)",
     equivalents: {
         cdkNag: ["AwsSolutions-S2", "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited"],
         checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
@@ -68,9 +68,16 @@ const s3PublicAccessBlocked = stackRule({
         }),
     ],
     validate: (args, report: ReportViolation) => {
+        // The account-level block, all four on (or unknown: judged before it is created), covers every bucket.
+        const accountBlocked = ofType(args.resources, T.accountPublicAccessBlock).some((a) =>
+            PAB_FLAGS.every((flag) => {
+                const v = peek(a.props, flag);
+                return !v.known || v.value === true;
+            }),
+        );
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
             const blocks = companionsOf(bucket, args.resources, [T.bucketPublicAccessBlock]);
-            if (blocks.length === 0) {
+            if (blocks.length === 0 && !accountBlocked) {
                 report(`${bucketLabel(bucket)} has no public access block; ${PAB_FIX}`, bucket.urn);
             }
             // The blocks' settings are judged before each block is created (beforeCreate).
@@ -83,40 +90,47 @@ interface SseRule {
     key: Peeked<string | undefined>;
 }
 
+/** The algorithm and key under `path` of a (possibly unknown) encryption block. */
+function ruleAt(at: Peeked<unknown>, ...path: (string | number)[]): SseRule {
+    return {
+        algorithm: at.known ? peek<string>(at.value, ...path, "sseAlgorithm") : at,
+        key: at.known ? peek<string>(at.value, ...path, "kmsMasterKeyId") : at,
+    };
+}
+
+/**
+ * The bucket's default encryption rules. A separate configuration resource is what S3 applies
+ * last, so when one exists it decides: the bucket's own (deprecated) block is then at best a copy,
+ * and in its outputs it shows the AES256 default S3 applied when the bucket was created. Without
+ * one, the inline block of aws.s3.Bucket (`serverSideEncryptionConfiguration.rule`) or of
+ * aws.s3.BucketV2 (`serverSideEncryptionConfigurations[].rules[].applyServerSideEncryptionByDefaults[]`).
+ */
 function sseRules(bucket: PolicyResource, resources: PolicyResource[]): SseRule[] | undefined {
     const rules: SseRule[] = [];
     for (const c of companionsOf(bucket, resources, SSE_TYPES)) {
         const list = peek<unknown[]>(c.props, "rules");
         const n = list.known && Array.isArray(list.value) ? list.value.length : 1;
         for (let i = 0; i < n; i++) {
-            rules.push({
-                algorithm: list.known
-                    ? peek<string>(c.props, "rules", i, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-                    : list,
-                key: list.known
-                    ? peek<string>(c.props, "rules", i, "applyServerSideEncryptionByDefault", "kmsMasterKeyId")
-                    : list,
-            });
+            rules.push(ruleAt(list, i, "applyServerSideEncryptionByDefault"));
         }
+    }
+    if (rules.length > 0) {
+        return rules;
     }
     const inline = peek(bucket.props, "serverSideEncryptionConfiguration", "rule");
     if (!inline.known || inline.value) {
-        rules.push({
-            algorithm: peek<string>(
-                bucket.props,
-                "serverSideEncryptionConfiguration",
-                "rule",
-                "applyServerSideEncryptionByDefault",
-                "sseAlgorithm",
-            ),
-            key: peek<string>(
-                bucket.props,
-                "serverSideEncryptionConfiguration",
-                "rule",
-                "applyServerSideEncryptionByDefault",
-                "kmsMasterKeyId",
-            ),
-        });
+        rules.push(ruleAt(inline, "applyServerSideEncryptionByDefault"));
+    }
+    const configs = peek<unknown[]>(bucket.props, "serverSideEncryptionConfigurations");
+    for (const config of configs.known ? (configs.value ?? []) : [undefined]) {
+        const list = configs.known ? peek<unknown[]>(config, "rules") : configs;
+        for (const r of list.known ? (list.value ?? []) : [undefined]) {
+            const defaults = list.known ? peek<unknown[]>(r, "applyServerSideEncryptionByDefaults") : list;
+            const n = defaults.known ? (defaults.value ?? []).length : 1;
+            for (let i = 0; i < n; i++) {
+                rules.push(ruleAt(defaults, i));
+            }
+        }
     }
     return rules.length > 0 ? rules : undefined;
 }
@@ -273,7 +287,7 @@ const s3VersioningEnabled = stackRule({
     description: "Every bucket keeps object versions, so an overwrite or delete can be undone.",
     severity: "medium",
     resources: [...BUCKET_TYPES, ...VERSIONING_TYPES],
-    checks: "Each bucket has an aws.s3.BucketVersioning with status Enabled (or inline versioning.enabled)",
+    checks: "Each bucket has an aws.s3.BucketVersioning with status Enabled (or inline versioning.enabled, BucketV2 versionings[].enabled)",
     equivalents: { cdkNag: ["NIST.800.53.R5-S3BucketVersioningEnabled"], checkov: ["CKV_AWS_21"] },
     unknown: "violation",
     validate: (args, report: ReportViolation) => {
@@ -281,11 +295,21 @@ const s3VersioningEnabled = stackRule({
             const statuses: Peeked<string | undefined>[] = companionsOf(bucket, args.resources, VERSIONING_TYPES).map(
                 (c) => peek<string>(c.props, "versioningConfiguration", "status"),
             );
-            const inline = peek<boolean>(bucket.props, "versioning", "enabled");
-            if (!inline.known) {
-                statuses.push(inline);
-            } else if (inline.value === true) {
-                statuses.push({ known: true, value: "Enabled" });
+            // Inline (deprecated): aws.s3.Bucket's versioning object, aws.s3.BucketV2's versionings list.
+            const list = peek<unknown[]>(bucket.props, "versionings");
+            const inline = [
+                peek<boolean>(bucket.props, "versioning", "enabled"),
+                ...(list.known ? (list.value ?? []).map((v) => peek<boolean>(v, "enabled")) : [list]),
+            ];
+            const companions = statuses.length;
+            for (const flag of inline) {
+                if (!flag.known) {
+                    statuses.push(flag);
+                } else if (flag.value === true) {
+                    statuses.push({ known: true, value: "Enabled" });
+                } else if (flag.value === false && companions === 0) {
+                    statuses.push({ known: true, value: "disabled" });
+                }
             }
             if (statuses.some((s) => s.known && s.value === "Enabled")) {
                 continue;

@@ -266,6 +266,11 @@ export function isConfined(s: Statement): boolean {
     );
 }
 
+/** Whether any condition of the statement names a confining key, however it is written. */
+export function mentionsConfiningKey(s: Statement): boolean {
+    return Object.values(s.conditions).some((kv) => Object.keys(kv).some((k) => CONFINING_KEYS.has(k.toLowerCase())));
+}
+
 /** Whether a principal list lets in every AWS account or anonymous callers. */
 export function hasWildcardPrincipal(s: Statement): boolean {
     return s.principals.some((p) => p === "*" || /^arn:aws[a-z-]*:iam::\*:/.test(p)) || s.notPrincipals.length > 0;

@@ -1,5 +1,5 @@
 import { T } from "../../policy/lib/types";
-import { ResourceCase, StackCase, UNKNOWN, describeRule } from "./helpers";
+import { ResourceCase, UNKNOWN, describeRule } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e";
 const ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1";
@@ -181,6 +181,22 @@ describe("policy: CDN and WAF", () => {
                     "CloudFront distribution 'cdn' reads S3 origin 'pages' without origin access control, so the bucket must be public for it to work; S3 origins are read through origin access control (set originAccessControlId and allow only the distribution in the bucket policy)",
                 ],
             },
+            ...[
+                "error-pages.s3.dualstack.us-east-1.amazonaws.com",
+                "error-pages.s3-fips.us-east-1.amazonaws.com",
+                "error-pages.s3.cn-north-1.amazonaws.com.cn",
+                "my-s3-website-pages.s3.us-east-1.amazonaws.com",
+            ].map((domainName) => ({
+                title: `the endpoint ${domainName} without OAC, and an empty OAI`,
+                case: distribution((d) => {
+                    delete d.origins[1].originAccessControlId;
+                    d.origins[1].domainName = domainName;
+                    d.origins[1].s3OriginConfig = { originAccessIdentity: "" };
+                }),
+                messages: [
+                    "CloudFront distribution 'cdn' reads S3 origin 'pages' without origin access control, so the bucket must be public for it to work; S3 origins are read through origin access control (set originAccessControlId and allow only the distribution in the bucket policy)",
+                ],
+            })),
         ],
         unknown: {
             title: "an unknown origin domain is advisory until checked before creation",
@@ -210,80 +226,6 @@ describe("policy: CDN and WAF", () => {
             title: "a log bucket unknown at preview is a bucket of the stack",
             case: distribution((d) => (d.loggingConfig.bucket = UNKNOWN)),
             passes: true,
-        },
-    });
-
-    const managed = {
-        name: "common",
-        priority: 1,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { name: "AWSManagedRulesCommonRuleSet", vendorName: "AWS" } },
-        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "common", sampledRequestsEnabled: true },
-    };
-    const acl = (props: Record<string, unknown>): ResourceCase => ({
-        type: T.webAcl,
-        name: "edge",
-        props: { scope: "CLOUDFRONT", defaultAction: { allow: {} }, ...props },
-    });
-    describeRule<ResourceCase>("waf-web-acl-has-rules", {
-        compliant: [
-            { title: "a managed rule group", case: acl({ rules: [managed] }) },
-            { title: "rules given as JSON (ruleJson)", case: acl({ ruleJson: JSON.stringify([managed]) }) },
-        ],
-        violations: [
-            {
-                title: "no rules",
-                case: acl({ rules: [] }),
-                messages: [
-                    "Web ACL 'edge' has no rules, so with its default action it lets every request through unexamined; a web ACL needs rules (add AWS managed rule groups such as AWSManagedRulesCommonRuleSet and a rate-based rule)",
-                ],
-            },
-        ],
-        unknown: {
-            title: "an unknown rule list is advisory until checked before creation",
-            case: acl({ rules: UNKNOWN }),
-            advisory: true,
-        },
-    });
-
-    const ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/web/1";
-    describeRule<StackCase>("waf-logging-enabled", {
-        compliant: [
-            {
-                title: "a logging configuration naming the web ACL, traced by dependency at preview",
-                case: {
-                    resources: [
-                        { type: T.webAcl, name: "web", props: { arn: UNKNOWN } },
-                        {
-                            type: T.webAclLogging,
-                            name: "web-logs",
-                            props: { resourceArn: UNKNOWN },
-                            deps: { resourceArn: ["web"] },
-                        },
-                    ],
-                },
-            },
-        ],
-        violations: [
-            {
-                title: "no logging configuration",
-                case: { resources: [{ type: T.webAcl, name: "web", props: { arn: ACL_ARN } }] },
-                messages: [
-                    "Web ACL 'web' logs nothing, so blocked and counted requests leave no trace; add an aws.wafv2.WebAclLoggingConfiguration with resourceArn: acl.arn and an aws-waf-logs- log group",
-                ],
-            },
-        ],
-        unknown: {
-            title: "a logging configuration that cannot be traced covers nothing",
-            case: {
-                resources: [
-                    { type: T.webAcl, name: "web", props: { arn: UNKNOWN } },
-                    { type: T.webAclLogging, name: "web-logs", props: { resourceArn: UNKNOWN } },
-                ],
-            },
-            messages: [
-                "Web ACL 'web' logs nothing, so blocked and counted requests leave no trace; add an aws.wafv2.WebAclLoggingConfiguration with resourceArn: acl.arn and an aws-waf-logs- log group",
-            ],
         },
     });
 });

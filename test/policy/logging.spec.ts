@@ -17,14 +17,14 @@ describe("policy: logging", () => {
                 title: "no retention",
                 case: { type: T.logGroup, props: {} },
                 messages: [
-                    "Log group 'subject' keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least 30 days (set retentionInDays)",
+                    "Log group 'subject' keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least 30 days, so what they hold is deleted once no longer needed (set retentionInDays)",
                 ],
             },
             {
                 title: "never expire (0)",
                 case: { type: T.logGroup, props: { retentionInDays: 0 } },
                 messages: [
-                    "Log group 'subject' keeps logs forever (retentionInDays is not set); log groups must keep logs for a known period of at least 30 days (set retentionInDays)",
+                    "Log group 'subject' keeps logs forever (retentionInDays is 0, never expire); log groups must keep logs for a known period of at least 30 days, so what they hold is deleted once no longer needed (set retentionInDays)",
                 ],
             },
             {

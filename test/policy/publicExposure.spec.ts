@@ -81,7 +81,7 @@ describe("policy: public exposure", () => {
     });
 
     const POLICY_FIX =
-        'resource policies name who may use the resource (name accounts, roles or services, or confine Principal "*" with aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount or aws:SourceVpce)';
+        'resource policies name who may use the resource (name accounts, roles or services, or confine Principal "*" with aws:PrincipalOrgID, aws:SourceArn, aws:SourceAccount or aws:SourceVpce set to fixed values, without wildcards)';
     const doc = (...statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
     const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
     const openRead = {
@@ -242,8 +242,8 @@ describe("policy: public exposure", () => {
                     },
                 },
                 messages: [
-                    `SQS queue policy 'subject' has a policy whose statement 1 allows sqs:SendMessage to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
-                    `SQS queue policy 'subject' has a policy whose statement 2 allows sqs:ReceiveMessage to Principal "*" with no condition confining it, so anyone can use it; ${POLICY_FIX}`,
+                    `SQS queue policy 'subject' has a policy whose statement 1 allows sqs:SendMessage to Principal "*" whose condition names no fixed caller (an IfExists or negated operator, a wildcard value every account, organization or resource matches, or ForAllValues, which holds when the request lacks the key), so anyone can use it; ${POLICY_FIX}`,
+                    `SQS queue policy 'subject' has a policy whose statement 2 allows sqs:ReceiveMessage to Principal "*" whose condition names no fixed caller (an IfExists or negated operator, a wildcard value every account, organization or resource matches, or ForAllValues, which holds when the request lacks the key), so anyone can use it; ${POLICY_FIX}`,
                 ],
             },
             {
@@ -288,7 +288,7 @@ describe("policy: public exposure", () => {
                     props: { action: "lambda:InvokeFunction", function: "fn", principal: "*" },
                 },
                 messages: [
-                    `Lambda permission 'subject' lets Principal "*" call the function (lambda:InvokeFunction) with no sourceArn, sourceAccount or principalOrgId, so anyone can invoke it; ${POLICY_FIX} (set principal to the calling service and sourceArn to the caller)`,
+                    `Lambda permission 'subject' lets Principal "*" call the function (lambda:InvokeFunction) with no sourceArn, sourceAccount or principalOrgId naming a fixed caller, so anyone can invoke it; ${POLICY_FIX} (set principal to the calling service and sourceArn to the caller)`,
                 ],
             },
         ],

@@ -38,7 +38,7 @@ const policyOf = (statements: unknown[], asString = true) => {
 
 describe("policy: storage", () => {
     const PAB_FIX =
-        "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
+        "buckets must never be public (add an aws.s3.BucketPublicAccessBlock for it, or an aws.s3.AccountPublicAccessBlock for the account, with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true)";
     describeRule<StackCase>("s3-public-access-blocked", {
         compliant: [
             { title: "a bucket with every block on, matched by name", case: { resources: [artifacts(), pab()] } },
