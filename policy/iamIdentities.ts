@@ -5,7 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { Statement, iamGlob, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { Statement, iamGlob, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { openToEveryone } from "./lib/fixedConditions";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
 import { peek } from "./lib/values";
@@ -85,7 +86,7 @@ function checkTrust(doc: unknown, args: ResourceValidationArgs, report: ReportVi
         if (s.effect !== "Allow") {
             return;
         }
-        if (isPublicStatement(s)) {
+        if (openToEveryone(s) !== undefined) {
             report(
                 `${who(args)} has a trust policy whose ${statementLabel(s, i)} lets any AWS principal assume the role; a role is assumed only by named principals (name the account, role or service, or confine "*" with an aws:PrincipalOrgID / aws:PrincipalAccount condition)`,
             );

@@ -5,7 +5,8 @@
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveThrough } from "./lib/graph";
-import { PUBLIC_NEEDS, isPublicStatement, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { PUBLIC_NEEDS, parsePolicy, statementLabel } from "./lib/iamDoc";
+import { openToEveryone } from "./lib/fixedConditions";
 import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
 import { isCustomerKey, peek } from "./lib/values";
@@ -51,7 +52,7 @@ function checkKeyPolicy(doc: unknown, args: ResourceValidationArgs, report: Repo
         return;
     }
     parsed.statements.forEach((s, i) => {
-        if (isPublicStatement(s)) {
+        if (openToEveryone(s) !== undefined) {
             report(
                 `${who(args)} has a key policy whose ${statementLabel(s, i)} allows Principal "*"; the key must be usable only by named principals of the account (name the account root or roles, or confine "*" with a kms:CallerAccount / aws:PrincipalOrgID condition)`,
             );
