@@ -20,6 +20,7 @@ import {
 import { DEFAULT_POOL_MAX } from "../app/db/poolConfig";
 import { MIGRATION_CONNECTIONS } from "../app/lambda/constants";
 import { sshUsersRule } from "./sshRules";
+import { stackTags } from "../lib/tags";
 
 /** A path in the stack file: ["web", "minSize"], ["bastion", "allowedCidrs", 0]. */
 export type Path = (string | number)[];
@@ -338,6 +339,32 @@ const tagKeys: Rule = (_c, ctx) =>
             repairs: [rm(["tags", key])],
         }));
 
+/**
+ * The tags the program puts on every resource itself (lib/tags.ts), and the Name some resources
+ * add: user tags with these keys add nothing.
+ */
+const PROGRAM_TAG_KEYS = [...Object.keys(stackTags("p", "s", "e", {})), "Name"];
+/**
+ * S3 takes at most 10 tags on an object (PutObject/PutObjectTagging: "Object tags cannot be
+ * greater than 10"), and the provider's default tags reach the objects this program writes (the
+ * app bundle, the CDN's error pages) along with the program's own: what is left is the users'.
+ */
+export const MAX_USER_TAGS = 10 - PROGRAM_TAG_KEYS.length;
+
+const tagCount: Rule = (_c, ctx) => {
+    const extra = Object.keys(ctx.given.tags ?? {}).filter((key) => !PROGRAM_TAG_KEYS.includes(key));
+    return extra.length > MAX_USER_TAGS
+        ? [
+              {
+                  path: ["tags"],
+                  expected: `at most ${MAX_USER_TAGS} tags: S3 takes 10 tags on an object, every resource's tags reach the app bundle's object, and the stack adds ${PROGRAM_TAG_KEYS.join(", ")} itself`,
+                  found: extra,
+                  repairs: extra.slice(MAX_USER_TAGS).map((key) => rm(["tags", key])),
+              },
+          ]
+        : [];
+};
+
 /** Every rule, in the order their problems are reported. */
 export const RULES: Rule[] = [
     availabilityZones,
@@ -355,4 +382,5 @@ export const RULES: Rule[] = [
     sshUsersRule,
     backupCopy,
     tagKeys,
+    tagCount,
 ];

@@ -6,7 +6,10 @@
 import { expect } from "chai";
 import { ProgramRun } from "../offline/program";
 import { RecordedResource } from "../offline/types";
+import { MAX_USER_TAGS } from "../stackConfig/rules";
+import { configProblems, rawConfig } from "./support/config";
 import { runStack, sharedRun } from "./support/program";
+import { validateStackConfig } from "../stackConfig";
 
 /**
  * EC2's CreateSecurityGroup GroupDescription and a rule's IpRange description: a-z, A-Z, 0-9,
@@ -77,5 +80,48 @@ describe("AWS API constraints on free text (whole program)", function () {
             ],
         } as unknown as ProgramRun;
         expect(descriptionProblems(run)).to.have.length(2);
+    });
+});
+
+describe("S3 object tags (whole program)", function () {
+    const userTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`cost-tag-${i}`, "x"]));
+
+    /** Each S3 object's tags as AWS gets them: the provider's default tags and the object's own. */
+    function objectTagCounts(run: ProgramRun): Record<string, number> {
+        const provider = run.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "aws");
+        const raw = provider?.inputs.defaultTags;
+        const defaults = (typeof raw === "string" ? JSON.parse(raw) : raw) as { tags: Record<string, string> };
+        return Object.fromEntries(
+            run.resources
+                .filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")
+                .map((r) => [
+                    r.name,
+                    Object.keys({ ...defaults.tags, ...((r.inputs.tags as Record<string, string>) ?? {}) }).length,
+                ]),
+        );
+    }
+
+    it("with the most user tags the config allows, every object S3 gets carries at most 10 (S3's limit)", async () => {
+        const run = await runStack("prod", {
+            // The stack file's own tag (team) and as many more as the config allows.
+            "webfleet:tags": userTags(MAX_USER_TAGS - 1),
+            "webfleet:web": { domain: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+        });
+        const counts = objectTagCounts(run);
+        // The app bundle and the CDN's four error pages.
+        expect(Object.keys(counts)).to.have.length(5);
+        for (const [name, count] of Object.entries(counts)) {
+            expect(count, name).to.be.at.most(10);
+        }
+        expect(Math.max(...Object.values(counts))).to.equal(10);
+    });
+
+    it("the config refuses one user tag more, naming the limit and which tags to remove", () => {
+        expect(() => validateStackConfig(rawConfig("dev", { tags: userTags(MAX_USER_TAGS) }))).not.to.throw();
+        const message = configProblems(() =>
+            validateStackConfig(rawConfig("dev", { tags: { ...userTags(MAX_USER_TAGS + 1), Name: "n" } })),
+        );
+        expect(message).to.include(`tags: expected at most ${MAX_USER_TAGS} tags: S3 takes 10 tags on an object`);
+        expect(message).to.include(`pulumi config rm --stack dev --path tags.cost-tag-${MAX_USER_TAGS}`);
     });
 });
