@@ -346,8 +346,9 @@ const tagKeys: Rule = (_c, ctx) =>
 const PROGRAM_TAG_KEYS = [...Object.keys(stackTags("p", "s", "e", {})), "Name"];
 /**
  * S3 takes at most 10 tags on an object (PutObject/PutObjectTagging: "Object tags cannot be
- * greater than 10"), and the provider's default tags reach the objects this program writes (the
- * app bundle, the CDN's error pages) along with the program's own: what is left is the users'.
+ * greater than 10"), Route 53 at most 10 on a health check (ChangeTagsForResource), and the
+ * provider's default tags reach the objects (the app bundle, the CDN's error pages) and the
+ * synthetic checks along with the program's own: what is left is the users'.
  */
 export const MAX_USER_TAGS = 10 - PROGRAM_TAG_KEYS.length;
 
@@ -357,7 +358,7 @@ const tagCount: Rule = (_c, ctx) => {
         ? [
               {
                   path: ["tags"],
-                  expected: `at most ${MAX_USER_TAGS} tags: S3 takes 10 tags on an object, every resource's tags reach the app bundle's object, and the stack adds ${PROGRAM_TAG_KEYS.join(", ")} itself`,
+                  expected: `at most ${MAX_USER_TAGS} tags: S3 objects and Route 53 health checks take 10 tags, every resource's tags reach the app bundle's object and the synthetic checks, and the stack adds ${PROGRAM_TAG_KEYS.join(", ")} itself`,
                   found: extra,
                   repairs: extra.slice(MAX_USER_TAGS).map((key) => rm(["tags", key])),
               },

@@ -83,17 +83,18 @@ describe("AWS API constraints on free text (whole program)", function () {
     });
 });
 
-describe("S3 object tags (whole program)", function () {
+describe("S3 object and Route 53 health check tags (whole program)", function () {
+    const TEN_TAGS_AT_MOST = ["aws:s3/bucketObjectv2:BucketObjectv2", "aws:route53/healthCheck:HealthCheck"];
     const userTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`cost-tag-${i}`, "x"]));
 
-    /** Each S3 object's tags as AWS gets them: the provider's default tags and the object's own. */
+    /** The tags of each resource that takes at most 10 (S3 objects, Route 53 health checks) as AWS gets them: the provider's default tags and its own. */
     function objectTagCounts(run: ProgramRun): Record<string, number> {
         const provider = run.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "aws");
         const raw = provider?.inputs.defaultTags;
         const defaults = (typeof raw === "string" ? JSON.parse(raw) : raw) as { tags: Record<string, string> };
         return Object.fromEntries(
             run.resources
-                .filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")
+                .filter((r) => TEN_TAGS_AT_MOST.includes(r.type))
                 .map((r) => [
                     r.name,
                     Object.keys({ ...defaults.tags, ...((r.inputs.tags as Record<string, string>) ?? {}) }).length,
@@ -101,15 +102,15 @@ describe("S3 object tags (whole program)", function () {
         );
     }
 
-    it("with the most user tags the config allows, every object S3 gets carries at most 10 (S3's limit)", async () => {
+    it("with the most user tags the config allows, every S3 object and health check carries at most 10 (their limit)", async () => {
         const run = await runStack("prod", {
             // The stack file's own tag (team) and as many more as the config allows.
             "webfleet:tags": userTags(MAX_USER_TAGS - 1),
             "webfleet:web": { domain: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
         });
         const counts = objectTagCounts(run);
-        // The app bundle and the CDN's four error pages.
-        expect(Object.keys(counts)).to.have.length(5);
+        // The app bundle, the CDN's four error pages and the two synthetic checks.
+        expect(Object.keys(counts)).to.have.length(7);
         for (const [name, count] of Object.entries(counts)) {
             expect(count, name).to.be.at.most(10);
         }
@@ -121,7 +122,9 @@ describe("S3 object tags (whole program)", function () {
         const message = configProblems(() =>
             validateStackConfig(rawConfig("dev", { tags: { ...userTags(MAX_USER_TAGS + 1), Name: "n" } })),
         );
-        expect(message).to.include(`tags: expected at most ${MAX_USER_TAGS} tags: S3 takes 10 tags on an object`);
+        expect(message).to.include(
+            `tags: expected at most ${MAX_USER_TAGS} tags: S3 objects and Route 53 health checks take 10 tags`,
+        );
         expect(message).to.include(`pulumi config rm --stack dev --path tags.cost-tag-${MAX_USER_TAGS}`);
     });
 });
