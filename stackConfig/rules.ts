@@ -340,6 +340,24 @@ const tagKeys: Rule = (_c, ctx) =>
         }));
 
 /**
+ * What ELBv2, SSM, RDS and others accept in a tag value (their TagValue pattern
+ * ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$): every resource gets the user's tags, so one value outside it
+ * fails the first resource of such a service (the load balancer, the SSM documents).
+ */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+const tagValues: Rule = (_c, ctx) =>
+    Object.entries(ctx.given.tags ?? {})
+        .filter(([, value]) => typeof value === "string" && !TAG_VALUE.test(value))
+        .map(([key, value]) => ({
+            path: ["tags", key],
+            expected:
+                "a tag value of letters, digits, spaces and _.:/=+-@ only (what ELBv2, SSM and RDS accept in a tag value), at most 256",
+            found: value,
+            repairs: [rm(["tags", key])],
+        }));
+
+/**
  * The tags the program puts on every resource itself (lib/tags.ts), and the Name some resources
  * add: user tags with these keys add nothing.
  */
@@ -383,5 +401,6 @@ export const RULES: Rule[] = [
     sshUsersRule,
     backupCopy,
     tagKeys,
+    tagValues,
     tagCount,
 ];

@@ -128,3 +128,16 @@ describe("S3 object and Route 53 health check tags (whole program)", function ()
         expect(message).to.include(`pulumi config rm --stack dev --path tags.cost-tag-${MAX_USER_TAGS}`);
     });
 });
+
+describe("tag values (config)", () => {
+    it("refuses a value ELBv2, SSM and RDS would refuse (their TagValue pattern), and accepts theirs", () => {
+        const ok = { team: "Platform Team / EU-1", owner: "ops@example.com", cost: "a=b+c:d_e.f" };
+        expect(() => validateStackConfig(rawConfig("dev", { tags: ok }))).not.to.throw();
+        const message = configProblems(() =>
+            validateStackConfig(rawConfig("dev", { tags: { team: "Platform (EU)", owner: "Ops, EU" } })),
+        );
+        expect(message).to.include("tags.team: expected a tag value of letters, digits, spaces and _.:/=+-@ only");
+        expect(message).to.include('found "Platform (EU)"');
+        expect(message).to.include('found "Ops, EU"');
+    });
+});
