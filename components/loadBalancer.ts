@@ -136,7 +136,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 childName(name, "https-in"),
                 {
                     securityGroupId: sg.id,
-                    description: "HTTPS from CloudFront's origin-facing addresses only",
+                    description: "HTTPS from the CloudFront origin-facing addresses only",
                     ipProtocol: "tcp",
                     fromPort: HTTPS_PORT,
                     toPort: HTTPS_PORT,
@@ -168,7 +168,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             childName(name, "app-out"),
             {
                 securityGroupId: sg.id,
-                description: "HTTPS requests and health checks to the web servers on the app's TLS port",
+                description: "HTTPS requests and health checks to the web servers on the app TLS port",
                 ipProtocol: "tcp",
                 fromPort: args.appPort,
                 toPort: args.appPort,

@@ -509,7 +509,8 @@ export const SECTIONS = {
 
 export const TAGS = key({
     kind: map(pattern(/^.{0,256}$/s, "a string of at most 256 characters", "string"), "a map of tag keys to strings"),
-    description: "extra tags on every resource (keys may not start with aws:)",
+    description:
+        "extra tags on every resource: at most 5 (S3 objects and health checks take 10, the stack adds 5), keys not starting with aws:, keys and values of letters, digits, spaces and _.:/=+-@",
     default: {},
     example: { team: "platform" },
 });

@@ -20,6 +20,7 @@ import {
 import { DEFAULT_POOL_MAX } from "../app/db/poolConfig";
 import { MIGRATION_CONNECTIONS } from "../app/lambda/constants";
 import { sshUsersRule } from "./sshRules";
+import { stackTags } from "../lib/tags";
 
 /** A path in the stack file: ["web", "minSize"], ["bastion", "allowedCidrs", 0]. */
 export type Path = (string | number)[];
@@ -338,6 +339,51 @@ const tagKeys: Rule = (_c, ctx) =>
             repairs: [rm(["tags", key])],
         }));
 
+/**
+ * What ELBv2, SSM, RDS and others accept in a tag value (their TagValue pattern
+ * ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$): every resource gets the user's tags, so one value outside it
+ * fails the first resource of such a service (the load balancer, the SSM documents).
+ */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+const tagValues: Rule = (_c, ctx) =>
+    Object.entries(ctx.given.tags ?? {})
+        .filter(([, value]) => typeof value === "string" && !TAG_VALUE.test(value))
+        .map(([key, value]) => ({
+            path: ["tags", key],
+            expected:
+                "a tag value of letters, digits, spaces and _.:/=+-@ only (what ELBv2, SSM and RDS accept in a tag value), at most 256",
+            found: value,
+            repairs: [rm(["tags", key])],
+        }));
+
+/**
+ * The tags the program puts on every resource itself (lib/tags.ts), and the Name some resources
+ * add: user tags with these keys add nothing.
+ */
+const PROGRAM_TAG_KEYS = [...Object.keys(stackTags("p", "s", "e", {})), "Name"];
+/**
+ * S3 takes at most 10 tags on an object (PutObject/PutObjectTagging: "Object tags cannot be
+ * greater than 10"), Route 53 at most 10 on a health check (ChangeTagsForResource), and the
+ * provider's default tags reach the objects (the app bundle, the CDN's error pages) and the
+ * synthetic checks along with the program's own: what is left is the users'.
+ */
+export const MAX_USER_TAGS = 10 - PROGRAM_TAG_KEYS.length;
+
+const tagCount: Rule = (_c, ctx) => {
+    const extra = Object.keys(ctx.given.tags ?? {}).filter((key) => !PROGRAM_TAG_KEYS.includes(key));
+    return extra.length > MAX_USER_TAGS
+        ? [
+              {
+                  path: ["tags"],
+                  expected: `at most ${MAX_USER_TAGS} tags: S3 objects and Route 53 health checks take 10 tags, every resource's tags reach the app bundle's object and the synthetic checks, and the stack adds ${PROGRAM_TAG_KEYS.join(", ")} itself`,
+                  found: extra,
+                  repairs: extra.slice(MAX_USER_TAGS).map((key) => rm(["tags", key])),
+              },
+          ]
+        : [];
+};
+
 /** Every rule, in the order their problems are reported. */
 export const RULES: Rule[] = [
     availabilityZones,
@@ -355,4 +401,6 @@ export const RULES: Rule[] = [
     sshUsersRule,
     backupCopy,
     tagKeys,
+    tagValues,
+    tagCount,
 ];

@@ -99,7 +99,7 @@ export class WebTier extends pulumi.ComponentResource {
             childName(name, "app-from-alb"),
             {
                 securityGroupId: webSg.id,
-                description: "The app's HTTPS port from the load balancer only",
+                description: "The app HTTPS port from the load balancer only",
                 ipProtocol: "tcp",
                 fromPort: args.appPort,
                 toPort: args.appPort,
