@@ -12,7 +12,7 @@ import { migrationsSha256 } from "../app/db/migrations";
 import { MigrationResult, rdsCaBundleUrl } from "../app/lambda/constants";
 import type { MigrationBundle } from "../app/lambda/build";
 import { openPostgres } from "./postgresAccess";
-import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { MANAGE_VPC_NETWORK_INTERFACES, policyDocument, serviceTrustPolicy, writeOwnLogs } from "../lib/iam";
 import { secretReadStatements } from "../lib/kmsPolicy";
 import { childName } from "../lib/naming";
 import { roleTags } from "../lib/tags";
@@ -127,29 +127,8 @@ export class Migrations extends pulumi.ComponentResource {
                     .apply(([secretArn, keyArn, r]) => secretReadStatements(secretArn, keyArn, r))
                     .apply((readSecret) =>
                         policyDocument([
-                            logGroup.arn.apply((arn): Statement => ({
-                                Sid: "WriteOwnLogs",
-                                Effect: "Allow",
-                                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                Resource: `${arn}:*`,
-                            })),
-                            // What AWSLambdaVPCAccessExecutionRole grants, minus its logs actions on
-                            // every group. Lambda itself makes these calls to manage the function's
-                            // network interfaces and checks for them on "*" when it creates the
-                            // function; the Describe actions have no resource level at all.
-                            {
-                                Sid: "ManageVpcNetworkInterfaces",
-                                Effect: "Allow",
-                                Action: [
-                                    "ec2:CreateNetworkInterface",
-                                    "ec2:DescribeNetworkInterfaces",
-                                    "ec2:DescribeSubnets",
-                                    "ec2:DeleteNetworkInterface",
-                                    "ec2:AssignPrivateIpAddresses",
-                                    "ec2:UnassignPrivateIpAddresses",
-                                ],
-                                Resource: "*",
-                            },
+                            logGroup.arn.apply(writeOwnLogs),
+                            MANAGE_VPC_NETWORK_INTERFACES,
                             // The master secret, and the key only as Secrets Manager uses it for that.
                             ...readSecret,
                         ]),

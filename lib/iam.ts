@@ -44,3 +44,32 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): pulumi.O
         Condition: { Bool: { "aws:SecureTransport": "false" } },
     }));
 }
+
+/** A function's right to write its own log group: streams and events, nothing else. */
+export function writeOwnLogs(logGroupArn: string): Statement {
+    return {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroupArn}:*`,
+    };
+}
+
+/**
+ * What AWSLambdaVPCAccessExecutionRole grants a function in a VPC, minus its logs actions on every
+ * group. Lambda itself makes these calls to manage the function's network interfaces and checks
+ * for them on "*" when it creates the function; the Describe actions have no resource level.
+ */
+export const MANAGE_VPC_NETWORK_INTERFACES: Statement = {
+    Sid: "ManageVpcNetworkInterfaces",
+    Effect: "Allow",
+    Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+    ],
+    Resource: "*",
+};

@@ -8,7 +8,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FunctionBundle } from "../../app/lambda/build";
 import { rdsCaBundleUrl } from "../../app/lambda/constants";
-import { Statement, policyDocument, serviceTrustPolicy } from "../../lib/iam";
+import {
+    MANAGE_VPC_NETWORK_INTERFACES,
+    Statement,
+    policyDocument,
+    serviceTrustPolicy,
+    writeOwnLogs,
+} from "../../lib/iam";
 import { secretReadStatements } from "../../lib/kmsPolicy";
 import { childName } from "../../lib/naming";
 import { roleTags } from "../../lib/tags";
@@ -85,26 +91,9 @@ export function restoreValidator(parent: pulumi.Resource, name: string, args: Va
                 .all([args.masterSecretArn, args.kmsKeyArn, region, account, logGroup.arn])
                 .apply(([secretArn, keyArn, r, acct, logArn]) =>
                     policyDocument([
-                        {
-                            Sid: "WriteOwnLogs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: `${logArn}:*`,
-                        },
+                        writeOwnLogs(logArn),
                         // As the migration function: Lambda manages the function's interfaces.
-                        {
-                            Sid: "ManageVpcNetworkInterfaces",
-                            Effect: "Allow",
-                            Action: [
-                                "ec2:CreateNetworkInterface",
-                                "ec2:DescribeNetworkInterfaces",
-                                "ec2:DescribeSubnets",
-                                "ec2:DeleteNetworkInterface",
-                                "ec2:AssignPrivateIpAddresses",
-                                "ec2:UnassignPrivateIpAddresses",
-                            ],
-                            Resource: "*",
-                        },
+                        MANAGE_VPC_NETWORK_INTERFACES,
                         // The restored instance's endpoint and security groups: its name is AWS
                         // Backup's to choose, so any instance of this account and region.
                         {
