@@ -45,7 +45,7 @@ export function renderConfigTable(): string {
     const rows = [
         "| key | type | default (dev / prod) | shipped dev / prod | meaning |",
         "|---|---|---|---|---|",
-        "| `aws:region` | AWS region | required | us-east-1 / us-east-1 | the stack's region |",
+        "| `aws:region` | AWS region | required | us-east-1 / us-east-1 | the stack's region, in AWS's commercial partition (GovCloud, China and the isolated regions are refused: the program writes arn:aws ARNs) |",
     ];
     for (const { path: keyPath, def } of allKeys()) {
         const dev = shipped("dev", keyPath);

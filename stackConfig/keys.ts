@@ -467,7 +467,7 @@ export const SECTIONS = {
                 s.trim().toLowerCase(),
             ),
             description:
-                "a second region each daily snapshot is copied to, into a vault under a key of that region (recommended for prod); not aws:region",
+                "a second region each daily snapshot is copied to, into a vault under a key of that region (recommended for prod); not aws:region, and in the same (commercial) partition",
             example: "us-west-2",
         }),
     }),

@@ -315,6 +315,16 @@ const backupCopy: Rule = (c, ctx) => {
             },
         ];
     }
+    if (!isCommercialRegion(copy)) {
+        return [
+            {
+                path: ["backup", "copyRegion"],
+                expected: `a region of AWS's commercial partition, as the stack's: AWS Backup copies only within a partition (or unset: no copy)`,
+                found: copy,
+                repairs: [rm(["backup", "copyRegion"])],
+            },
+        ];
+    }
     return copy === ctx.region
         ? [
               {
@@ -326,6 +336,14 @@ const backupCopy: Rule = (c, ctx) => {
           ]
         : [];
 };
+
+/**
+ * Whether a region is in AWS's commercial partition (arn:aws). GovCloud (us-gov-*), China (cn-*)
+ * and the isolated partitions (us-iso*, eu-isoe-*, …) have partitions of their own.
+ */
+export function isCommercialRegion(region: string): boolean {
+    return !/^(us-gov-|cn-|[a-z]{2}-iso[a-z]?-)/.test(region);
+}
 
 const TAG_KEY = /^[\p{L}\p{N}\s_.:/=+\-@]{1,128}$/u;
 

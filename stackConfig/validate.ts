@@ -19,7 +19,7 @@ import {
     SECTION_NAMES,
     TAGS,
 } from "./keys";
-import { Issue, Path, RULES, Repair } from "./rules";
+import { Issue, Path, RULES, Repair, isCommercialRegion } from "./rules";
 import { commandsFor, listsToRewrite, withListRewrites } from "./fixes";
 import { pathText } from "./paths";
 
@@ -253,6 +253,13 @@ function evaluate(raw: RawStackConfig): Evaluation {
             path: ["aws:region"],
             expected: "the AWS region the stack deploys to, like us-east-1",
             found: undefined,
+            repairs: [],
+        });
+    } else if (!isCommercialRegion(raw.region)) {
+        issues.unshift({
+            path: ["aws:region"],
+            expected: `a region of AWS's commercial partition: the program's ARNs and policies are written for arn:aws, so ${raw.region}'s partition (GovCloud, China or an isolated one) is not supported`,
+            found: raw.region,
             repairs: [],
         });
     }

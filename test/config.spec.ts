@@ -261,6 +261,11 @@ describe("stack config", () => {
             `  - backup.copyRegion: expected an AWS region name like us-west-2; found "US-West-2".\n    Fix: pulumi config set --stack dev --path backup.copyRegion us-west-2`,
         ],
         [
+            "a backup copy region in another partition (AWS Backup copies within one)",
+            { backup: { copyRegion: "cn-north-1" } },
+            `  - backup.copyRegion: expected a region of AWS's commercial partition, as the stack's: AWS Backup copies only within a partition (or unset: no copy); found "cn-north-1".\n    Fix: pulumi config rm --stack dev --path backup.copyRegion`,
+        ],
+        [
             "a backup copy region with backups off",
             { backup: { enabled: false, copyRegion: "us-west-2" } },
             `  - backup.copyRegion: expected unset while backup.enabled is false (there are no backups to copy); found "us-west-2".\n    Fix: pulumi config rm --stack dev --path backup.copyRegion`,
@@ -283,6 +288,17 @@ describe("stack config", () => {
             expectFixesAccepted("dev", values);
         });
     }
+
+    it("refuses a region outside AWS's commercial partition, whose ARNs the program does not write", () => {
+        for (const region of ["us-gov-west-1", "cn-northwest-1", "us-isob-east-1"]) {
+            expect(problemsOf(() => validateStackConfig(raw("dev", {}, region)))).to.include(
+                `  - aws:region: expected a region of AWS's commercial partition: the program's ARNs and policies are written for arn:aws, so ${region}'s partition (GovCloud, China or an isolated one) is not supported; found "${region}".\n    Fix: pulumi config set --stack dev aws:region us-east-1`,
+            );
+        }
+        for (const region of ["us-east-1", "eu-central-2", "ap-southeast-5", "il-central-1"]) {
+            expect(() => validateStackConfig(raw("dev", {}, region)), region).not.to.throw();
+        }
+    });
 
     it("gives fixes that hold together however many problems a file has", () => {
         expectFixesAccepted("dev", {
