@@ -24,7 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { denyInsecureTransport, policyDocument, Statement } from "../lib/iam";
 import { AliasTarget, EdgeSeam } from "./loadBalancer";
-import { childName } from "../lib/naming";
+import { childName, nameWithin } from "../lib/naming";
 
 /** The statuses CloudFront answers with the app's own page. */
 export const CDN_ERROR_STATUSES = [500, 502, 503, 504] as const;
@@ -173,7 +173,7 @@ export class Cdn extends pulumi.ComponentResource {
         this.oac = new aws.cloudfront.OriginAccessControl(
             childName(name, "oac"),
             {
-                name: `${args.prefix}-error-pages`,
+                name: nameWithin(`${args.prefix}-error-pages`, 64, "CloudFront origin access control"),
                 description: "webfleet error pages",
                 originAccessControlOriginType: "s3",
                 signingBehavior: "always",

@@ -15,7 +15,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, policyDocument, serviceTrustPolicy } from "../lib/iam";
-import { childName } from "../lib/naming";
+import { childName, nameWithin } from "../lib/naming";
 import {
     PATCH_WINDOW_CUTOFF_HOURS,
     PATCH_WINDOW_HOURS,
@@ -66,7 +66,7 @@ export class Patching extends pulumi.ComponentResource {
         const baseline = new aws.ssm.PatchBaseline(
             childName(name, "baseline"),
             {
-                name: `${args.prefix}-al2023-security`,
+                name: nameWithin(`${args.prefix}-al2023-security`, 128, "Patch baseline"),
                 description: `webfleet ${args.prefix}: Amazon Linux 2023 security updates (Critical, Important) after ${args.approveAfterDays} days`,
                 operatingSystem: "AMAZON_LINUX_2023",
                 approvalRules: [rule],
@@ -81,7 +81,7 @@ export class Patching extends pulumi.ComponentResource {
         const document = new aws.ssm.Document(
             childName(name, "asg-instance"),
             {
-                name: `${args.prefix}-patch-asg-instance`,
+                name: nameWithin(`${args.prefix}-patch-asg-instance`, 128, "SSM document"),
                 documentType: "Automation",
                 documentFormat: "JSON",
                 content: JSON.stringify(asgPatchDocument({ appUnit: args.web.appUnit })),
@@ -93,7 +93,7 @@ export class Patching extends pulumi.ComponentResource {
         const window = new aws.ssm.MaintenanceWindow(
             childName(name, "window"),
             {
-                name: `${args.prefix}-patching`,
+                name: nameWithin(`${args.prefix}-patching`, 128, "Maintenance window"),
                 description: "Security updates: the bastion, then the web servers one at a time",
                 schedule: args.schedule,
                 duration: PATCH_WINDOW_HOURS,

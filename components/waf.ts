@@ -18,7 +18,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, policyDocument } from "../lib/iam";
-import { childName } from "../lib/naming";
+import { childName, nameWithin } from "../lib/naming";
 
 /** The managed rule groups, in priority order after the rate limit. */
 export const MANAGED_RULE_GROUPS = [
@@ -108,7 +108,7 @@ export class WebFirewall extends pulumi.ComponentResource {
         const acl = new aws.wafv2.WebAcl(
             childName(name, "acl"),
             {
-                name: `${args.prefix}-web`,
+                name: nameWithin(`${args.prefix}-web`, 128, "WAF web ACL"),
                 description: "webfleet: rate limit and AWS managed rule groups in front of the ALB",
                 scope: args.scope,
                 defaultAction: { allow: {} },

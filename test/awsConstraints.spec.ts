@@ -10,6 +10,7 @@ import { MAX_USER_TAGS } from "../stackConfig/rules";
 import { configProblems, rawConfig } from "./support/config";
 import { runStack, sharedRun } from "./support/program";
 import { validateStackConfig } from "../stackConfig";
+import { nameWithin } from "../lib/naming";
 
 /**
  * EC2's CreateSecurityGroup GroupDescription and a rule's IpRange description: a-z, A-Z, 0-9,
@@ -139,5 +140,35 @@ describe("tag values (config)", () => {
         expect(message).to.include("tags.team: expected a tag value of letters, digits, spaces and _.:/=+-@ only");
         expect(message).to.include('found "Platform (EU)"');
         expect(message).to.include('found "Ops, EU"');
+    });
+});
+
+describe("names AWS limits in length", () => {
+    it("refuses a name over its limit with the fix, and passes one at the limit unchanged", () => {
+        const prefix = `${"p".repeat(40)}-${"s".repeat(12)}`; // a long project and stack
+        expect(() => nameWithin(`${prefix}-error-pages`, 64, "CloudFront origin access control")).to.throw(
+            `CloudFront origin access control name "${prefix}-error-pages" is 65 characters, more than the 64 AWS allows; use a shorter project or stack name`,
+        );
+        const atLimit = "x".repeat(64);
+        expect(nameWithin(atLimit, 64, "CloudFront origin access control")).to.equal(atLimit);
+    });
+
+    it("names every limited resource of prod with CloudFront within its limit, through the check", async () => {
+        const run = await runStack("prod", {
+            "webfleet:web": { domain: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+        });
+        const limits: [string, number][] = [
+            ["aws:cloudfront/originAccessControl:OriginAccessControl", 64],
+            ["aws:wafv2/webAcl:WebAcl", 128],
+            ["aws:ssm/patchBaseline:PatchBaseline", 128],
+            ["aws:ssm/maintenanceWindow:MaintenanceWindow", 128],
+        ];
+        for (const [type, max] of limits) {
+            const named = run.resources.filter((r) => r.type === type);
+            expect(named, type).not.to.deep.equal([]);
+            for (const r of named) {
+                expect(String(r.inputs.name).length, `${type} ${r.name}`).to.be.at.most(max);
+            }
+        }
     });
 });
