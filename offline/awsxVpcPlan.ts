@@ -3,6 +3,7 @@
  * the resources of it): the AZs, the subnets per tier and AZ in awsx's order and names, and the
  * NAT strategy. Pure; anything but the explicit layout the network component uses is refused.
  */
+import { availabilityZonesOf } from "./regions";
 
 export type Tier = "Public" | "Private" | "Isolated";
 
@@ -38,8 +39,20 @@ export const VPC_PASSTHROUGH = [
     "ipv6NetmaskLength",
 ];
 
+/** The region's AZs as the mocked `aws.getAvailabilityZones` lists them (offline/regions.ts). */
 export function mockAzNames(region: string): string[] {
-    return ["a", "b", "c", "d", "e", "f"].map((s) => `${region}${s}`);
+    return availabilityZonesOf(region);
+}
+
+/** awsx's getDefaultAzs: the region's first N zones, or its error when it has fewer. */
+function defaultAzs(region: string, count = 3): string[] {
+    const names = mockAzNames(region);
+    if (names.length < count) {
+        throw new Error(
+            `The configured region for this provider does not have at least ${count} Availability Zones. Either specify an explicit list of zones in availabilityZoneNames or choose a region with at least ${count} AZs.`,
+        );
+    }
+    return names.slice(0, count);
 }
 
 /** One subnet awsx creates: its tier, AZ, CIDR and logical name. */
@@ -79,7 +92,7 @@ function strategyOf(raw: string | undefined): VpcPlan["strategy"] {
 
 /** The subnets awsx lays out for these inputs, in its registration order (per AZ: public, private, isolated). */
 export function planVpc(vpcName: string, inputs: AwsxVpcInputs, region: string): VpcPlan {
-    const azs = inputs.availabilityZoneNames ?? mockAzNames(region).slice(0, inputs.numberOfAvailabilityZones ?? 3);
+    const azs = inputs.availabilityZoneNames ?? defaultAzs(region, inputs.numberOfAvailabilityZones);
     const specs = inputs.subnetSpecs ?? [];
     if (specs.length === 0 || specs.some((s) => !Array.isArray(s.cidrBlocks))) {
         throw new Error(

@@ -12,13 +12,16 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { AWSX_VPC, AwsxVpcInputs, mockAzNames, vpcChildren } from "./awsxVpc";
+import { AWSX_VPC, AwsxVpcInputs, vpcChildren } from "./awsxVpc";
+import { RegistrationChecks } from "./engineChecks";
+import { DEFAULT_EXISTING_ROLES, mockInvoke } from "./mockInvoke";
 import { stateFor } from "./mockPhases";
 import { MOCK_ACCOUNT_ID } from "./mockState";
 import { Phase, RecordedOptions, RecordedResource, UNKNOWN } from "./types";
 
 export { MOCK_ACCOUNT_ID } from "./mockState";
 export { mockAzNames } from "./awsxVpc";
+export { DEFAULT_EXISTING_ROLES } from "./mockInvoke";
 
 // Signatures of the Pulumi wire format (sdk/nodejs/runtime/rpc.ts).
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -105,78 +108,6 @@ export interface MockOptions {
     existingRoles?: string[];
 }
 
-/** What a used account already has: Auto Scaling created its service-linked role long ago. */
-export const DEFAULT_EXISTING_ROLES = ["AWSServiceRoleForAutoScaling"];
-
-/** Data sources the program may call, with what AWS would answer. */
-function mockInvoke(
-    token: string,
-    inputs: Record<string, any>,
-    region: string,
-    existingRoles: string[],
-): Record<string, any> {
-    switch (token) {
-        case "aws:iam/getRole:getRole": {
-            const name = String(inputs.name);
-            if (!existingRoles.includes(name)) {
-                // What IAM answers, as the provider reports it.
-                throw new Error(`reading IAM Role (${name}): couldn't find resource (NoSuchEntity)`);
-            }
-            const path = name.startsWith("AWSServiceRoleFor") ? "/aws-service-role/autoscaling.amazonaws.com/" : "/";
-            return {
-                id: name,
-                name,
-                path,
-                arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${path}${name}`,
-                uniqueId: `AROA${crypto.createHash("sha256").update(name).digest("hex").slice(0, 17).toUpperCase()}`,
-                assumeRolePolicy: "{}",
-                maxSessionDuration: 3600,
-                tags: {},
-            };
-        }
-        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const names = mockAzNames(region);
-            return {
-                names,
-                zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
-                state: inputs.state ?? "available",
-                id: region,
-                groupNames: [region],
-            };
-        }
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                accountId: MOCK_ACCOUNT_ID,
-                arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`,
-                userId: "AIDAOFFLINE",
-                id: MOCK_ACCOUNT_ID,
-            };
-        case "aws:index/getRegion:getRegion":
-            return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
-        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-            if (inputs.name === "com.amazonaws.global.cloudfront.origin-facing") {
-                // The AWS-managed list's ID differs per region; us-east-1's.
-                return {
-                    id: "pl-3b927c52",
-                    name: inputs.name,
-                    addressFamily: "IPv4",
-                    maxEntries: 55,
-                    ownerId: "AWS",
-                    version: 1,
-                    entries: [],
-                    arn: `arn:aws:ec2:${region}:aws:prefix-list/pl-3b927c52`,
-                    tags: {},
-                };
-            }
-            break;
-        case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
-    }
-    throw new Error(
-        `offline mocks: no mock for the invoke ${token}; add one to offline/mocks.ts (what AWS would return), so a data source never silently returns nothing`,
-    );
-}
-
 /**
  * Records every registration: MockMonitor gives the mocks only type, name and inputs, so the
  * recorder wraps its registerResource to also keep parent, dependencies and property
@@ -185,9 +116,11 @@ function mockInvoke(
 export class Recorder {
     readonly resources: RecordedResource[] = [];
     readonly invokes: string[] = [];
+    /** Registrations the engine would refuse (offline/engineChecks.ts): each fails the run, as it fails a preview. */
+    readonly refused: Error[] = [];
 }
 
-let active: { recorder: Recorder; region: string; phase: Phase } | undefined;
+let active: { recorder: Recorder; region: string; phase: Phase; checks: RegistrationChecks } | undefined;
 let patched = false;
 
 /**
@@ -269,6 +202,12 @@ function patchMonitor(): void {
         callback: (err: any, res: any) => void,
     ) {
         const run = active;
+        const urn = (this as any).newUrn(req.getParent(), req.getType(), req.getName());
+        const refused = run?.checks.register(urn, req.getParent(), req.getType(), req.getName());
+        if (refused) {
+            run?.recorder.refused.push(refused);
+            return callback(refused, undefined);
+        }
         return original.call(this, req, (err: any, res: any) => {
             if (!err && run) {
                 const paths: Paths = { secret: [], unknown: [] };
@@ -319,7 +258,7 @@ export async function installMocks(project: string, stack: string, opts: MockOpt
     patchMonitor();
     const recorder = new Recorder();
     const phase = opts.phase ?? "update";
-    active = { recorder, region: opts.region, phase };
+    active = { recorder, region: opts.region, phase, checks: new RegistrationChecks(stack, project) };
     // A second AWS provider (another region, e.g. the backup copy's) answers for its own region.
     const providerRegions = new Map<string, string>();
     const regionOf = (provider: string | undefined): string => {

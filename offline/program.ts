@@ -161,6 +161,11 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
             failed,
         ]);
         await Promise.race([require("@pulumi/pulumi/runtime/settings").waitForRPCs(), failed]);
+        // The engine fails the preview on a registration it refuses, whether or not the program
+        // ever waits on that resource (a component's URN often nobody awaits).
+        if (recorder.refused.length > 0) {
+            throw recorder.refused[0];
+        }
     } catch (e) {
         // The one error fails every registration waiting on it; let those rejections arrive
         // (within a few turns) before the handler goes, or Node would crash the process on them.
