@@ -185,7 +185,8 @@ async function run(opts: CliOptions): Promise<number> {
         const json = JSON.stringify(diff, null, 2) + "\n";
         if (opts.out) writeFile("--out", opts.out, json);
         process.stdout.write(opts.json ? json : renderDiff(diff, o) + "\n");
-        return exitCodeFor(head);
+        // A change the engine refuses fails `pulumi preview` as a mandatory violation fails the plan.
+        return (diff.errors ?? []).length > 0 ? 1 : exitCodeFor(head);
     }
     if (opts.diagram) {
         // Before stdout, so a diagram that can't be written leaves no half-reported plan.

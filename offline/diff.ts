@@ -22,7 +22,7 @@ interface DocResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
-    options?: { replaceOnChanges?: string[]; aliases?: string[] };
+    options?: { replaceOnChanges?: string[]; aliases?: string[]; protect?: boolean };
 }
 
 interface DocViolation {
@@ -60,6 +60,8 @@ export interface ResourceChange {
     replacedBecause?: string[];
     /** Set when the type's force-new inputs are not known offline. */
     note?: string;
+    /** The engine's error when it refuses this change (replacing or deleting a protected resource). */
+    error?: string;
 }
 
 export interface PlanDiff {
@@ -70,7 +72,20 @@ export interface PlanDiff {
     outputs: { key: string; old?: unknown; new?: unknown }[];
     violations: { introduced: DocViolation[]; fixed: DocViolation[] };
     cost?: { old: number; new: number };
+    /** Changes the engine refuses, failing `pulumi preview` (each also on its resource's `error`). */
+    errors?: string[];
 }
+
+/** The engine's errors (pkg/resource/deploy: step generator and DeleteStep) for a protected resource. */
+export const protectedError = {
+    replace: (urn: string) =>
+        `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, ` +
+        "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`",
+    remove: (urn: string) =>
+        `unable to delete resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, ` +
+        "either remove the `protect` flag from the resource in your Pulumi program and run `pulumi up` " +
+        `or use the command:\n\`pulumi state unprotect ${urn}\``,
+};
 
 /** Leaf values by path ("a.b[0].c"); empty objects and arrays count as leaves. */
 export function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
@@ -130,6 +145,9 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, ref: PlanDiff[
         }
         const topLevel = [...new Set(changes.map((c) => c.path.split(/[.[]/)[0]))];
         const { verdict, because } = replacementFor(r.type, topLevel, r.options?.replaceOnChanges);
+        // The engine refuses to replace what is protected both in its state and in the program
+        // (unprotecting and replacing in one update is allowed).
+        const blocked = verdict === "replace" && old.options?.protect === true && r.options?.protect === true;
         resources.push({
             kind: verdict === "replace" ? "replace" : "update",
             urn: r.urn,
@@ -138,11 +156,18 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, ref: PlanDiff[
             changes,
             ...(verdict === "replace" ? { replacedBecause: because } : {}),
             ...(verdict === "unknown" ? { note: "whether this replaces it is not known offline" } : {}),
+            ...(blocked ? { error: protectedError.replace(r.urn) } : {}),
         });
     }
     for (const r of base.resources) {
         if (!after.has(r.urn) && !carriedOver.has(r.urn)) {
-            resources.push({ kind: "remove", urn: r.urn, type: r.type, name: r.name });
+            resources.push({
+                kind: "remove",
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                ...(r.options?.protect === true ? { error: protectedError.remove(r.urn) } : {}),
+            });
         }
     }
     const outputs = [...new Set([...Object.keys(base.outputs), ...Object.keys(head.outputs)])]
@@ -172,6 +197,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, ref: PlanDiff[
             introduced: head.violations.filter((v) => !baseKeys.has(violationKey(v))),
             fixed: base.violations.filter((v) => !headKeys.has(violationKey(v))),
         },
+        errors: resources.flatMap((r) => (r.error ? [r.error] : [])),
         ...(base.costEstimate && head.costEstimate
             ? { cost: { old: base.costEstimate.totalMonthly, new: head.costEstimate.totalMonthly } }
             : {}),
@@ -191,6 +217,11 @@ export function renderDiff(diff: PlanDiff, o: TextOptions): string {
     const lines = [
         line(`webfleet ${diff.stack}: plan diff against ${diff.base.ref} (${diff.base.commit.slice(0, 12)})`),
         ...(diff.base.note ? [line(`note: ${diff.base.note}`)] : []),
+        // As `pulumi preview` ends: the engine refuses these, so the update would not run.
+        ...(diff.errors ?? []).flatMap((e) => [
+            "",
+            ...e.split("\n").map((l, i) => line(`${i === 0 ? "error: " : "       "}${l}`)),
+        ]),
         "",
         line(
             `Resources: ${s.add} to add, ${s.replace} to replace, ${s.update} to update, ${s.remove} to remove, ${s.unchanged} unchanged`,
@@ -212,6 +243,7 @@ export function renderDiff(diff: PlanDiff, o: TextOptions): string {
         if (r.replacedBecause?.length)
             lines.push(line(`     replaced because ${r.replacedBecause.join(", ")} changed`));
         if (r.note) lines.push(line(`     note: ${r.note}`));
+        if (r.error) lines.push(line(`     error: refused, the resource is protected (see above)`));
         for (const c of r.changes ?? []) {
             lines.push(line(`     ${c.path}: ${shown(c.old, valueWidth)} → ${shown(c.new, valueWidth)}`));
         }

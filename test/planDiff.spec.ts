@@ -112,6 +112,46 @@ describe("plan diff helpers", () => {
     });
 });
 
+describe("plan diff: what the engine refuses (protected resources)", () => {
+    const URN = "urn:pulumi:prod::webfleet::aws:rds/instance:Instance::db";
+    const doc = (resources: PlanDocument["resources"]): PlanDocument => ({
+        project: "webfleet",
+        stack: "prod",
+        resources,
+        outputs: {},
+        violations: [],
+    });
+    const db = (dbName: string, protect: boolean) => ({
+        urn: URN,
+        type: "aws:rds/instance:Instance",
+        name: "db",
+        inputs: { dbName },
+        options: { protect },
+    });
+
+    it("refuses to replace a resource protected in the state and the program, with the engine's error", () => {
+        const d = diffPlans(doc([db("webfleet", true)]), doc([db("shop", true)]), REF);
+        expect(change(d, "db")).to.include({ kind: "replace" });
+        expect(change(d, "db")!.error).to.match(/^unable to replace resource "urn:pulumi:prod::webfleet::aws:rds/);
+        expect(d.errors).to.deep.equal([change(d, "db")!.error]);
+        const text = renderDiff(d, { width: 100, details: true });
+        expect(text).to.include(`error: unable to replace resource "${URN}"`);
+        expect(text).to.include("as it is currently marked for protection");
+        // Unprotecting and replacing in one update is allowed; so is an in-place update.
+        expect(diffPlans(doc([db("webfleet", true)]), doc([db("shop", false)]), REF).errors).to.deep.equal([]);
+        const update = { ...db("webfleet", true), inputs: { dbName: "webfleet", instanceClass: "db.m7g.xlarge" } };
+        expect(diffPlans(doc([db("webfleet", true)]), doc([update]), REF).errors).to.deep.equal([]);
+    });
+
+    it("refuses to delete a resource its state protects, naming `pulumi state unprotect`", () => {
+        const d = diffPlans(doc([db("webfleet", true)]), doc([]), REF);
+        expect(change(d, "db")).to.include({ kind: "remove" });
+        expect(d.errors![0]).to.contain(`unable to delete resource "${URN}"`);
+        expect(d.errors![0]).to.contain(`pulumi state unprotect ${URN}`);
+        expect(diffPlans(doc([db("webfleet", false)]), doc([]), REF).errors).to.deep.equal([]);
+    });
+});
+
 describe("npm run plan -- --diff <git-ref> (a real git ref)", function () {
     this.timeout(240000);
 
