@@ -120,7 +120,9 @@ export class Recorder {
     readonly refused: Error[] = [];
 }
 
-let active: { recorder: Recorder; region: string; phase: Phase; checks: RegistrationChecks } | undefined;
+let active: { recorder: Recorder; region: string; phase: Phase } | undefined;
+/** One engine's checks per mock monitor: every setMocks (ours or a test's own) is a fresh deployment. */
+const checksOf = new WeakMap<MockMonitor, RegistrationChecks>();
 let patched = false;
 
 /**
@@ -203,7 +205,10 @@ function patchMonitor(): void {
     ) {
         const run = active;
         const urn = (this as any).newUrn(req.getParent(), req.getType(), req.getName());
-        const refused = run?.checks.register(urn, req.getParent(), req.getType(), req.getName());
+        if (!checksOf.has(this)) {
+            checksOf.set(this, new RegistrationChecks(pulumi.getStack(), pulumi.getProject()));
+        }
+        const refused = checksOf.get(this)!.register(urn, req.getParent(), req.getType(), req.getName());
         if (refused) {
             run?.recorder.refused.push(refused);
             return callback(refused, undefined);
@@ -258,7 +263,7 @@ export async function installMocks(project: string, stack: string, opts: MockOpt
     patchMonitor();
     const recorder = new Recorder();
     const phase = opts.phase ?? "update";
-    active = { recorder, region: opts.region, phase, checks: new RegistrationChecks(stack, project) };
+    active = { recorder, region: opts.region, phase };
     // A second AWS provider (another region, e.g. the backup copy's) answers for its own region.
     const providerRegions = new Map<string, string>();
     const regionOf = (provider: string | undefined): string => {
