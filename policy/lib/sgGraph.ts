@@ -139,6 +139,15 @@ export function databaseGroups(resources: PolicyResource[]): PolicyResource[] {
     ]);
 }
 
+/**
+ * The groups of the stack's RDS proxies (aws.rds.Proxy vpcSecurityGroupIds): a proxy is the
+ * database's front door, so its groups are held to the database's ingress rules, and the
+ * database may admit them as a client.
+ */
+export function proxyGroups(resources: PolicyResource[]): PolicyResource[] {
+    return groupsAttachedTo(resources, [T.rdsProxy], "vpcSecurityGroupIds");
+}
+
 /** Values at a path where "*" stands for every element of a list (unknowns are skipped). */
 export function valuesAt(obj: unknown, path: (string | number)[]): unknown[] {
     if (path.length === 0) {
