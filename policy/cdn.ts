@@ -8,7 +8,7 @@ import { PolicyResource, ResourceValidationArgs, validateResourceOfType } from "
 import { ofType, resolveRef } from "./lib/graph";
 import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { peek, present } from "./lib/values";
+import { entries, peek, present } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -29,7 +29,7 @@ const cloudfrontViewerHttps = resourceRule({
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
             const behaviors: [string, Behavior][] = [
                 ["the default cache behavior", d.defaultCacheBehavior ?? {}],
-                ...(d.orderedCacheBehaviors ?? []).map((b): [string, Behavior] => [
+                ...entries(d.orderedCacheBehaviors).map((b): [string, Behavior] => [
                     `cache behavior ${b.pathPattern}`,
                     b,
                 ]),
@@ -116,7 +116,7 @@ const cloudfrontOriginHttps = resourceRule({
         'origins must be reached over TLS 1.2 (set originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"])',
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
-            for (const o of d.origins ?? []) {
+            for (const o of entries(d.origins)) {
                 const c = o.customOriginConfig;
                 if (!c) {
                     continue;
@@ -156,7 +156,7 @@ const cloudfrontS3OriginAccess = resourceRule({
     requirement: "S3 origins are read through origin access control (set originAccessControlId)",
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
-            for (const o of d.origins ?? []) {
+            for (const o of entries(d.origins)) {
                 const s3 = S3_REST_ENDPOINT.test(o.domainName) && !/\.s3-website[.-]/i.test(o.domainName);
                 if (s3 && !o.originAccessControlId && !o.s3OriginConfig?.originAccessIdentity) {
                     report(
