@@ -7,7 +7,7 @@ import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from 
 import { ofType, resolveRef } from "./lib/graph";
 import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { peek, present } from "./lib/values";
+import { entries, peek, present } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -63,13 +63,13 @@ const asgElbHealthCheck = stackRule({
     beforeCreate: [
         validateResourceOfType(aws.autoscaling.Group, (asg, args, report) => {
             const joins: [string, string][] = [];
-            if ((asg.targetGroupArns ?? []).length > 0) {
+            if (entries(asg.targetGroupArns).length > 0) {
                 joins.push(["targetGroupArns", "ELB"]);
             }
-            if ((asg.loadBalancers ?? []).length > 0) {
+            if (entries(asg.loadBalancers).length > 0) {
                 joins.push(["loadBalancers", "ELB"]);
             }
-            for (const source of asg.trafficSources ?? []) {
+            for (const source of entries(asg.trafficSources)) {
                 joins.push([`trafficSources (${source.type ?? "elbv2"})`, neededCheck(source.type)]);
             }
             const wrong = joins.filter(([, needed]) => asg.healthCheckType !== needed);

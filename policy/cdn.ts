@@ -4,10 +4,11 @@
  * control (or identity), and access logs.
  */
 import * as aws from "@pulumi/aws";
-import { ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
-import { subject } from "./lib/types";
-import { peek, present } from "./lib/values";
+import { PolicyResource, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { ofType, resolveRef } from "./lib/graph";
+import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
+import { T, subject } from "./lib/types";
+import { entries, peek, present } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -28,7 +29,7 @@ const cloudfrontViewerHttps = resourceRule({
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
             const behaviors: [string, Behavior][] = [
                 ["the default cache behavior", d.defaultCacheBehavior ?? {}],
-                ...(d.orderedCacheBehaviors ?? []).map((b): [string, Behavior] => [
+                ...entries(d.orderedCacheBehaviors).map((b): [string, Behavior] => [
                     `cache behavior ${b.pathPattern}`,
                     b,
                 ]),
@@ -115,7 +116,7 @@ const cloudfrontOriginHttps = resourceRule({
         'origins must be reached over TLS 1.2 (set originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"])',
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
-            for (const o of d.origins ?? []) {
+            for (const o of entries(d.origins)) {
                 const c = o.customOriginConfig;
                 if (!c) {
                     continue;
@@ -155,7 +156,7 @@ const cloudfrontS3OriginAccess = resourceRule({
     requirement: "S3 origins are read through origin access control (set originAccessControlId)",
     validate: [
         validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
-            for (const o of d.origins ?? []) {
+            for (const o of entries(d.origins)) {
                 const s3 = S3_REST_ENDPOINT.test(o.domainName) && !/\.s3-website[.-]/i.test(o.domainName);
                 if (s3 && !o.originAccessControlId && !o.s3OriginConfig?.originAccessIdentity) {
                     report(
@@ -167,33 +168,56 @@ const cloudfrontS3OriginAccess = resourceRule({
     ],
 });
 
-const cloudfrontAccessLogging = resourceRule({
+/**
+ * Whether a CloudWatch vended-log delivery carries the distribution's access logs (standard
+ * logging v2): a delivery source of logType ACCESS_LOGS whose resourceArn names the distribution
+ * (by value or property dependency) and a delivery from that source (by name or dependency).
+ */
+function deliversAccessLogs(d: PolicyResource, resources: PolicyResource[]): boolean {
+    const sources = ofType(resources, T.logDeliverySource).filter((s) => {
+        const logType = peek<string>(s.props, "logType");
+        return (
+            (!logType.known || logType.value === "ACCESS_LOGS") && resolveRef(s, "resourceArn", [d]).kind === "resolved"
+        );
+    });
+    return ofType(resources, T.logDelivery).some(
+        (del) => resolveRef(del, "deliverySourceName", sources).kind === "resolved",
+    );
+}
+
+const cloudfrontAccessLogging = stackRule({
     name: "cloudfront-access-logging",
     description: "CloudFront distributions write access logs, so every viewer request can be traced.",
     severity: "low",
-    checks: "loggingConfig.bucket is set (standard logging), unless loggingViaDelivery is configured (CloudWatch log delivery, declared in config)",
+    resources: [T.cloudfrontDistribution, T.logDeliverySource, T.logDelivery],
+    checks: "loggingConfig.bucket is set (standard logging), or an aws.cloudwatch.LogDeliverySource of logType ACCESS_LOGS names the distribution and an aws.cloudwatch.LogDelivery delivers it (standard logging v2); loggingViaDelivery (config) accepts a delivery set up outside the stack",
     equivalents: { cdkNag: ["AwsSolutions-CFR3"], checkov: ["CKV_AWS_86"] },
     unknown: "reference",
-    unknownNote: "A logging bucket unknown at preview is a bucket of the stack and counts as set.",
-    requirement: "the distribution should keep access logs (set loggingConfig.bucket)",
+    unknownNote:
+        "A logging bucket unknown at preview is a bucket of the stack and counts as set; a delivery source's distribution and a delivery's source are traced through property dependencies.",
     config: {
         loggingViaDelivery: {
             type: "boolean",
             default: false,
             description:
-                "Accept distributions without loggingConfig because the stack delivers logs through CloudWatch vended log delivery.",
+                "Accept distributions without loggingConfig because their logs are delivered through CloudWatch vended log delivery set up outside this stack.",
         },
     },
-    validate: [
-        validateResourceOfType(aws.cloudfront.Distribution, (d, args, report) => {
-            const { loggingViaDelivery } = configOf(args, { loggingViaDelivery: false });
-            if (!loggingViaDelivery && !present(peek(d, "loggingConfig", "bucket"))) {
-                report(
-                    `${who(args)} keeps no access logs, so viewer requests cannot be traced; the distribution should log (set loggingConfig.bucket to a log bucket, or deliver logs through CloudWatch and set loggingViaDelivery)`,
-                );
+    validate: (args, report) => {
+        const { loggingViaDelivery } = configOf(args, { loggingViaDelivery: false });
+        if (loggingViaDelivery) {
+            return;
+        }
+        for (const d of ofType(args.resources, T.cloudfrontDistribution)) {
+            if (present(peek(d.props, "loggingConfig", "bucket")) || deliversAccessLogs(d, args.resources)) {
+                continue;
             }
-        }),
-    ],
+            report(
+                `${subject(d.type, d.name)} keeps no access logs, so viewer requests cannot be traced; the distribution should log (set loggingConfig.bucket to a log bucket, or deliver its ACCESS_LOGS through an aws.cloudwatch.LogDeliverySource and LogDelivery)`,
+                d.urn,
+            );
+        }
+    },
 });
 
 export const cdnPolicies: WebfleetPolicy[] = [

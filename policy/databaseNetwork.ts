@@ -9,7 +9,16 @@ import { ofType } from "./lib/graph";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { describePorts, describeSource, Grant, grants, isWorldCidr, normalizeProtocol } from "./lib/securityGroups";
-import { COMPUTE_GROUP_PATHS, databaseGroups, groupsAt, loadBalancerGroups, ownedBy, where } from "./lib/sgGraph";
+import {
+    COMPUTE_GROUP_PATHS,
+    databaseGroups,
+    groupsAt,
+    loadBalancerGroups,
+    ownedBy,
+    proxyGroups,
+    uniqueResources,
+    where,
+} from "./lib/sgGraph";
 import { T } from "./lib/types";
 import { ROLE_TAG, roleOf } from "./lib/values";
 
@@ -18,12 +27,12 @@ const dbSgNoCidrIngress = stackRule({
     description:
         "Database security groups accept connections only from other security groups, never from a CIDR or prefix list.",
     severity: "high",
-    resources: [T.securityGroup, T.securityGroupRule, T.ingressRule, T.rdsInstance, T.rdsCluster],
-    checks: "Groups tagged webfleet:role=database or attached to an RDS instance/cluster have only security-group sources",
+    resources: [T.securityGroup, T.securityGroupRule, T.ingressRule, T.rdsInstance, T.rdsCluster, T.rdsProxy],
+    checks: "Groups tagged webfleet:role=database or attached to an RDS instance/cluster or RDS proxy have only security-group sources",
     equivalents: { cdkNag: ["AwsSolutions-RDS8"] },
     unknown: "violation",
     validate: (args, report: ReportViolation) => {
-        const dbGroups = databaseGroups(args.resources);
+        const dbGroups = uniqueResources([...databaseGroups(args.resources), ...proxyGroups(args.resources)]);
         if (dbGroups.length === 0) {
             return;
         }
@@ -58,7 +67,13 @@ function refusal(
     compute: Set<string>,
     albGroups: PolicyResource[],
     dbGroups: PolicyResource[],
+    proxies: PolicyResource[],
 ): string | undefined {
+    // The database's RDS proxy connects on its clients' behalf; whom the proxy admits is held to
+    // this same rule (its groups are judged as the database's).
+    if (proxies.some((p) => p.urn === source.urn) && !dbGroups.some((d) => d.urn === source.urn)) {
+        return undefined;
+    }
     if (dbGroups.some((d) => d.urn === source.urn)) {
         return `its own security group '${source.name}'`;
     }
@@ -79,8 +94,8 @@ const dbSgAllowedSources = stackRule({
     description:
         "The database accepts connections only from an allow-list of security groups (the app servers' and the migration function's), not from any group.",
     severity: "high",
-    resources: [T.securityGroup, T.securityGroupRule, T.ingressRule, T.rdsInstance, T.rdsCluster],
-    checks: "Every security-group source of a database group is tagged with a role in allowedSourceRoles (default web, migrations), or is untagged and attached to the stack's compute (launch template, instance, Lambda, ECS service) and not to a load balancer; never self, the load balancer's, the bastion's, or a group outside the stack",
+    resources: [T.securityGroup, T.securityGroupRule, T.ingressRule, T.rdsInstance, T.rdsCluster, T.rdsProxy],
+    checks: "Every security-group source of a database group (or of its RDS proxy's group) is tagged with a role in allowedSourceRoles (default web, migrations), is untagged and attached to the stack's compute (launch template, instance, Lambda, ECS service) and not to a load balancer, or is the group of the stack's RDS proxy in front of the database; never self, the load balancer's, the bastion's, or a group outside the stack",
     equivalents: { checkov: ["CKV2_AWS_5"] },
     unknown: "violation",
     unknownNote:
@@ -97,14 +112,16 @@ const dbSgAllowedSources = stackRule({
         const { allowedSourceRoles } = configOf(args, { allowedSourceRoles: ["web", "migrations"] as string[] });
         const resources = args.resources;
         const dbGroups = databaseGroups(resources);
-        if (dbGroups.length === 0) {
+        const proxies = proxyGroups(resources);
+        const guarded = uniqueResources([...dbGroups, ...proxies]);
+        if (guarded.length === 0) {
             return;
         }
         const compute = computeGroups(resources);
         const albGroups = loadBalancerGroups(resources);
         const fix = `only the app's and the migration function's security groups may reach the database (reference a group tagged ${ROLE_TAG} = ${allowedSourceRoles.join(" or ")})`;
         for (const g of grants(resources, "ingress")) {
-            if (!ownedBy(g, dbGroups) || (g.sourceKind !== "securityGroup" && g.sourceKind !== "self")) {
+            if (!ownedBy(g, guarded) || (g.sourceKind !== "securityGroup" && g.sourceKind !== "self")) {
                 continue;
             }
             const sg = g.sourceGroup;
@@ -125,7 +142,7 @@ const dbSgAllowedSources = stackRule({
                 );
             } else {
                 for (const source of sg.targets) {
-                    const why = refusal(source, allowedSourceRoles, compute, albGroups, dbGroups);
+                    const why = refusal(source, allowedSourceRoles, compute, albGroups, dbGroups, proxies);
                     if (why) {
                         report(`${where(g)} admits ${describePorts(g)} from ${why}; ${fix}`, g.declaredBy.urn);
                     }

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
-import { fromTemplate, isFalse, isTrue } from "./lib/values";
+import { entries, fromTemplate, isFalse, isTrue } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -75,7 +75,7 @@ const ebsEncrypted = resourceRule({
     },
     validate: [
         validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
-            const mappings = (lt.blockDeviceMappings ?? []).filter((m) => !m.noDevice && !m.virtualName);
+            const mappings = entries(lt.blockDeviceMappings).filter((m) => !m.noDevice && !m.virtualName);
             if (mappings.length === 0) {
                 undeclaredRoot(args, report, 'add blockDeviceMappings for the root device with ebs.encrypted: "true"');
                 return;
@@ -90,22 +90,22 @@ const ebsEncrypted = resourceRule({
             );
         }),
         validateResourceOfType(aws.ec2.Instance, (i, args, report) => {
-            if (i.rootBlockDevice === undefined && !fromTemplate(i)) {
+            if (!i.rootBlockDevice && !fromTemplate(i)) {
                 undeclaredRoot(args, report, "set rootBlockDevice.encrypted: true");
-            } else if (i.rootBlockDevice !== undefined) {
+            } else if (i.rootBlockDevice) {
                 checkVolumes(args, report, [{ label: "rootBlockDevice", encrypted: i.rootBlockDevice.encrypted }]);
             }
             checkVolumes(
                 args,
                 report,
-                (i.ebsBlockDevices ?? []).map((d) => ({
+                entries(i.ebsBlockDevices).map((d) => ({
                     label: `ebsBlockDevices ${d.deviceName}`,
                     encrypted: d.encrypted,
                 })),
             );
         }),
         validateResourceOfType(aws.ec2.LaunchConfiguration, (lc, args, report) => {
-            if (lc.rootBlockDevice === undefined) {
+            if (!lc.rootBlockDevice) {
                 undeclaredRoot(args, report, "set rootBlockDevice.encrypted: true");
             } else {
                 checkVolumes(args, report, [{ label: "rootBlockDevice", encrypted: lc.rootBlockDevice.encrypted }]);
@@ -113,7 +113,7 @@ const ebsEncrypted = resourceRule({
             checkVolumes(
                 args,
                 report,
-                (lc.ebsBlockDevices ?? []).map((d) => ({
+                entries(lc.ebsBlockDevices).map((d) => ({
                     label: `ebsBlockDevices ${d.deviceName}`,
                     encrypted: d.encrypted,
                 })),

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
-import { fromTemplate, isTrue, peek, present, roleOf } from "./lib/values";
+import { entries, fromTemplate, isTrue, peek, present, roleOf } from "./lib/values";
 
 type MetadataOptions = { httpEndpoint?: string; httpTokens?: string; httpPutResponseHopLimit?: number } | undefined;
 
@@ -151,7 +151,7 @@ const ec2NoPublicIp = resourceRule({
     requirement: PUBLIC_IP_FIX,
     validate: [
         validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
-            const interfaces = lt.networkInterfaces ?? [];
+            const interfaces = entries(lt.networkInterfaces);
             const publicOnes = interfaces.filter((n) => isTrue(n.associatePublicIpAddress));
             if (publicOnes.length > 0 && templateRole(lt) !== "bastion") {
                 report(

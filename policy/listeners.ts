@@ -36,7 +36,10 @@ function protocolOf(l: { protocol?: string }): string {
 type RedirectAction = { type: string; redirect?: { protocol?: string; port?: string; statusCode?: string } };
 
 /** Why an action on an HTTP listener is not a clean redirect to HTTPS, or undefined when it is. */
-function notAnHttpsRedirect(action: RedirectAction): string | undefined {
+function notAnHttpsRedirect(action: RedirectAction | null | undefined): string | undefined {
+    if (!action || typeof action !== "object") {
+        return "an empty action";
+    }
     if (action.type !== "redirect") {
         return `a "${action.type}" action`;
     }

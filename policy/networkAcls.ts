@@ -18,7 +18,7 @@ import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { describePorts, internetScope, isExactlyTcpPort, isWorldCidr, Ports, reachesTcpPort } from "./lib/ports";
 import { reportAdvisory } from "./lib/report";
 import { T, subject } from "./lib/types";
-import { Peeked, attempt, peek } from "./lib/values";
+import { Peeked, attempt, peek, peekNumber } from "./lib/values";
 
 const DEFAULT_ADMIN_PORTS = [22, 3389];
 const ACL_TYPES = [T.networkAcl, T.defaultNetworkAcl];
@@ -34,11 +34,11 @@ interface AclEntry extends Ports {
 function entryFrom(declaredBy: PolicyResource, block: unknown, keys: { ruleNo: string; action: string }): AclEntry {
     return {
         declaredBy,
-        ruleNo: peek<number>(block, keys.ruleNo),
+        ruleNo: peekNumber(block, keys.ruleNo),
         action: peek<string>(block, keys.action),
         protocol: peek<string>(block, "protocol"),
-        fromPort: peek<number>(block, "fromPort"),
-        toPort: peek<number>(block, "toPort"),
+        fromPort: peekNumber(block, "fromPort"),
+        toPort: peekNumber(block, "toPort"),
         ipv4: peek<string>(block, "cidrBlock"),
         ipv6: peek<string>(block, "ipv6CidrBlock"),
     };

@@ -11,6 +11,7 @@ import { isFixedValue, openToEveryone } from "./lib/fixedConditions";
 import { PUBLIC_NEEDS, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
+import { entries, text } from "./lib/values";
 
 /** Nouns for the types this file alone judges (lib/types.ts names the shared ones). */
 const NOUNS: Record<string, string> = {
@@ -40,17 +41,17 @@ function checkInlineAcl(b: InlineAcl, args: ResourceValidationArgs, report: Repo
     if (b.acl && PUBLIC_ACLS.includes(b.acl)) {
         report(`${who(args)} uses the canned ACL "${b.acl}"; ${ACL_FIX}`);
     }
-    if ((b.grants ?? []).some((g) => PUBLIC_GRANTEES.test(g.uri ?? ""))) {
+    if (entries(b.grants).some((g) => PUBLIC_GRANTEES.test(text(g.uri)))) {
         report(`${who(args)} grants access to AllUsers or AuthenticatedUsers; ${ACL_FIX}`);
     }
 }
 
 function checkAcl(acl: AclProps, args: ResourceValidationArgs, report: ReportViolation): void {
-    if (acl.acl && PUBLIC_ACLS.includes(acl.acl)) {
+    if (typeof acl.acl === "string" && PUBLIC_ACLS.includes(acl.acl)) {
         report(`${who(args)} uses the canned ACL "${acl.acl}"; ${ACL_FIX}`);
     }
-    const grants = acl.accessControlPolicy?.grants ?? [];
-    if (grants.some((g) => PUBLIC_GRANTEES.test(g.grantee?.uri ?? ""))) {
+    const grants = entries(acl.accessControlPolicy?.grants);
+    if (grants.some((g) => PUBLIC_GRANTEES.test(text(g.grantee?.uri)))) {
         report(`${who(args)} grants access to AllUsers or AuthenticatedUsers; ${ACL_FIX}`);
     }
 }
@@ -197,7 +198,7 @@ const snapshotsNotPublic = resourceRule({
     validate: [
         ...[aws.rds.Snapshot, aws.rds.ClusterSnapshot, aws.rds.SnapshotCopy].map((cls) =>
             validateResourceOfType(cls as typeof aws.rds.Snapshot, (s, args, report) => {
-                if ((s.sharedAccounts ?? []).some((a) => a.toLowerCase() === "all")) {
+                if (entries(s.sharedAccounts).some((a) => text(a).toLowerCase() === "all")) {
                     report(
                         `${who(args)} is shared with "all", so every AWS account can restore the data; ${SHARE_FIX}`,
                     );
@@ -205,7 +206,7 @@ const snapshotsNotPublic = resourceRule({
             }),
         ),
         validateResourceOfType(aws.ec2.AmiLaunchPermission, (p, args, report) => {
-            if ((p.group ?? "").toLowerCase() === "all") {
+            if (text(p.group).toLowerCase() === "all") {
                 report(
                     `${who(args)} makes the image public (group "all"), so anyone can launch it and read its disks; ${SHARE_FIX}`,
                 );

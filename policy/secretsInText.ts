@@ -10,7 +10,7 @@ import { ReportViolation, ResourceValidation, ResourceValidationArgs, validateRe
 import { WebfleetPolicy, resourceRule } from "./lib/rule";
 import { findSecrets, findSecretsInPairs, isLiteralSecret, isSecretName } from "./lib/secrets";
 import { subject } from "./lib/types";
-import { decodeUserData } from "./lib/values";
+import { decodeUserData, entries, text } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -68,11 +68,19 @@ const userDataNoSecrets = resourceRule({
 
 /** name/value pairs of a container definition list (ECS) or container properties (Batch), as JSON. */
 function containerFindings(doc: unknown, label: string): string[] {
-    const parsed: unknown = typeof doc === "string" ? JSON.parse(doc) : doc;
-    const containers = Array.isArray(parsed) ? parsed : parsed ? [parsed] : [];
+    let parsed: unknown = doc;
+    if (typeof doc === "string") {
+        try {
+            parsed = doc.trim() === "" ? undefined : JSON.parse(doc);
+        } catch {
+            // Not JSON (ECS would refuse it): still look for secret shapes in the text.
+            return findSecrets(doc).map((f) => `${f} (${label})`);
+        }
+    }
+    const containers = entries(Array.isArray(parsed) ? parsed : [parsed]).filter((c) => typeof c === "object");
     const found: string[] = [];
     for (const c of containers as Record<string, unknown>[]) {
-        const env = Array.isArray(c.environment) ? (c.environment as { name?: unknown; value?: unknown }[]) : [];
+        const env = entries(c.environment as { name?: unknown; value?: unknown }[] | undefined);
         const where = typeof c.name === "string" ? `${label} '${c.name}'` : label;
         for (const f of findSecretsInPairs(env.map((e) => [typeof e.name === "string" ? e.name : "", e.value]))) {
             found.push(`${f} (${where})`);
@@ -118,8 +126,8 @@ const envNoSecrets = resourceRule({
             }
         }),
         validateResourceOfType(aws.codebuild.Project, (p, args, report) => {
-            const vars = (p.environment?.environmentVariables ?? []).filter(
-                (v) => (v.type ?? "PLAINTEXT").toUpperCase() === "PLAINTEXT",
+            const vars = entries(p.environment?.environmentVariables).filter(
+                (v) => (text(v.type) || "PLAINTEXT").toUpperCase() === "PLAINTEXT",
             );
             reportEnv(
                 args,
@@ -170,7 +178,7 @@ const ssmParameterSecureString = resourceRule({
 /** Tags in either shape: a map, or a list of { key, value } (Auto Scaling groups). */
 function tagPairs(tags: unknown): [string, unknown][] {
     if (Array.isArray(tags)) {
-        return (tags as { key?: unknown; value?: unknown }[]).map((t) => [
+        return entries(tags as { key?: unknown; value?: unknown }[]).map((t) => [
             typeof t.key === "string" ? t.key : "",
             t.value,
         ]);
@@ -182,11 +190,11 @@ function tagPairs(tags: unknown): [string, unknown][] {
 const anyResourceTags: ResourceValidation = (args, report) => {
     const props = args.props as Record<string, unknown>;
     const found = findSecretsInPairs(tagPairs(props.tags));
-    const specs = Array.isArray(props.tagSpecifications) ? (props.tagSpecifications as { tags?: unknown }[]) : [];
+    const specs = entries(props.tagSpecifications as { tags?: unknown }[] | undefined);
     for (const spec of specs) {
         found.push(...findSecretsInPairs(tagPairs(spec.tags)).map((f) => `${f} (tagSpecifications)`));
     }
-    const defaults = (props.defaultTags as { tags?: unknown } | undefined)?.tags;
+    const defaults = (props.defaultTags as { tags?: unknown } | null | undefined)?.tags;
     found.push(...findSecretsInPairs(tagPairs(defaults)).map((f) => `${f} (provider defaultTags)`));
     if (found.length > 0) {
         report(

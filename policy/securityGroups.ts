@@ -27,7 +27,7 @@ import {
 import { cidrPermissions, loadBalancerGroups, ownedBy, sourceIsOneOf, where } from "./lib/sgGraph";
 import { reportAdvisory } from "./lib/report";
 import { T, subject } from "./lib/types";
-import { peek } from "./lib/values";
+import { entries, peek, text } from "./lib/values";
 
 const SSH_PORT = 22;
 const DEFAULT_PUBLIC_PORTS = [80, 443];
@@ -239,14 +239,13 @@ const sgDescriptionRequired = resourceRule({
     validate: [
         validateResourceOfType(aws.ec2.SecurityGroup, (sg, args, report) => {
             const description = sg.description;
-            if (!description || description.trim() === "" || description === "Managed by Pulumi") {
+            if (text(description).trim() === "" || description === "Managed by Pulumi") {
                 report(
                     `${subject(args.type, args.name)} has ${description ? `the default description "${description}"` : "no description"}; security groups need a description that says what they admit (set description)`,
                 );
             }
             for (const direction of ["ingress", "egress"] as const) {
-                const entries = sg[direction] ?? [];
-                const missing = entries.filter((e) => !e.description || e.description.trim() === "").length;
+                const missing = entries(sg[direction]).filter((e) => text(e.description).trim() === "").length;
                 if (missing > 0) {
                     report(
                         `${subject(args.type, args.name)} has ${missing} inline ${direction} rule(s) without a description; every rule needs a description that says why it exists (set description on each entry)`,
@@ -255,21 +254,21 @@ const sgDescriptionRequired = resourceRule({
             }
         }),
         validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, args, report) => {
-            if (!rule.description || rule.description.trim() === "") {
+            if (text(rule.description).trim() === "") {
                 report(
                     `${subject(args.type, args.name)} has no description; every rule needs a description that says why it exists (set description)`,
                 );
             }
         }),
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, args, report) => {
-            if (!rule.description || rule.description.trim() === "") {
+            if (text(rule.description).trim() === "") {
                 report(
                     `${subject(args.type, args.name)} has no description; every rule needs a description that says why it exists (set description)`,
                 );
             }
         }),
         validateResourceOfType(aws.vpc.SecurityGroupEgressRule, (rule, args, report) => {
-            if (!rule.description || rule.description.trim() === "") {
+            if (text(rule.description).trim() === "") {
                 report(
                     `${subject(args.type, args.name)} has no description; every rule needs a description that says why it exists (set description)`,
                 );

@@ -1,6 +1,6 @@
 /**
  * Which buckets hold logs, and the server access logging of the others. A bucket that receives
- * load balancer or S3 access logs is found through the resource that names it, by value or
+ * load balancer, S3, CloudFront or vended access logs is found through the resource that names it, by value or
  * through property dependencies (following pass-throughs such as a bucket policy's `bucket`),
  * so a first preview, where every bucket name and ID is unknown, reads the same as a deploy.
  */
@@ -53,6 +53,48 @@ export function logDeliveryBuckets(resources: PolicyResource[]): Set<string> {
 
 const LOGGING_TYPES = [T.bucketLogging, T.bucketLoggingV2];
 
+/** "logs.s3.amazonaws.com" / "logs.s3.eu-west-1.amazonaws.com" → "logs"; an ARN → its bucket name. */
+function bucketNameIn(value: string): string {
+    const arn = /^arn:aws[a-z-]*:s3:::([^/]+)/.exec(value);
+    if (arn) {
+        return arn[1];
+    }
+    const domain = /^(.+?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(value);
+    return domain ? domain[1] : value;
+}
+
+/**
+ * Buckets that other services deliver logs to, with any encryption: CloudFront's standard
+ * logging (legacy, loggingConfig.bucket is the bucket's domain name, written through ACLs
+ * rather than a policy) and CloudWatch vended-log deliveries to S3 (a delivery destination's
+ * destinationResourceArn). Known names are matched; unknown ones are traced by dependency.
+ */
+function deliveredLogBuckets(resources: PolicyResource[]): Set<string> {
+    const buckets = ofType(resources, ...BUCKET_TYPES);
+    const out = new Set<string>();
+    const sources: [string, string, string[]][] = [
+        [T.cloudfrontDistribution, "loggingConfig", ["loggingConfig", "bucket"]],
+        [
+            T.logDeliveryDestination,
+            "deliveryDestinationConfiguration",
+            ["deliveryDestinationConfiguration", "destinationResourceArn"],
+        ],
+    ];
+    for (const [type, prop, path] of sources) {
+        for (const from of ofType(resources, type)) {
+            const value = peek<string>(from.props, ...path);
+            if (value.known && typeof value.value === "string" && value.value !== "") {
+                const name = bucketNameIn(value.value);
+                buckets.filter((b) => identifiersOf(b).includes(name)).forEach((b) => out.add(b.urn));
+            } else if (!value.known) {
+                const traced = resolveThrough(from, prop, buckets);
+                (traced.kind === "resolved" ? traced.targets : []).forEach((b) => out.add(b.urn));
+            }
+        }
+    }
+    return out;
+}
+
 /** Service principals that deliver logs into S3 (ELB in newer regions, S3 server access logs, vended logs). */
 const LOG_DELIVERY_SERVICES = [
     "logdelivery.elasticloadbalancing.amazonaws.com",
@@ -91,8 +133,15 @@ const s3ServerAccessLogging = stackRule({
     description:
         "Buckets record server access logs in a log bucket, so every request to their objects can be traced; log buckets themselves are exempt, as logging them would loop.",
     severity: "low",
-    resources: [...BUCKET_TYPES, ...LOGGING_TYPES, T.lbLoadBalancer, T.albLoadBalancer],
-    checks: "Each bucket that receives no logs itself (named by a load balancer's accessLogs or a BucketLogging's targetBucket, or whose policy lets a log delivery principal write) has an aws.s3.BucketLogging (V2) or inline logging with a targetBucket",
+    resources: [
+        ...BUCKET_TYPES,
+        ...LOGGING_TYPES,
+        T.lbLoadBalancer,
+        T.albLoadBalancer,
+        T.cloudfrontDistribution,
+        T.logDeliveryDestination,
+    ],
+    checks: "Each bucket that receives no logs itself (named by a load balancer's accessLogs, a BucketLogging's targetBucket, a CloudFront distribution's loggingConfig.bucket or a log delivery destination, or whose policy lets a log delivery principal write) has an aws.s3.BucketLogging (V2) or inline logging with a targetBucket",
     equivalents: {
         cdkNag: ["AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled"],
         checkov: ["CKV_AWS_18"],
@@ -102,7 +151,7 @@ const s3ServerAccessLogging = stackRule({
     unknownNote:
         "A logging configuration whose bucket can be traced neither by value nor by dependency logs no bucket of the stack.",
     validate: (args, report: ReportViolation) => {
-        const logBuckets = logDeliveryBuckets(args.resources);
+        const logBuckets = new Set([...logDeliveryBuckets(args.resources), ...deliveredLogBuckets(args.resources)]);
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
             if (logBuckets.has(bucket.urn) || admitsLogDelivery(bucket, args.resources)) {
                 continue;

@@ -98,6 +98,34 @@ export const DEFAULT_IGNORED_ACTIONS = [
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "sts:GetCallerIdentity",
+    // What hand-written least-privilege roles need on "*" because the Service Authorization
+    // Reference lists no resource type for them: the ECR registry token (every image pull), X-Ray's
+    // central sampling (the SDKs and the daemon call it; AWSXRayDaemonWriteAccess), Cloud Map
+    // discovery, the rotation functions' GetRandomPassword, read-only listings, and the log
+    // deliveries that vended logs (WAF, Step Functions, CloudFront) are set up through.
+    "ecr:GetAuthorizationToken",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+    "servicediscovery:DiscoverInstances",
+    "secretsmanager:GetRandomPassword",
+    "secretsmanager:ListSecrets",
+    "ssm:DescribeParameters",
+    "kms:ListAliases",
+    "kms:ListKeys",
+    "s3:ListAllMyBuckets",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricStatistics",
+    "cloudwatch:ListMetrics",
+    "elasticloadbalancing:Describe*",
+    "autoscaling:Describe*",
+    "tag:GetResources",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:DescribeResourcePolicies",
     // A Lambda function in a VPC manages its ENIs; AWSLambdaVPCAccessExecutionRole grants these on "*".
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",

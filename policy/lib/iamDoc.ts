@@ -149,38 +149,41 @@ export function parsePolicy(doc: unknown, needs?: Needs): Parsed {
     if (typeof value !== "object") {
         return { ok: false, error: "not a policy document" };
     }
-    const raw = (value as Record<string, unknown>).Statement;
-    const statements = asList(raw as Record<string, unknown> | Record<string, unknown>[] | undefined).map(
-        (s): Statement => {
-            const conditions: Record<string, Record<string, string[]>> = {};
-            if (s.Condition && typeof s.Condition === "object") {
-                for (const [op, kv] of Object.entries(s.Condition as Record<string, Record<string, unknown>>)) {
-                    conditions[op] = {};
-                    for (const [k, v] of Object.entries(kv ?? {})) {
-                        conditions[op][k] = strings(v);
-                    }
+    const raw = asList((value as Record<string, unknown>).Statement);
+    const odd = raw.findIndex((s) => s === null || typeof s !== "object" || Array.isArray(s));
+    if (odd >= 0) {
+        // AWS refuses such a document (MalformedPolicyDocument); say so rather than guess.
+        return { ok: false, error: `not a policy document (statement ${odd + 1} is not an object)` };
+    }
+    const statements = (raw as Record<string, unknown>[]).map((s): Statement => {
+        const conditions: Record<string, Record<string, string[]>> = {};
+        if (s.Condition && typeof s.Condition === "object") {
+            for (const [op, kv] of Object.entries(s.Condition as Record<string, Record<string, unknown>>)) {
+                conditions[op] = {};
+                for (const [k, v] of Object.entries(kv ?? {})) {
+                    conditions[op][k] = strings(v);
                 }
             }
-            return {
-                sid: typeof s.Sid === "string" ? s.Sid : undefined,
-                effect: typeof s.Effect === "string" ? s.Effect : "",
-                actions: strings(s.Action),
-                notActions: strings(s.NotAction),
-                resources: strings(s.Resource),
-                notResources: strings(s.NotResource),
-                principals: principalsOf(s.Principal),
-                principalTypes:
-                    typeof s.Principal === "string"
-                        ? ["*"]
-                        : s.Principal && typeof s.Principal === "object"
-                          ? Object.keys(s.Principal)
-                          : [],
-                notPrincipals: principalsOf(s.NotPrincipal),
-                conditions,
-                conditionKeys: Object.values(conditions).flatMap((kv) => Object.keys(kv)),
-            };
-        },
-    );
+        }
+        return {
+            sid: typeof s.Sid === "string" ? s.Sid : undefined,
+            effect: typeof s.Effect === "string" ? s.Effect : "",
+            actions: strings(s.Action),
+            notActions: strings(s.NotAction),
+            resources: strings(s.Resource),
+            notResources: strings(s.NotResource),
+            principals: principalsOf(s.Principal),
+            principalTypes:
+                typeof s.Principal === "string"
+                    ? ["*"]
+                    : s.Principal && typeof s.Principal === "object"
+                      ? Object.keys(s.Principal)
+                      : [],
+            notPrincipals: principalsOf(s.NotPrincipal),
+            conditions,
+            conditionKeys: Object.values(conditions).flatMap((kv) => Object.keys(kv)),
+        };
+    });
     return { ok: true, statements };
 }
 

@@ -141,8 +141,26 @@ function pulumiTypeOf(fn: unknown): string | undefined {
     return typeof t === "string" ? t : undefined;
 }
 
+/**
+ * A value whose shape a rule's code did not expect (a string where a list belongs, a number
+ * where text does) makes it throw a TypeError or RangeError. That is neither a pass nor a finding
+ * about the resource: the rule says, at its own level, that it could not check the value, so
+ * the deploy neither stops on a crash nor goes ahead unchecked.
+ */
+function isShapeError(e: unknown): e is Error {
+    return e instanceof TypeError || e instanceof RangeError;
+}
+
+function shapeMessage(rule: string, what: string, e: Error): string {
+    return `${what} could not be checked by ${rule}: a value has a shape the rule does not handle (${e.message}), so the rule cannot vouch for it; give the value the type the provider's schema says, or report the shape to the pack's owners`;
+}
+
 /** Wraps resource validations with exemptions and the advisory treatment of unknown values. */
-function wrapResourceValidations(validations: ResourceValidation[], requirement: string): ResourceValidation[] {
+function wrapResourceValidations(
+    validations: ResourceValidation[],
+    requirement: string,
+    rule: string,
+): ResourceValidation[] {
     return validations.map((validation) => {
         const fn: ResourceValidation = async (args: ResourceValidationArgs, report: ReportViolation) => {
             const reportOrExempt = exemptionAware(report, exemptionsOf(args.getConfig()), args.name);
@@ -155,6 +173,10 @@ function wrapResourceValidations(validations: ResourceValidation[], requirement:
                         `${subject(args.type, args.name)} has a value unknown during preview at ${unknownPath(e)}, so it cannot be verified yet; it is checked on the real value before the resource is created (${requirement})`,
                         args.urn,
                     );
+                    return;
+                }
+                if (isShapeError(e)) {
+                    reportOrExempt(shapeMessage(rule, subject(args.type, args.name), e), args.urn);
                     return;
                 }
                 throw e;
@@ -192,7 +214,7 @@ export function resourceRule(def: ResourceRuleDef): WebfleetResourcePolicy {
         severity: def.severity,
         enforcementLevel: levelForSeverity(def.severity),
         configSchema: schemaOf(def),
-        validateResource: wrapResourceValidations(def.validate, def.requirement),
+        validateResource: wrapResourceValidations(def.validate, def.requirement, def.name),
         metadata: metadataOf(
             def,
             def.validate.map(pulumiTypeOf).filter((t): t is string => t !== undefined),
@@ -207,6 +229,10 @@ export function stackRule(def: StackRuleDef): WebfleetStackPolicy {
         try {
             await def.validate(args, reportOrExempt);
         } catch (e) {
+            if (isShapeError(e)) {
+                reportOrExempt(shapeMessage(def.name, "The stack", e));
+                return;
+            }
             if (!isUnknownValueError(e)) {
                 throw e;
             }
@@ -232,7 +258,11 @@ export function stackRule(def: StackRuleDef): WebfleetStackPolicy {
         ),
     };
     if (def.beforeCreate && def.beforeCreate.length > 0) {
-        policy.validateResource = wrapResourceValidations(def.beforeCreate, def.requirement ?? def.description);
+        policy.validateResource = wrapResourceValidations(
+            def.beforeCreate,
+            def.requirement ?? def.description,
+            def.name,
+        );
     }
     return policy;
 }

@@ -12,7 +12,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { Resolution, identifiersOf, ofType, resolveRef } from "./graph";
 import { T } from "./types";
-import { Peeked, attempt, peek, roleOf } from "./values";
+import { Peeked, attempt, peek, peekNumber, roleOf } from "./values";
 import { Ports, normalizeProtocol } from "./ports";
 
 export {
@@ -76,8 +76,8 @@ function grantsFromBlock(
         inline,
         owner,
         protocol: peek<string>(block, keys.protocol),
-        fromPort: peek<number>(block, "fromPort"),
-        toPort: peek<number>(block, "toPort"),
+        fromPort: peekNumber(block, "fromPort"),
+        toPort: peekNumber(block, "toPort"),
     };
     const out: Grant[] = [];
     const addList = (key: string, kind: SourceKind) => {
@@ -171,8 +171,8 @@ export function standaloneGrants(resources: PolicyResource[], direction: Directi
             inline: false,
             owner,
             protocol: peek<string>(r.props, "ipProtocol"),
-            fromPort: peek<number>(r.props, "fromPort"),
-            toPort: peek<number>(r.props, "toPort"),
+            fromPort: peekNumber(r.props, "fromPort"),
+            toPort: peekNumber(r.props, "toPort"),
         };
         const sources: [string, SourceKind][] = [
             ["cidrIpv4", "cidr"],

@@ -8,7 +8,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { identifiersOf, ofType } from "./graph";
 import { Direction, Grant, SECURITY_GROUP_TYPES, groupsWithRole, securityGroups } from "./securityGroups";
 import { T, subject } from "./types";
-import { Peeked, attempt, peek } from "./values";
+import { Peeked, attempt, peek, wholeNumber } from "./values";
 
 /** One CIDR permission of a single resource's inputs, for checks made before it is created. */
 export interface CidrPermission {
@@ -36,8 +36,8 @@ export function cidrPermissions(type: string, props: Record<string, unknown>, di
                 // Read directly: an unknown port or protocol must surface, not count as "any".
                 out.push({
                     protocol: { known: true, value: block[protocolKey] as string | undefined },
-                    fromPort: { known: true, value: block.fromPort as number | undefined },
-                    toPort: { known: true, value: block.toPort as number | undefined },
+                    fromPort: { known: true, value: wholeNumber(block.fromPort) },
+                    toPort: { known: true, value: wholeNumber(block.toPort) },
                     cidr: String(list[i]),
                     where,
                 });
@@ -48,6 +48,9 @@ export function cidrPermissions(type: string, props: Record<string, unknown>, di
         const entries = props[direction];
         const list = Array.isArray(entries) ? entries : entries === undefined || entries === null ? [] : [entries];
         for (let i = 0; i < list.length; i++) {
+            if (list[i] === null || typeof list[i] !== "object") {
+                continue; // an empty entry admits nothing
+            }
             fromBlock(
                 list[i] as Record<string, unknown>,
                 "protocol",
@@ -137,6 +140,15 @@ export function databaseGroups(resources: PolicyResource[]): PolicyResource[] {
         ...groupsWithRole(resources, "database"),
         ...groupsAttachedTo(resources, RDS_TYPES, "vpcSecurityGroupIds"),
     ]);
+}
+
+/**
+ * The groups of the stack's RDS proxies (aws.rds.Proxy vpcSecurityGroupIds): a proxy is the
+ * database's front door, so its groups are held to the database's ingress rules, and the
+ * database may admit them as a client.
+ */
+export function proxyGroups(resources: PolicyResource[]): PolicyResource[] {
+    return groupsAttachedTo(resources, [T.rdsProxy], "vpcSecurityGroupIds");
 }
 
 /** Values at a path where "*" stands for every element of a list (unknowns are skipped). */

@@ -62,6 +62,54 @@ export function asList<T>(value: T | T[] | undefined | null): T[] {
 }
 
 /**
+ * The entries of a list property, without the null or missing entries a list can hold (an
+ * entry left out by a conditional, a null the provider drops): an absent entry sets nothing.
+ * Anything that is not a list has no entries. Unknown entries still throw when read.
+ */
+export function entries<T>(value: readonly T[] | T[] | undefined | null): NonNullable<T>[] {
+    if (!Array.isArray(value)) {
+        return [];
+    }
+    const out: NonNullable<T>[] = [];
+    for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (item !== undefined && item !== null) {
+            out.push(item);
+        }
+    }
+    return out;
+}
+
+/**
+ * A port (or other whole number) at `path`: numbers as they are, and numeric text ("443", as a
+ * program hands over a config value) as the number the provider makes of it. Unknown stays
+ * unknown; anything else (unset, "") reads as undefined.
+ */
+export function peekNumber(obj: unknown, ...path: (string | number)[]): Peeked<number | undefined> {
+    const v = peek<unknown>(obj, ...path);
+    if (!v.known) {
+        return v;
+    }
+    return { known: true, value: wholeNumber(v.value) };
+}
+
+/** A known value as a whole number: a number, or numeric text; anything else is undefined. */
+export function wholeNumber(value: unknown): number | undefined {
+    if (typeof value === "number") {
+        return value;
+    }
+    if (typeof value === "string" && /^\s*-?\d+\s*$/.test(value)) {
+        return Number(value);
+    }
+    return undefined;
+}
+
+/** Text from a value that should be a string (anything else reads as ""). */
+export function text(value: unknown): string {
+    return typeof value === "string" ? value : "";
+}
+
+/**
  * Launch templates and launch configurations take several boolean-like settings as the
  * strings "true"/"false" (@pulumi/aws 7), Instances as booleans; programs pass either.
  */

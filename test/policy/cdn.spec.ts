@@ -1,5 +1,5 @@
 import { T } from "../../policy/lib/types";
-import { ResourceCase, UNKNOWN, describeRule } from "./helpers";
+import { ResourceCase, StackCase, UNKNOWN, describeRule } from "./helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e";
 const ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1";
@@ -205,26 +205,75 @@ describe("policy: CDN and WAF", () => {
         },
     });
 
-    describeRule<ResourceCase>("cloudfront-access-logging", {
+    const NO_LOGS =
+        "CloudFront distribution 'cdn' keeps no access logs, so viewer requests cannot be traced; the distribution should log (set loggingConfig.bucket to a log bucket, or deliver its ACCESS_LOGS through an aws.cloudwatch.LogDeliverySource and LogDelivery)";
+    const unlogged = () => distribution((d) => delete d.loggingConfig);
+    const asStack = (c: ResourceCase, ...more: StackCase["resources"]): StackCase => ({
+        resources: [{ type: c.type, name: c.name ?? "cdn", props: c.props }, ...more],
+        ...(c.config ? { config: c.config } : {}),
+    });
+    const source = (resourceArn: string, logType = "ACCESS_LOGS", deps?: Record<string, string[]>) => ({
+        type: T.logDeliverySource,
+        name: "cdn-logs-source",
+        props: { name: "cdn-access", logType, resourceArn },
+        ...(deps ? { deps } : {}),
+    });
+    const delivery = (deliverySourceName: string, deps?: Record<string, string[]>) => ({
+        type: T.logDelivery,
+        name: "cdn-logs",
+        props: {
+            deliverySourceName,
+            deliveryDestinationArn: "arn:aws:logs:us-east-1:123456789012:delivery-destination:s3",
+        },
+        ...(deps ? { deps } : {}),
+    });
+    const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/E1CDN";
+    const withArn = () => distribution((d) => ((d.arn = DIST_ARN), delete d.loggingConfig));
+    describeRule<StackCase>("cloudfront-access-logging", {
         compliant: [
-            { title: "standard logging to a bucket", case: distribution() },
+            { title: "standard logging to a bucket", case: asStack(distribution()) },
             {
-                title: "logs delivered through CloudWatch, declared in config",
-                case: { ...distribution((d) => delete d.loggingConfig), config: { loggingViaDelivery: true } },
+                title: "standard logging v2: a delivery source of ACCESS_LOGS for the distribution, and a delivery from it",
+                case: asStack(withArn(), source(DIST_ARN), delivery("cdn-access")),
+            },
+            {
+                title: "standard logging v2 at a first preview, traced through property dependencies",
+                case: asStack(
+                    unlogged(),
+                    source(UNKNOWN, "ACCESS_LOGS", { resourceArn: ["cdn"] }),
+                    delivery(UNKNOWN, { deliverySourceName: ["cdn-logs-source"] }),
+                ),
+            },
+            {
+                title: "logs delivered through CloudWatch outside the stack, declared in config",
+                case: asStack({ ...unlogged(), config: { loggingViaDelivery: true } }),
             },
         ],
         violations: [
+            { title: "no logging", case: asStack(unlogged()), messages: [NO_LOGS] },
             {
-                title: "no logging",
-                case: distribution((d) => delete d.loggingConfig),
-                messages: [
-                    "CloudFront distribution 'cdn' keeps no access logs, so viewer requests cannot be traced; the distribution should log (set loggingConfig.bucket to a log bucket, or deliver logs through CloudWatch and set loggingViaDelivery)",
-                ],
+                title: "a delivery source for the distribution that no delivery sends anywhere",
+                case: asStack(withArn(), source(DIST_ARN)),
+                messages: [NO_LOGS],
+            },
+            {
+                title: "a delivery of another kind of log (CONNECTION_LOGS is not the access log)",
+                case: asStack(withArn(), source(DIST_ARN, "CONNECTION_LOGS"), delivery("cdn-access")),
+                messages: [NO_LOGS],
+            },
+            {
+                title: "a delivery of another distribution's access logs",
+                case: asStack(
+                    withArn(),
+                    source("arn:aws:cloudfront::123456789012:distribution/E9OTHER"),
+                    delivery("cdn-access"),
+                ),
+                messages: [NO_LOGS],
             },
         ],
         unknown: {
             title: "a log bucket unknown at preview is a bucket of the stack",
-            case: distribution((d) => (d.loggingConfig.bucket = UNKNOWN)),
+            case: asStack(distribution((d) => (d.loggingConfig.bucket = UNKNOWN))),
             passes: true,
         },
     });

@@ -79,6 +79,25 @@ describe("policy: database network", () => {
                 ],
             },
             {
+                title: "a CIDR source on the group of the database's RDS proxy",
+                case: {
+                    resources: [
+                        ...groups(),
+                        sg("proxy-sg", "sg-0px"),
+                        {
+                            type: T.rdsProxy,
+                            name: "db-proxy",
+                            props: { vpcSecurityGroupIds: [UNKNOWN] },
+                            deps: { vpcSecurityGroupIds: ["proxy-sg"] },
+                        },
+                        ingressRule("proxy-from-vpc", ["proxy-sg", "sg-0px"], 5432, { cidrIpv4: "10.0.0.0/16" }),
+                    ],
+                },
+                messages: [
+                    `Security group ingress rule 'proxy-from-vpc' on security group 'proxy-sg' admits tcp port 5432 from 10.0.0.0/16 into the database's security group; ${DB_FIX}`,
+                ],
+            },
+            {
                 title: "a prefix list source",
                 case: { resources: [...groups(), ingressRule("db-from-pl", DB, 5432, { prefixListId: "pl-0abc" })] },
                 messages: [
@@ -133,6 +152,29 @@ describe("policy: database network", () => {
                         },
                         ingressRule("pg-from-app", ["db", "sg-0d1"], 5432, { referencedSecurityGroupId: "sg-0a9" }),
                         ingressRule("pg-from-jobs", ["db", "sg-0d1"], 5432, { referencedSecurityGroupId: "sg-0b9" }),
+                    ],
+                },
+            },
+            {
+                title: "the database behind an RDS proxy: the database admits the proxy's group, the proxy admits the web servers' group",
+                case: {
+                    resources: [
+                        ...groups(),
+                        sg("proxy-sg", "sg-0px"),
+                        {
+                            type: T.rdsProxy,
+                            name: "db-proxy",
+                            props: { vpcSecurityGroupIds: [UNKNOWN] },
+                            deps: { vpcSecurityGroupIds: ["proxy-sg"] },
+                        },
+                        fromGroup("db-from-proxy", ["proxy-sg", "sg-0px"]),
+                        ingressRule(
+                            "proxy-from-web",
+                            ["proxy-sg", "sg-0px"],
+                            5432,
+                            { referencedSecurityGroupId: WEB[1] },
+                            { sourceDep: WEB[0] },
+                        ),
                     ],
                 },
             },
@@ -206,6 +248,29 @@ describe("policy: database network", () => {
                 },
                 messages: [
                     `Security group rule 'db-from-ops' on security group 'db-sg' admits tcp port 5432 from security group 'ops', which no app server or function of the stack runs in; ${ALLOWED}`,
+                ],
+            },
+            {
+                title: "the RDS proxy's group admits a group no app server runs in (the proxy is held to the database's rule)",
+                case: {
+                    resources: [
+                        ...groups(),
+                        sg("proxy-sg", "sg-0px"),
+                        {
+                            type: T.rdsProxy,
+                            name: "db-proxy",
+                            props: { vpcSecurityGroupIds: [UNKNOWN] },
+                            deps: { vpcSecurityGroupIds: ["proxy-sg"] },
+                        },
+                        sg("ops", "sg-0e1"),
+                        fromGroup("db-from-proxy", ["proxy-sg", "sg-0px"]),
+                        ingressRule("proxy-from-ops", ["proxy-sg", "sg-0px"], 5432, {
+                            referencedSecurityGroupId: "sg-0e1",
+                        }),
+                    ],
+                },
+                messages: [
+                    `Security group ingress rule 'proxy-from-ops' on security group 'proxy-sg' admits tcp port 5432 from security group 'ops', which no app server or function of the stack runs in; ${ALLOWED}`,
                 ],
             },
             {

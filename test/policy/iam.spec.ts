@@ -309,6 +309,26 @@ describe("policy: IAM", () => {
                 },
             },
             {
+                title: "actions with no resource type: the ECR registry token, X-Ray sampling, Cloud Map discovery, GetRandomPassword",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: [
+                                "ecr:GetAuthorizationToken",
+                                "xray:GetSamplingRules",
+                                "xray:GetSamplingTargets",
+                                "servicediscovery:DiscoverInstances",
+                                "secretsmanager:GetRandomPassword",
+                                "elasticloadbalancing:DescribeTargetGroups",
+                            ],
+                            Resource: "*",
+                        }),
+                    },
+                },
+            },
+            {
                 title: 'a Deny on "*"',
                 case: {
                     type: T.iamPolicy,
@@ -391,6 +411,22 @@ describe("policy: IAM", () => {
                 },
                 messages: [
                     `IAM policy 'subject' has a policy document whose statement 1 (Sid Mixed) allows sqs:SendMessage on every resource ("*"); ${NAME}`,
+                ],
+            },
+            {
+                title: "an image pull on every repository: only the registry token is resource-less",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                            Resource: "*",
+                        }),
+                    },
+                },
+                messages: [
+                    `IAM role policy 'subject' has a policy document whose statement 1 allows ecr:BatchGetImage, ecr:GetDownloadUrlForLayer on every resource ("*"); ${NAME}`,
                 ],
             },
             {

@@ -340,6 +340,19 @@ describe("policy: secrets in plain text", () => {
                 ],
             },
             {
+                title: "container definitions that are not JSON (ECS refuses them) are still read for secret shapes",
+                case: {
+                    type: T.ecsTaskDefinition,
+                    props: {
+                        family: "broken",
+                        containerDefinitions: "[{ name: worker, token: ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+                    },
+                },
+                messages: [
+                    `ECS task definition 'subject' has a GitHub token (container) in its container definitions, readable by anyone who can read the resource's configuration; ${STORE}`,
+                ],
+            },
+            {
                 title: "a Batch job with an API key",
                 case: {
                     type: T.batchJobDefinition,

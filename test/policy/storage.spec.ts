@@ -436,6 +436,33 @@ describe("policy: storage", () => {
                 },
             },
             {
+                title: "the bucket CloudFront's standard logging writes to, named by its domain name",
+                case: {
+                    resources: [
+                        bucket("cdn-logs", "cdn-logs-1"),
+                        {
+                            type: T.cloudfrontDistribution,
+                            name: "cdn",
+                            props: { loggingConfig: { bucket: "cdn-logs-1.s3.amazonaws.com", prefix: "cdn/" } },
+                        },
+                    ],
+                },
+            },
+            {
+                title: "a vended-log delivery destination's bucket, traced by dependency at a first preview",
+                case: {
+                    resources: [
+                        bucket("cdn-logs", UNKNOWN),
+                        {
+                            type: T.logDeliveryDestination,
+                            name: "cdn-logs-dest",
+                            props: { deliveryDestinationConfiguration: { destinationResourceArn: UNKNOWN } },
+                            deps: { deliveryDestinationConfiguration: ["cdn-logs"] },
+                        },
+                    ],
+                },
+            },
+            {
                 title: "inline logging on the bucket (deprecated form)",
                 case: {
                     resources: [
@@ -448,6 +475,26 @@ describe("policy: storage", () => {
             {
                 title: "a bucket without access logs",
                 case: { resources: [artifacts()] },
+                messages: [
+                    `S3 bucket 'artifacts' keeps no server access logs, so requests to its objects cannot be traced; ${S3_LOGS}`,
+                ],
+            },
+            {
+                title: "a bucket CloudFront reads from (an origin, not its log bucket)",
+                case: {
+                    resources: [
+                        artifacts(),
+                        bucket("cdn-logs", "cdn-logs-1"),
+                        {
+                            type: T.cloudfrontDistribution,
+                            name: "cdn",
+                            props: {
+                                origins: [{ originId: "a", domainName: `${B}.s3.us-east-1.amazonaws.com` }],
+                                loggingConfig: { bucket: "cdn-logs-1.s3.amazonaws.com" },
+                            },
+                        },
+                    ],
+                },
                 messages: [
                     `S3 bucket 'artifacts' keeps no server access logs, so requests to its objects cannot be traced; ${S3_LOGS}`,
                 ],
