@@ -18,6 +18,7 @@ import {
     internetScope,
     isExactlyTcpPort,
     isWorldCidr,
+    normalizeProtocol,
     ownerOf,
     reachesTcpPort,
     securityGroups,
@@ -30,6 +31,8 @@ import { T, subject } from "./lib/types";
 import { peek } from "./lib/values";
 
 const SSH_PORT = 22;
+const BEFORE_CREATE_REQUIREMENT =
+    "only the load balancer's security group may accept internet traffic, on ports 80 and 443";
 const DEFAULT_PUBLIC_PORTS = [80, 443];
 
 /** A world CIDR on anything but exactly one public TCP port: wrong on any group, graph or not. */
@@ -44,13 +47,33 @@ function portsText(ports: number[]): string {
 
 function checkCidrsBeforeCreate(args: ResourceValidationArgs, report: ReportViolation): void {
     const { publicPorts } = configOf(args, { publicPorts: DEFAULT_PUBLIC_PORTS });
-    for (const p of cidrPermissions(args.type, args.props, "ingress")) {
+    const { known, unknown } = cidrPermissions(args.type, args.props, "ingress");
+    const unsure: string[] = [...unknown];
+    for (const p of known) {
+        if (!isWorldCidr(p.cidr)) {
+            continue;
+        }
+        const portsKnown = p.protocol.known && p.fromPort.known && p.toPort.known;
+        // A world CIDR on ports unknown at preview may yet be 443 on the load balancer's group.
+        if (!portsKnown && !(p.protocol.known && normalizeProtocol(p.protocol.value) !== "tcp")) {
+            unsure.push(p.where ? `the ports of ${p.where}` : "the ports");
+            continue;
+        }
         if (worldOnPrivatePort(p, p.cidr, publicPorts)) {
             const at = p.where ? ` (${p.where})` : "";
             report(
                 `${subject(args.type, args.name)}${at} allows ${describePorts(p)} from ${p.cidr}, ${internetScope(p.cidr)}; internet traffic may reach only the load balancer's security group, and only on ${portsText(publicPorts)}, one port per rule (reference a security group or a private CIDR instead)`,
             );
         }
+    }
+    const paths = [...new Set(unsure)];
+    if (paths.length > 0) {
+        const one = paths.length === 1;
+        reportAdvisory(
+            report,
+            `${subject(args.type, args.name)} has ${one ? "a value" : "values"} unknown during preview at ${paths.join(", ")}, so ${one ? "it" : "they"} cannot be verified yet; ${one ? "it is" : "they are"} checked on the real ${one ? "value" : "values"} before the resource is created (${BEFORE_CREATE_REQUIREMENT})`,
+            args.urn,
+        );
     }
 }
 
@@ -67,8 +90,8 @@ const sgNoPublicIngress = stackRule({
     },
     unknown: "violation",
     unknownNote:
-        "Each group and rule is checked before creation on its real inputs (an unknown list or CIDR is advisory at preview). In the graph, an unknown CIDR on the load balancer's group is advisory (checked before creation); on any other group, or a rule whose group cannot be traced, it is a violation.",
-    requirement: "only the load balancer's security group may accept internet traffic, on ports 80 and 443",
+        "Each group and rule is checked before creation on its real inputs: a known world CIDR is refused even next to unknown entries, sources or group IDs, and what is unknown is advisory at preview. In the graph, an inline list wholly unknown at preview counts as declared when it depends on other resources (the program built it from their outputs), as absent otherwise (the provider's computed list); an unknown CIDR on the load balancer's group is advisory (checked before creation); on any other group, or a rule whose group cannot be traced, it is a violation.",
+    requirement: BEFORE_CREATE_REQUIREMENT,
     config: {
         publicPorts: {
             type: "array",
@@ -155,7 +178,7 @@ const sshOnlyFromBastion = stackRule({
     equivalents: { cdkNag: ["NIST.800.53.R5-EC2RestrictedSSH"], checkov: ["CKV_AWS_24"] },
     unknown: "violation",
     unknownNote:
-        "References are followed by ID offline and through property dependencies in a real preview; a source or group that neither can place is a violation.",
+        "References are followed by ID offline and through property dependencies in a real preview; a source or group that neither can place is a violation, as is an inline list wholly unknown at preview that depends on other resources (built from their outputs).",
     config: {
         bastionAllowedCidrs: {
             type: "array",
@@ -288,7 +311,7 @@ const sgNoMixedRuleStyles = stackRule({
     equivalents: {},
     unknown: "advisory",
     unknownNote:
-        "A standalone rule whose group cannot be traced gets an advisory note; a wholly unknown inline list at preview is the provider's computed list and counts as not declared.",
+        "A standalone rule whose group cannot be traced gets an advisory note; a wholly unknown inline list at preview counts as not declared (the provider's computed list) unless it depends on other resources: then the program built it from their outputs, and it is declared.",
     validate: (args, report: ReportViolation) => {
         const resources = args.resources;
         const groups = securityGroups(resources);

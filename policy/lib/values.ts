@@ -53,6 +53,20 @@ export function attempt<T>(read: () => T): Peeked<T> {
     }
 }
 
+/**
+ * A stack resource's property that is wholly unknown at preview and depends on other resources:
+ * the program set it from their outputs (the engine records an input's sources as property
+ * dependencies), so it is declared and unknown. Without a dependency, an unknown output is the
+ * provider's computed value of a property the program left unset (a security group's `ingress`,
+ * a route table's `routes`), which tells nothing.
+ */
+export function declaredButUnknown(
+    r: { props: unknown; propertyDependencies?: Record<string, unknown[]> },
+    prop: string,
+): boolean {
+    return !peek(r.props, prop).known && (r.propertyDependencies?.[prop]?.length ?? 0) > 0;
+}
+
 /** A single value or a list, as IAM documents write them, as a list. */
 export function asList<T>(value: T | T[] | undefined | null): T[] {
     if (value === undefined || value === null) {
