@@ -5,77 +5,36 @@
  * needs no graph: a world CIDR on a port that is never public is wrong on any group.
  */
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { ofType } from "./lib/graph";
 import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
 import {
     describePorts,
     describeSource,
-    Grant,
     grants,
     groupsWithRole,
     inlineGrants,
     internetScope,
     isExactlyTcpPort,
     isWorldCidr,
-    normalizeProtocol,
     ownerOf,
     reachesTcpPort,
     securityGroups,
     STANDALONE_RULE_TYPES,
     standaloneGrants,
 } from "./lib/securityGroups";
-import { cidrPermissions, loadBalancerGroups, ownedBy, sourceIsOneOf, where } from "./lib/sgGraph";
+import { loadBalancerGroups, ownedBy, sourceIsOneOf, where } from "./lib/sgGraph";
 import { reportAdvisory } from "./lib/report";
+import {
+    BEFORE_CREATE_REQUIREMENT,
+    DEFAULT_PUBLIC_PORTS,
+    checkCidrsBeforeCreate,
+    worldOnPrivatePort,
+} from "./lib/sgBeforeCreate";
 import { T, subject } from "./lib/types";
 import { peek } from "./lib/values";
 
 const SSH_PORT = 22;
-const BEFORE_CREATE_REQUIREMENT =
-    "only the load balancer's security group may accept internet traffic, on ports 80 and 443";
-const DEFAULT_PUBLIC_PORTS = [80, 443];
-
-/** A world CIDR on anything but exactly one public TCP port: wrong on any group, graph or not. */
-function worldOnPrivatePort(p: Pick<Grant, "protocol" | "fromPort" | "toPort">, cidr: string, publicPorts: number[]) {
-    return isWorldCidr(cidr) && !publicPorts.some((port) => isExactlyTcpPort(p, port));
-}
-
-/** "tcp port 443" or "tcp ports 80 and 443". */
-function portsText(ports: number[]): string {
-    return ports.length === 1 ? `tcp port ${ports[0]}` : `tcp ports ${ports.join(" and ")}`;
-}
-
-function checkCidrsBeforeCreate(args: ResourceValidationArgs, report: ReportViolation): void {
-    const { publicPorts } = configOf(args, { publicPorts: DEFAULT_PUBLIC_PORTS });
-    const { known, unknown } = cidrPermissions(args.type, args.props, "ingress");
-    const unsure: string[] = [...unknown];
-    for (const p of known) {
-        if (!isWorldCidr(p.cidr)) {
-            continue;
-        }
-        const portsKnown = p.protocol.known && p.fromPort.known && p.toPort.known;
-        // A world CIDR on ports unknown at preview may yet be 443 on the load balancer's group.
-        if (!portsKnown && !(p.protocol.known && normalizeProtocol(p.protocol.value) !== "tcp")) {
-            unsure.push(p.where ? `the ports of ${p.where}` : "the ports");
-            continue;
-        }
-        if (worldOnPrivatePort(p, p.cidr, publicPorts)) {
-            const at = p.where ? ` (${p.where})` : "";
-            report(
-                `${subject(args.type, args.name)}${at} allows ${describePorts(p)} from ${p.cidr}, ${internetScope(p.cidr)}; internet traffic may reach only the load balancer's security group, and only on ${portsText(publicPorts)}, one port per rule (reference a security group or a private CIDR instead)`,
-            );
-        }
-    }
-    const paths = [...new Set(unsure)];
-    if (paths.length > 0) {
-        const one = paths.length === 1;
-        reportAdvisory(
-            report,
-            `${subject(args.type, args.name)} has ${one ? "a value" : "values"} unknown during preview at ${paths.join(", ")}, so ${one ? "it" : "they"} cannot be verified yet; ${one ? "it is" : "they are"} checked on the real ${one ? "value" : "values"} before the resource is created (${BEFORE_CREATE_REQUIREMENT})`,
-            args.urn,
-        );
-    }
-}
 
 const sgNoPublicIngress = stackRule({
     name: "sg-no-public-ingress",
