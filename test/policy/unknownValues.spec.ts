@@ -155,4 +155,49 @@ describe("policy: values unknown at preview", () => {
             ]);
         });
     });
+
+    describe("egress whose ports are unknown at preview", () => {
+        const egress = (group: [string, string], protocol: unknown, cidr: string): StackResource => ({
+            type: T.egressRule,
+            name: "out",
+            props: {
+                securityGroupId: group[1],
+                ipProtocol: protocol,
+                fromPort: UNKNOWN_NUMBER,
+                toPort: UNKNOWN_NUMBER,
+                cidrIpv6: cidr,
+                description: "out",
+            },
+            deps: { securityGroupId: [group[0]] },
+        });
+
+        it("sg-no-all-traffic-egress: tcp ports unknown to ::/0 is an advisory note, never a silent pass", async () => {
+            const found = await run(rule("sg-no-all-traffic-egress"), {
+                resources: [...groups(), egress(WEB, "tcp", "::/0")],
+            });
+            expect(found.map((f) => [f.message, f.advisory])).to.deep.equal([
+                [
+                    "Security group egress rule 'out' on security group 'web-sg' allows ports unknown during preview out to ::/0, so it cannot be verified yet; egress should name the ports it needs",
+                    true,
+                ],
+            ]);
+        });
+
+        it("sg-no-all-traffic-egress: an unknown protocol is an advisory note too, not a finding at the rule's level", async () => {
+            const found = await run(rule("sg-no-all-traffic-egress"), {
+                resources: [...groups(), egress(WEB, UNKNOWN, "::/0")],
+            });
+            expect(found.length).to.equal(1);
+            expect(found[0].advisory).to.equal(true);
+        });
+
+        it("db-sg-no-open-egress: the database group's ports unknown to a private range may be every port", async () => {
+            const found = await run(rule("db-sg-no-open-egress"), {
+                resources: [...groups(), egress(DB, "tcp", "fd00::/8")],
+            });
+            expect(hard(found)).to.deep.equal([
+                "Security group egress rule 'out' on security group 'db-sg' lets the database send ports unknown during preview to fd00::/8; a database answers its clients and needs no egress rule (remove the egress rule; security groups are stateful, so replies need none)",
+            ]);
+        });
+    });
 });
