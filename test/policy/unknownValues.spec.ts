@@ -200,4 +200,38 @@ describe("policy: values unknown at preview", () => {
             ]);
         });
     });
+
+    describe("lambda-in-vpc-for-database: a role policy built from the database's ARN", () => {
+        const stack = (vpcConfig?: Record<string, unknown>): StackResource[] => [
+            { type: T.rdsInstance, name: "db", props: { id: UNKNOWN, arn: UNKNOWN, address: UNKNOWN } },
+            { type: T.iamRole, name: "migrations", props: { arn: UNKNOWN, name: UNKNOWN } },
+            {
+                type: T.iamRolePolicy,
+                name: "migrations-connect",
+                props: { role: UNKNOWN, policy: UNKNOWN },
+                deps: { role: ["migrations"], policy: ["db"] },
+            },
+            {
+                type: T.lambdaFunction,
+                name: "migrations-fn",
+                props: { runtime: "nodejs22.x", role: UNKNOWN, ...(vpcConfig ? { vpcConfig } : {}) },
+                deps: { role: ["migrations"] },
+            },
+        ];
+
+        it("outside the VPC, at a first preview: cannot verify yet (it passed in silence)", async () => {
+            const found = await run(rule("lambda-in-vpc-for-database"), { resources: stack() });
+            expect(found.map((f) => [f.message, f.advisory])).to.deep.equal([
+                [
+                    "Lambda function 'migrations-fn' runs outside the VPC and its role has a policy unknown during preview, so whether it may connect to the database (rds-db:connect) cannot be verified yet; functions that reach the database run in the VPC",
+                    true,
+                ],
+            ]);
+        });
+
+        it("inside the VPC: nothing to verify", async () => {
+            const vpc = { subnetIds: [UNKNOWN, UNKNOWN], securityGroupIds: [UNKNOWN] };
+            expect(await run(rule("lambda-in-vpc-for-database"), { resources: stack(vpc) })).to.deep.equal([]);
+        });
+    });
 });
