@@ -9,8 +9,16 @@
 import { expect } from "chai";
 import { T } from "../../policy/lib/types";
 import { ALB, BASTION, DB, WEB, groups, ingressRule, sg } from "./builders";
-import { WebfleetStackPolicy } from "../../policy/lib/rule";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as policyDeserialize from "@pulumi/policy/deserialize";
+import { WebfleetResourcePolicy, WebfleetStackPolicy } from "../../policy/lib/rule";
 import { Finding, StackResource, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_NUMBER, rule, run, runResourceRule } from "./helpers";
+
+/** The analyzer's own deserializer (internal to @pulumi/policy, as the unknown sentinels are). */
+const { deserializeProperties } = policyDeserialize as unknown as {
+    deserializeProperties: (props: Struct, proxySecrets: boolean) => unknown;
+};
 
 const hard = (found: Finding[]) => found.filter((f) => !f.unknown && !f.advisory && !f.exempted).map((f) => f.message);
 const notes = (found: Finding[]) => found.filter((f) => f.unknown || f.advisory).map((f) => f.message);
@@ -232,6 +240,40 @@ describe("policy: values unknown at preview", () => {
         it("inside the VPC: nothing to verify", async () => {
             const vpc = { subnetIds: [UNKNOWN, UNKNOWN], securityGroupIds: [UNKNOWN] };
             expect(await run(rule("lambda-in-vpc-for-database"), { resources: stack(vpc) })).to.deep.equal([]);
+        });
+    });
+
+    describe("secrets as the engine hands them over", () => {
+        // What the analyzer does with a resource's wire properties (server.js: deserializeProperties
+        // with secrets unwrapped, not proxied, then unknownCheckingProxy in runResourceRule).
+        const engineProps = (wire: Record<string, unknown>) =>
+            deserializeProperties(Struct.fromJavaScript(wire as never), false) as Record<string, unknown>;
+        const secret = (value: unknown) => ({ [rpc.specialSigKey]: rpc.specialSecretSig, value });
+        const fn = (password: unknown) =>
+            engineProps({
+                runtime: "nodejs22.x",
+                role: "arn:aws:iam::123456789012:role/app",
+                environment: { variables: { DB_HOST: "db.internal", DB_PASSWORD: password } },
+            });
+
+        it("a value marked secret is still read by the rules (a literal password in an environment)", async () => {
+            const found = await runResourceRule(rule<WebfleetResourcePolicy>("env-no-secrets"), {
+                type: T.lambdaFunction,
+                name: "migrations-fn",
+                props: fn(secret("correct-horse-battery-staple")),
+            });
+            expect(hard(found)).to.have.length(1);
+            expect(found[0].message).to.match(/literal value for DB_PASSWORD/);
+        });
+
+        it("a secret whose value is unknown at preview cannot be verified yet", async () => {
+            const found = await runResourceRule(rule<WebfleetResourcePolicy>("env-no-secrets"), {
+                type: T.lambdaFunction,
+                name: "migrations-fn",
+                props: fn(secret(UNKNOWN)),
+            });
+            expect(hard(found)).to.deep.equal([]);
+            expect(notes(found)).to.have.length(1);
         });
     });
 });
