@@ -13,7 +13,18 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as policyDeserialize from "@pulumi/policy/deserialize";
 import { WebfleetResourcePolicy, WebfleetStackPolicy } from "../../policy/lib/rule";
-import { Finding, StackResource, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_NUMBER, rule, run, runResourceRule } from "./helpers";
+import { runPolicyPack } from "../../offline/policyRunner";
+import {
+    Finding,
+    StackResource,
+    UNKNOWN,
+    UNKNOWN_ARRAY,
+    UNKNOWN_NUMBER,
+    recorded,
+    rule,
+    run,
+    runResourceRule,
+} from "./helpers";
 
 /** The analyzer's own deserializer (internal to @pulumi/policy, as the unknown sentinels are). */
 const { deserializeProperties } = policyDeserialize as unknown as {
@@ -274,6 +285,58 @@ describe("policy: values unknown at preview", () => {
             });
             expect(hard(found)).to.deep.equal([]);
             expect(notes(found)).to.have.length(1);
+        });
+    });
+
+    describe("one program in both phases, through the offline runner (the engine's entry points)", () => {
+        // A bucket policy built with apply from the bucket's ARN: wholly unknown at a first preview,
+        // public once the ARN is known. Resource validations run in both phases on the inputs; the
+        // update phase runs them before the policy is created, so a mandatory finding stops it.
+        const phase = (preview: boolean) => {
+            const arn = "arn:aws:s3:::downloads-7a1";
+            const policy = preview
+                ? UNKNOWN
+                : JSON.stringify({
+                      Version: "2012-10-17",
+                      Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${arn}/*` }],
+                  });
+            return recorded([
+                {
+                    type: T.bucketV2,
+                    name: "downloads",
+                    props: {
+                        id: preview ? UNKNOWN : "downloads-7a1",
+                        arn: preview ? UNKNOWN : arn,
+                        bucket: "downloads-7a1",
+                    },
+                },
+                {
+                    type: T.bucketPolicy,
+                    name: "downloads-policy",
+                    props: { bucket: preview ? UNKNOWN : "downloads-7a1", policy },
+                    deps: { bucket: ["downloads"], policy: ["downloads"] },
+                },
+            ]);
+        };
+        const findings = async (preview: boolean) =>
+            (
+                await runPolicyPack({
+                    project: "webfleet",
+                    stack: "prod",
+                    resources: phase(preview),
+                })
+            ).violations.filter((v) => v.policy === "resource-policy-no-public-principal");
+
+        it("preview: cannot verify yet, advisory", async () => {
+            const found = await findings(true);
+            expect(found.map((v) => v.enforcementLevel)).to.deep.equal(["advisory"]);
+            expect(found[0].message).to.match(/unknown during preview at policy, so it cannot be verified yet/);
+        });
+
+        it("update: the real document is public, mandatory before the policy is created", async () => {
+            const found = await findings(false);
+            expect(found.map((v) => v.enforcementLevel)).to.deep.equal(["mandatory"]);
+            expect(found[0].urn).to.match(/::downloads-policy$/);
         });
     });
 });
