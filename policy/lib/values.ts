@@ -100,6 +100,17 @@ export function roleOf(props: unknown): string | undefined {
     return undefined;
 }
 
+/**
+ * The role for a check whose verdict depends on it (the bastion may have a public IP): `tags`, or
+ * its role tag, unknown during preview is read directly, so the engine's UnknownValueError
+ * surfaces and the rule says it cannot verify yet instead of judging an untagged resource.
+ */
+export function roleForVerdict(props: unknown): string | undefined {
+    const tags = (props as Record<string, unknown>).tags;
+    const own = tags === undefined || tags === null ? undefined : (tags as Record<string, unknown>)[ROLE_TAG];
+    return typeof own === "string" ? own : roleOf(props);
+}
+
 /** User data as text: base64 decoded when it is base64, gunzipped when compressed. */
 export function decodeUserData(raw: string, base64: boolean): string {
     let bytes: Buffer = Buffer.from(raw, "utf8");

@@ -339,4 +339,45 @@ describe("policy: values unknown at preview", () => {
             expect(found[0].urn).to.match(/::downloads-policy$/);
         });
     });
+
+    describe("ec2-no-public-ip: the bastion's tag unknown at preview", () => {
+        const check = (props: Record<string, unknown>) =>
+            runResourceRule(rule<WebfleetResourcePolicy>("ec2-no-public-ip"), { type: T.instance, props });
+
+        it("tags built from outputs: cannot verify yet (it was refused as an untagged instance)", async () => {
+            const found = await check({ associatePublicIpAddress: true, tags: UNKNOWN });
+            expect(hard(found)).to.deep.equal([]);
+            expect(notes(found)).to.have.length(1);
+        });
+
+        it("the role tag's value unknown: cannot verify yet", async () => {
+            const found = await check({
+                associatePublicIpAddress: true,
+                tags: { Name: "x", "webfleet:role": UNKNOWN },
+            });
+            expect(hard(found)).to.deep.equal([]);
+            expect(notes(found)).to.have.length(1);
+        });
+
+        it("another tag unknown beside a known role still decides", async () => {
+            expect(
+                hard(await check({ associatePublicIpAddress: true, tags: { Name: UNKNOWN, "webfleet:role": "web" } })),
+            ).to.have.length(1);
+            expect(
+                await check({ associatePublicIpAddress: true, tags: { Name: UNKNOWN, "webfleet:role": "bastion" } }),
+            ).to.deep.equal([]);
+        });
+
+        it("a launch template's instance tags unknown: cannot verify yet", async () => {
+            const found = await runResourceRule(rule<WebfleetResourcePolicy>("ec2-no-public-ip"), {
+                type: T.launchTemplate,
+                props: {
+                    networkInterfaces: [{ associatePublicIpAddress: "true" }],
+                    tagSpecifications: [{ resourceType: "instance", tags: UNKNOWN }],
+                },
+            });
+            expect(hard(found)).to.deep.equal([]);
+            expect(notes(found)).to.have.length(1);
+        });
+    });
 });
