@@ -380,4 +380,79 @@ describe("policy: values unknown at preview", () => {
             expect(notes(found)).to.have.length(1);
         });
     });
+
+    describe("nat-gateway-per-az: inline routes at a first preview, every ID unknown", () => {
+        // Two AZs, each private table with an inline default route to a NAT gateway: the entry's
+        // natGatewayId is unknown, and the engine records the dependency on `routes` as a whole.
+        const network = (routesTo: Record<"a" | "b", string[]>): StackResource[] => {
+            const out: StackResource[] = [];
+            for (const az of ["a", "b"] as const) {
+                out.push(
+                    {
+                        type: T.subnet,
+                        name: `public-${az}`,
+                        props: {
+                            id: UNKNOWN,
+                            vpcId: UNKNOWN,
+                            availabilityZone: `us-east-1${az}`,
+                            tags: { SubnetType: "Public" },
+                        },
+                    },
+                    {
+                        type: T.natGateway,
+                        name: `nat-${az}`,
+                        props: { id: UNKNOWN, subnetId: UNKNOWN },
+                        deps: { subnetId: [`public-${az}`] },
+                    },
+                    {
+                        type: T.subnet,
+                        name: `app-${az}`,
+                        props: {
+                            id: UNKNOWN,
+                            vpcId: UNKNOWN,
+                            availabilityZone: `us-east-1${az}`,
+                            tags: { SubnetType: "Private" },
+                        },
+                    },
+                    {
+                        type: T.routeTable,
+                        name: `app-${az}-rt`,
+                        props: {
+                            id: UNKNOWN,
+                            vpcId: UNKNOWN,
+                            routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: UNKNOWN }],
+                        },
+                        deps: { routes: routesTo[az] },
+                    },
+                    {
+                        type: T.routeTableAssociation,
+                        name: `app-${az}-assoc`,
+                        props: { subnetId: UNKNOWN, routeTableId: UNKNOWN },
+                        deps: { subnetId: [`app-${az}`], routeTableId: [`app-${az}-rt`] },
+                    },
+                );
+            }
+            return out;
+        };
+
+        it("each table's one NAT dependency is its route's NAT gateway (it was 'AZ cannot be determined')", async () => {
+            const found = await run(rule("nat-gateway-per-az"), { resources: network({ a: ["nat-a"], b: ["nat-b"] }) });
+            expect(found).to.deep.equal([]);
+        });
+
+        it("a table in us-east-1b routed to the NAT gateway in us-east-1a is caught at the first preview", async () => {
+            const found = await run(rule("nat-gateway-per-az"), { resources: network({ a: ["nat-a"], b: ["nat-a"] }) });
+            expect(hard(found)).to.have.length(1);
+            expect(found[0].message).to.match(/^Subnet 'app-b' /);
+            expect(found[0].message).to.match(/us-east-1a/);
+        });
+
+        it("a table whose routes depend on two NAT gateways cannot say which one the entry names", async () => {
+            const found = await run(rule("nat-gateway-per-az"), {
+                resources: network({ a: ["nat-a"], b: ["nat-a", "nat-b"] }),
+            });
+            expect(hard(found)).to.deep.equal([found.find((f) => f.message.startsWith("Subnet 'app-b'"))!.message]);
+            expect(found[0].message).to.match(/natGatewayId unknown during preview, whose AZ cannot be determined/);
+        });
+    });
 });
