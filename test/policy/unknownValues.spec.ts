@@ -455,4 +455,26 @@ describe("policy: values unknown at preview", () => {
             expect(found[0].message).to.match(/natGatewayId unknown during preview, whose AZ cannot be determined/);
         });
     });
+
+    describe("nacl-no-public-admin-ports: an inline list built from outputs", () => {
+        const acl = (deps?: Record<string, string[]>): StackResource[] => [
+            { type: T.vpc, name: "main", props: { id: UNKNOWN, cidrBlock: "10.0.0.0/16", ipv6CidrBlock: UNKNOWN } },
+            {
+                type: "aws:ec2/networkAcl:NetworkAcl",
+                name: "acl",
+                props: { id: UNKNOWN, vpcId: UNKNOWN, ingress: UNKNOWN_ARRAY },
+                deps: { vpcId: ["main"], ...deps },
+            },
+        ];
+
+        it("depending on other resources, it is declared: cannot verify yet (it passed in silence)", async () => {
+            const found = await run(rule("nacl-no-public-admin-ports"), { resources: acl({ ingress: ["main"] }) });
+            expect(found.length).to.equal(1);
+            expect(found[0].advisory).to.equal(true);
+        });
+
+        it("without a dependency, it is the provider's computed list: nothing declared", async () => {
+            expect(await run(rule("nacl-no-public-admin-ports"), { resources: acl() })).to.deep.equal([]);
+        });
+    });
 });
