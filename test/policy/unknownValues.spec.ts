@@ -477,4 +477,50 @@ describe("policy: values unknown at preview", () => {
             expect(await run(rule("nacl-no-public-admin-ports"), { resources: acl() })).to.deep.equal([]);
         });
     });
+
+    describe("s3-server-access-logging at a first preview", () => {
+        const bucketAt = (extra: Record<string, unknown>, deps?: Record<string, string[]>): StackResource => ({
+            type: T.bucketV2,
+            name: "uploads",
+            props: { id: UNKNOWN, arn: UNKNOWN, bucket: "uploads-7a1", loggings: UNKNOWN_ARRAY, ...extra },
+            ...(deps ? { deps } : {}),
+        });
+        const logs: StackResource = {
+            type: T.bucketV2,
+            name: "logs",
+            props: { id: UNKNOWN, arn: UNKNOWN, bucket: "logs-7a1" },
+        };
+
+        it("the provider's computed inline logging list is not logging (it passed every new bucket in silence)", async () => {
+            const found = await run(rule("s3-server-access-logging"), { resources: [bucketAt({})] });
+            expect(hard(found)).to.deep.equal([
+                "S3 bucket 'uploads' keeps no server access logs, so requests to its objects cannot be traced; add an aws.s3.BucketLogging with targetBucket set to the stack's log bucket (SSE-S3, like the load balancer's)",
+            ]);
+        });
+
+        it("an inline logging list built from the log bucket's outputs is logging", async () => {
+            const found = await run(rule("s3-server-access-logging"), {
+                resources: [
+                    bucketAt({}, { loggings: ["logs"] }),
+                    { ...logs, props: { ...logs.props, loggings: [{ targetBucket: "x" }] } },
+                ],
+            });
+            expect(found).to.deep.equal([]);
+        });
+
+        it("a bucket policy unknown at preview may make it a log bucket: cannot verify yet", async () => {
+            const found = await run(rule("s3-server-access-logging"), {
+                resources: [
+                    bucketAt({}),
+                    {
+                        type: T.bucketPolicy,
+                        name: "uploads-policy",
+                        props: { bucket: UNKNOWN, policy: UNKNOWN },
+                        deps: { bucket: ["uploads"], policy: ["uploads"] },
+                    },
+                ],
+            });
+            expect(found.map((f) => f.advisory)).to.deep.equal([true]);
+        });
+    });
 });
