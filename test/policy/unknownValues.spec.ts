@@ -523,4 +523,37 @@ describe("policy: values unknown at preview", () => {
             expect(found.map((f) => f.advisory)).to.deep.equal([true]);
         });
     });
+
+    describe("TLS-only rules at a first preview: the owner's computed policy output", () => {
+        it("s3-tls-only: a new bucket with no policy anywhere has no bucket policy (it was 'inline policy unknown')", async () => {
+            const found = await run(rule("s3-tls-only"), {
+                resources: [
+                    {
+                        type: T.bucketV2,
+                        name: "uploads",
+                        props: { id: UNKNOWN, arn: UNKNOWN, bucket: "u-7a1", policy: UNKNOWN },
+                    },
+                ],
+            });
+            expect(hard(found)).to.have.length(1);
+            expect(found[0].message).to.match(/has no bucket policy/);
+        });
+
+        it("sns-tls-only: a topic whose inline policy is built from outputs cannot be verified yet", async () => {
+            const topic = (deps?: Record<string, string[]>): StackResource[] => [
+                { type: T.kmsKey, name: "key", props: { arn: UNKNOWN } },
+                {
+                    type: T.snsTopic,
+                    name: "alarms",
+                    props: { arn: UNKNOWN, policy: UNKNOWN },
+                    ...(deps ? { deps } : {}),
+                },
+            ];
+            const built = await run(rule("sns-tls-only"), { resources: topic({ policy: ["key"] }) });
+            expect(built.map((f) => f.advisory)).to.deep.equal([true]);
+            const computed = await run(rule("sns-tls-only"), { resources: topic() });
+            expect(hard(computed)).to.have.length(1);
+            expect(computed[0].message).to.match(/has no policy/);
+        });
+    });
 });
