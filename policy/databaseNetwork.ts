@@ -152,16 +152,22 @@ const dbSgAllowedSources = stackRule({
     },
 });
 
-/** Every protocol and port, or every port of TCP/UDP. */
-function allPorts(g: Pick<Grant, "protocol" | "fromPort" | "toPort">): boolean {
+/**
+ * Every protocol and port, or every port of TCP/UDP; "unknown" when the protocol or a port is
+ * unknown during preview and the rest does not already decide it.
+ */
+function allPorts(g: Pick<Grant, "protocol" | "fromPort" | "toPort">): boolean | "unknown" {
     if (!g.protocol.known) {
-        return true;
+        return "unknown";
     }
     const p = normalizeProtocol(g.protocol.value);
     if (p === "-1") {
         return true;
     }
-    return g.fromPort.known && g.toPort.known && (g.fromPort.value ?? 0) <= 0 && (g.toPort.value ?? 65535) >= 65535;
+    if (!g.fromPort.known || !g.toPort.known) {
+        return "unknown";
+    }
+    return (g.fromPort.value ?? 0) <= 0 && (g.toPort.value ?? 65535) >= 65535;
 }
 
 function worldEgress(g: Grant): boolean {
@@ -183,7 +189,8 @@ const dbSgNoOpenEgress = stackRule({
             if (!ownedBy(g, dbGroups)) {
                 continue;
             }
-            if (worldEgress(g) || allPorts(g)) {
+            // Ports unknown at preview may be every port: that cannot be shown not to be.
+            if (worldEgress(g) || allPorts(g) !== false) {
                 const dest = g.source.known ? describeSource(g) : "a destination unknown during preview";
                 report(
                     `${where(g)} lets the database send ${describePorts(g)} to ${dest}; a database answers its clients and needs no egress rule (remove the egress rule; security groups are stateful, so replies need none)`,
@@ -207,10 +214,20 @@ const sgNoAllTrafficEgress = stackRule({
         const dbGroups = databaseGroups(args.resources);
         for (const g of grants(args.resources, "egress")) {
             // The database's groups are db-sg-no-open-egress's, at a higher severity.
-            if (ownedBy(g, dbGroups) || g.sourceKind !== "cidr" || !allPorts(g)) {
+            const every = allPorts(g);
+            if (ownedBy(g, dbGroups) || g.sourceKind !== "cidr" || every === false) {
                 continue;
             }
-            if (!g.source.known) {
+            if (every === "unknown" && (!g.source.known || isWorldCidr(String(g.source.value)))) {
+                const dest = g.source.known ? String(g.source.value) : "a destination unknown during preview";
+                reportAdvisory(
+                    report,
+                    `${where(g)} allows ports unknown during preview out to ${dest}, so it cannot be verified yet; egress should name the ports it needs`,
+                    g.declaredBy.urn,
+                );
+            } else if (every === "unknown") {
+                continue;
+            } else if (!g.source.known) {
                 reportAdvisory(
                     report,
                     `${where(g)} allows ${describePorts(g)} out to a destination unknown during preview, so it cannot be verified yet; egress should name the ports it needs`,

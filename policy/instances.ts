@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
-import { entries, fromTemplate, isTrue, peek, present, roleOf } from "./lib/values";
+import { entries, fromTemplate, isTrue, peek, present, roleForVerdict } from "./lib/values";
 
 type MetadataOptions = { httpEndpoint?: string; httpTokens?: string; httpPutResponseHopLimit?: number } | undefined;
 
@@ -117,13 +117,13 @@ function templateRole(lt: {
     tags?: Record<string, string>;
     tagSpecifications?: { resourceType?: string; tags?: Record<string, string> }[];
 }): string | undefined {
-    const own = roleOf(lt);
+    const own = roleForVerdict(lt);
     if (own) {
         return own;
     }
     for (const spec of lt.tagSpecifications ?? []) {
         if (spec.resourceType === "instance") {
-            const role = roleOf(spec);
+            const role = roleForVerdict(spec);
             if (role) {
                 return role;
             }
@@ -147,7 +147,7 @@ const ec2NoPublicIp = resourceRule({
     },
     unknown: "advisory",
     unknownNote:
-        "An unset associatePublicIpAddress follows the subnet's setting and is not flagged; the webfleet subnets for instances are private.",
+        "An unset associatePublicIpAddress follows the subnet's setting and is not flagged; the webfleet subnets for instances are private. Tags (or the role tag) unknown at preview are advisory: the bastion cannot be told from another instance until they are known.",
     requirement: PUBLIC_IP_FIX,
     validate: [
         validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
@@ -160,12 +160,12 @@ const ec2NoPublicIp = resourceRule({
             }
         }),
         validateResourceOfType(aws.ec2.Instance, (i, args, report) => {
-            if (isTrue(i.associatePublicIpAddress) && roleOf(i) !== "bastion") {
+            if (isTrue(i.associatePublicIpAddress) && roleForVerdict(i) !== "bastion") {
                 report(`${who(args)} has a public IP (associatePublicIpAddress is true); ${PUBLIC_IP_FIX}`);
             }
         }),
         validateResourceOfType(aws.ec2.SpotInstanceRequest, (i, args, report) => {
-            if (isTrue(i.associatePublicIpAddress) && roleOf(i) !== "bastion") {
+            if (isTrue(i.associatePublicIpAddress) && roleForVerdict(i) !== "bastion") {
                 report(`${who(args)} has a public IP (associatePublicIpAddress is true); ${PUBLIC_IP_FIX}`);
             }
         }),

@@ -10,7 +10,7 @@ import { TLS_DENY_NEEDS, parsePolicy } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { attempt, isCustomerKey, peek } from "./lib/values";
+import { attempt, declaredButUnknown, isCustomerKey, peek } from "./lib/values";
 
 function who(args: ResourceValidationArgs): string {
     return subject(args.type, args.name);
@@ -124,7 +124,10 @@ function tlsOnlyRule(opts: {
                 if (policies.some(hasDoc)) {
                     continue; // its policy resource is checked on its own before creation
                 }
-                if (!hasDoc(owner)) {
+                // The owner's own policy output is computed: unknown at preview when the program sets
+                // none, unless it depends on other resources (a document built from their outputs).
+                const ownDoc = peek(owner.props, "policy");
+                if (ownDoc.known ? !ownDoc.value : !declaredButUnknown(owner, "policy")) {
                     report(
                         `${subject(owner.type, owner.name)} has no policy, so it accepts requests without TLS; ${fix}`,
                         owner.urn,

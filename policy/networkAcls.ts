@@ -18,7 +18,7 @@ import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { describePorts, internetScope, isExactlyTcpPort, isWorldCidr, Ports, reachesTcpPort } from "./lib/ports";
 import { reportAdvisory } from "./lib/report";
 import { T, subject } from "./lib/types";
-import { Peeked, attempt, peek, peekNumber } from "./lib/values";
+import { Peeked, attempt, declaredButUnknown, peek, peekNumber } from "./lib/values";
 
 const DEFAULT_ADMIN_PORTS = [22, 3389];
 const ACL_TYPES = [T.networkAcl, T.defaultNetworkAcl];
@@ -44,17 +44,24 @@ function entryFrom(declaredBy: PolicyResource, block: unknown, keys: { ruleNo: s
     };
 }
 
-/** The inline ingress entries of an ACL; undefined when it declares none (or the list is wholly unknown). */
+/**
+ * The inline ingress entries of an ACL; undefined when it declares none: absent, or wholly unknown
+ * with no property dependency (the provider's computed list). A wholly unknown list that depends
+ * on other resources was built from their outputs: one entry, every part unknown.
+ */
 function inlineEntries(acl: PolicyResource): AclEntry[] | undefined {
     const list = peek<unknown>(acl.props, "ingress");
-    if (!list.known || list.value === undefined || list.value === null) {
+    if (!list.known && !declaredButUnknown(acl, "ingress")) {
         return undefined;
     }
-    const items = Array.isArray(list.value) ? list.value : [list.value];
+    if (list.known && (list.value === undefined || list.value === null)) {
+        return undefined;
+    }
+    const items: unknown[] = list.known ? (Array.isArray(list.value) ? list.value : [list.value]) : [undefined];
     const out: AclEntry[] = [];
     // Index by length: iterating would touch (and throw on) unknown elements.
     for (let i = 0; i < items.length; i++) {
-        const item = attempt((): unknown => items[i]);
+        const item: Peeked<unknown> = list.known ? attempt((): unknown => items[i]) : list;
         out.push(entryFrom(acl, item.known ? item.value : undefined, { ruleNo: "ruleNo", action: "action" }));
         if (!item.known) {
             const unknown = { known: false as const, path: item.path };
@@ -159,7 +166,7 @@ const naclNoPublicAdminPorts = stackRule({
     },
     unknown: "advisory",
     unknownNote:
-        "An entry whose source, action, protocol or ports are unknown at preview, and that could admit the internet first, is an advisory note; a rule whose networkAclId cannot be traced is judged on its own.",
+        "An entry whose source, action, protocol or ports are unknown at preview, and that could admit the internet first, is an advisory note, as is an inline list wholly unknown at preview that depends on other resources (built from their outputs; without a dependency it is the provider's computed list); a rule whose networkAclId cannot be traced is judged on its own.",
     config: {
         adminPorts: {
             type: "array",

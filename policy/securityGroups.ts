@@ -5,13 +5,12 @@
  * needs no graph: a world CIDR on a port that is never public is wrong on any group.
  */
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { ofType } from "./lib/graph";
 import { WebfleetPolicy, configOf, resourceRule, stackRule } from "./lib/rule";
 import {
     describePorts,
     describeSource,
-    Grant,
     grants,
     groupsWithRole,
     inlineGrants,
@@ -24,35 +23,18 @@ import {
     STANDALONE_RULE_TYPES,
     standaloneGrants,
 } from "./lib/securityGroups";
-import { cidrPermissions, loadBalancerGroups, ownedBy, sourceIsOneOf, where } from "./lib/sgGraph";
+import { loadBalancerGroups, ownedBy, sourceIsOneOf, where } from "./lib/sgGraph";
 import { reportAdvisory } from "./lib/report";
+import {
+    BEFORE_CREATE_REQUIREMENT,
+    DEFAULT_PUBLIC_PORTS,
+    checkCidrsBeforeCreate,
+    worldOnPrivatePort,
+} from "./lib/sgBeforeCreate";
 import { T, subject } from "./lib/types";
 import { entries, peek, text } from "./lib/values";
 
 const SSH_PORT = 22;
-const DEFAULT_PUBLIC_PORTS = [80, 443];
-
-/** A world CIDR on anything but exactly one public TCP port: wrong on any group, graph or not. */
-function worldOnPrivatePort(p: Pick<Grant, "protocol" | "fromPort" | "toPort">, cidr: string, publicPorts: number[]) {
-    return isWorldCidr(cidr) && !publicPorts.some((port) => isExactlyTcpPort(p, port));
-}
-
-/** "tcp port 443" or "tcp ports 80 and 443". */
-function portsText(ports: number[]): string {
-    return ports.length === 1 ? `tcp port ${ports[0]}` : `tcp ports ${ports.join(" and ")}`;
-}
-
-function checkCidrsBeforeCreate(args: ResourceValidationArgs, report: ReportViolation): void {
-    const { publicPorts } = configOf(args, { publicPorts: DEFAULT_PUBLIC_PORTS });
-    for (const p of cidrPermissions(args.type, args.props, "ingress")) {
-        if (worldOnPrivatePort(p, p.cidr, publicPorts)) {
-            const at = p.where ? ` (${p.where})` : "";
-            report(
-                `${subject(args.type, args.name)}${at} allows ${describePorts(p)} from ${p.cidr}, ${internetScope(p.cidr)}; internet traffic may reach only the load balancer's security group, and only on ${portsText(publicPorts)}, one port per rule (reference a security group or a private CIDR instead)`,
-            );
-        }
-    }
-}
 
 const sgNoPublicIngress = stackRule({
     name: "sg-no-public-ingress",
@@ -67,8 +49,8 @@ const sgNoPublicIngress = stackRule({
     },
     unknown: "violation",
     unknownNote:
-        "Each group and rule is checked before creation on its real inputs (an unknown list or CIDR is advisory at preview). In the graph, an unknown CIDR on the load balancer's group is advisory (checked before creation); on any other group, or a rule whose group cannot be traced, it is a violation.",
-    requirement: "only the load balancer's security group may accept internet traffic, on ports 80 and 443",
+        "Each group and rule is checked before creation on its real inputs: a known world CIDR is refused even next to unknown entries, sources or group IDs, and what is unknown is advisory at preview. In the graph, an inline list wholly unknown at preview counts as declared when it depends on other resources (the program built it from their outputs), as absent otherwise (the provider's computed list); an unknown CIDR on the load balancer's group is advisory (checked before creation); on any other group, or a rule whose group cannot be traced, it is a violation.",
+    requirement: BEFORE_CREATE_REQUIREMENT,
     config: {
         publicPorts: {
             type: "array",
@@ -155,7 +137,7 @@ const sshOnlyFromBastion = stackRule({
     equivalents: { cdkNag: ["NIST.800.53.R5-EC2RestrictedSSH"], checkov: ["CKV_AWS_24"] },
     unknown: "violation",
     unknownNote:
-        "References are followed by ID offline and through property dependencies in a real preview; a source or group that neither can place is a violation.",
+        "References are followed by ID offline and through property dependencies in a real preview; a source or group that neither can place is a violation, as is an inline list wholly unknown at preview that depends on other resources (built from their outputs).",
     config: {
         bastionAllowedCidrs: {
             type: "array",
@@ -287,7 +269,7 @@ const sgNoMixedRuleStyles = stackRule({
     equivalents: {},
     unknown: "advisory",
     unknownNote:
-        "A standalone rule whose group cannot be traced gets an advisory note; a wholly unknown inline list at preview is the provider's computed list and counts as not declared.",
+        "A standalone rule whose group cannot be traced gets an advisory note; a wholly unknown inline list at preview counts as not declared (the provider's computed list) unless it depends on other resources: then the program built it from their outputs, and it is declared.",
     validate: (args, report: ReportViolation) => {
         const resources = args.resources;
         const groups = securityGroups(resources);

@@ -33,28 +33,34 @@ function envReachesDatabase(fn: PolicyResource, databases: PolicyResource[]): bo
     });
 }
 
-/** Whether the function's role may connect to a database with IAM tokens (rds-db:connect). */
-function roleConnects(fn: PolicyResource, resources: PolicyResource[]): boolean {
+/**
+ * Whether the function's role may connect to a database with IAM tokens (rds-db:connect):
+ * "unknown" when one of its inline policies is unknown during preview (a document built from the
+ * database's ARN with apply is, at a first preview) and no known one already grants it.
+ */
+function roleConnects(fn: PolicyResource, resources: PolicyResource[]): boolean | "unknown" {
     const role = resolveRef(fn, "role", ofType(resources, T.iamRole));
     if (role.kind !== "resolved") {
         return false;
     }
-    const docs: unknown[] = [];
+    let unknown = false;
     for (const rp of ofType(resources, T.iamRolePolicy)) {
-        if (resolveRef(rp, "role", role.targets).kind === "resolved") {
-            docs.push(rp.props.policy);
+        if (resolveRef(rp, "role", role.targets).kind !== "resolved") {
+            continue;
         }
-    }
-    return docs.some((doc) => {
-        const parsed = attempt(() => parsePolicy(doc));
-        return (
-            parsed.known &&
+        const parsed = attempt(() => parsePolicy(rp.props.policy));
+        if (!parsed.known) {
+            unknown = true;
+        } else if (
             parsed.value.ok &&
             parsed.value.statements.some(
                 (s) => s.effect === "Allow" && s.actions.some((a) => /^rds-db:(connect|\*)$/i.test(a)),
             )
-        );
-    });
+        ) {
+            return true;
+        }
+    }
+    return unknown ? "unknown" : false;
 }
 
 const lambdaInVpcForDatabase = stackRule({
@@ -69,11 +75,24 @@ const lambdaInVpcForDatabase = stackRule({
     validate: (args, report: ReportViolation) => {
         const databases = ofType(args.resources, ...DATABASE_TYPES);
         for (const fn of ofType(args.resources, T.lambdaFunction)) {
-            if (!envReachesDatabase(fn, databases) && !roleConnects(fn, args.resources)) {
+            const connects = envReachesDatabase(fn, databases) || roleConnects(fn, args.resources);
+            if (connects === false) {
                 continue;
             }
             const subnets = peek<unknown[]>(fn.props, "vpcConfig", "subnetIds");
             const groups = peek<unknown[]>(fn.props, "vpcConfig", "securityGroupIds");
+            const empty = (p: { known: boolean; value?: unknown[] }) =>
+                p.known && (!Array.isArray(p.value) || p.value.length === 0);
+            if (connects === "unknown") {
+                if (empty(subnets) || empty(groups)) {
+                    reportAdvisory(
+                        report,
+                        `${subject(fn.type, fn.name)} runs outside the VPC and its role has a policy unknown during preview, so whether it may connect to the database (rds-db:connect) cannot be verified yet; functions that reach the database run in the VPC`,
+                        fn.urn,
+                    );
+                }
+                continue;
+            }
             if (!subnets.known || !groups.known) {
                 reportAdvisory(
                     report,
@@ -82,7 +101,6 @@ const lambdaInVpcForDatabase = stackRule({
                 );
                 continue;
             }
-            const empty = (p: { value?: unknown[] }) => !Array.isArray(p.value) || p.value.length === 0;
             if (empty(subnets) || empty(groups)) {
                 report(
                     `${subject(fn.type, fn.name)} reaches the database but runs outside the VPC (vpcConfig has no ${empty(subnets) ? "subnetIds" : "securityGroupIds"}), and the database is reachable only inside it; functions that reach the database run in the VPC (set vpcConfig: { subnetIds: private subnets, securityGroupIds: [a group the database admits] })`,

@@ -12,7 +12,7 @@ import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { logDeliveryBuckets } from "./storageLogging";
 import { T, subject } from "./lib/types";
-import { Peeked, attempt, isAwsManagedKey, peek } from "./lib/values";
+import { Peeked, attempt, declaredButUnknown, isAwsManagedKey, peek } from "./lib/values";
 
 const BUCKET_TYPES = [T.bucket, T.bucketV2];
 const SSE_TYPES = [T.bucketSse, T.bucketSseV2];
@@ -258,7 +258,10 @@ const s3TlsOnly = stackRule({
             if (companionsOf(bucket, args.resources, [T.bucketPolicy]).some(hasDoc)) {
                 continue; // its aws.s3.BucketPolicy is checked on its own before creation
             }
-            if (!hasDoc(bucket)) {
+            // The owner's own policy output is computed: unknown at preview when the program sets
+            // none, unless it depends on other resources (a document built from their outputs).
+            const ownDoc = peek(bucket.props, "policy");
+            if (ownDoc.known ? !ownDoc.value : !declaredButUnknown(bucket, "policy")) {
                 report(`${bucketLabel(bucket)} has no bucket policy; buckets must ${TLS_FIX}`, bucket.urn);
                 continue;
             }

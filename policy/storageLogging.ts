@@ -7,9 +7,10 @@
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { identifiersOf, ofType, resolveThrough } from "./lib/graph";
 import { parsePolicy } from "./lib/iamDoc";
+import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
-import { attempt, peek } from "./lib/values";
+import { attempt, declaredButUnknown, peek } from "./lib/values";
 
 const BUCKET_TYPES = [T.bucket, T.bucketV2];
 
@@ -107,12 +108,15 @@ const LOG_DELIVERY_SERVICES = [
  * principal write: a log delivery service, or anyone writing under AWSLogs/ (ELB's regional
  * accounts in older regions). Such a bucket is a log bucket by design, delivering or not.
  */
-function admitsLogDelivery(bucket: PolicyResource, resources: PolicyResource[]): boolean {
+function admitsLogDelivery(bucket: PolicyResource, resources: PolicyResource[]): boolean | "unknown" {
     const holders = [
         bucket,
         ...ofType(resources, T.bucketPolicy).filter((p) => resolveThrough(p, "bucket", [bucket]).kind === "resolved"),
     ];
-    return holders.some((h) => {
+    // A bucket's own `policy` output is computed (unknown at preview when it sets none); a bucket
+    // policy's document, unknown at preview, is one built from ARNs: it may admit log delivery.
+    const unknown = holders.some((h) => h !== bucket && !peek(h.props, "policy").known);
+    const admits = holders.some((h) => {
         const parsed = attempt(() => parsePolicy(h.props.policy));
         return (
             parsed.known &&
@@ -126,6 +130,7 @@ function admitsLogDelivery(bucket: PolicyResource, resources: PolicyResource[]):
             )
         );
     });
+    return admits || (unknown ? "unknown" : false);
 }
 
 const s3ServerAccessLogging = stackRule({
@@ -153,22 +158,33 @@ const s3ServerAccessLogging = stackRule({
     validate: (args, report: ReportViolation) => {
         const logBuckets = new Set([...logDeliveryBuckets(args.resources), ...deliveredLogBuckets(args.resources)]);
         for (const bucket of ofType(args.resources, ...BUCKET_TYPES)) {
-            if (logBuckets.has(bucket.urn) || admitsLogDelivery(bucket, args.resources)) {
+            const logBucket = logBuckets.has(bucket.urn) || admitsLogDelivery(bucket, args.resources);
+            if (logBucket === true) {
                 continue;
             }
+            // The inline settings are computed: unknown at preview when the program sets none,
+            // unless they depend on other resources (built from their outputs, so set).
             const inline = peek<unknown>(bucket.props, "logging", "targetBucket");
             const inlineList = peek<unknown[]>(bucket.props, "loggings");
             const hasInline =
-                !inline.known ||
-                !!inline.value ||
-                !inlineList.known ||
-                (Array.isArray(inlineList.value) && inlineList.value.length > 0);
+                (inline.known ? !!inline.value : declaredButUnknown(bucket, "logging")) ||
+                (inlineList.known
+                    ? Array.isArray(inlineList.value) && inlineList.value.length > 0
+                    : declaredButUnknown(bucket, "loggings"));
             if (
                 hasInline ||
                 ofType(args.resources, ...LOGGING_TYPES).some(
                     (c) => resolveThrough(c, "bucket", [bucket]).kind === "resolved",
                 )
             ) {
+                continue;
+            }
+            if (logBucket === "unknown") {
+                reportAdvisory(
+                    report,
+                    `${subject(bucket.type, bucket.name)} keeps no server access logs and its bucket policy is unknown during preview, so whether it is a log bucket (exempt) cannot be verified yet; buckets that receive no logs keep server access logs (add an aws.s3.BucketLogging with targetBucket set to the stack's log bucket)`,
+                    bucket.urn,
+                );
                 continue;
             }
             report(

@@ -9,7 +9,7 @@ import { lineage, ofType, resolveRef } from "./lib/graph";
 import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { STANDALONE_RULE_TYPES, ownerOf } from "./lib/securityGroups";
 import { T, subject } from "./lib/types";
-import { peek } from "./lib/values";
+import { declaredButUnknown, peek } from "./lib/values";
 
 interface VpcGroup {
     /** The resource reported on: the awsx:ec2:Vpc component, or a standalone aws:ec2/vpc:Vpc or DefaultVpc. */
@@ -54,14 +54,19 @@ const defaultSgClosed = stackRule({
     equivalents: { cdkNag: ["NIST.800.53.R5-VPCDefaultSecurityGroupClosed"], checkov: ["CKV2_AWS_12"] },
     unknown: "violation",
     unknownNote:
-        "A default group whose vpcId cannot be traced covers no VPC (the VPC is reported); its wholly unknown rule list at preview counts as empty (adoption removes every rule AWS had).",
+        "A default group whose vpcId cannot be traced covers no VPC (the VPC is reported); its wholly unknown rule list at preview counts as empty (adoption removes every rule AWS had) unless the list depends on other resources (the program built it from their outputs), which is a violation whatever it turns out to be.",
     validate: (args, report: ReportViolation) => {
         const resources = args.resources;
         const defaults = ofType(resources, T.defaultSecurityGroup);
         for (const sg of defaults) {
             for (const direction of ["ingress", "egress"] as const) {
                 const entries = peek<unknown[]>(sg.props, direction);
-                if (entries.known && Array.isArray(entries.value) && entries.value.length > 0) {
+                if (declaredButUnknown(sg, direction)) {
+                    report(
+                        `${subject(sg.type, sg.name)} has ${direction} rules built from other resources' outputs, unknown during preview; the default security group must stay closed, whatever they turn out to be (set ${direction}: [] and give resources their own security groups)`,
+                        sg.urn,
+                    );
+                } else if (entries.known && Array.isArray(entries.value) && entries.value.length > 0) {
                     report(
                         `${subject(sg.type, sg.name)} has ${entries.value.length} ${direction} rule(s); the default security group must stay closed (set ${direction}: [] and give resources their own security groups)`,
                         sg.urn,

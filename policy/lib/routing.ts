@@ -75,6 +75,29 @@ function classify(
     return { kind: "other", via: describeVia(key, value) };
 }
 
+/** The resource types a target key can name, for tracing an inline entry's unknown target. */
+const TARGET_TYPES: Record<string, string[]> = {
+    gatewayId: [T.internetGateway, "aws:ec2/vpnGateway:VpnGateway"],
+    natGatewayId: [T.natGateway],
+    egressOnlyGatewayId: [T.egressOnlyInternetGateway],
+};
+
+/**
+ * What an inline route entry's unknown `key` depends on: the engine records dependencies per
+ * input property, so only the table's `routes` as a whole, for every entry. An unknown value
+ * comes from a resource `routes` depends on, so when exactly one of them is of a type `key` can
+ * name, that is the one (a table's inline default route to its AZ's NAT gateway, at a first
+ * preview); with several, the entry stays untraced.
+ */
+function inlineDeps(table: PolicyResource, key: string): PolicyResource[] {
+    const types = TARGET_TYPES[key];
+    if (!types) {
+        return [];
+    }
+    const candidates = (table.propertyDependencies?.routes ?? []).filter((d) => types.includes(d.type));
+    return candidates.length === 1 ? candidates : [];
+}
+
 /**
  * Where a route (or inline route entry `entry` of `owner`) leads: the first target set to a
  * known value, else the first unknown one that property dependencies trace. A decisive target
@@ -83,7 +106,7 @@ function classify(
  */
 function targetOf(owner: PolicyResource, entry: unknown, inline: boolean, resources: PolicyResource[]): RouteTarget {
     const values = TARGET_KEYS.map((key) => ({ key, value: peek<string>(entry, key) }));
-    const deps = (key: string) => (inline ? [] : (owner.propertyDependencies?.[key] ?? []));
+    const deps = (key: string) => (inline ? inlineDeps(owner, key) : (owner.propertyDependencies?.[key] ?? []));
     const known = values.find(({ value }) => value.known && typeof value.value === "string" && value.value !== "");
     if (known) {
         return classify(known.key, known.value, deps(known.key), resources);

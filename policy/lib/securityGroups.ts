@@ -12,7 +12,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { Resolution, identifiersOf, ofType, resolveRef } from "./graph";
 import { T } from "./types";
-import { Peeked, attempt, peek, peekNumber, roleOf } from "./values";
+import { Peeked, attempt, declaredButUnknown, peek, peekNumber, roleOf } from "./values";
 import { Ports, normalizeProtocol } from "./ports";
 
 export {
@@ -217,10 +217,27 @@ export function standaloneGrants(resources: PolicyResource[], direction: Directi
     return out;
 }
 
+/** A grant whose every part is unknown at preview (an unknown entry, or a whole list). */
+function unknownGrant(group: PolicyResource, path: string): Grant {
+    const unknown = { known: false as const, path };
+    return {
+        declaredBy: group,
+        inline: true,
+        owner: { kind: "resolved", targets: [group] },
+        protocol: unknown,
+        fromPort: unknown,
+        toPort: unknown,
+        sourceKind: "cidr",
+        source: unknown,
+    };
+}
+
 /**
  * Inline entries of `group` in one direction, without those that only echo a standalone rule
  * (see the header). `undefined` when the group declares none: absent, or wholly unknown at
- * preview, which is how the provider shows the computed list of a group without inline rules.
+ * preview with no property dependency, which is how the provider shows the computed list of a
+ * group without inline rules. A wholly unknown list that depends on other resources is one the
+ * program built from their outputs (e.g. with apply): it is declared, and unknown, never absent.
  */
 export function inlineGrants(
     group: PolicyResource,
@@ -230,7 +247,10 @@ export function inlineGrants(
 ): Grant[] | undefined {
     const groups = securityGroups(resources);
     const entries = peek<unknown>(group.props, direction);
-    if (!entries.known || entries.value === undefined || entries.value === null) {
+    if (!entries.known) {
+        return declaredButUnknown(group, direction) ? [unknownGrant(group, entries.path)] : undefined;
+    }
+    if (entries.value === undefined || entries.value === null) {
         return undefined;
     }
     const list = Array.isArray(entries.value) ? entries.value : [entries.value];
@@ -254,18 +274,7 @@ export function inlineGrants(
                   prefixLists: "prefixListIds",
                   groups: "securityGroups",
               })
-            : [
-                  {
-                      declaredBy: group,
-                      inline: true,
-                      owner: self,
-                      protocol: { known: false, path: entry.path },
-                      fromPort: { known: false, path: entry.path },
-                      toPort: { known: false, path: entry.path },
-                      sourceKind: "cidr",
-                      source: { known: false, path: entry.path },
-                  },
-              ];
+            : [unknownGrant(group, entry.path)];
         out.push(
             ...found.filter((g) => {
                 const k = key(g);

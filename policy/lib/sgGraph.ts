@@ -8,7 +8,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { identifiersOf, ofType } from "./graph";
 import { Direction, Grant, SECURITY_GROUP_TYPES, groupsWithRole, securityGroups } from "./securityGroups";
 import { T, subject } from "./types";
-import { Peeked, attempt, peek, wholeNumber } from "./values";
+import { Peeked, attempt, peek, peekNumber } from "./values";
 
 /** One CIDR permission of a single resource's inputs, for checks made before it is created. */
 export interface CidrPermission {
@@ -20,46 +20,70 @@ export interface CidrPermission {
     where: string;
 }
 
+export interface CidrPermissions {
+    /** The permissions whose CIDR is known (their ports may still be unknown). */
+    known: CidrPermission[];
+    /** Where a list, an entry or a CIDR is unknown during preview (e.g. "ingress.0.cidrBlocks"). */
+    unknown: string[];
+}
+
 /**
  * The CIDR sources of one resource's ingress (or egress) permissions, read from its inputs: a
- * group's inline entries, a legacy rule, or a standalone rule. Reading touches every value, so
- * an unknown list or CIDR throws UnknownValueError and the rule's wrapper says it cannot verify
- * it yet; the engine runs the check again on the real inputs before creating the resource.
+ * group's inline entries, a legacy rule, or a standalone rule. Every part is read on its own, so
+ * a known world CIDR is found even next to an entry, a source or a group ID unknown during
+ * preview; what is unknown is listed, for the rule to say it cannot verify it yet (the engine runs
+ * the check again on the real inputs before creating the resource).
  */
-export function cidrPermissions(type: string, props: Record<string, unknown>, direction: Direction): CidrPermission[] {
-    const out: CidrPermission[] = [];
-    const fromBlock = (block: Record<string, unknown>, protocolKey: string, keys: string[], where: string) => {
+export function cidrPermissions(type: string, props: Record<string, unknown>, direction: Direction): CidrPermissions {
+    const out: CidrPermissions = { known: [], unknown: [] };
+    const note = (p: Peeked<unknown>): p is { known: false; path: string } => {
+        if (!p.known) {
+            out.unknown.push(p.path);
+        }
+        return !p.known;
+    };
+    const fromBlock = (block: unknown, protocolKey: string, keys: string[], where: string) => {
+        const ports = {
+            protocol: peek<string>(block, protocolKey),
+            fromPort: peekNumber(block, "fromPort"),
+            toPort: peekNumber(block, "toPort"),
+        };
         for (const key of keys) {
-            const v = block[key];
-            const list = Array.isArray(v) ? v : v === undefined || v === null || v === "" ? [] : [v];
-            for (let i = 0; i < list.length; i++) {
-                // Read directly: an unknown port or protocol must surface, not count as "any".
-                out.push({
-                    protocol: { known: true, value: block[protocolKey] as string | undefined },
-                    fromPort: { known: true, value: wholeNumber(block.fromPort) },
-                    toPort: { known: true, value: wholeNumber(block.toPort) },
-                    cidr: String(list[i]),
-                    where,
-                });
+            const v = peek<unknown>(block, key);
+            if (note(v)) {
+                continue;
+            }
+            const single = !Array.isArray(v.value);
+            const count = single
+                ? v.value === undefined || v.value === null || v.value === ""
+                    ? 0
+                    : 1
+                : (v.value as unknown[]).length;
+            // Index by length: iterating would touch (and throw on) an unknown element.
+            for (let i = 0; i < count; i++) {
+                const cidr = single ? v : peek<unknown>(block, key, i);
+                if (!note(cidr)) {
+                    out.known.push({ ...ports, cidr: String(cidr.value), where });
+                }
             }
         }
     };
     if (type === T.securityGroup || type === T.defaultSecurityGroup) {
-        const entries = props[direction];
-        const list = Array.isArray(entries) ? entries : entries === undefined || entries === null ? [] : [entries];
+        const entries = peek<unknown>(props, direction);
+        if (note(entries) || entries.value === undefined || entries.value === null) {
+            return out;
+        }
+        const list = Array.isArray(entries.value) ? entries.value : [entries.value];
         for (let i = 0; i < list.length; i++) {
-            if (list[i] === null || typeof list[i] !== "object") {
-                continue; // an empty entry admits nothing
+            const entry = attempt((): unknown => list[i]);
+            if (note(entry) || entry.value === null || typeof entry.value !== "object") {
+                continue; // unknown (noted), or an empty entry, which admits nothing
             }
-            fromBlock(
-                list[i] as Record<string, unknown>,
-                "protocol",
-                ["cidrBlocks", "ipv6CidrBlocks"],
-                `inline ${direction}[${i}]`,
-            );
+            fromBlock(entry.value, "protocol", ["cidrBlocks", "ipv6CidrBlocks"], `inline ${direction}[${i}]`);
         }
     } else if (type === T.securityGroupRule) {
-        if (props.type === direction) {
+        const ruleType = peek<string>(props, "type");
+        if (!note(ruleType) && ruleType.value === direction) {
             fromBlock(props, "protocol", ["cidrBlocks", "ipv6CidrBlocks"], "");
         }
     } else if (type === (direction === "ingress" ? T.ingressRule : T.egressRule)) {

@@ -53,6 +53,20 @@ export function attempt<T>(read: () => T): Peeked<T> {
     }
 }
 
+/**
+ * A stack resource's property that is wholly unknown at preview and depends on other resources:
+ * the program set it from their outputs (the engine records an input's sources as property
+ * dependencies), so it is declared and unknown. Without a dependency, an unknown output is the
+ * provider's computed value of a property the program left unset (a security group's `ingress`,
+ * a route table's `routes`), which tells nothing.
+ */
+export function declaredButUnknown(
+    r: { props: unknown; propertyDependencies?: Record<string, unknown[]> },
+    prop: string,
+): boolean {
+    return !peek(r.props, prop).known && (r.propertyDependencies?.[prop]?.length ?? 0) > 0;
+}
+
 /** A single value or a list, as IAM documents write them, as a list. */
 export function asList<T>(value: T | T[] | undefined | null): T[] {
     if (value === undefined || value === null) {
@@ -132,6 +146,17 @@ export function roleOf(props: unknown): string | undefined {
         }
     }
     return undefined;
+}
+
+/**
+ * The role for a check whose verdict depends on it (the bastion may have a public IP): `tags`, or
+ * its role tag, unknown during preview is read directly, so the engine's UnknownValueError
+ * surfaces and the rule says it cannot verify yet instead of judging an untagged resource.
+ */
+export function roleForVerdict(props: unknown): string | undefined {
+    const tags = (props as Record<string, unknown>).tags;
+    const own = tags === undefined || tags === null ? undefined : (tags as Record<string, unknown>)[ROLE_TAG];
+    return typeof own === "string" ? own : roleOf(props);
 }
 
 /** User data as text: base64 decoded when it is base64, gunzipped when compressed. */
