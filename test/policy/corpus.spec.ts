@@ -8,21 +8,18 @@
  *   in prod, as mandatory when the rule is critical or high, and in dev as mandatory when it is
  *   critical.
  *
- * Values: "(unknown)" is a value unknown during preview; { $json: … } is the JSON text of a
- * value (container definitions); { $b64: "…" } is base64 text (launch template user data).
+ * The YAML shorthands for unknown values, JSON text and base64 are test/policy/corpusFiles.ts's.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import * as YAML from "yaml";
 import { loadStackConfigs } from "../../policy/docs";
 import { PolicyConfigEntry } from "../../policy/lib/packConfig";
 import { levelForSeverity } from "../../policy/lib/rule";
 import { policies } from "../../policy/policies";
 import { runPolicyPack } from "../../offline/policyRunner";
-import { CaseOptions, StackResource, UNKNOWN, recorded } from "./helpers";
-
-const DIR = path.join(__dirname, "corpus");
+import { adversarialFiles, HARDENED_FILE, loadCases, materialize } from "./corpusFiles";
+import { CaseOptions, StackResource, recorded } from "./helpers";
 
 export const GROUPS = [
     "iam",
@@ -63,27 +60,6 @@ interface AdversarialCase extends HardenedCase {
     severity: string;
 }
 
-/** "(unknown)" → the engine's unknown sentinel; { $json } → JSON text; { $b64 } → base64. */
-function materialize(value: unknown): unknown {
-    if (value === "(unknown)") {
-        return UNKNOWN;
-    }
-    if (Array.isArray(value)) {
-        return value.map(materialize);
-    }
-    if (value !== null && typeof value === "object") {
-        const o = value as Record<string, unknown>;
-        if ("$json" in o) {
-            return JSON.stringify(materialize(o.$json));
-        }
-        if ("$b64" in o) {
-            return Buffer.from(String(o.$b64), "utf8").toString("base64");
-        }
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, materialize(v)]));
-    }
-    return value;
-}
-
 function toStackResources(list: CorpusResource[]): StackResource[] {
     return list.map((r) => ({
         type: r.type,
@@ -96,16 +72,8 @@ function toStackResources(list: CorpusResource[]): StackResource[] {
     }));
 }
 
-function load<T>(file: string): T[] {
-    return (YAML.parse(fs.readFileSync(file, "utf8")) as T[]) ?? [];
-}
-
-const hardened = load<HardenedCase>(path.join(DIR, "hardened.yaml"));
-const adversarial = fs
-    .readdirSync(path.join(DIR, "adversarial"))
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => load<AdversarialCase>(path.join(DIR, "adversarial", f)));
+const hardened = loadCases<HardenedCase>(HARDENED_FILE);
+const adversarial = adversarialFiles().flatMap((f) => loadCases<AdversarialCase>(f));
 
 /** The stack's own config file, with the case's settings merged in, written where the runner reads it. */
 function configFor(stack: "dev" | "prod", extra: HardenedCase["config"], tmp: string): string {

@@ -10,49 +10,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import * as YAML from "yaml";
 import { runPolicyPack } from "../../offline/policyRunner";
 import { resourceRule, stackRule } from "../../policy/lib/rule";
 import { T } from "../../policy/lib/types";
-import { UNKNOWN, recorded, runResourceRule, runStackRule } from "./helpers";
+import { adversarialFiles, HARDENED_FILE, loadCases, materialize } from "./corpusFiles";
+import { recorded, runResourceRule, runStackRule } from "./helpers";
 
-const DIR = path.join(__dirname, "corpus");
 const SHAPE = "a value has a shape the rule does not handle";
-
-function materialize(value: unknown): unknown {
-    if (value === "(unknown)") {
-        return UNKNOWN;
-    }
-    if (Array.isArray(value)) {
-        return value.map(materialize);
-    }
-    if (value !== null && typeof value === "object") {
-        const o = value as Record<string, unknown>;
-        if ("$json" in o) {
-            return JSON.stringify(materialize(o.$json));
-        }
-        if ("$b64" in o) {
-            return Buffer.from(String(o.$b64), "utf8").toString("base64");
-        }
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, materialize(v)]));
-    }
-    return value;
-}
 
 /** Up to two resources of each type from the corpora, as plain props. */
 function samples(): [string, Record<string, unknown>][] {
-    const files = [
-        path.join(DIR, "hardened.yaml"),
-        ...fs
-            .readdirSync(path.join(DIR, "adversarial"))
-            .sort()
-            .map((f) => path.join(DIR, "adversarial", f)),
-    ];
+    const files = [HARDENED_FILE, ...adversarialFiles()];
     const byType = new Map<string, Record<string, unknown>[]>();
     for (const file of files) {
-        const cases = (YAML.parse(fs.readFileSync(file, "utf8")) ?? []) as {
-            resources: { type: string; props?: unknown }[];
-        }[];
+        const cases = loadCases<{ resources: { type: string; props?: unknown }[] }>(file);
         for (const c of cases) {
             for (const r of c.resources) {
                 const list = byType.get(r.type) ?? [];
