@@ -126,6 +126,11 @@ export const DEFAULT_IGNORED_ACTIONS = [
     "logs:DeleteLogDelivery",
     "logs:ListLogDeliveries",
     "logs:DescribeResourcePolicies",
+    // Finding a hosted zone by name, as DNS automation does (external-dns, cert-manager's DNS-01
+    // solver, ACM validation scripts): Route 53's zone listings act on no resource, so AWS's own
+    // policies grant them on "*"; record changes and record listings name the zone instead.
+    "route53:ListHostedZones",
+    "route53:ListHostedZonesByName",
     // A Lambda function in a VPC manages its ENIs; AWSLambdaVPCAccessExecutionRole grants these on "*".
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",

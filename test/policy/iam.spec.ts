@@ -367,10 +367,30 @@ describe("policy: IAM", () => {
                 },
             },
             {
+                title: "Route 53's zone listings (no resource type), next to record changes named by zone",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc(
+                            {
+                                Effect: "Allow",
+                                Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+                                Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: ["route53:ListHostedZones", "route53:ListHostedZonesByName"],
+                                Resource: "*",
+                            },
+                        ),
+                    },
+                },
+            },
+            {
                 title: "actions added to ignoredActions by config",
                 case: {
                     type: T.iamPolicy,
-                    props: { policy: doc({ Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" }) },
+                    props: { policy: doc({ Effect: "Allow", Action: "route53:ListHealthChecks", Resource: "*" }) },
                     config: { ignoredActions: ["route53:List*"] },
                 },
             },
@@ -411,6 +431,26 @@ describe("policy: IAM", () => {
                 },
                 messages: [
                     `IAM policy 'subject' has a policy document whose statement 1 (Sid Mixed) allows sqs:SendMessage on every resource ("*"); ${NAME}`,
+                ],
+            },
+            {
+                title: "records of every hosted zone: only the zone listings are resource-less",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: [
+                                "route53:ListHostedZones",
+                                "route53:ChangeResourceRecordSets",
+                                "route53:ListResourceRecordSets",
+                            ],
+                            Resource: "*",
+                        }),
+                    },
+                },
+                messages: [
+                    `IAM role policy 'subject' has a policy document whose statement 1 allows route53:ChangeResourceRecordSets, route53:ListResourceRecordSets on every resource ("*"); ${NAME}`,
                 ],
             },
             {
