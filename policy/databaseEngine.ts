@@ -141,8 +141,9 @@ const rdsForceSsl = stackRule({
         // the database that uses it.
         for (const group of ofType(args.resources, T.rdsParameterGroup, T.rdsClusterParameterGroup)) {
             const family = peek<string>(group.props, "family");
-            const lower = String(family.value ?? "").toLowerCase();
-            const candidates = family.known ? TLS_PARAMETERS.filter(([re]) => re.test(lower)) : TLS_PARAMETERS;
+            const candidates = family.known
+                ? TLS_PARAMETERS.filter(([re]) => re.test(String(family.value ?? "").toLowerCase()))
+                : TLS_PARAMETERS;
             for (const [, parameter, onValues] of used.has(group.urn) ? [] : candidates) {
                 const setting = tlsSetting(group, parameter);
                 if (setting.known && setting.value !== undefined && !onValues.includes(setting.value.toLowerCase())) {

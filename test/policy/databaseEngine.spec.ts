@@ -147,7 +147,7 @@ describe("policy: database engine", () => {
                     resources: [
                         pg("cpg", "cpg", [{ name: "rds.force_ssl", value: "0" }], T.rdsClusterParameterGroup),
                         {
-                            ...pg("my", "my"),
+                            ...pg("my", "my", []),
                             props: {
                                 family: "mysql8.0",
                                 parameters: [{ name: "require_secure_transport", value: "OFF" }],
