@@ -73,7 +73,11 @@ export const AWSGUARD_RULES: PeerRule[] = [
         about: "MFA for IAM users with a console password (calls the IAM API)",
         note: "stricter: the pack refuses console passwords for IAM users altogether",
     },
-    { id: "efs-encrypted", about: "EFS encryption with KMS", reason: NOT_USED("EFS") },
+    {
+        id: "efs-encrypted",
+        about: "EFS encryption with KMS",
+        note: "stricter: the pack also refuses an AWS managed key (alias/aws/elasticfilesystem)",
+    },
     { id: "elb-deletion-protection-enabled", about: "load balancer deletion protection" },
     { id: "s3-bucket-logging-enabled", about: "S3 server access logging" },
 ];
@@ -149,6 +153,8 @@ export const AWS_SOLUTIONS_RULES: PeerRule[] = [
     },
     { id: "AwsSolutions-SQS4", about: "SQS requests without TLS" },
     { id: "AwsSolutions-ECR1", about: "ECR repository open to everyone" },
+    { id: "AwsSolutions-EFS1", about: "EFS file system unencrypted" },
+    { id: "AwsSolutions-APIG4", about: "API Gateway method without authorization" },
     {
         id: "AwsSolutions-CFR1",
         about: "CloudFront geo restrictions",

@@ -67,7 +67,7 @@ const rdsForceSsl = stackRule({
         "Databases refuse connections without TLS: through a parameter group of the stack that forces it, or the engine's own default where it forces TLS (RDS for PostgreSQL 15 and later).",
     severity: "high",
     resources: [T.rdsInstance, T.rdsCluster, T.rdsParameterGroup, T.rdsClusterParameterGroup],
-    checks: "rds.force_ssl=1 (PostgreSQL) or require_secure_transport=1 (MySQL/MariaDB) in the parameter group resolved in the stack; for RDS for PostgreSQL 15+ (engineVersion, else the group's family) the default already forces TLS, so only an explicit rds.force_ssl=0 fails",
+    checks: "rds.force_ssl=1 (PostgreSQL) or require_secure_transport=1 (MySQL/MariaDB) in the parameter group resolved in the stack; for RDS for PostgreSQL 15+ (engineVersion, else the group's family) the default already forces TLS, so only an explicit rds.force_ssl=0 fails; a group of the stack that no database uses is refused when it sets the parameter off explicitly",
     equivalents: { checkov: ["CKV2_AWS_69"] },
     unknown: "violation",
     validate: (args, report: ReportViolation) => {
@@ -75,6 +75,7 @@ const rdsForceSsl = stackRule({
             [[T.rdsInstance], "parameterGroupName", [T.rdsParameterGroup]],
             [[T.rdsCluster], "dbClusterParameterGroupName", [T.rdsClusterParameterGroup]],
         ];
+        const used = new Set<string>();
         for (const [dbTypes, prop, groupTypes] of checks) {
             const groups = ofType(args.resources, ...groupTypes);
             for (const db of ofType(args.resources, ...dbTypes)) {
@@ -112,6 +113,7 @@ const rdsForceSsl = stackRule({
                     );
                 } else {
                     const group = target.targets[0];
+                    used.add(group.urn);
                     const setting = tlsSetting(group, parameter);
                     const byDefault = tlsByDefault(db, group);
                     if (!setting.known) {
@@ -131,6 +133,24 @@ const rdsForceSsl = stackRule({
                             db.urn,
                         );
                     }
+                }
+            }
+        }
+        // A group no database of the stack uses (its database lives in another stack, or comes
+        // later) is refused on its own when it turns TLS off explicitly; an unknown value waits for
+        // the database that uses it.
+        for (const group of ofType(args.resources, T.rdsParameterGroup, T.rdsClusterParameterGroup)) {
+            const family = peek<string>(group.props, "family");
+            const candidates = family.known
+                ? TLS_PARAMETERS.filter(([re]) => re.test(String(family.value ?? "").toLowerCase()))
+                : TLS_PARAMETERS;
+            for (const [, parameter, onValues] of used.has(group.urn) ? [] : candidates) {
+                const setting = tlsSetting(group, parameter);
+                if (setting.known && setting.value !== undefined && !onValues.includes(setting.value.toLowerCase())) {
+                    report(
+                        `${subject(group.type, group.name)} sets ${parameter} = ${setting.value}, so every database that uses it accepts connections without TLS; connections without TLS must be refused (set ${parameter} = ${onValues[0]})`,
+                        group.urn,
+                    );
                 }
             }
         }

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { DEFAULT_IGNORED_ACTIONS, TAKEOVER_ACTIONS } from "./lib/iamActions";
+import { DEFAULT_IGNORED_ACTIONS, TAKEOVER_ACTIONS, escalationsNamed } from "./lib/iamActions";
 import { Statement, iamGlob, isScopedByResourceTag, parsePolicy, statementLabel } from "./lib/iamDoc";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
@@ -105,7 +105,7 @@ const iamNoSensitiveServiceWildcard = resourceRule({
     description:
         'No IAM policy allows every action of a sensitive service ("iam:*", "kms:*", "sts:*", "secretsmanager:*", …), each of which hands over the account or its secrets.',
     severity: "critical",
-    checks: 'No Allow statement in identity policies (Policy, RolePolicy, UserPolicy, GroupPolicy, Role inlinePolicies, Identity Center permission set inline policies) has an action <service>:* for a service in sensitiveServices, nor, on Resource "*" (or NotResource) not narrowed by a resource-tag condition, a wildcard ("iam:Pass*", "iam:Put*", "ssm:Send*") covering an action that hands over the account (privilege escalation, every secret, running code as another identity, disabling detection)',
+    checks: 'No Allow statement in identity policies (Policy, RolePolicy, UserPolicy, GroupPolicy, Role inlinePolicies, Identity Center permission set inline policies) has an action <service>:* for a service in sensitiveServices, nor, on Resource "*" (or NotResource) not narrowed by a resource-tag condition, a wildcard ("iam:Pass*", "iam:Put*", "ssm:Send*") covering an action that hands over the account (privilege escalation, every secret, running code as another identity, disabling detection), or an IAM escalation named exactly (iam:PassRole, iam:AttachRolePolicy, iam:CreateAccessKey, …; policy attachments and inline policies pass with a fixed iam:PermissionsBoundary condition)',
     equivalents: {
         checkov: ["CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289", "CKV_AWS_290"],
         cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"],
@@ -146,6 +146,12 @@ const iamNoSensitiveServiceWildcard = resourceRule({
                 const detail = risky.map(([a, t]) => `${a} (covers ${t.join(", ")})`).join(", ");
                 report(
                     `${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${detail} on every resource ("*"), a wildcard over actions that hand over the account or its secrets; policies must list the actions they need and name their resources (e.g. "iam:PassRole" on the one role's ARN, with an iam:PassedToService condition)`,
+                );
+            }
+            const named = escalationsNamed(s, sensitiveServices);
+            if (named.length > 0) {
+                report(
+                    `${who(args)} has ${label} whose ${statementLabel(s, i)} allows ${named.join(", ")} on every resource ("*"), which lets it take any role's or user's permissions (an administrator's included); name the roles, users or policies in Resource (e.g. "iam:PassRole" on the one role's ARN, with an iam:PassedToService condition), or pin iam:PermissionsBoundary for policy attachments`,
                 );
             }
         });

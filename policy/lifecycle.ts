@@ -2,7 +2,8 @@
  * Resource options that keep prod's state: the database, the stack key, the load balancer and
  * the log buckets are `protect`ed, so `pulumi destroy` of prod stops before it takes anything
  * down instead of failing half-way; the stack key is `retainOnDelete`, so the final snapshot,
- * the backups and the logs it encrypts stay readable after the stack is gone.
+ * the backups and the logs it encrypts stay readable after the stack is gone; a prod database
+ * that is deleted anyway leaves a final snapshot.
  *
  * These read the resource options the engine passes (PolicyResourceOptions). @pulumi/policy
  * 1.21's analyzer protocol carries `protect` but not `retainOnDelete`; where the option is not
@@ -15,6 +16,7 @@ import { ofType } from "./lib/graph";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
+import { isTrue } from "./lib/values";
 import { logDeliveryBuckets } from "./storageLogging";
 
 /** The options the engine passes, plus the one the offline runner adds when it recorded it. */
@@ -94,4 +96,28 @@ const kmsKeyRetainOnDelete = resourceRule({
     ],
 });
 
-export const lifecyclePolicies: WebfleetPolicy[] = [prodStatefulProtected, kmsKeyRetainOnDelete];
+const SNAPSHOT_FIX =
+    "a prod database leaves a final snapshot when it is deleted (set skipFinalSnapshot: false and a finalSnapshotIdentifier)";
+
+const rdsFinalSnapshot = resourceRule({
+    name: "rds-final-snapshot",
+    description:
+        "In prod, deleting or replacing a database leaves a final snapshot, the one copy that outlives it once its automated backups go with it.",
+    severity: "medium",
+    prodOnly: true,
+    checks: "skipFinalSnapshot is not true on RDS instances and clusters (read replicas, which have no final snapshot, pass)",
+    equivalents: {},
+    unknown: "advisory",
+    requirement: SNAPSHOT_FIX,
+    validate: [aws.rds.Instance, aws.rds.Cluster].map((cls) =>
+        validateResourceOfType(cls as typeof aws.rds.Instance, (db, args, report) => {
+            if (isTrue(db.skipFinalSnapshot) && !db.replicateSourceDb) {
+                report(
+                    `${subject(args.type, args.name)} sets skipFinalSnapshot: true, so deleting or replacing it leaves no final snapshot (and its automated backups go with it by default); ${SNAPSHOT_FIX}`,
+                );
+            }
+        }),
+    ),
+});
+
+export const lifecyclePolicies: WebfleetPolicy[] = [prodStatefulProtected, kmsKeyRetainOnDelete, rdsFinalSnapshot];

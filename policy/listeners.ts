@@ -2,7 +2,8 @@
  * Listener rules: HTTP never reaches a server (HTTP listeners and their rules only redirect to
  * HTTPS, 301 or 302), HTTPS never negotiates below TLS 1.2 (high), and prefers the TLS 1.3
  * family (low), judged by family so new AWS policies (the post-quantum ones) pass without a code
- * change. Both type spellings (aws:lb/… and aws:alb/…) are matched.
+ * change. Both type spellings (aws:lb/… and aws:alb/…) are matched. A Classic Load Balancer,
+ * which cannot redirect, has no HTTP listener at all.
  */
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
@@ -218,8 +219,34 @@ const albHttpRulesRedirectOnly = stackRule({
     },
 });
 
+const CLB_FIX =
+    'web traffic is HTTPS only, and a Classic Load Balancer cannot redirect HTTP to HTTPS (use lbProtocol "https" with an ACM sslCertificateId, or better an Application Load Balancer whose HTTP listener redirects)';
+
+const clbNoPlainHttp = resourceRule({
+    name: "clb-no-plain-http",
+    description:
+        "A Classic Load Balancer has no plain HTTP listener: it cannot redirect to HTTPS, so an HTTP listener serves the site in clear text.",
+    severity: "critical",
+    checks: 'No listener of an aws.elb.LoadBalancer has lbProtocol "http" (any case); HTTPS and SSL listeners pass, TCP listeners are left to clb-not-used (they may carry TLS end to end)',
+    equivalents: { cdkNag: ["AwsSolutions-ELB5", "NIST.800.53.R5-ELBTlsHttpsListenersOnly"] },
+    unknown: "advisory",
+    requirement: CLB_FIX,
+    validate: [
+        validateResourceOfType(aws.elb.LoadBalancer, (lb, args, report) => {
+            (lb.listeners ?? []).forEach((l, i) => {
+                if (String(l?.lbProtocol).toLowerCase() === "http") {
+                    report(
+                        `${who(args)} listener ${i + 1} (port ${l.lbPort}) uses lbProtocol ${JSON.stringify(l.lbProtocol)}, so it serves requests in plain text; ${CLB_FIX}`,
+                    );
+                }
+            });
+        }),
+    ],
+});
+
 export const listenerPolicies: WebfleetPolicy[] = [
     albHttpRedirectsToHttps,
+    clbNoPlainHttp,
     albHttpRulesRedirectOnly,
     albTlsPolicyAllowed,
     albTls13Policy,

@@ -1,12 +1,13 @@
 /**
  * Logging rules: log groups say how long they keep what they hold, and encrypt it with the
- * project's key (logs carry request details, errors, sometimes data).
+ * project's key (logs carry request details, errors, sometimes data); a CloudTrail trail a team
+ * adds signs its log files.
  */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import { WebfleetPolicy, configOf, resourceRule } from "./lib/rule";
 import { subject } from "./lib/types";
-import { isAwsManagedKey, peek } from "./lib/values";
+import { isAwsManagedKey, isTrue, peek } from "./lib/values";
 
 const logGroupRetention = resourceRule({
     name: "log-group-retention",
@@ -63,4 +64,27 @@ const logGroupCmk = resourceRule({
     ],
 });
 
-export const loggingPolicies: WebfleetPolicy[] = [logGroupRetention, logGroupCmk];
+const cloudtrailLogValidation = resourceRule({
+    name: "cloudtrail-log-validation",
+    description:
+        "CloudTrail trails sign their log files (log file validation), so a deleted or edited audit record can be detected.",
+    severity: "medium",
+    checks: "aws.cloudtrail.Trail enableLogFileValidation is true",
+    equivalents: {
+        cdkNag: ["NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
+        checkov: ["CKV_AWS_36"],
+    },
+    unknown: "advisory",
+    requirement: "trails validate their log files (set enableLogFileValidation: true)",
+    validate: [
+        validateResourceOfType(aws.cloudtrail.Trail, (t, args, report) => {
+            if (!isTrue(t.enableLogFileValidation)) {
+                report(
+                    `${subject(args.type, args.name)} does not validate its log files (enableLogFileValidation is ${JSON.stringify(t.enableLogFileValidation ?? null)}), so someone who can write to the log bucket can delete or edit audit records unnoticed; trails validate their log files (set enableLogFileValidation: true)`,
+                );
+            }
+        }),
+    ],
+});
+
+export const loggingPolicies: WebfleetPolicy[] = [logGroupRetention, logGroupCmk, cloudtrailLogValidation];

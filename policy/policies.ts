@@ -5,6 +5,8 @@
  */
 import { autoscalingPolicies } from "./autoscaling";
 import { cdnPolicies } from "./cdn";
+import { containerPolicies } from "./containers";
+import { dataStorePolicies } from "./dataStores";
 import { databasePolicies } from "./database";
 import { databaseEnginePolicies } from "./databaseEngine";
 import { databaseNetworkPolicies } from "./databaseNetwork";
@@ -43,11 +45,11 @@ export const PACK_ENFORCEMENT_LEVEL = "advisory";
 export const topics: { topic: string; policies: WebfleetPolicy[] }[] = [
     { topic: "Network", policies: [...securityGroupPolicies, ...databaseNetworkPolicies] },
     { topic: "VPC", policies: [...vpcPolicies, ...subnetPolicies, ...networkAclPolicies] },
-    { topic: "Compute", policies: [...instancePolicies, ...ebsPolicies, ...autoscalingPolicies] },
+    { topic: "Compute", policies: [...instancePolicies, ...ebsPolicies, ...autoscalingPolicies, ...containerPolicies] },
     { topic: "Load balancing", policies: [...listenerPolicies, ...loadBalancingPolicies] },
     { topic: "CDN and WAF", policies: [...cdnPolicies, ...wafPolicies] },
     { topic: "Database", policies: [...databasePolicies, ...databaseEnginePolicies] },
-    { topic: "Storage", policies: [...storagePolicies, ...storageLoggingPolicies] },
+    { topic: "Storage", policies: [...storagePolicies, ...storageLoggingPolicies, ...dataStorePolicies] },
     { topic: "Public exposure", policies: publicExposurePolicies },
     { topic: "IAM", policies: [...iamPolicies, ...iamIdentityPolicies] },
     { topic: "Keys and secrets", policies: kmsPolicies },

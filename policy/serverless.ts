@@ -2,7 +2,8 @@
  * Lambda rules: a function that reaches the database runs inside the VPC (the database is only
  * reachable there, and the alternative is a public database), and runs on a runtime Lambda
  * still patches, and a permission for an AWS service names the caller (the confused deputy).
- * Secrets in its environment: env-no-secrets; function URLs: lambda-url-auth.
+ * Secrets in its environment: env-no-secrets; function URLs: lambda-url-auth. An API Gateway
+ * method a team puts in front of a function authenticates its callers.
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
@@ -168,8 +169,32 @@ const lambdaPermissionSourceConfined = resourceRule({
     ],
 });
 
+const APIGW_FIX =
+    'API methods authenticate their callers (set authorization to "AWS_IAM", "COGNITO_USER_POOLS" or "CUSTOM" with an authorizerId; an API key is not authentication); a method meant to be public takes an exemption with its reason';
+
+const apigwMethodAuth = resourceRule({
+    name: "apigw-method-auth",
+    description:
+        "API Gateway REST methods authenticate their callers, as function URLs must (lambda-url-auth), so a backend is not callable by anyone on the internet.",
+    severity: "high",
+    checks: 'aws.apigateway.Method authorization is not "NONE" (CORS preflight OPTIONS methods pass); an API key (apiKeyRequired) does not count as authentication',
+    equivalents: { cdkNag: ["AwsSolutions-APIG4"], checkov: ["CKV_AWS_59"] },
+    unknown: "advisory",
+    requirement: APIGW_FIX,
+    validate: [
+        validateResourceOfType(aws.apigateway.Method, (m, args, report) => {
+            if (String(m.authorization).toUpperCase() === "NONE" && String(m.httpMethod).toUpperCase() !== "OPTIONS") {
+                report(
+                    `${subject(args.type, args.name)} (${m.httpMethod}) has authorization "NONE"${m.apiKeyRequired ? " (an API key identifies a client, it does not authenticate one)" : ""}, so anyone who finds the API can call its backend; ${APIGW_FIX}`,
+                );
+            }
+        }),
+    ],
+});
+
 export const serverlessPolicies: WebfleetPolicy[] = [
     lambdaInVpcForDatabase,
     lambdaSupportedRuntime,
     lambdaPermissionSourceConfined,
+    apigwMethodAuth,
 ];

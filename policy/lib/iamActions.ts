@@ -6,6 +6,8 @@
  * IAM privilege-escalation methods, Checkov's CKV_AWS_286/287 (cloudsplaining) lists, and the
  * Service Authorization Reference for what each action does.
  */
+import type { Statement } from "./iamDoc";
+
 export const TAKEOVER_ACTIONS = [
     // Policies, trusts and credentials: the classic privilege escalations.
     "iam:PassRole",
@@ -68,6 +70,60 @@ export const TAKEOVER_ACTIONS = [
     "organizations:DeletePolicy",
     "ram:CreateResourceShare",
 ];
+
+/**
+ * The IAM takeovers that escalate on their own when named exactly on Resource "*" (Rhino Security
+ * Labs' methods): hand any role to a service, rewrite or attach any policy, mint credentials for
+ * anyone, rewrite any trust, or drop a permissions boundary. Named one by one they are as bad as
+ * the wildcard that covers them; iam:CreateRole/CreateUser need another of these to escalate.
+ */
+const ESCALATION_ACTIONS = [
+    "iam:PassRole",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AddUserToGroup",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary",
+];
+
+/** The actions whose iam:PermissionsBoundary condition confines what they can grant (delegated administration). */
+const BOUNDED_ACTIONS = ["iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy"];
+
+/** A positive condition pinning iam:PermissionsBoundary to fixed policy ARNs. */
+function requiresBoundary(s: Statement): boolean {
+    return Object.entries(s.conditions).some(
+        ([op, kv]) =>
+            /^(String|Arn)(Equals|Like)(IgnoreCase)?$/i.test(op) &&
+            Object.entries(kv).some(
+                ([k, values]) =>
+                    k.toLowerCase() === "iam:permissionsboundary" &&
+                    values.length > 0 &&
+                    values.every((v) => !/^[*?]*$/.test(v.trim())),
+            ),
+    );
+}
+
+/** The escalation actions a statement names exactly ("iam:PassRole"), that no boundary condition confines. */
+export function escalationsNamed(s: Statement, sensitiveServices: string[]): string[] {
+    if (!sensitiveServices.includes("iam")) {
+        return [];
+    }
+    const bounded = requiresBoundary(s);
+    return s.actions.filter((a) => {
+        const hit = ESCALATION_ACTIONS.find((e) => e.toLowerCase() === a.trim().toLowerCase());
+        return hit !== undefined && !(bounded && BOUNDED_ACTIONS.includes(hit));
+    });
+}
 
 /** Actions that may use Resource "*" by default (iam-resource-wildcard's ignoredActions). */
 export const DEFAULT_IGNORED_ACTIONS = [

@@ -115,6 +115,12 @@ export const T = {
     iamSigningCertificate: "aws:iam/signingCertificate:SigningCertificate",
     ssoPermissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
     ebsEncryptionByDefault: "aws:ebs/encryptionByDefault:EncryptionByDefault",
+    efsFileSystem: "aws:efs/fileSystem:FileSystem",
+    elasticacheReplicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    dynamodbTable: "aws:dynamodb/table:Table",
+    ecrRepository: "aws:ecr/repository:Repository",
+    apigatewayMethod: "aws:apigateway/method:Method",
+    cloudtrailTrail: "aws:cloudtrail/trail:Trail",
 } as const;
 
 const NOUNS: Record<string, string> = {
@@ -229,6 +235,12 @@ const NOUNS: Record<string, string> = {
     [T.iamSigningCertificate]: "IAM signing certificate",
     [T.ssoPermissionSetInlinePolicy]: "Permission set inline policy",
     [T.ebsEncryptionByDefault]: "EBS encryption-by-default setting",
+    [T.efsFileSystem]: "EFS file system",
+    [T.elasticacheReplicationGroup]: "ElastiCache replication group",
+    [T.dynamodbTable]: "DynamoDB table",
+    [T.ecrRepository]: "ECR repository",
+    [T.apigatewayMethod]: "API Gateway method",
+    [T.cloudtrailTrail]: "CloudTrail trail",
 };
 
 /** "RDS instance 'db'": how every message names the resource it is about. */

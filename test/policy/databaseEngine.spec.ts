@@ -73,6 +73,10 @@ describe("policy: database engine", () => {
                 },
             },
             {
+                title: "a group no database uses, its value unknown at preview (its database is judged)",
+                case: { resources: [pg("pg", "pg-17", [{ name: "rds.force_ssl", value: UNKNOWN }])] },
+            },
+            {
                 title: "an engine without such a parameter",
                 case: { resources: [instance({ engine: "sqlserver-se" })] },
             },
@@ -136,6 +140,25 @@ describe("policy: database engine", () => {
                     ],
                 },
                 messages: [`RDS instance 'db' uses DB parameter group 'pg', which sets rds.force_ssl = 0; ${TLS}`],
+            },
+            {
+                title: "groups no database of the stack uses that turn TLS off (Aurora PostgreSQL 0, MySQL OFF)",
+                case: {
+                    resources: [
+                        pg("cpg", "cpg", [{ name: "rds.force_ssl", value: "0" }], T.rdsClusterParameterGroup),
+                        {
+                            ...pg("my", "my", []),
+                            props: {
+                                family: "mysql8.0",
+                                parameters: [{ name: "require_secure_transport", value: "OFF" }],
+                            },
+                        },
+                    ],
+                },
+                messages: [
+                    "DB cluster parameter group 'cpg' sets rds.force_ssl = 0, so every database that uses it accepts connections without TLS; connections without TLS must be refused (set rds.force_ssl = 1)",
+                    "DB parameter group 'my' sets require_secure_transport = OFF, so every database that uses it accepts connections without TLS; connections without TLS must be refused (set require_secure_transport = 1)",
+                ],
             },
             {
                 title: "a PostgreSQL 14 group that does not set it",

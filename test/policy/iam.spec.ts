@@ -518,6 +518,8 @@ describe("policy: IAM", () => {
     const SENSITIVE = 'policies must list the actions they need (e.g. "kms:Decrypt" on the key\'s ARN)';
     const TAKEOVER =
         'a wildcard over actions that hand over the account or its secrets; policies must list the actions they need and name their resources (e.g. "iam:PassRole" on the one role\'s ARN, with an iam:PassedToService condition)';
+    const ESCALATE =
+        "on every resource (\"*\"), which lets it take any role's or user's permissions (an administrator's included); name the roles, users or policies in Resource (e.g. \"iam:PassRole\" on the one role's ARN, with an iam:PassedToService condition), or pin iam:PermissionsBoundary for policy attachments";
     describeRule<ResourceCase>("iam-no-sensitive-service-wildcard", {
         compliant: [
             {
@@ -572,6 +574,38 @@ describe("policy: IAM", () => {
                             Action: "ssm:Send*",
                             Resource: "*",
                             Condition: { StringEquals: { "ssm:resourceTag/role": "web" } },
+                        }),
+                    },
+                },
+            },
+            {
+                title: "iam:PassRole on one role's ARN, with iam:PassedToService",
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: ["ec2:RunInstances", "iam:PassRole"],
+                            Resource: "arn:aws:iam::123456789012:role/fleet-role",
+                            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+                        }),
+                    },
+                },
+            },
+            {
+                title: 'delegated administration: iam:AttachRolePolicy on "*" with a fixed permissions boundary',
+                case: {
+                    type: T.iamPolicy,
+                    props: {
+                        policy: doc({
+                            Effect: "Allow",
+                            Action: ["iam:CreateRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
+                            Resource: "*",
+                            Condition: {
+                                StringEquals: {
+                                    "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/team-boundary",
+                                },
+                            },
                         }),
                     },
                 },
@@ -649,6 +683,59 @@ describe("policy: IAM", () => {
                 },
                 messages: [
                     `IAM user policy 'subject' has a policy document whose statement 1 allows iam:Put* (covers iam:PutUserPolicy, iam:PutGroupPolicy, iam:PutRolePolicy) on every resource ("*"), ${TAKEOVER}`,
+                ],
+            },
+            {
+                title: 'iam:PassRole named exactly on "*" next to ec2:RunInstances (any role to an instance)',
+                case: {
+                    type: T.iamRolePolicy,
+                    props: {
+                        policy: doc({
+                            Sid: "Deploy",
+                            Effect: "Allow",
+                            Action: ["ec2:RunInstances", "IAM:PassRole"],
+                            Resource: "*",
+                        }),
+                    },
+                },
+                messages: [
+                    `IAM role policy 'subject' has a policy document whose statement 1 (Sid Deploy) allows IAM:PassRole ${ESCALATE}`,
+                ],
+            },
+            {
+                title: "iam:CreateAccessKey and iam:UpdateAssumeRolePolicy on NotResource; a boundary does not confine iam:PassRole",
+                case: {
+                    type: T.iamPolicy,
+                    props: {
+                        policy: doc(
+                            {
+                                Effect: "Allow",
+                                Action: ["iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy"],
+                                NotResource: "arn:aws:iam::123456789012:user/root-like",
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: ["iam:AttachRolePolicy", "iam:PassRole"],
+                                Resource: "*",
+                                Condition: {
+                                    StringEquals: {
+                                        "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/team-boundary",
+                                    },
+                                },
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: "iam:AttachRolePolicy",
+                                Resource: "*",
+                                Condition: { StringLike: { "iam:PermissionsBoundary": "*" } },
+                            },
+                        ),
+                    },
+                },
+                messages: [
+                    `IAM policy 'subject' has a policy document whose statement 1 allows iam:CreateAccessKey, iam:UpdateAssumeRolePolicy ${ESCALATE}`,
+                    `IAM policy 'subject' has a policy document whose statement 2 allows iam:PassRole ${ESCALATE}`,
+                    `IAM policy 'subject' has a policy document whose statement 3 allows iam:AttachRolePolicy ${ESCALATE}`,
                 ],
             },
         ],

@@ -1,6 +1,6 @@
 import { T } from "../../policy/lib/types";
 import { bucket, companion } from "./builders";
-import { ResourceCase, StackCase, StackResource, UNKNOWN, describeRule } from "./helpers";
+import { ResourceCase, StackCase, StackResource, UNKNOWN, UNKNOWN_BOOL, describeRule } from "./helpers";
 
 const PROTECT =
     "prod's stateful resources are protected, so a destroy stops before it deletes them (set the resource option protect: true for prod)";
@@ -76,6 +76,38 @@ describe("policy: resource options", () => {
         unknown: {
             title: "the engine passes no retainOnDelete: an advisory note, never a silent pass",
             case: key(undefined),
+            advisory: true,
+        },
+    });
+
+    const SNAPSHOT =
+        "so deleting or replacing it leaves no final snapshot (and its automated backups go with it by default); a prod database leaves a final snapshot when it is deleted (set skipFinalSnapshot: false and a finalSnapshotIdentifier)";
+    describeRule<ResourceCase>("rds-final-snapshot", {
+        compliant: [
+            {
+                title: "a final snapshot named",
+                case: { type: T.rdsInstance, props: { skipFinalSnapshot: false, finalSnapshotIdentifier: "db-final" } },
+            },
+            {
+                title: "a read replica, which has no final snapshot of its own",
+                case: { type: T.rdsInstance, props: { replicateSourceDb: "db", skipFinalSnapshot: true } },
+            },
+        ],
+        violations: [
+            {
+                title: "an instance that skips it",
+                case: { type: T.rdsInstance, props: { engine: "postgres", skipFinalSnapshot: true } },
+                messages: [`RDS instance 'subject' sets skipFinalSnapshot: true, ${SNAPSHOT}`],
+            },
+            {
+                title: "a cluster that skips it",
+                case: { type: T.rdsCluster, props: { engine: "aurora-postgresql", skipFinalSnapshot: true } },
+                messages: [`RDS cluster 'subject' sets skipFinalSnapshot: true, ${SNAPSHOT}`],
+            },
+        ],
+        unknown: {
+            title: "an unknown setting is advisory until checked before creation",
+            case: { type: T.rdsInstance, props: { skipFinalSnapshot: UNKNOWN_BOOL } },
             advisory: true,
         },
     });

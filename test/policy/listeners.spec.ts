@@ -364,4 +364,56 @@ describe("policy: listeners", () => {
             advisory: true,
         },
     });
+
+    const CLB_FIX =
+        'so it serves requests in plain text; web traffic is HTTPS only, and a Classic Load Balancer cannot redirect HTTP to HTTPS (use lbProtocol "https" with an ACM sslCertificateId, or better an Application Load Balancer whose HTTP listener redirects)';
+    const clb = (listeners: unknown): ResourceCase => ({
+        type: T.classicLoadBalancer,
+        props: { subnets: ["subnet-a", "subnet-b"], listeners },
+    });
+    describeRule<ResourceCase>("clb-no-plain-http", {
+        compliant: [
+            {
+                title: "HTTPS, SSL and TCP (TLS passed through) listeners",
+                case: clb([
+                    {
+                        lbPort: 443,
+                        lbProtocol: "https",
+                        instancePort: 8443,
+                        instanceProtocol: "https",
+                        sslCertificateId: "arn:cert",
+                    },
+                    {
+                        lbPort: 8443,
+                        lbProtocol: "SSL",
+                        instancePort: 8443,
+                        instanceProtocol: "ssl",
+                        sslCertificateId: "arn:cert",
+                    },
+                    { lbPort: 9443, lbProtocol: "tcp", instancePort: 9443, instanceProtocol: "tcp" },
+                ]),
+            },
+        ],
+        violations: [
+            {
+                title: "an HTTP listener added next to the HTTPS one (any case)",
+                case: clb([
+                    {
+                        lbPort: 443,
+                        lbProtocol: "https",
+                        instancePort: 8080,
+                        instanceProtocol: "http",
+                        sslCertificateId: "arn:cert",
+                    },
+                    { lbPort: 80, lbProtocol: "HTTP", instancePort: 8080, instanceProtocol: "http" },
+                ]),
+                messages: [`Classic Load Balancer 'subject' listener 2 (port 80) uses lbProtocol "HTTP", ${CLB_FIX}`],
+            },
+        ],
+        unknown: {
+            title: "a protocol unknown at preview is advisory until checked before creation",
+            case: clb([{ lbPort: 80, lbProtocol: UNKNOWN, instancePort: 8080, instanceProtocol: "http" }]),
+            advisory: true,
+        },
+    });
 });

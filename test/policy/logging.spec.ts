@@ -1,5 +1,5 @@
 import { T } from "../../policy/lib/types";
-import { ResourceCase, UNKNOWN, UNKNOWN_NUMBER, describeRule } from "./helpers";
+import { ResourceCase, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, describeRule } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/2ccbf1d3-c5da-4e41-8932-608ff6ef778e";
 
@@ -59,6 +59,38 @@ describe("policy: logging", () => {
             title: "a key unknown at preview is the stack's key",
             case: { type: T.logGroup, props: { retentionInDays: 365, kmsKeyId: UNKNOWN } },
             passes: true,
+        },
+    });
+
+    const TRAIL =
+        "so someone who can write to the log bucket can delete or edit audit records unnoticed; trails validate their log files (set enableLogFileValidation: true)";
+    describeRule<ResourceCase>("cloudtrail-log-validation", {
+        compliant: [
+            {
+                title: "log file validation on",
+                case: { type: T.cloudtrailTrail, props: { s3BucketName: "audit", enableLogFileValidation: true } },
+            },
+        ],
+        violations: [
+            {
+                title: "left unset (off by default)",
+                case: { type: T.cloudtrailTrail, props: { s3BucketName: "audit" } },
+                messages: [
+                    `CloudTrail trail 'subject' does not validate its log files (enableLogFileValidation is null), ${TRAIL}`,
+                ],
+            },
+            {
+                title: "switched off",
+                case: { type: T.cloudtrailTrail, props: { s3BucketName: "audit", enableLogFileValidation: false } },
+                messages: [
+                    `CloudTrail trail 'subject' does not validate its log files (enableLogFileValidation is false), ${TRAIL}`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown setting is advisory until checked before creation",
+            case: { type: T.cloudtrailTrail, props: { s3BucketName: "audit", enableLogFileValidation: UNKNOWN_BOOL } },
+            advisory: true,
         },
     });
 });

@@ -324,4 +324,43 @@ describe("policy: serverless and messaging", () => {
             advisory: true,
         },
     });
+
+    const APIGW_FIX =
+        'so anyone who finds the API can call its backend; API methods authenticate their callers (set authorization to "AWS_IAM", "COGNITO_USER_POOLS" or "CUSTOM" with an authorizerId; an API key is not authentication); a method meant to be public takes an exemption with its reason';
+    const method = (props: Record<string, unknown>): ResourceCase => ({
+        type: T.apigatewayMethod,
+        props: { restApi: "abc123", resourceId: "res1", ...props },
+    });
+    describeRule<ResourceCase>("apigw-method-auth", {
+        compliant: [
+            { title: "IAM authorization", case: method({ httpMethod: "POST", authorization: "AWS_IAM" }) },
+            {
+                title: "a Lambda authorizer",
+                case: method({ httpMethod: "GET", authorization: "CUSTOM", authorizerId: "auth1" }),
+            },
+            {
+                title: "a CORS preflight OPTIONS method",
+                case: method({ httpMethod: "OPTIONS", authorization: "NONE" }),
+            },
+        ],
+        violations: [
+            {
+                title: "a POST open to anyone",
+                case: method({ httpMethod: "POST", authorization: "NONE" }),
+                messages: [`API Gateway method 'subject' (POST) has authorization "NONE", ${APIGW_FIX}`],
+            },
+            {
+                title: "an API key in place of authentication",
+                case: method({ httpMethod: "ANY", authorization: "none", apiKeyRequired: true }),
+                messages: [
+                    `API Gateway method 'subject' (ANY) has authorization "NONE" (an API key identifies a client, it does not authenticate one), ${APIGW_FIX}`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an authorization unknown at preview is advisory until checked before creation",
+            case: method({ httpMethod: "GET", authorization: UNKNOWN }),
+            advisory: true,
+        },
+    });
 });
