@@ -69,7 +69,7 @@ const webAclHasRules = stackRule({
     name: "waf-web-acl-has-rules",
     description:
         "WAF web ACLs that allow by default hold at least one rule that can block, so they filter something rather than only adding latency.",
-    severity: "medium",
+    severity: "high",
     resources: [T.webAcl, WEB_ACL_RULE, WEB_ACL_RULE_GROUP],
     checks: "An aws.wafv2.WebAcl whose defaultAction is not block has a rule (in rules, ruleJson, or a WebAclRule / WebAclRuleGroupAssociation naming it by ARN or dependency) whose action is block, captcha or challenge, or a rule group with overrideAction none; rules that only count or allow filter nothing",
     equivalents: {},
