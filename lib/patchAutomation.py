@@ -57,6 +57,13 @@ def enter_standby(events, context, clients=None):
     if unsteady or len(members) < desired:
         why = ", ".join(unsteady) or f"{len(members)} of {desired} servers"
         raise Exception(f"{name} is not steady ({why}); no server is taken out of a group that is already short")
+    # The surge keeps the desired capacity and returning the server raises it by one (ExitStandby),
+    # so the group needs room for one more than it wants, or the server could not come back.
+    if desired >= group.get("MaxSize", desired + 1):
+        raise Exception(
+            f"{name} wants {desired} servers and may have at most {group['MaxSize']}, leaving no room for the surge server; "
+            "raise web.maxSize above web.desiredCapacity (patching waits for the next window until then)"
+        )
     autoscaling.enter_standby(InstanceIds=[instance], AutoScalingGroupName=name, ShouldDecrementDesiredCapacity=False)
     return {"Others": [i for i in ids if i != instance]}
 

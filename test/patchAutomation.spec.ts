@@ -76,6 +76,7 @@ const member = (id: string, state = "InService", health = "Healthy") => ({
 const group = (desired: number, ...members: ReturnType<typeof member>[]) => ({
     AutoScalingGroupName: GROUP,
     DesiredCapacity: desired,
+    MaxSize: desired * 2,
     Instances: members,
 });
 
@@ -137,6 +138,11 @@ describe("patch automation steps (python3, simulated group)", function () {
             "a rollout in progress",
             { refreshes: [{ Status: "InProgress" }], groups: [group(2, member("i-0aaa"), member("i-0bbb"))] },
             `${GROUP}: an instance refresh is InProgress; patching waits for the next window instead of racing a rollout`,
+        ],
+        [
+            "no room above its desired capacity for the surge server",
+            { groups: [{ ...group(2, member("i-0aaa"), member("i-0bbb")), MaxSize: 2 }] },
+            `${GROUP} wants 2 servers and may have at most 2, leaving no room for the surge server; raise web.maxSize above web.desiredCapacity (patching waits for the next window until then)`,
         ],
         [
             "a server that is not its own",
