@@ -8,8 +8,13 @@
  */
 import type { Statement } from "./iamDoc";
 
-export const TAKEOVER_ACTIONS = [
-    // Policies, trusts and credentials: the classic privilege escalations.
+/**
+ * The IAM takeovers that escalate on their own when named exactly on Resource "*" (Rhino Security
+ * Labs' methods): hand any role to a service, rewrite or attach any policy, mint credentials for
+ * anyone, rewrite any trust, or drop a permissions boundary. Named one by one they are as bad as
+ * the wildcard that covers them; iam:CreateRole/CreateUser need another of these to escalate.
+ */
+const ESCALATION_ACTIONS = [
     "iam:PassRole",
     "iam:CreatePolicyVersion",
     "iam:SetDefaultPolicyVersion",
@@ -24,10 +29,15 @@ export const TAKEOVER_ACTIONS = [
     "iam:UpdateLoginProfile",
     "iam:UpdateAssumeRolePolicy",
     "iam:AddUserToGroup",
-    "iam:CreateUser",
-    "iam:CreateRole",
     "iam:DeleteRolePermissionsBoundary",
     "iam:DeleteUserPermissionsBoundary",
+];
+
+export const TAKEOVER_ACTIONS = [
+    // Policies, trusts and credentials: the classic privilege escalations.
+    ...ESCALATION_ACTIONS,
+    "iam:CreateUser",
+    "iam:CreateRole",
     "sts:AssumeRole",
     "sts:GetFederationToken",
     // Keys and secrets: read them all, or take the key away from its owners.
@@ -69,31 +79,6 @@ export const TAKEOVER_ACTIONS = [
     "organizations:DetachPolicy",
     "organizations:DeletePolicy",
     "ram:CreateResourceShare",
-];
-
-/**
- * The IAM takeovers that escalate on their own when named exactly on Resource "*" (Rhino Security
- * Labs' methods): hand any role to a service, rewrite or attach any policy, mint credentials for
- * anyone, rewrite any trust, or drop a permissions boundary. Named one by one they are as bad as
- * the wildcard that covers them; iam:CreateRole/CreateUser need another of these to escalate.
- */
-const ESCALATION_ACTIONS = [
-    "iam:PassRole",
-    "iam:CreatePolicyVersion",
-    "iam:SetDefaultPolicyVersion",
-    "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:AddUserToGroup",
-    "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteUserPermissionsBoundary",
 ];
 
 /** The actions whose iam:PermissionsBoundary condition confines what they can grant (delegated administration). */
