@@ -177,8 +177,8 @@ const apigwMethodAuth = resourceRule({
     description:
         "API Gateway REST methods authenticate their callers, as function URLs must (lambda-url-auth), so a backend is not callable by anyone on the internet.",
     severity: "high",
-    checks: 'aws.apigateway.Method authorization is not "NONE" (CORS preflight OPTIONS methods pass); an API key (apiKeyRequired) does not count as authentication',
-    equivalents: { cdkNag: ["AwsSolutions-APIG4"], checkov: ["CKV_AWS_59"] },
+    checks: 'aws.apigateway.Method authorization is not "NONE" (CORS preflight OPTIONS methods pass); an API key (apiKeyRequired) does not count as authentication; aws.apigatewayv2.Route authorizationType is set and not "NONE" on HTTP API routes ("GET /path", not OPTIONS) and WebSocket $connect ($default, $disconnect and WebSocket message routes take no authorizer)',
+    equivalents: { cdkNag: ["AwsSolutions-APIG4"], checkov: ["CKV_AWS_59", "CKV_AWS_309"] },
     unknown: "advisory",
     requirement: APIGW_FIX,
     validate: [
@@ -186,6 +186,16 @@ const apigwMethodAuth = resourceRule({
             if (String(m.authorization).toUpperCase() === "NONE" && String(m.httpMethod).toUpperCase() !== "OPTIONS") {
                 report(
                     `${subject(args.type, args.name)} (${m.httpMethod}) has authorization "NONE"${m.apiKeyRequired ? " (an API key identifies a client, it does not authenticate one)" : ""}, so anyone who finds the API can call its backend; ${APIGW_FIX}`,
+                );
+            }
+        }),
+        validateResourceOfType(aws.apigatewayv2.Route, (r, args, report) => {
+            const key = String(r.routeKey).trim();
+            const http = /^([A-Z]+) \//.exec(key);
+            const judged = (http !== null && http[1] !== "OPTIONS") || key === "$connect";
+            if (judged && String(r.authorizationType ?? "NONE").toUpperCase() === "NONE") {
+                report(
+                    `${subject(args.type, args.name)} (${key}) has authorization type ${r.authorizationType === undefined ? "unset (NONE)" : '"NONE"'}${r.apiKeyRequired ? " (an API key identifies a client, it does not authenticate one)" : ""}, so anyone who finds the API can call its backend; ${APIGW_FIX.replace('set authorization to "AWS_IAM", "COGNITO_USER_POOLS" or "CUSTOM" with an authorizerId', 'set authorizationType to "AWS_IAM", "JWT" or "CUSTOM" with an authorizerId')}`,
                 );
             }
         }),

@@ -120,6 +120,7 @@ export const T = {
     dynamodbTable: "aws:dynamodb/table:Table",
     ecrRepository: "aws:ecr/repository:Repository",
     apigatewayMethod: "aws:apigateway/method:Method",
+    apigatewayV2Route: "aws:apigatewayv2/route:Route",
     cloudtrailTrail: "aws:cloudtrail/trail:Trail",
 } as const;
 
@@ -240,6 +241,7 @@ const NOUNS: Record<string, string> = {
     [T.dynamodbTable]: "DynamoDB table",
     [T.ecrRepository]: "ECR repository",
     [T.apigatewayMethod]: "API Gateway method",
+    [T.apigatewayV2Route]: "API Gateway route",
     [T.cloudtrailTrail]: "CloudTrail trail",
 };
 

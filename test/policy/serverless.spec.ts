@@ -363,4 +363,59 @@ describe("policy: serverless and messaging", () => {
             advisory: true,
         },
     });
+
+    const ROUTE_FIX =
+        'so anyone who finds the API can call its backend; API methods authenticate their callers (set authorizationType to "AWS_IAM", "JWT" or "CUSTOM" with an authorizerId; an API key is not authentication); a method meant to be public takes an exemption with its reason';
+    const route = (props: Record<string, unknown>): ResourceCase => ({
+        type: T.apigatewayV2Route,
+        props: { apiId: "api123", ...props },
+    });
+    describeRule<ResourceCase>("apigw-method-auth", {
+        compliant: [
+            {
+                title: "an HTTP API route with a JWT authorizer",
+                case: route({ routeKey: "POST /orders", authorizationType: "JWT", authorizerId: "jwt1" }),
+            },
+            {
+                title: "an HTTP API route with IAM authorization",
+                case: route({ routeKey: "GET /orders/{id}", authorizationType: "AWS_IAM" }),
+            },
+            { title: "a CORS preflight route", case: route({ routeKey: "OPTIONS /orders" }) },
+            {
+                title: "WebSocket $connect with a Lambda authorizer",
+                case: route({ routeKey: "$connect", authorizationType: "CUSTOM", authorizerId: "auth1" }),
+            },
+            {
+                title: "WebSocket message routes, which take no authorizer (the connection was authorized)",
+                case: route({ routeKey: "sendmessage" }),
+            },
+            { title: "WebSocket $disconnect", case: route({ routeKey: "$disconnect", authorizationType: "NONE" }) },
+        ],
+        violations: [
+            {
+                title: "an HTTP API route with no authorization type (the default, NONE)",
+                case: route({ routeKey: "ANY /{proxy+}" }),
+                messages: [
+                    `API Gateway route 'subject' (ANY /{proxy+}) has authorization type unset (NONE), ${ROUTE_FIX}`,
+                ],
+            },
+            {
+                title: "an HTTP API route with NONE and an API key",
+                case: route({ routeKey: "DELETE /orders/{id}", authorizationType: "NONE", apiKeyRequired: true }),
+                messages: [
+                    `API Gateway route 'subject' (DELETE /orders/{id}) has authorization type "NONE" (an API key identifies a client, it does not authenticate one), ${ROUTE_FIX}`,
+                ],
+            },
+            {
+                title: "a WebSocket $connect anyone may open",
+                case: route({ routeKey: "$connect", authorizationType: "NONE" }),
+                messages: [`API Gateway route 'subject' ($connect) has authorization type "NONE", ${ROUTE_FIX}`],
+            },
+        ],
+        unknown: {
+            title: "a route key unknown at preview is advisory until checked before creation",
+            case: route({ routeKey: UNKNOWN }),
+            advisory: true,
+        },
+    });
 });
