@@ -99,4 +99,28 @@ const ecrScanOnPush = resourceRule({
     ],
 });
 
-export const containerPolicies: WebfleetPolicy[] = [ecsNoPrivileged, ecrScanOnPush];
+const IMMUTABLE_FIX =
+    'image tags are immutable, so a tag names one image for good (set imageTagMutability: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" with the mutable tags listed)';
+
+const ecrImmutableTags = resourceRule({
+    name: "ecr-immutable-tags",
+    description:
+        "ECR repositories keep image tags immutable, so the image a deploy names by tag cannot be swapped underneath it by a later push.",
+    severity: "low",
+    checks: 'aws.ecr.Repository imageTagMutability is "IMMUTABLE" or "IMMUTABLE_WITH_EXCLUSION" (the provider default is "MUTABLE")',
+    equivalents: { checkov: ["CKV_AWS_51"] },
+    unknown: "advisory",
+    requirement: IMMUTABLE_FIX,
+    validate: [
+        validateResourceOfType(aws.ecr.Repository, (repo, args, report) => {
+            const mode = String(repo.imageTagMutability ?? "MUTABLE").toUpperCase();
+            if (mode !== "IMMUTABLE" && mode !== "IMMUTABLE_WITH_EXCLUSION") {
+                report(
+                    `${who(args)} has ${repo.imageTagMutability === undefined ? "mutable image tags (the default)" : `imageTagMutability "${repo.imageTagMutability}"`}, so a push can replace the image a tag names under a running deploy; ${IMMUTABLE_FIX}`,
+                );
+            }
+        }),
+    ],
+});
+
+export const containerPolicies: WebfleetPolicy[] = [ecsNoPrivileged, ecrScanOnPush, ecrImmutableTags];

@@ -83,4 +83,43 @@ describe("policy: containers", () => {
             advisory: true,
         },
     });
+
+    const IMMUTABLE_FIX =
+        'image tags are immutable, so a tag names one image for good (set imageTagMutability: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" with the mutable tags listed)';
+    describeRule<ResourceCase>("ecr-immutable-tags", {
+        compliant: [
+            { title: "immutable tags", case: { type: T.ecrRepository, props: { imageTagMutability: "IMMUTABLE" } } },
+            {
+                title: "immutable with a listed exclusion (a moving 'latest' for local pulls)",
+                case: {
+                    type: T.ecrRepository,
+                    props: {
+                        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+                        imageTagMutabilityExclusionFilters: [{ filter: "latest", filterType: "WILDCARD" }],
+                    },
+                },
+            },
+        ],
+        violations: [
+            {
+                title: "the default (mutable)",
+                case: { type: T.ecrRepository, props: {} },
+                messages: [
+                    `ECR repository 'subject' has mutable image tags (the default), so a push can replace the image a tag names under a running deploy; ${IMMUTABLE_FIX}`,
+                ],
+            },
+            {
+                title: "MUTABLE written out",
+                case: { type: T.ecrRepository, props: { imageTagMutability: "MUTABLE" } },
+                messages: [
+                    `ECR repository 'subject' has imageTagMutability "MUTABLE", so a push can replace the image a tag names under a running deploy; ${IMMUTABLE_FIX}`,
+                ],
+            },
+        ],
+        unknown: {
+            title: "an unknown setting is advisory until checked before creation",
+            case: { type: T.ecrRepository, props: { imageTagMutability: UNKNOWN } },
+            advisory: true,
+        },
+    });
 });
