@@ -13,15 +13,11 @@
  * uses) is expanded; any other layout is refused rather than guessed, so the picture is never
  * kinder than the real one. test/awsxVpc.spec.ts pins the expansion for Single and OnePerAz.
  */
-import * as crypto from "node:crypto";
+import { hex } from "./fakeIds";
 import { AwsxVpcInputs, Tier, VPC_PASSTHROUGH, planVpc } from "./awsxVpcPlan";
 import { Phase, RecordedResource, UNKNOWN } from "./types";
 
 export { mockAzNames, planVpc } from "./awsxVpcPlan";
-
-function hex(seed: string, length: number): string {
-    return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 
 export type { AwsxVpcInputs, PlannedSubnet, VpcPlan } from "./awsxVpcPlan";
 
@@ -216,25 +212,21 @@ export function vpcChildren(
             });
             nats.push(nat);
         }
-        if (s.tier === "Public") {
+        // The default route: public subnets to the internet gateway, private ones to their NAT
+        // gateway (the one gateway with Single); isolated subnets have none.
+        const target: Record<string, typeof igw> | undefined =
+            s.tier === "Public"
+                ? { gatewayId: igw }
+                : s.tier === "Private" && plan.strategy !== "None"
+                  ? { natGatewayId: plan.strategy === "Single" ? nats[0] : nats[s.azIndex] }
+                  : undefined;
+        if (target) {
             add({
                 type: "aws:ec2/route:Route",
                 name: s.name,
                 parent: routeTable.urn,
                 inputs: { destinationCidrBlock: "0.0.0.0/0" },
-                refs: { routeTableId: routeTable, gatewayId: igw },
-                dependsOn: [routeTable.urn],
-                id: `r-${routeTable.id}1080289494`,
-                computed: { origin: "CreateRoute", state: "active" },
-            });
-        } else if (s.tier === "Private" && plan.strategy !== "None") {
-            const nat = plan.strategy === "Single" ? nats[0] : nats[s.azIndex];
-            add({
-                type: "aws:ec2/route:Route",
-                name: s.name,
-                parent: routeTable.urn,
-                inputs: { destinationCidrBlock: "0.0.0.0/0" },
-                refs: { routeTableId: routeTable, natGatewayId: nat },
+                refs: { routeTableId: routeTable, ...target },
                 dependsOn: [routeTable.urn],
                 id: `r-${routeTable.id}1080289494`,
                 computed: { origin: "CreateRoute", state: "active" },

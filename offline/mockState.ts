@@ -5,6 +5,7 @@
  * anything exists (previewState below).
  */
 import * as crypto from "node:crypto";
+import { hex } from "./fakeIds";
 import { AWSX_VPC, AwsxVpcInputs, vpcOutputs } from "./awsxVpc";
 import { edgeMockState } from "./mockStateEdge";
 import { opsMockState } from "./mockStateOps";
@@ -21,10 +22,6 @@ const ALB_ZONE_IDS: Record<string, string> = {
     "eu-central-1": "Z215JYRZR1TBD5",
     "ap-southeast-2": "Z1GM3OXH4ZPM65",
 };
-
-function hex(seed: string, length: number): string {
-    return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 
 /** The outputs the provider would compute for one resource. */
 export function mockState(

@@ -5,11 +5,8 @@
  * offline/mockState.ts, with the same stable IDs and ARN shapes.
  */
 import * as crypto from "node:crypto";
+import { hex } from "./fakeIds";
 import type { MockState } from "./mockStateOps";
-
-function hex(seed: string, length: number): string {
-    return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 
 export function edgeMockState(
     type: string,

@@ -5,13 +5,9 @@
  * have the shapes the real services give, so a policy, an IAM statement or an event pattern built
  * from them reads as it will in AWS. Used by offline/mockState.ts.
  */
-import * as crypto from "node:crypto";
+import { hex } from "./fakeIds";
 
 export type MockState = { id: string; state: Record<string, any> };
-
-function hex(seed: string, length: number): string {
-    return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 
 /** A version-4 UUID derived from the seed (AWS Backup and SSM name plans and targets so). */
 function uuid(seed: string): string {
