@@ -24,6 +24,17 @@ export interface KeyPolicyContext {
     autoScalingRoleArn?: string;
 }
 
+/** The account administers the key, and IAM policies decide who else may use it. */
+function accountAdministersKey(accountId: string): Statement {
+    return {
+        Sid: "AccountAdministersKeyAndDelegatesToIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+    };
+}
+
 /** The role Auto Scaling uses to launch instances; it exists once an account has used Auto Scaling. */
 export function autoScalingServiceLinkedRoleArn(accountId: string): string {
     return `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
@@ -37,14 +48,7 @@ export function stackKeyPolicy({ accountId, region, autoScalingRoleArn }: KeyPol
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                // The account administers the key, and IAM policies decide who else may use it.
-                Sid: "AccountAdministersKeyAndDelegatesToIam",
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
+            accountAdministersKey(accountId),
             {
                 // Log groups of this account and region only (the flow logs, RDS exports, the
                 // migration function's logs), as CloudWatch Logs documents it.
@@ -142,15 +146,7 @@ export function secretReadStatements(secretArn: string, keyArn: string, region: 
 export function delegatingKeyPolicy(accountId: string): { Version: "2012-10-17"; Statement: Statement[] } {
     return {
         Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersKeyAndDelegatesToIam",
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-        ],
+        Statement: [accountAdministersKey(accountId)],
     };
 }
 

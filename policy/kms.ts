@@ -85,6 +85,22 @@ const kmsNoWildcardPrincipal = resourceRule({
 
 const SECRET_FIX = "every secret must be encrypted with the project's customer-managed KMS key";
 
+/** An RDS instance or cluster whose master password RDS manages keeps that secret under a customer key. */
+function checkManagedMasterSecret(
+    db: { manageMasterUserPassword?: boolean },
+    args: ResourceValidationArgs,
+    report: ReportViolation,
+): void {
+    if (db.manageMasterUserPassword !== true) {
+        return;
+    }
+    if (!isCustomerKey(peek(db, "masterUserSecretKmsKeyId"))) {
+        report(
+            `${who(args)} keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET_FIX} (set masterUserSecretKmsKeyId: key.arn)`,
+        );
+    }
+}
+
 const secretsManagerCmk = resourceRule({
     name: "secrets-manager-cmk",
     description:
@@ -105,28 +121,8 @@ const secretsManagerCmk = resourceRule({
                 );
             }
         }),
-        validateResourceOfType(aws.rds.Instance, (db, args, report) => {
-            if (db.manageMasterUserPassword !== true) {
-                return;
-            }
-            const key = peek(db, "masterUserSecretKmsKeyId");
-            if (!isCustomerKey(key)) {
-                report(
-                    `${who(args)} keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET_FIX} (set masterUserSecretKmsKeyId: key.arn)`,
-                );
-            }
-        }),
-        validateResourceOfType(aws.rds.Cluster, (db, args, report) => {
-            if (db.manageMasterUserPassword !== true) {
-                return;
-            }
-            const key = peek(db, "masterUserSecretKmsKeyId");
-            if (!isCustomerKey(key)) {
-                report(
-                    `${who(args)} keeps its RDS-managed master password secret under the AWS managed key aws/secretsmanager; ${SECRET_FIX} (set masterUserSecretKmsKeyId: key.arn)`,
-                );
-            }
-        }),
+        validateResourceOfType(aws.rds.Instance, checkManagedMasterSecret),
+        validateResourceOfType(aws.rds.Cluster, checkManagedMasterSecret),
     ],
 });
 
