@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveThrough } from "./lib/graph";
-import { TLS_DENY_NEEDS, parsePolicy } from "./lib/iamDoc";
+import { deniesWithoutTls } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, resourceRule, stackRule } from "./lib/rule";
 import { T, subject } from "./lib/types";
@@ -62,24 +62,8 @@ const sqsQueueEncrypted = resourceRule({
 
 /** Whether a policy denies `service`'s actions (or everything) to everyone when the request is not over TLS. */
 function deniesInsecureTransport(doc: unknown, service: string): boolean {
-    const parsed = parsePolicy(doc, TLS_DENY_NEEDS);
-    return (
-        parsed.ok &&
-        parsed.statements.some(
-            (s) =>
-                s.effect === "Deny" &&
-                s.principals.includes("*") &&
-                s.actions.some((a) => a === "*" || new RegExp(`^${service}:(\\*|publish|sendmessage)$`, "i").test(a)) &&
-                Object.entries(s.conditions).some(
-                    ([op, kv]) =>
-                        /^Bool(IfExists)?$/i.test(op) &&
-                        Object.entries(kv).some(
-                            ([k, v]) =>
-                                k.toLowerCase() === "aws:securetransport" && v.some((x) => x.toLowerCase() === "false"),
-                        ),
-                ),
-        )
-    );
+    const publish = new RegExp(`^${service}:(\\*|publish|sendmessage)$`, "i");
+    return deniesWithoutTls(doc, (a) => a === "*" || publish.test(a));
 }
 
 function tlsOnlyRule(opts: {

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { ofType, resolveThrough } from "./lib/graph";
-import { TLS_DENY_NEEDS, parsePolicy } from "./lib/iamDoc";
+import { deniesWithoutTls } from "./lib/iamDoc";
 import { reportAdvisory } from "./lib/report";
 import { WebfleetPolicy, configOf, stackRule } from "./lib/rule";
 import { logDeliveryBuckets } from "./storageLogging";
@@ -206,24 +206,7 @@ const s3EncryptionKms = stackRule({
 
 /** Whether one statement denies every S3 action to everyone when the request is not over TLS. */
 function deniesInsecureTransport(doc: unknown): boolean {
-    const parsed = parsePolicy(doc, TLS_DENY_NEEDS);
-    if (!parsed.ok) {
-        return false;
-    }
-    return parsed.statements.some(
-        (s) =>
-            s.effect === "Deny" &&
-            s.principals.includes("*") &&
-            s.actions.some((a) => a === "*" || a.toLowerCase() === "s3:*") &&
-            Object.entries(s.conditions).some(
-                ([op, kv]) =>
-                    /^Bool(IfExists)?$/i.test(op) &&
-                    Object.entries(kv).some(
-                        ([k, v]) =>
-                            k.toLowerCase() === "aws:securetransport" && v.some((x) => x.toLowerCase() === "false"),
-                    ),
-            ),
-    );
+    return deniesWithoutTls(doc, (a) => a === "*" || a.toLowerCase() === "s3:*");
 }
 
 const TLS_FIX =

@@ -302,3 +302,29 @@ export function isScopedByResourceTag(s: Statement): boolean {
             ),
     );
 }
+
+/**
+ * Whether a policy denies to everyone, when the request is not over TLS (aws:SecureTransport
+ * "false"), every action `covers` accepts in at least one statement: the TLS-only statement of a
+ * bucket, topic or queue policy.
+ */
+export function deniesWithoutTls(doc: unknown, covers: (action: string) => boolean): boolean {
+    const parsed = parsePolicy(doc, TLS_DENY_NEEDS);
+    return (
+        parsed.ok &&
+        parsed.statements.some(
+            (s) =>
+                s.effect === "Deny" &&
+                s.principals.includes("*") &&
+                s.actions.some(covers) &&
+                Object.entries(s.conditions).some(
+                    ([op, kv]) =>
+                        /^Bool(IfExists)?$/i.test(op) &&
+                        Object.entries(kv).some(
+                            ([k, v]) =>
+                                k.toLowerCase() === "aws:securetransport" && v.some((x) => x.toLowerCase() === "false"),
+                        ),
+                ),
+        )
+    );
+}
